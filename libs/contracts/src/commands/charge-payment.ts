@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineCommand } from '../define';
+import { Services } from '../services';
+import { cents, id, paymentMethod } from '../common';
+
+/** The order id is the provider's idempotency key: a redelivered command never charges twice. */
+export const ChargePayment = defineCommand({
+  type: 'payment.charge-payment.v1',
+  name: 'ChargePayment',
+  owner: Services.payment,
+  schema: z.strictObject({
+    orderId: id,
+    amountCents: cents.min(1),
+    currency: z.enum(['EUR', 'USD', 'GBP']),
+    paymentMethod,
+  }),
+});

@@ -1,0 +1,5 @@
+export * from './place-order';
+export * from './reserve-stock';
+export * from './release-stock';
+export * from './charge-payment';
+export * from './send-email';

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineCommand } from '../define';
+import { Services } from '../services';
+import { id, orderLine, paymentMethod } from '../common';
+
+export const PlaceOrder = defineCommand({
+  type: 'order.place-order.v1',
+  name: 'PlaceOrder',
+  owner: Services.order,
+  schema: z.strictObject({
+    orderId: id,
+    userId: id,
+    items: z.array(orderLine).min(1).max(50),
+    paymentMethod,
+  }),
+});

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { defineCommand } from '../define';
+import { Services } from '../services';
+import { id } from '../common';
+
+/** Compensation: gives back what a `ReserveStock` for this order held. */
+export const ReleaseStock = defineCommand({
+  type: 'inventory.release-stock.v1',
+  name: 'ReleaseStock',
+  owner: Services.inventory,
+  schema: z.strictObject({ orderId: id, reason: z.string().min(1).max(500) }),
+});

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineCommand } from '../define';
+import { Services } from '../services';
+import { id, quantity, sku } from '../common';
+
+export const ReserveStock = defineCommand({
+  type: 'inventory.reserve-stock.v1',
+  name: 'ReserveStock',
+  owner: Services.inventory,
+  schema: z.strictObject({
+    orderId: id,
+    items: z.array(z.strictObject({ sku, quantity })).min(1).max(50),
+  }),
+});

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineCommand } from '../define';
+import { Services } from '../services';
+
+export const emailTemplates = ['welcome', 'order-confirmed', 'order-cancelled'] as const;
+
+export const SendEmail = defineCommand({
+  type: 'email.send-email.v1',
+  name: 'SendEmail',
+  owner: Services.email,
+  schema: z.strictObject({
+    to: z.email(),
+    template: z.enum(emailTemplates),
+    params: z.record(z.string(), z.union([z.string().max(2_000), z.number()])),
+  }),
+});

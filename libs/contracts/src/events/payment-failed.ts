@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { defineEvent } from '../define';
+import { Services } from '../services';
+import { id } from '../common';
+
+export const PaymentFailed = defineEvent({
+  type: 'payment.payment-failed.v1',
+  name: 'PaymentFailed',
+  publisher: Services.payment,
+  subscribers: [Services.order],
+  schema: z.strictObject({ orderId: id, reason: z.string().min(1).max(500) }),
+});

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { defineEvent } from '../define';
+import { Services } from '../services';
+import { cents, id } from '../common';
+
+export const PaymentSucceeded = defineEvent({
+  type: 'payment.payment-succeeded.v1',
+  name: 'PaymentSucceeded',
+  publisher: Services.payment,
+  subscribers: [Services.order],
+  schema: z.strictObject({ orderId: id, chargeId: z.string().min(1).max(100), amountCents: cents }),
+});

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { Catalogue } from './catalogue';
+import { defineCommand, defineEvent } from './define';
+import { PlaceOrder, SendEmail } from './commands';
+import { OrderPlaced, UserSignedUp } from './events';
+import { shopCatalogue } from './shop-catalogue';
+import { Services } from './services';
+
+describe('shop catalogue', () => {
+  it('names commands imperatively and events in the past tense, with the version in the type', () => {
+    for (const message of shopCatalogue.messages) {
+      expect(message.type).toMatch(/\.v\d+$/);
+      if (message.kind === 'command') expect(message.name).not.toMatch(/ed$/);
+      else expect(message.name).toMatch(/(ed|Up|Failed|Sent)$/);
+    }
+  });
+
+  it('gives each command its owner queue and each subscriber a subscription filtered on its types', () => {
+    const topology = shopCatalogue.topology();
+    expect(topology.queues.map((q) => q.name).sort()).toEqual(
+      [Services.order, Services.inventory, Services.payment, Services.email].sort(),
+    );
+    const inventory = topology.queues.find((q) => q.name === Services.inventory);
+    expect(inventory?.types).toEqual(['inventory.reserve-stock.v1', 'inventory.release-stock.v1']);
+
+    const subscriptions = Object.fromEntries(topology.topic.subscriptions.map((s) => [s.name, s.types]));
+    expect(Object.keys(subscriptions).sort()).toEqual([Services.email, Services.notification, Services.order].sort());
+    expect(subscriptions[Services.email]).toEqual([UserSignedUp.type]);
+    expect(subscriptions[Services.notification]).toEqual([
+      UserSignedUp.type,
+      OrderPlaced.type,
+      'order.order-confirmed.v1',
+      'order.order-cancelled.v1',
+    ]);
+  });
+
+  it('sets the broker limit one above the consumer maximum', () => {
+    const order = shopCatalogue.topology().queues.find((q) => q.name === Services.order);
+    expect(order).toMatchObject({ maxAttempts: 8, maxDeliveryCount: 9 });
+    for (const sub of shopCatalogue.topology().topic.subscriptions) expect(sub.maxDeliveryCount).toBe(sub.maxAttempts + 1);
+  });
+
+  it('accepts a token and last four digits but never a card number', () => {
+    const valid = {
+      orderId: '3b241101-e2bb-4255-8caf-4136c566a962',
+      userId: '3b241101-e2bb-4255-8caf-4136c566a963',
+      items: [{ sku: 'TEE-WHITE-M', quantity: 2, unitPriceCents: 1500 }],
+      paymentMethod: { token: 'tok_visa_4242', last4: '4242' },
+    };
+    expect(PlaceOrder.schema.safeParse(valid).success).toBe(true);
+    const withCard = { ...valid, paymentMethod: { ...valid.paymentMethod, number: '4000000000000002' } };
+    expect(PlaceOrder.schema.safeParse(withCard).success).toBe(false);
+  });
+
+  it('rejects a bad e-mail address naming the field', () => {
+    const result = SendEmail.schema.safeParse({ to: 'not-an-address', template: 'welcome', params: {} });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['to']);
+  });
+});
+
+describe('Catalogue', () => {
+  const schema = z.object({});
+  it('refuses a type without a version', () => {
+    expect(() => defineCommand({ type: 'a.do-it', name: 'DoIt', owner: 'a', schema })).toThrow(/<version>/);
+  });
+
+  it('refuses unknown owners, subscribers and duplicate types', () => {
+    const doIt = defineCommand({ type: 'a.do-it.v1', name: 'DoIt', owner: 'a', schema });
+    expect(() => new Catalogue({ services: ['b'], messages: [doIt], maxAttempts: { default: 1 } })).toThrow(/unknown owner "a"/);
+    const happened = defineEvent({ type: 'a.happened.v1', name: 'Happened', publisher: 'a', subscribers: ['z'], schema });
+    expect(() => new Catalogue({ services: ['a'], messages: [happened], maxAttempts: { default: 1 } })).toThrow(/unknown subscriber "z"/);
+    expect(() => new Catalogue({ services: ['a'], messages: [doIt, doIt], maxAttempts: { default: 1 } })).toThrow(/defined twice/);
+  });
+
+  it('refuses a retry maximum below one', () => {
+    expect(() => new Catalogue({ services: ['a'], messages: [], maxAttempts: { default: 0 } })).toThrow(/default/);
+    expect(() => new Catalogue({ services: ['a'], messages: [], maxAttempts: { default: 1, queues: { a: 0 } } })).toThrow(/queues\.a/);
+  });
+});

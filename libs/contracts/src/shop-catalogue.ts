@@ -1,0 +1,40 @@
+import { Catalogue } from './catalogue';
+import { serviceNames, Services } from './services';
+import { ChargePayment, PlaceOrder, ReleaseStock, ReserveStock, SendEmail } from './commands';
+import {
+  EmailSent,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderPlaced,
+  PaymentFailed,
+  PaymentSucceeded,
+  StockReservationFailed,
+  StockReserved,
+  UserSignedUp,
+} from './events';
+
+/** The shop's whole message catalogue: every queue, subscription and filter on every transport derives from it. */
+export const shopCatalogue = new Catalogue({
+  services: serviceNames,
+  messages: [
+    PlaceOrder,
+    ReserveStock,
+    ReleaseStock,
+    ChargePayment,
+    SendEmail,
+    UserSignedUp,
+    OrderPlaced,
+    OrderConfirmed,
+    OrderCancelled,
+    StockReserved,
+    StockReservationFailed,
+    PaymentSucceeded,
+    PaymentFailed,
+    EmailSent,
+  ],
+  maxAttempts: {
+    default: 5,
+    // A PlaceOrder can race the UserSignedUp that introduces its user; give it room to wait.
+    queues: { [Services.order]: 8 },
+  },
+});

@@ -1,0 +1,98 @@
+import {
+  EVENTS_TOPIC,
+  type Catalogue,
+  type CommandDefinition,
+  type EventDefinition,
+  type MessageData,
+  type MessageDefinition,
+  type MessageInput,
+} from '@stitch/contracts';
+import { createEnvelope, type Envelope } from './envelope';
+import { MessageRejectedError, MessageValidationError } from './errors';
+import { DELIVER_AT_HEADER } from './headers';
+import { currentMessageContext } from './message-context';
+import type { OutgoingDispatcher } from './outgoing';
+import type { Destination, OutgoingMessage } from './transport';
+
+export interface SendOptions {
+  /** Deliver no sooner than this many ms from now. Commands only: EventBridge cannot delay events. */
+  readonly delayMs?: number;
+}
+
+export interface MessageBusOptions {
+  readonly catalogue: Catalogue;
+  /** The service this bus sends for: the envelope's `source`. */
+  readonly service: string;
+  readonly dispatcher: OutgoingDispatcher;
+  /** The transport's longest native delay; longer delays are carried in a header and re-deferred on arrival. */
+  readonly maxDelayMs: number;
+  readonly now?: () => number;
+}
+
+/**
+ * The one way a service emits messages. A command goes to the queue of the service that owns it, an event to
+ * the bus for every subscriber; which is which is the catalogue's call, checked here as well as by the types.
+ */
+export class MessageBus {
+  private readonly now: () => number;
+
+  constructor(private readonly options: MessageBusOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async send<D extends CommandDefinition>(command: D, data: MessageInput<D>, options: SendOptions = {}): Promise<Envelope<MessageData<D>>> {
+    const definition = this.resolve(command, 'command') as CommandDefinition;
+    const envelope = this.envelopeFor(definition, data);
+    await this.options.dispatcher.dispatch({ kind: 'queue', name: definition.owner }, this.outgoing(envelope, options.delayMs));
+    return envelope as Envelope<MessageData<D>>;
+  }
+
+  async publish<D extends EventDefinition>(event: D, data: MessageInput<D>): Promise<Envelope<MessageData<D>>> {
+    const definition = this.resolve(event, 'event') as EventDefinition;
+    if (definition.publisher !== this.options.service) {
+      throw new MessageRejectedError(
+        `${definition.name} is published by ${definition.publisher}; ${this.options.service} cannot publish it`,
+      );
+    }
+    const envelope = this.envelopeFor(definition, data);
+    const destination: Destination = { kind: 'topic', name: EVENTS_TOPIC };
+    await this.options.dispatcher.dispatch(destination, this.outgoing(envelope, undefined));
+    return envelope as Envelope<MessageData<D>>;
+  }
+
+  /** The catalogue decides, not the object passed in: a hand-made definition cannot change a kind or owner. */
+  private resolve(message: MessageDefinition, expected: 'command' | 'event'): MessageDefinition {
+    const definition = this.options.catalogue.find(message?.type);
+    if (!definition) {
+      throw new MessageRejectedError(`"${String(message?.type)}" is not a message type in the catalogue`);
+    }
+    if (definition.kind !== expected) {
+      throw new MessageRejectedError(
+        definition.kind === 'event'
+          ? `${definition.name} is an event: publish it with bus.publish(); only commands are sent`
+          : `${definition.name} is a command: send it with bus.send(); only events are published`,
+      );
+    }
+    return definition;
+  }
+
+  private envelopeFor(definition: MessageDefinition, data: unknown): Envelope {
+    const parsed = definition.schema.safeParse(data);
+    if (!parsed.success) throw new MessageValidationError(definition.name, parsed.error.issues);
+    const context = currentMessageContext();
+    return createEnvelope(
+      { type: definition.type, kind: definition.kind, source: this.options.service, data: parsed.data },
+      context ?? {},
+      new Date(this.now()),
+    );
+  }
+
+  private outgoing(envelope: Envelope, delayMs: number | undefined): OutgoingMessage {
+    const base = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) };
+    if (delayMs === undefined || delayMs <= 0) return base;
+    if (!Number.isFinite(delayMs)) throw new MessageRejectedError(`delayMs must be a finite number of ms, got ${delayMs}`);
+    const dueAt = this.now() + delayMs;
+    if (delayMs <= this.options.maxDelayMs) return { ...base, notBefore: dueAt };
+    return { ...base, notBefore: this.now() + this.options.maxDelayMs, headers: { [DELIVER_AT_HEADER]: String(dueAt) } };
+  }
+}

@@ -1,0 +1,152 @@
+import pino from 'pino';
+import { OrderPlaced, ReserveStock, SendEmail, Services, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { MessageConsumer, type Endpoint, type MessageHandlerFn } from './consumer';
+import { createEnvelope, type Envelope } from './envelope';
+import type { FlowRecord, FlowRecorder } from './flow';
+import { DELIVER_AT_HEADER } from './headers';
+import { currentMessageContext } from './message-context';
+import { InMemoryTransport } from './in-memory-transport';
+import { fakeDelivery } from './test-support/fake-delivery';
+
+const silent = pino({ level: 'silent' });
+const welcome = { to: 'ada@example.com', template: 'welcome', params: { name: 'Ada' } };
+
+function setup(handler: MessageHandlerFn = async () => undefined) {
+  const transport = new InMemoryTransport(shopCatalogue.topology(), { maxDelayMs: 1_000 });
+  const records: FlowRecord[] = [];
+  const flow = { record: (record: FlowRecord) => records.push(record), drain: async () => undefined } as unknown as FlowRecorder;
+  const calls: Envelope[] = [];
+  const handlers = new Map<string, MessageHandlerFn>([
+    [SendEmail.type, async (envelope, definition) => {
+      calls.push(envelope);
+      await handler(envelope, definition);
+    }],
+    [UserSignedUp.type, async () => undefined],
+  ]);
+  const consumer = new MessageConsumer({
+    transport,
+    catalogue: shopCatalogue,
+    service: Services.email,
+    instance: 'email-service-2',
+    handlers,
+    logger: silent,
+    retry: { baseDelayMs: 100, maxDelayMs: 10_000, jitter: 0 },
+    flow,
+  });
+  const queue = consumer.endpoints.find((endpoint) => endpoint.kind === 'command') as Endpoint;
+  return { consumer, queue, calls, records, transport };
+}
+
+const body = (type: string, data: unknown, kind: 'command' | 'event' = 'command') =>
+  JSON.stringify(createEnvelope({ type, kind, source: Services.order, data }, { correlationId: 'corr-1' }));
+
+describe('MessageConsumer settle rules', () => {
+  it('consumes its own queue and its own subscription, with the catalogue maxima', () => {
+    const { consumer } = setup();
+    expect(consumer.endpoints).toEqual([
+      { source: { kind: 'queue', name: Services.email }, kind: 'command', types: new Set([SendEmail.type]), maxAttempts: 5 },
+      {
+        source: { kind: 'subscription', topic: 'events', name: Services.email },
+        kind: 'event',
+        types: new Set([UserSignedUp.type]),
+        maxAttempts: 5,
+      },
+    ]);
+  });
+
+  it('completes a message only after its handler has finished, and records the flow', async () => {
+    let finished = false;
+    const { consumer, queue, records } = setup(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      finished = true;
+    });
+    const delivery = fakeDelivery(body(SendEmail.type, welcome));
+    const settling = consumer.process(queue, delivery);
+    expect(delivery.settled).toBeUndefined();
+    await settling;
+    expect(finished).toBe(true);
+    expect(delivery.settled).toEqual({ kind: 'complete' });
+    expect(records).toEqual([
+      expect.objectContaining({ type: SendEmail.type, kind: 'command', from: Services.order, to: Services.email, instance: 'email-service-2', outcome: 'handled' }),
+    ]);
+  });
+
+  it('runs the handler inside the message context, so what it sends is correlated', async () => {
+    let seen: string | undefined;
+    const { consumer, queue } = setup(async () => {
+      seen = currentMessageContext()?.correlationId;
+    });
+    await consumer.process(queue, fakeDelivery(body(SendEmail.type, welcome)));
+    expect(seen).toBe('corr-1');
+  });
+
+  it('releases a failed message for redelivery after a growing backoff', async () => {
+    const { consumer, queue, records } = setup(async () => {
+      throw new Error('SMTP down');
+    });
+    const first = fakeDelivery(body(SendEmail.type, welcome), { attempt: 1 });
+    const third = fakeDelivery(body(SendEmail.type, welcome), { attempt: 3 });
+    await consumer.process(queue, first);
+    await consumer.process(queue, third);
+    expect(first.settled).toEqual({ kind: 'retry', delayMs: 100 });
+    expect(third.settled).toEqual({ kind: 'retry', delayMs: 400 });
+    expect(records.map((r) => r.outcome)).toEqual(['retried', 'retried']);
+  });
+
+  it('dead-letters on the last allowed attempt with the error as reason', async () => {
+    const { consumer, queue, records } = setup(async () => {
+      throw new TypeError('template missing');
+    });
+    const last = fakeDelivery(body(SendEmail.type, welcome), { attempt: 5 });
+    await consumer.process(queue, last);
+    expect(last.settled).toEqual({ kind: 'dead-letter', reason: 'TypeError: template missing', description: 'failed on attempt 5 of 5 in email-service-2' });
+    expect(records[0]?.outcome).toBe('dead-lettered');
+  });
+
+  it.each([
+    ['not JSON', '{oops', 'InvalidMessage', /body is not JSON/],
+    ['not an envelope', JSON.stringify({ hello: 'world' }), 'InvalidMessage', /not an envelope: id: /],
+    ['an unknown type', body('shop.made-up.v1', {}), 'UnknownMessageType', /"shop.made-up.v1" is not in the catalogue/],
+    ['a command of another owner', body(ReserveStock.type, { orderId: 'x', items: [] }), 'UnexpectedMessage', /ReserveStock \(command\) does not belong on queue email-service/],
+    ['an event sent as a command', body(UserSignedUp.type, {}, 'command'), 'UnexpectedMessage', /UserSignedUp \(event\)/],
+    ['data that fails the schema', body(SendEmail.type, { ...welcome, to: 'nobody' }), 'SchemaValidationFailed', /SendEmail: to: /],
+  ])('dead-letters %s at once, without calling a handler', async (_what, raw, reason, description) => {
+    const { consumer, queue, calls } = setup();
+    const delivery = fakeDelivery(raw, { attempt: 1 });
+    await consumer.process(queue, delivery);
+    expect(calls).toHaveLength(0);
+    expect(delivery.settled).toMatchObject({ kind: 'dead-letter', reason });
+    expect(delivery.settled?.kind === 'dead-letter' && delivery.settled.description).toMatch(description);
+  });
+
+  it('re-defers a message that arrives before its due time, keeping its id and body', async () => {
+    const { consumer, queue, calls, transport } = setup();
+    const raw = body(SendEmail.type, welcome);
+    const delivery = fakeDelivery(raw, { headers: { [DELIVER_AT_HEADER]: String(Date.now() + 60_000) } });
+    const sent: unknown[] = [];
+    jest.spyOn(transport, 'send').mockImplementation(async (destination, messages) => void sent.push({ destination, messages }));
+    await expect(consumer.process(queue, delivery)).resolves.toBe('deferred');
+    expect(calls).toHaveLength(0);
+    expect(delivery.settled).toEqual({ kind: 'complete' });
+    expect(sent).toEqual([
+      {
+        destination: { kind: 'queue', name: Services.email },
+        messages: [expect.objectContaining({ messageId: 'm-1', body: raw, notBefore: expect.any(Number) })],
+      },
+    ]);
+  });
+
+  it('refuses to start when handlers and catalogue disagree', async () => {
+    const transport = new InMemoryTransport(shopCatalogue.topology());
+    const start = (handlers: Map<string, MessageHandlerFn>) =>
+      new MessageConsumer({ transport, catalogue: shopCatalogue, service: Services.email, instance: 'e-1', handlers, logger: silent }).start();
+    const noop: MessageHandlerFn = async () => undefined;
+    await expect(start(new Map([[SendEmail.type, noop]]))).rejects.toThrow('email-service cannot start: no handler for UserSignedUp');
+    await expect(start(new Map([[SendEmail.type, noop], [UserSignedUp.type, noop], [OrderPlaced.type, noop]]))).rejects.toThrow(
+      'a handler for OrderPlaced, an event the catalogue does not subscribe email-service to',
+    );
+    await expect(start(new Map([[SendEmail.type, noop], [UserSignedUp.type, noop], [ReserveStock.type, noop]]))).rejects.toThrow(
+      'a handler for ReserveStock, a command owned by inventory-service',
+    );
+  });
+});

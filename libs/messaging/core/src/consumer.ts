@@ -1,0 +1,224 @@
+import type { Catalogue, MessageDefinition } from '@stitch/contracts';
+import { envelopeSchema, type Envelope } from './envelope';
+import { describeIssues } from './errors';
+import type { FlowOutcome, FlowRecorder } from './flow';
+import { DELIVER_AT_HEADER } from './headers';
+import type { Logger } from './logger';
+import { contextForEnvelope, runInMessageContext } from './message-context';
+import { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy';
+import { describeSource, type Closable, type Delivery, type Source, type Transport } from './transport';
+
+export type MessageHandlerFn = (envelope: Envelope, definition: MessageDefinition) => Promise<void>;
+
+export interface ConsumerOptions {
+  readonly transport: Transport;
+  readonly catalogue: Catalogue;
+  readonly service: string;
+  readonly instance: string;
+  /** Every type this service handles, by type. The catalogue must agree on each. */
+  readonly handlers: ReadonlyMap<string, MessageHandlerFn>;
+  readonly logger: Logger;
+  readonly retry?: RetryPolicy;
+  readonly concurrency?: number;
+  readonly lockMs?: number;
+  readonly flow?: FlowRecorder;
+}
+
+/** A queue or subscription this service consumes, with the catalogue's limits for it. */
+export interface Endpoint {
+  readonly source: Source;
+  readonly kind: 'command' | 'event';
+  readonly types: ReadonlySet<string>;
+  readonly maxAttempts: number;
+}
+
+export type ProcessOutcome = FlowOutcome | 'deferred' | 'unsettled';
+
+type Parsed = { envelope: Envelope; definition: MessageDefinition } | { reason: string; description: string; envelope?: Envelope };
+
+/**
+ * Receives a service's messages and applies the settle rules: a message is settled only after its handler has
+ * finished; success completes it, a failure releases it after a backoff, the last allowed attempt and any
+ * message that cannot be handled (not an envelope, unknown type, wrong kind, invalid data) dead-letter it.
+ */
+export class MessageConsumer {
+  private readonly receivers: Closable[] = [];
+  readonly endpoints: readonly Endpoint[];
+
+  constructor(private readonly options: ConsumerOptions) {
+    this.endpoints = endpointsOf(options.catalogue, options.service);
+  }
+
+  async start(): Promise<void> {
+    this.checkHandlers();
+    const { transport } = this.options;
+    const lockMs = this.options.lockMs ?? 30_000;
+    if (lockMs < transport.capabilities.minLockMs) {
+      throw new Error(`lock of ${lockMs} ms is shorter than the ${transport.name} transport allows (${transport.capabilities.minLockMs} ms)`);
+    }
+    for (const endpoint of this.endpoints) {
+      const receiver = await transport.receive(endpoint.source, (delivery) => this.process(endpoint, delivery).then(() => undefined), {
+        concurrency: this.options.concurrency ?? 16,
+        lockMs,
+      });
+      this.receivers.push(receiver);
+      this.options.logger.info({ source: describeSource(endpoint.source), types: [...endpoint.types] }, 'receiving');
+    }
+  }
+
+  /** Stops taking messages, lets those in hand finish and settle, then sends the last flow records. */
+  async stop(): Promise<void> {
+    await Promise.all(this.receivers.splice(0).map((receiver) => receiver.close()));
+    await this.options.flow?.drain();
+  }
+
+  /** The catalogue and the code must agree: a handler nobody routes to, or a route nobody handles, stops start. */
+  private checkHandlers(): void {
+    const expected = new Set(this.endpoints.flatMap((endpoint) => [...endpoint.types]));
+    const problems: string[] = [];
+    for (const type of this.options.handlers.keys()) {
+      const definition = this.options.catalogue.find(type);
+      if (!definition) problems.push(`a handler for "${type}", which is not in the catalogue`);
+      else if (!expected.has(type)) {
+        problems.push(
+          definition.kind === 'command'
+            ? `a handler for ${definition.name}, a command owned by ${definition.owner}`
+            : `a handler for ${definition.name}, an event the catalogue does not subscribe ${this.options.service} to`,
+        );
+      }
+    }
+    for (const type of expected) {
+      if (!this.options.handlers.has(type)) problems.push(`no handler for ${this.options.catalogue.find(type)?.name ?? type}`);
+    }
+    if (problems.length > 0) throw new Error(`${this.options.service} cannot start: ${problems.join('; ')}`);
+  }
+
+  async process(endpoint: Endpoint, delivery: Delivery): Promise<ProcessOutcome> {
+    const { logger, service } = this.options;
+    const parsed = this.parse(endpoint, delivery);
+    if ('reason' in parsed) {
+      logger.warn({ messageId: delivery.message.messageId, type: delivery.message.type, reason: parsed.reason }, parsed.description);
+      return this.settle(delivery, parsed.envelope, 'dead-lettered', () => delivery.deadLetter(parsed.reason, parsed.description));
+    }
+    const { envelope, definition } = parsed;
+    if (await this.deferIfEarly(endpoint, delivery)) return 'deferred';
+
+    const handler = this.options.handlers.get(envelope.type);
+    if (!handler) {
+      return this.settle(delivery, envelope, 'dead-lettered', () =>
+        delivery.deadLetter('NoHandler', `${service} has no handler for ${definition.name}`),
+      );
+    }
+    try {
+      await runInMessageContext(contextForEnvelope(envelope), () => handler(envelope, definition));
+    } catch (thrown) {
+      const error = asError(thrown);
+      const log = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, attempt: delivery.attempt, err: error };
+      if (delivery.attempt >= endpoint.maxAttempts) {
+        logger.error(log, `${definition.name} failed on its last attempt; dead-lettering it`);
+        const reason = `${error.name}: ${error.message}`.slice(0, 1_000);
+        const description = `failed on attempt ${delivery.attempt} of ${endpoint.maxAttempts} in ${this.options.instance}`;
+        return this.settle(delivery, envelope, 'dead-lettered', () => delivery.deadLetter(reason, description));
+      }
+      const delay = retryDelay(this.options.retry ?? defaultRetryPolicy, delivery.attempt, this.options.transport.capabilities.timeGranularityMs);
+      logger.warn({ ...log, retryInMs: delay }, `${definition.name} failed; retrying`);
+      return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(delay));
+    }
+    return this.settle(delivery, envelope, 'handled', () => delivery.complete());
+  }
+
+  private parse(endpoint: Endpoint, delivery: Delivery): Parsed {
+    let json: unknown;
+    try {
+      json = JSON.parse(delivery.message.body);
+    } catch (error) {
+      return { reason: 'InvalidMessage', description: `body is not JSON: ${asError(error).message}` };
+    }
+    const shape = envelopeSchema.safeParse(json);
+    if (!shape.success) return { reason: 'InvalidMessage', description: `not an envelope: ${describeIssues(shape.error.issues)}` };
+    const envelope = shape.data as Envelope;
+    const definition = this.options.catalogue.find(envelope.type);
+    if (!definition) {
+      return { reason: 'UnknownMessageType', description: `"${envelope.type}" is not in the catalogue`, envelope };
+    }
+    if (definition.kind !== envelope.kind || !endpoint.types.has(envelope.type)) {
+      return {
+        reason: 'UnexpectedMessage',
+        description: `${definition.name} (${definition.kind}) does not belong on ${describeSource(endpoint.source)}`,
+        envelope,
+      };
+    }
+    const data = definition.schema.safeParse(envelope.data);
+    if (!data.success) {
+      return { reason: 'SchemaValidationFailed', description: `${definition.name}: ${describeIssues(data.error.issues)}`, envelope };
+    }
+    return { envelope: { ...envelope, data: data.data }, definition };
+  }
+
+  /** A delay longer than the transport's longest arrives early; send it on for the rest of its wait. */
+  private async deferIfEarly(endpoint: Endpoint, delivery: Delivery): Promise<boolean> {
+    const dueAt = Number(delivery.message.headers[DELIVER_AT_HEADER]);
+    const { transport } = this.options;
+    if (!Number.isFinite(dueAt) || endpoint.source.kind !== 'queue') return false;
+    const now = Date.now();
+    if (dueAt <= now + transport.capabilities.timeGranularityMs) return false;
+    const { message } = delivery;
+    await transport.send({ kind: 'queue', name: endpoint.source.name }, [
+      {
+        messageId: message.messageId,
+        type: message.type,
+        correlationId: message.correlationId,
+        body: message.body,
+        headers: message.headers,
+        notBefore: now + Math.min(dueAt - now, transport.capabilities.maxDelayMs),
+      },
+    ]);
+    await delivery.complete();
+    return true;
+  }
+
+  private async settle(delivery: Delivery, envelope: Envelope | undefined, outcome: FlowOutcome, action: () => Promise<void>): Promise<ProcessOutcome> {
+    try {
+      await action();
+    } catch (error) {
+      // The lock is gone or the transport is down: the message comes back and the inbox absorbs the repeat.
+      this.options.logger.warn({ messageId: delivery.message.messageId, err: error, outcome }, 'could not settle; it will be redelivered');
+      return 'unsettled';
+    }
+    this.options.flow?.record({
+      messageId: delivery.message.messageId,
+      type: envelope?.type ?? delivery.message.type ?? 'unknown',
+      kind: envelope?.kind ?? 'unknown',
+      from: envelope?.source ?? 'unknown',
+      to: this.options.service,
+      instance: this.options.instance,
+      at: new Date().toISOString(),
+      outcome,
+    });
+    return outcome;
+  }
+}
+
+export function endpointsOf(catalogue: Catalogue, service: string): Endpoint[] {
+  const topology = catalogue.topology();
+  const endpoints: Endpoint[] = [];
+  const queue = topology.queues.find((q) => q.service === service);
+  if (queue) {
+    endpoints.push({ source: { kind: 'queue', name: queue.name }, kind: 'command', types: new Set(queue.types), maxAttempts: queue.maxAttempts });
+  }
+  const subscription = topology.topic.subscriptions.find((s) => s.service === service);
+  if (subscription) {
+    endpoints.push({
+      source: { kind: 'subscription', topic: subscription.topic, name: subscription.name },
+      kind: 'event',
+      types: new Set(subscription.types),
+      maxAttempts: subscription.maxAttempts,
+    });
+  }
+  return endpoints;
+}
+
+function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'object' ? JSON.stringify(thrown) : String(thrown));
+}

@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+
+/** Thrown at the call site for a message the catalogue does not allow; nothing is sent. */
+export class MessageRejectedError extends Error {
+  override readonly name: string = 'MessageRejectedError';
+}
+
+/** The payload does not satisfy the message's schema; `issues` name the fields. */
+export class MessageValidationError extends MessageRejectedError {
+  override readonly name: string = 'MessageValidationError';
+  constructor(
+    readonly messageName: string,
+    readonly issues: readonly z.core.$ZodIssue[],
+  ) {
+    super(`${messageName} is invalid: ${describeIssues(issues)}`);
+  }
+}
+
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
+}

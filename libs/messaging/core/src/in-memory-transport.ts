@@ -1,0 +1,206 @@
+import type { Topology } from '@stitch/contracts';
+import type {
+  Closable,
+  DeadLetteredMessage,
+  DeadLetterQueues,
+  Delivery,
+  DeliveryHandler,
+  Destination,
+  FlowChannel,
+  IncomingMessage,
+  OutgoingMessage,
+  ReceiveOptions,
+  Source,
+  Transport,
+  TransportCapabilities,
+} from './transport';
+
+interface Stored {
+  message: IncomingMessage;
+  visibleAt: number;
+  deliveries: number;
+  locked: boolean;
+}
+
+interface Address {
+  readonly ready: Stored[];
+  readonly dead: DeadLetteredMessage[];
+  readonly maxDeliveryCount: number;
+  readonly types?: ReadonlySet<string>;
+  receiver?: InMemoryReceiver;
+}
+
+/**
+ * A single-process transport for unit tests of services and of the core: the same semantics as the real ones
+ * (locks, delivery counts, delays, per-subscription fan-out and dead letters) without files or processes.
+ */
+export class InMemoryTransport implements Transport {
+  readonly name = 'in-memory';
+  readonly capabilities: TransportCapabilities;
+  private readonly addresses = new Map<string, Address>();
+  private readonly flowListeners = new Set<(record: string) => void>();
+
+  constructor(
+    private readonly topology: Topology,
+    options: { maxDelayMs?: number } = {},
+  ) {
+    this.capabilities = {
+      minLockMs: 1,
+      timeGranularityMs: 1,
+      maxDelayMs: options.maxDelayMs ?? Number.MAX_SAFE_INTEGER,
+      deliversOnceWithoutFailures: true,
+      flowPerReplica: true,
+    };
+    for (const queue of topology.queues) this.addresses.set(`queue:${queue.name}`, { ready: [], dead: [], maxDeliveryCount: queue.maxDeliveryCount });
+    for (const sub of topology.topic.subscriptions) {
+      this.addresses.set(`sub:${sub.name}`, { ready: [], dead: [], maxDeliveryCount: sub.maxDeliveryCount, types: new Set(sub.types) });
+    }
+  }
+
+  async start(): Promise<void> {}
+
+  async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
+    const targets =
+      destination.kind === 'queue'
+        ? [this.address({ kind: 'queue', name: destination.name })]
+        : this.topology.topic.subscriptions.map((sub) => this.address({ kind: 'subscription', topic: destination.name, name: sub.name }));
+    for (const outgoing of messages) {
+      for (const target of targets) {
+        if (target.types && !target.types.has(outgoing.type)) continue;
+        const message: IncomingMessage = {
+          messageId: outgoing.messageId,
+          type: outgoing.type,
+          correlationId: outgoing.correlationId,
+          body: outgoing.body,
+          headers: { ...outgoing.headers },
+          enqueuedAt: Date.now(),
+        };
+        this.enqueue(target, { message, visibleAt: outgoing.notBefore ?? 0, deliveries: 0, locked: false });
+      }
+    }
+  }
+
+  async receive(source: Source, handler: DeliveryHandler, options: ReceiveOptions): Promise<Closable> {
+    const address = this.address(source);
+    const receiver = new InMemoryReceiver(address, handler, options.concurrency);
+    address.receiver = receiver;
+    receiver.pump();
+    return receiver;
+  }
+
+  readonly deadLetters: DeadLetterQueues = {
+    list: async (source, options) => this.address(source).dead.slice(0, options?.limit ?? Number.MAX_SAFE_INTEGER),
+    peek: async (source, id) => this.address(source).dead.find((dead) => dead.id === id),
+    replay: async (source, ids) => {
+      const address = this.address(source);
+      const chosen = address.dead.filter((dead) => !ids || ids.includes(dead.id));
+      for (const dead of chosen) {
+        address.dead.splice(address.dead.indexOf(dead), 1);
+        this.enqueue(address, { message: dead.message, visibleAt: 0, deliveries: 0, locked: false });
+      }
+      return chosen.length;
+    },
+    purge: async (source, ids) => {
+      const address = this.address(source);
+      const before = address.dead.length;
+      const kept = address.dead.filter((dead) => ids && !ids.includes(dead.id));
+      address.dead.splice(0, address.dead.length, ...kept);
+      return before - kept.length;
+    },
+  };
+
+  readonly flow: FlowChannel = {
+    publish: async (records) => records.forEach((record) => this.flowListeners.forEach((listener) => listener(record))),
+    subscribe: async (onRecord) => {
+      this.flowListeners.add(onRecord);
+      return { close: async () => void this.flowListeners.delete(onRecord) };
+    },
+  };
+
+  async close(): Promise<void> {
+    await Promise.all([...this.addresses.values()].map((address) => address.receiver?.close()));
+  }
+
+  private address(source: Source): Address {
+    const key = source.kind === 'queue' ? `queue:${source.name}` : `sub:${source.name}`;
+    const address = this.addresses.get(key);
+    if (!address) throw new Error(`${source.kind} "${source.name}" is not in the topology`);
+    return address;
+  }
+
+  private enqueue(address: Address, stored: Stored): void {
+    address.ready.push(stored);
+    const wait = stored.visibleAt - Date.now();
+    if (wait > 0) setTimeout(() => address.receiver?.pump(), wait).unref();
+    else queueMicrotask(() => address.receiver?.pump());
+  }
+
+  /** Moves a message to its dead letters; ids are sequence numbers, as Service Bus gives them. */
+  static deadLetter(address: Address, stored: Stored, reason: string, description: string, sequence: number): void {
+    address.ready.splice(address.ready.indexOf(stored), 1);
+    address.dead.push({ id: String(sequence), message: stored.message, reason, description, deadLetteredAt: Date.now(), attempts: stored.deliveries });
+  }
+}
+
+let deadLetterSequence = 0;
+
+class InMemoryReceiver implements Closable {
+  private inFlight = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly address: Address,
+    private readonly handler: DeliveryHandler,
+    private readonly concurrency: number,
+  ) {}
+
+  pump(): void {
+    const now = Date.now();
+    for (const stored of [...this.address.ready]) {
+      if (this.closed || this.inFlight.size >= this.concurrency) return;
+      if (stored.locked || stored.visibleAt > now) continue;
+      stored.deliveries += 1;
+      if (stored.deliveries > this.address.maxDeliveryCount) {
+        InMemoryTransport.deadLetter(this.address, stored, 'MaxDeliveryCountExceeded', 'delivered too often', ++deadLetterSequence);
+        continue;
+      }
+      stored.locked = true;
+      const run = this.handler(this.delivery(stored))
+        .catch(() => this.release(stored, 0))
+        .finally(() => {
+          this.inFlight.delete(run);
+          this.pump();
+        });
+      this.inFlight.add(run);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.inFlight);
+  }
+
+  private delivery(stored: Stored): Delivery {
+    let settled = false;
+    const once = (settle: () => void) => async () => {
+      if (settled) throw new Error('delivery already settled');
+      settled = true;
+      settle();
+    };
+    return {
+      message: stored.message,
+      attempt: stored.deliveries,
+      complete: once(() => this.address.ready.splice(this.address.ready.indexOf(stored), 1)),
+      retryLater: (delayMs: number) => once(() => this.release(stored, delayMs))(),
+      deadLetter: (reason: string, description: string) =>
+        once(() => InMemoryTransport.deadLetter(this.address, stored, reason, description, ++deadLetterSequence))(),
+    };
+  }
+
+  private release(stored: Stored, delayMs: number): void {
+    if (!this.address.ready.includes(stored)) return;
+    stored.locked = false;
+    stored.visibleAt = Date.now() + delayMs;
+    if (delayMs > 0) setTimeout(() => this.pump(), delayMs).unref();
+  }
+}

@@ -1,0 +1,36 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { ConfigError } from '../config-error';
+import { MessagingRuntime } from '../runtime';
+import { KeepOriginalErrorFilter } from './keep-original-error.filter';
+import { serviceConfig, type ServiceConfig } from './service.config';
+import { StitchServer } from './stitch.server';
+
+export interface BootstrapOptions {
+  /** The port when `PORT` is not set. */
+  readonly defaultPort: number;
+}
+
+/**
+ * Starts one service the same way everywhere: HTTP (health, queries) and the message consumer in one process,
+ * shut down together. A bad setting ends the process with one line naming it.
+ */
+export async function bootstrapService(rootModule: Type, options: BootstrapOptions): Promise<INestApplication> {
+  try {
+    const app = await NestFactory.create(rootModule, { logger: ['error', 'warn'], abortOnError: false });
+    const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy: new StitchServer(app.get(MessagingRuntime)) });
+    microservice.useGlobalFilters(new KeepOriginalErrorFilter());
+    app.enableShutdownHooks();
+    await app.startAllMicroservices();
+    const config = app.get<ServiceConfig>(serviceConfig.KEY);
+    await app.listen(config.port ?? options.defaultPort, config.host);
+    return app;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

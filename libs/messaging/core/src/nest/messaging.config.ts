@@ -1,0 +1,30 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { z } from 'zod';
+import { parseConfig } from '../config-error';
+
+const flag = z.enum(['on', 'off']).transform((value) => value === 'on');
+
+const schema = z.object({
+  MESSAGING_TRANSPORT: z.enum(['local', 'azure', 'aws']).default('local'),
+  /** The embedded transport's file and other local state live under it. */
+  STITCH_DATA_DIR: z.string().min(1).default('.data'),
+  MESSAGING_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+  MESSAGING_LOCK_MS: z.coerce.number().int().min(1).default(30_000),
+  MESSAGING_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
+  MESSAGING_RETRY_MAX_MS: z.coerce.number().int().min(1).default(30_000),
+  MESSAGING_FLOW: flag.default(true),
+});
+
+export const messagingConfig = registerAs('messaging', () => {
+  const env = parseConfig('messaging', schema, process.env);
+  return {
+    transport: env.MESSAGING_TRANSPORT,
+    dataDir: env.STITCH_DATA_DIR,
+    concurrency: env.MESSAGING_CONCURRENCY,
+    lockMs: env.MESSAGING_LOCK_MS,
+    retry: { baseDelayMs: env.MESSAGING_RETRY_BASE_MS, maxDelayMs: env.MESSAGING_RETRY_MAX_MS, jitter: 0.2 },
+    flowEnabled: env.MESSAGING_FLOW,
+  };
+});
+
+export type MessagingConfig = ConfigType<typeof messagingConfig>;

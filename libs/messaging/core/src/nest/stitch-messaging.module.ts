@@ -1,0 +1,71 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { Catalogue, Topology } from '@stitch/contracts';
+import { MessageBus } from '../bus';
+import { createLogger } from '../logger';
+import { MessagingRuntime } from '../runtime';
+import type { Transport } from '../transport';
+import { ConfigError } from '../config-error';
+import { messagingConfig, type MessagingConfig } from './messaging.config';
+import { serviceConfig, type ServiceConfig } from './service.config';
+
+export interface TransportContext {
+  readonly topology: Topology;
+  readonly service: string;
+  readonly instance: string;
+  readonly config: MessagingConfig;
+}
+
+export type TransportFactory = (context: TransportContext) => Transport;
+
+export interface StitchMessagingOptions {
+  readonly service: string;
+  readonly catalogue: Catalogue;
+  /** The transports this app can run on, by `MESSAGING_TRANSPORT` value; config picks one at start. */
+  readonly transports: Partial<Record<MessagingConfig['transport'], TransportFactory>>;
+}
+
+export const STITCH_MESSAGING_OPTIONS = Symbol('STITCH_MESSAGING_OPTIONS');
+
+@Injectable()
+class RuntimeLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.close();
+  }
+}
+
+@Module({})
+export class StitchMessagingModule {
+  static forRoot(options: StitchMessagingOptions): DynamicModule {
+    return {
+      module: StitchMessagingModule,
+      global: true,
+      imports: [ConfigModule.forFeature(messagingConfig), ConfigModule.forFeature(serviceConfig)],
+      providers: [
+        { provide: STITCH_MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: MessagingRuntime,
+          inject: [messagingConfig.KEY, serviceConfig.KEY],
+          useFactory: async (config: MessagingConfig, service: ServiceConfig) => {
+            const factory = options.transports[config.transport];
+            if (!factory) {
+              throw new ConfigError(
+                `MESSAGING_TRANSPORT=${config.transport} is not available to ${options.service} (available: ${Object.keys(options.transports).join(', ')})`,
+              );
+            }
+            const instance = service.instanceId ?? `${options.service}-${process.pid}`;
+            const logger = createLogger({ service: options.service, instance }, service.logLevel);
+            const transport = factory({ topology: options.catalogue.topology(), service: options.service, instance, config });
+            await transport.start();
+            return new MessagingRuntime({ catalogue: options.catalogue, service: options.service, instance, transport, settings: config, logger });
+          },
+        },
+        { provide: MessageBus, inject: [MessagingRuntime], useFactory: (runtime: MessagingRuntime) => runtime.bus },
+        RuntimeLifecycle,
+      ],
+      exports: [MessagingRuntime, MessageBus],
+    };
+  }
+}

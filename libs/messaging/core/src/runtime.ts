@@ -1,0 +1,81 @@
+import type { Catalogue } from '@stitch/contracts';
+import { MessageBus } from './bus';
+import { MessageConsumer, type MessageHandlerFn } from './consumer';
+import { FlowRecorder } from './flow';
+import type { Logger } from './logger';
+import { TransportDispatcher, type OutgoingDispatcher } from './outgoing';
+import type { RetryPolicy } from './retry-policy';
+import type { Transport } from './transport';
+
+export interface RuntimeSettings {
+  readonly concurrency: number;
+  readonly lockMs: number;
+  readonly retry: RetryPolicy;
+  readonly flowEnabled: boolean;
+}
+
+export interface MessagingRuntimeOptions {
+  readonly catalogue: Catalogue;
+  readonly service: string;
+  readonly instance: string;
+  readonly transport: Transport;
+  readonly settings: RuntimeSettings;
+  readonly logger: Logger;
+  /** Defaults to sending straight to the transport. */
+  readonly dispatcher?: OutgoingDispatcher;
+}
+
+/** Everything one process needs to send and receive, wired once from validated config at the composition root. */
+export class MessagingRuntime {
+  readonly bus: MessageBus;
+  readonly flow: FlowRecorder | undefined;
+  private consumer: MessageConsumer | undefined;
+
+  constructor(readonly options: MessagingRuntimeOptions) {
+    const { catalogue, service, transport } = options;
+    this.bus = new MessageBus({
+      catalogue,
+      service,
+      dispatcher: options.dispatcher ?? new TransportDispatcher(transport),
+      maxDelayMs: transport.capabilities.maxDelayMs,
+    });
+    this.flow = options.settings.flowEnabled ? new FlowRecorder(transport.flow, options.logger) : undefined;
+  }
+
+  get transport(): Transport {
+    return this.options.transport;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  async startReceiving(handlers: ReadonlyMap<string, MessageHandlerFn>): Promise<MessageConsumer> {
+    const { catalogue, service, instance, transport, settings, logger } = this.options;
+    this.consumer = new MessageConsumer({
+      transport,
+      catalogue,
+      service,
+      instance,
+      handlers,
+      logger,
+      retry: settings.retry,
+      concurrency: settings.concurrency,
+      lockMs: settings.lockMs,
+      ...(this.flow ? { flow: this.flow } : {}),
+    });
+    await this.consumer.start();
+    return this.consumer;
+  }
+
+  async stopReceiving(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.stopReceiving();
+    await this.flow?.drain();
+    await this.options.transport.close();
+  }
+}

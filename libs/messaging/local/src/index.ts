@@ -1,0 +1,2 @@
+import type { Transport } from '@stitch/messaging-core';
+export type T = Transport;

@@ -19,7 +19,7 @@ function setup(handler: MessageHandlerFn = async () => undefined) {
   const handlers = new Map<string, MessageHandlerFn>([
     [SendEmail.type, async (envelope, definition) => {
       calls.push(envelope);
-      await handler(envelope, definition);
+      await handler(envelope, definition, 1);
     }],
     [UserSignedUp.type, async () => undefined],
   ]);

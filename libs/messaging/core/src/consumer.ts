@@ -8,7 +8,8 @@ import { contextForEnvelope, runInMessageContext } from './message-context';
 import { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy';
 import { describeSource, type Closable, type Delivery, type Source, type Transport } from './transport';
 
-export type MessageHandlerFn = (envelope: Envelope, definition: MessageDefinition) => Promise<void>;
+/** `attempt` is the transport's delivery count: 1 on the first delivery. */
+export type MessageHandlerFn = (envelope: Envelope, definition: MessageDefinition, attempt: number) => Promise<void>;
 
 export interface ConsumerOptions {
   readonly transport: Transport;
@@ -110,7 +111,7 @@ export class MessageConsumer {
       );
     }
     try {
-      await runInMessageContext(contextForEnvelope(envelope), () => handler(envelope, definition));
+      await runInMessageContext(contextForEnvelope(envelope), () => handler(envelope, definition, delivery.attempt));
     } catch (thrown) {
       const error = asError(thrown);
       const log = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, attempt: delivery.attempt, err: error };

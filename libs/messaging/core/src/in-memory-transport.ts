@@ -159,11 +159,11 @@ class InMemoryReceiver implements Closable {
     for (const stored of [...this.address.ready]) {
       if (this.closed || this.inFlight.size >= this.concurrency) return;
       if (stored.locked || stored.visibleAt > now) continue;
-      stored.deliveries += 1;
-      if (stored.deliveries > this.address.maxDeliveryCount) {
-        InMemoryTransport.deadLetter(this.address, stored, 'MaxDeliveryCountExceeded', 'delivered too often', ++deadLetterSequence);
+      if (stored.deliveries >= this.address.maxDeliveryCount) {
+        InMemoryTransport.deadLetter(this.address, stored, 'MaxDeliveryCountExceeded', `delivered ${stored.deliveries} times`, ++deadLetterSequence);
         continue;
       }
+      stored.deliveries += 1;
       stored.locked = true;
       const run = this.handler(this.delivery(stored))
         .catch(() => this.release(stored, 0))

@@ -19,7 +19,11 @@ export interface BootstrapOptions {
 export async function bootstrapService(rootModule: Type, options: BootstrapOptions): Promise<INestApplication> {
   try {
     const app = await NestFactory.create(rootModule, { logger: ['error', 'warn'], abortOnError: false });
-    const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy: new StitchServer(app.get(MessagingRuntime)) });
+    // Deferred so the filter is in place before Nest wires the handlers; it reads global filters only then.
+    const microservice = app.connectMicroservice<MicroserviceOptions>(
+      { strategy: new StitchServer(app.get(MessagingRuntime)) },
+      { deferInitialization: true },
+    );
     microservice.useGlobalFilters(new KeepOriginalErrorFilter());
     app.enableShutdownHooks();
     await app.startAllMicroservices();

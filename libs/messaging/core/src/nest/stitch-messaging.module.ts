@@ -6,6 +6,7 @@ import { createLogger } from '../logger';
 import { MessagingRuntime } from '../runtime';
 import type { Transport } from '../transport';
 import { ConfigError } from '../config-error';
+import { StitchClient } from './stitch.client';
 import { messagingConfig, type MessagingConfig } from './messaging.config';
 import { serviceConfig, type ServiceConfig } from './service.config';
 
@@ -59,7 +60,8 @@ export class StitchMessagingModule {
             const logger = createLogger({ service: options.service, instance }, service.logLevel);
             const transport = factory({ topology: options.catalogue.topology(), service: options.service, instance, config });
             await transport.start();
-            return new MessagingRuntime({ catalogue: options.catalogue, service: options.service, instance, transport, settings: config, logger });
+            const dispatcher = new StitchClient(transport);
+            return new MessagingRuntime({ catalogue: options.catalogue, service: options.service, instance, transport, settings: config, logger, dispatcher });
           },
         },
         { provide: MessageBus, inject: [MessagingRuntime], useFactory: (runtime: MessagingRuntime) => runtime.bus },

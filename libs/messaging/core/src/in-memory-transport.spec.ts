@@ -1,0 +1,69 @@
+import { Catalogue, defineCommand, defineEvent } from '@stitch/contracts';
+import { z } from 'zod';
+import { InMemoryTransport } from './in-memory-transport';
+import type { Delivery, OutgoingMessage } from './transport';
+
+const schema = z.object({});
+const catalogue = new Catalogue({
+  services: ['a', 'b', 'c'],
+  messages: [
+    defineCommand({ type: 'a.do.v1', name: 'Do', owner: 'a', schema }),
+    defineEvent({ type: 'a.done.v1', name: 'Done', publisher: 'a', subscribers: ['b', 'c'], schema }),
+    defineEvent({ type: 'a.other.v1', name: 'Other', publisher: 'a', subscribers: ['b'], schema }),
+  ],
+  maxAttempts: { default: 2 },
+});
+const message = (id: string, type: string): OutgoingMessage => ({ messageId: id, type, correlationId: id, body: '{}' });
+const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('InMemoryTransport', () => {
+  it('copies an event to each subscription whose filter matches', async () => {
+    const transport = new InMemoryTransport(catalogue.topology());
+    const seen: Record<string, string[]> = { b: [], c: [] };
+    for (const name of ['b', 'c'] as const) {
+      await transport.receive({ kind: 'subscription', topic: 'events', name }, async (d) => {
+        seen[name]?.push(d.message.messageId);
+        await d.complete();
+      }, { concurrency: 1, lockMs: 1_000 });
+    }
+    await transport.send({ kind: 'topic', name: 'events' }, [message('1', 'a.done.v1'), message('2', 'a.other.v1')]);
+    await tick();
+    expect(seen).toEqual({ b: ['1', '2'], c: ['1'] });
+  });
+
+  it('counts attempts across releases and dead-letters past the broker limit', async () => {
+    const transport = new InMemoryTransport(catalogue.topology());
+    const attempts: number[] = [];
+    await transport.receive({ kind: 'queue', name: 'a' }, async (d: Delivery) => {
+      attempts.push(d.attempt);
+      await d.retryLater(0);
+    }, { concurrency: 1, lockMs: 1_000 });
+    await transport.send({ kind: 'queue', name: 'a' }, [message('x', 'a.do.v1')]);
+    await tick();
+    expect(attempts).toEqual([1, 2, 3]);
+    const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'a' });
+    expect(dead).toMatchObject({ reason: 'MaxDeliveryCountExceeded', attempts: 3 });
+  });
+
+  it('replays a dead letter to its own source and purges the rest', async () => {
+    const transport = new InMemoryTransport(catalogue.topology());
+    const queue = { kind: 'queue', name: 'a' } as const;
+    let fail = true;
+    const handled: string[] = [];
+    await transport.receive(queue, async (d) => {
+      if (fail) return d.deadLetter('Broken', 'on purpose');
+      handled.push(d.message.messageId);
+      return d.complete();
+    }, { concurrency: 4, lockMs: 1_000 });
+    await transport.send(queue, [message('1', 'a.do.v1'), message('2', 'a.do.v1')]);
+    await tick();
+    const dead = await transport.deadLetters.list(queue);
+    expect(dead.map((d) => [d.message.messageId, d.reason])).toEqual([['1', 'Broken'], ['2', 'Broken']]);
+    fail = false;
+    expect(await transport.deadLetters.replay(queue, [dead[0]?.id ?? ''])).toBe(1);
+    await tick();
+    expect(handled).toEqual(['1']);
+    expect(await transport.deadLetters.purge(queue)).toBe(1);
+    expect(await transport.deadLetters.list(queue)).toEqual([]);
+  });
+});

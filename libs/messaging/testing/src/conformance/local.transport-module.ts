@@ -1,0 +1,8 @@
+import type { Topology } from '@stitch/contracts';
+import { createLocalTransport } from '@stitch/messaging-local';
+
+/** Loaded by the suite and by every consumer process: all of them share one file. */
+export function createTransport(topology: Topology, params: unknown) {
+  const { file } = params as { file: string };
+  return createLocalTransport({ topology, file });
+}

@@ -1,0 +1,6 @@
+export * from './conformance-catalogue';
+export * from './conformance-suite';
+export * from './consumer-processes';
+export * from './consumer-protocol';
+export * from './fixture';
+export { InMemoryTransport } from '@stitch/messaging-core';

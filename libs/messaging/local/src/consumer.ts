@@ -173,16 +173,18 @@ export class Consumer implements Closable {
 
   private async handle(entry: InFlight): Promise<void> {
     const { delivery } = entry;
-    let failure: unknown;
     try {
       await this.options.handler(delivery);
     } catch (error) {
-      failure = error;
+      if (!delivery.settled) {
+        this.warnOnce('failed', `a handler failed without settling; its message is released for redelivery: ${String(error)}`);
+        delivery.release().catch(() => undefined);
+      }
     }
     if (!delivery.settled) {
-      const why = failure === undefined ? 'finished without settling' : `failed without settling (${String(failure)})`;
-      this.warnOnce('unsettled', `a handler ${why}; the message is released for redelivery`);
-      delivery.release().catch(() => undefined);
+      // As with Service Bus or SQS, it stays locked (without renewal) until the lease lapses, then comes back; a late
+      // settle still works until then.
+      this.warnOnce('unsettled', 'a handler returned without settling; its message comes back when its lease lapses');
     }
     // A settlement that failed to write leaves the lease to lapse, and the message is delivered again.
     await delivery.settled?.catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Closable } from '@stitch/messaging-core';
 import { RECHECK_MS } from './consumer';
-import { Transactions, integer, optionalInteger, text } from './sqlite';
+import { Transactions, integer, optionalInteger, text, type Row } from './sqlite';
 import type { WakeHub } from './wake';
 import { warn } from './warn';
 
@@ -93,7 +93,7 @@ class FlowSubscription implements Closable {
 
   constructor(
     private last: number,
-    private readonly readAfter: (seq: number) => Record<string, unknown>[],
+    private readonly readAfter: (seq: number) => Row[],
     hub: WakeHub,
     private readonly onRecord: (record: string) => void,
     private readonly onClose: () => void,
@@ -112,13 +112,13 @@ class FlowSubscription implements Closable {
 
   private tail(): void {
     try {
-      let rows;
+      let rows: Row[];
       do {
         if (this.closed) return;
         rows = this.readAfter(this.last);
         for (const row of rows) {
-          this.last = integer(row as never, 'seq');
-          this.deliver(text(row as never, 'record'));
+          this.last = integer(row, 'seq');
+          this.deliver(text(row, 'record'));
         }
       } while (rows.length === PAGE);
     } catch (error) {

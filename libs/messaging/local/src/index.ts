@@ -1,2 +1,7 @@
-import type { Transport } from '@stitch/messaging-core';
-export type T = Transport;
+import { LocalTransport, type LocalTransportOptions } from './local-transport';
+
+export { LocalTransport, type LocalTransportOptions } from './local-transport';
+
+export function createLocalTransport(options: LocalTransportOptions): LocalTransport {
+  return new LocalTransport(options);
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { Catalogue, defineCommand } from '@stitch/contracts';
+
+/** The benchmark's own command: it carries its high-resolution send time for the latency figures. */
+export const Ping = defineCommand({
+  type: 'bench.ping.v1',
+  name: 'Ping',
+  owner: 'worker',
+  schema: z.strictObject({ n: z.number().int(), sentAt: z.number() }),
+});
+
+export const benchCatalogue = new Catalogue({ services: ['worker', 'driver'], messages: [Ping], maxAttempts: { default: 3 } });
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}

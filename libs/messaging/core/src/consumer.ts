@@ -11,6 +11,12 @@ import { describeSource, type Closable, type Delivery, type Source, type Transpo
 /** `attempt` is the transport's delivery count: 1 on the first delivery. */
 export type MessageHandlerFn = (envelope: Envelope, definition: MessageDefinition, attempt: number) => Promise<void>;
 
+/**
+ * Runs around every handler call, inside the message context: where a service joins the handler's state
+ * changes, its inbox record and its outbox in one transaction.
+ */
+export type HandlerWrapper = (envelope: Envelope, work: () => Promise<void>) => Promise<void>;
+
 export interface ConsumerOptions {
   readonly transport: Transport;
   readonly catalogue: Catalogue;
@@ -23,6 +29,7 @@ export interface ConsumerOptions {
   readonly concurrency?: number;
   readonly lockMs?: number;
   readonly flow?: FlowRecorder;
+  readonly wrapHandler?: HandlerWrapper;
 }
 
 /** A queue or subscription this service consumes, with the catalogue's limits for it. */
@@ -111,7 +118,9 @@ export class MessageConsumer {
       );
     }
     try {
-      await runInMessageContext(contextForEnvelope(envelope), () => handler(envelope, definition, delivery.attempt));
+      const work = () => handler(envelope, definition, delivery.attempt);
+      const wrap = this.options.wrapHandler;
+      await runInMessageContext(contextForEnvelope(envelope), () => (wrap ? wrap(envelope, work) : work()));
     } catch (thrown) {
       const error = asError(thrown);
       const log = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, attempt: delivery.attempt, err: error };

@@ -1,6 +1,6 @@
 import type { Catalogue } from '@stitch/contracts';
 import { MessageBus } from './bus';
-import { MessageConsumer, type MessageHandlerFn } from './consumer';
+import { MessageConsumer, type HandlerWrapper, type MessageHandlerFn } from './consumer';
 import { FlowRecorder } from './flow';
 import type { Logger } from './logger';
 import { TransportDispatcher, type OutgoingDispatcher } from './outgoing';
@@ -21,8 +21,10 @@ export interface MessagingRuntimeOptions {
   readonly transport: Transport;
   readonly settings: RuntimeSettings;
   readonly logger: Logger;
-  /** Defaults to sending straight to the transport. */
+  /** Defaults to sending straight to the transport; an outbox replaces it. */
   readonly dispatcher?: OutgoingDispatcher;
+  /** Around every handler call: an inbox and its transaction. */
+  readonly wrapHandler?: HandlerWrapper;
 }
 
 /** Everything one process needs to send and receive, wired once from validated config at the composition root. */
@@ -63,6 +65,7 @@ export class MessagingRuntime {
       concurrency: settings.concurrency,
       lockMs: settings.lockMs,
       ...(this.flow ? { flow: this.flow } : {}),
+      ...(this.options.wrapHandler ? { wrapHandler: this.options.wrapHandler } : {}),
     });
     await this.consumer.start();
     return this.consumer;

@@ -10,7 +10,7 @@ export const RECHECK_MS = 1_500;
 
 export interface ConsumerOptions {
   readonly address: string;
-  /** For messages: `queue order-service`. */
+  /** Names the consumer in warnings: `queue order-service`. */
   readonly label: string;
   readonly maxDeliveryCount: number;
   readonly handler: DeliveryHandler;
@@ -73,8 +73,7 @@ export class Consumer implements Closable {
   private readonly inFlight = new Set<InFlight>();
   private readonly warned = new Set<string>();
   private batches = 0;
-  private fetching = false;
-  private again = false;
+  private pokeScheduled = false;
   private closing = false;
   private closed: Promise<void> | undefined;
   private drained: (() => void) | undefined;
@@ -108,34 +107,29 @@ export class Consumer implements Closable {
     this.stopRenewing();
   }
 
-  /** Looks for messages now, or, if already looking (a handler settled synchronously), once more afterwards. */
+  /**
+   * Looks for messages. Fetching is synchronous, so two never overlap; wake-ups that arrive meanwhile wait in the
+   * event loop and were already coalesced by the hub or `pokeSoon`.
+   */
   private poke(): void {
     if (this.closing) return;
-    if (this.fetching) {
-      this.again = true;
-      return;
-    }
-    this.fetching = true;
     try {
       this.fetch();
     } catch (error) {
-      // Usually SQLITE_BUSY after the busy timeout: another process held the write lock too long. Try again later.
+      // Usually SQLITE_BUSY past the busy timeout: another process held the write lock too long. Try again later.
       this.warnOnce('fetch', `could not lock messages: ${String(error)}`);
       this.wakeIn(RECHECK_MS);
-    } finally {
-      this.fetching = false;
     }
   }
 
   private fetch(): void {
-    const { concurrency } = this.options;
-    do {
-      this.again = false;
-      const room = concurrency - this.inFlight.size;
-      // When full, a settling handler frees a slot and pokes again.
+    for (;;) {
+      const room = this.options.concurrency - this.inFlight.size;
+      // When full, a handler that finishes frees a slot and pokes again.
       if (room <= 0) return this.wakeIn(RECHECK_MS);
-      if (this.lockBatch(room) === room) this.again = true;
-    } while (this.again && !this.closing);
+      // Fewer rows than asked for: nothing more is visible. As many: look again, as some may have been dead-lettered.
+      if (this.lockBatch(room) < room || this.closing) break;
+    }
     this.wakeAtNextVisible();
   }
 
@@ -197,7 +191,20 @@ export class Consumer implements Closable {
       this.stopRenewing();
       this.drained?.();
     }
-    this.poke();
+    this.pokeSoon();
+  }
+
+  /**
+   * A batch fetched together tends to settle together, in one write and one burst of microtasks: looking once they
+   * all have finished locks a full batch again, where looking after each would lock one message per transaction.
+   */
+  private pokeSoon(): void {
+    if (this.pokeScheduled) return;
+    this.pokeScheduled = true;
+    setImmediate(() => {
+      this.pokeScheduled = false;
+      this.poke();
+    });
   }
 
   private async settle(lock: Lock, settlement: Settlement): Promise<boolean> {

@@ -1,18 +1,16 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import type { DeadLetteredMessage } from '@stitch/messaging-core';
 import { incomingMessage } from './messages';
-import { Transactions, integer, jsonIntegers, text, type Row } from './sqlite';
+import { integer, jsonIntegers, text, type Database, type Row } from './sqlite';
 
 /** Dead letters are kept by the address they failed at; that address is where a replay sends them back. */
 export class DeadLetterStore {
-  private readonly transactions: Transactions;
   private readonly listRows: StatementSync;
   private readonly peekRow: StatementSync;
   private readonly requeue: StatementSync;
   private readonly remove: StatementSync;
 
-  constructor(db: DatabaseSync) {
-    this.transactions = new Transactions(db);
+  constructor(private readonly db: Database) {
     // `every` selects all of the address's dead letters, otherwise those whose seq is in the JSON array `ids`.
     const chosen = 'address = :address AND (:every OR seq IN (SELECT value FROM json_each(:ids)))';
     this.listRows = db.prepare('SELECT * FROM dead_letters WHERE address = ? ORDER BY seq LIMIT ?');
@@ -28,25 +26,25 @@ export class DeadLetterStore {
 
   /** Oldest first; all of them unless `limit` is given. */
   list(address: string, limit?: number): DeadLetteredMessage[] {
-    return this.listRows.all(address, limit ?? -1).map(deadLetter);
+    return this.db.read(() => this.listRows.all(address, limit ?? -1)).map(deadLetter);
   }
 
   peek(address: string, id: string): DeadLetteredMessage | undefined {
     const seq = Number(id);
     if (!Number.isSafeInteger(seq)) return undefined;
-    const row = this.peekRow.get(address, seq);
+    const row = this.db.read(() => this.peekRow.get(address, seq));
     return row === undefined ? undefined : deadLetter(row);
   }
 
   replay(address: string, ids: readonly string[] | undefined, now: number): number {
-    return this.transactions.run(() => {
+    return this.db.write(() => {
       this.requeue.run({ ...selection(address, ids), now });
       return Number(this.remove.run(selection(address, ids)).changes);
     });
   }
 
   purge(address: string, ids: readonly string[] | undefined): number {
-    return Number(this.remove.run(selection(address, ids)).changes);
+    return Number(this.db.read(() => this.remove.run(selection(address, ids))).changes);
   }
 }
 

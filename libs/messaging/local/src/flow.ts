@@ -1,7 +1,7 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import type { Closable } from '@stitch/messaging-core';
 import { RECHECK_MS } from './consumer';
-import { Transactions, integer, optionalInteger, text, type Row } from './sqlite';
+import { integer, optionalInteger, text, type Database, type Row } from './sqlite';
 import type { WakeHub } from './wake';
 import { warn } from './warn';
 
@@ -19,7 +19,6 @@ interface Pending {
  * every record. Records live `ttlMs`; old ones are pruned now and then by whoever publishes.
  */
 export class FlowLog {
-  private readonly transactions: Transactions;
   private readonly append: StatementSync;
   private readonly prune: StatementSync;
   private readonly latest: StatementSync;
@@ -29,11 +28,10 @@ export class FlowLog {
   private nextPruneAt = 0;
 
   constructor(
-    db: DatabaseSync,
+    private readonly db: Database,
     private readonly hub: WakeHub,
     private readonly ttlMs: number,
   ) {
-    this.transactions = new Transactions(db);
     this.append = db.prepare('INSERT INTO flow (record, written_at) VALUES (?, ?)');
     this.prune = db.prepare('DELETE FROM flow WHERE written_at < ?');
     this.latest = db.prepare('SELECT MAX(seq) AS seq FROM flow');
@@ -51,8 +49,8 @@ export class FlowLog {
 
   subscribe(onRecord: (record: string) => void): Closable {
     // seq only grows (AUTOINCREMENT), so "after the current maximum" is exactly "written from now on".
-    const start = optionalInteger(this.latest.get(), 'seq') ?? 0;
-    const subscription = new FlowSubscription(start, (seq) => this.after.all(seq), this.hub, onRecord, () =>
+    const start = optionalInteger(this.db.read(() => this.latest.get()), 'seq') ?? 0;
+    const subscription = new FlowSubscription(start, (seq) => this.db.read(() => this.after.all(seq)), this.hub, onRecord, () =>
       this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
@@ -68,19 +66,18 @@ export class FlowLog {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    const now = Date.now();
+    const prune = now >= this.nextPruneAt;
     try {
-      const now = Date.now();
-      this.transactions.run(() => {
+      this.db.write(() => {
         for (const { records } of batch) for (const record of records) this.append.run(record, now);
-        if (now >= this.nextPruneAt) {
-          this.prune.run(now - this.ttlMs);
-          this.nextPruneAt = now + this.ttlMs / 2;
-        }
+        if (prune) this.prune.run(now - this.ttlMs);
       });
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
     }
+    if (prune) this.nextPruneAt = now + this.ttlMs / 2;
     for (const item of batch) item.resolve();
     this.hub.notify();
   }

@@ -1,4 +1,3 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Topology } from '@stitch/contracts';
 import type {
   Closable,
@@ -19,7 +18,7 @@ import { FlowLog } from './flow';
 import { MessageStore } from './messages';
 import { applySchema } from './schema';
 import { Settlements } from './settlements';
-import { openDatabase } from './sqlite';
+import { Database } from './sqlite';
 import { WakeHub } from './wake';
 
 export interface LocalTransportOptions {
@@ -36,7 +35,7 @@ export interface LocalTransportOptions {
 const MIN_LOCK_MS = 100;
 
 interface Open {
-  readonly db: DatabaseSync;
+  readonly db: Database;
   readonly hub: WakeHub;
   readonly messages: MessageStore;
   readonly settlements: Settlements;
@@ -89,23 +88,23 @@ export class LocalTransport implements Transport {
   async start(): Promise<void> {
     if (this.closing) throw new Error('Local transport: closed');
     if (this.open) return;
-    const db = openDatabase(this.options.file);
+    const db = Database.open(this.options.file);
     try {
       applySchema(db, this.options.topology);
+      const hub = new WakeHub(this.options.file);
+      const messages = new MessageStore(db);
+      this.open = {
+        db,
+        hub,
+        messages,
+        settlements: new Settlements(messages, () => hub.notify()),
+        deadLetters: new DeadLetterStore(db),
+        flow: new FlowLog(db, hub, this.options.flowTtlMs ?? 60_000),
+      };
     } catch (error) {
-      db.close();
+      await db.close();
       throw error;
     }
-    const hub = new WakeHub(this.options.file);
-    const messages = new MessageStore(db);
-    this.open = {
-      db,
-      hub,
-      messages,
-      settlements: new Settlements(messages, () => hub.notify()),
-      deadLetters: new DeadLetterStore(db),
-      flow: new FlowLog(db, hub, this.options.flowTtlMs ?? 60_000),
-    };
   }
 
   /** All messages in one transaction. On the topic, an event nobody subscribes to is dropped, as on any pub/sub. */
@@ -125,7 +124,6 @@ export class LocalTransport implements Transport {
     }
     if (destination.kind === 'queue') open.messages.enqueue(target, messages, now);
     else open.messages.publish(target, messages, now);
-    // Consumers in other processes learn of the commit from the file system; those in this one needn't wait for it.
     open.hub.notify();
   }
 
@@ -170,7 +168,7 @@ export class LocalTransport implements Transport {
     open.flow.close();
     open.settlements.flush();
     open.hub.close();
-    open.db.close();
+    await open.db.close();
   }
 
   private opened(): Open {

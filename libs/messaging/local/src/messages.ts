@@ -1,6 +1,6 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import type { IncomingMessage, OutgoingMessage } from '@stitch/messaging-core';
-import { Transactions, integer, jsonIntegers, optionalInteger, text, type Row } from './sqlite';
+import { integer, jsonIntegers, optionalInteger, text, type Database, type Row } from './sqlite';
 
 /** The reason the broker itself gives, as Service Bus does, when a message was delivered too often. */
 export const MAX_DELIVERY_COUNT_EXCEEDED = 'MaxDeliveryCountExceeded';
@@ -53,7 +53,6 @@ const DEAD_LETTER_COLUMNS =
 
 /** The messages table: sending, locking, renewing and settling; each method is one atomic unit for other processes. */
 export class MessageStore {
-  private readonly transactions: Transactions;
   private readonly insert: StatementSync;
   private readonly fanOut: StatementSync;
   private readonly limit: StatementSync;
@@ -66,8 +65,7 @@ export class MessageStore {
   private readonly retryLocked: StatementSync;
   private readonly deadLetterLocked: StatementSync;
 
-  constructor(db: DatabaseSync) {
-    this.transactions = new Transactions(db);
+  constructor(private readonly db: Database) {
     this.insert = db.prepare(
       `INSERT INTO messages (address, message_id, type, correlation_id, body, headers, enqueued_at, visible_at)
        VALUES (:address, :messageId, :type, :correlationId, :body, :headers, :now, :visibleAt)`,
@@ -110,26 +108,26 @@ export class MessageStore {
   }
 
   enqueue(address: string, messages: readonly OutgoingMessage[], now: number): void {
-    this.transactions.run(() => {
+    this.db.write(() => {
       for (const message of messages) this.insert.run({ address, ...columns(message, now) });
     });
   }
 
   publish(topic: string, messages: readonly OutgoingMessage[], now: number): void {
-    this.transactions.run(() => {
+    this.db.write(() => {
       for (const message of messages) this.fanOut.run({ topic, ...columns(message, now) });
     });
   }
 
   maxDeliveryCount(address: string): number {
-    const row = this.limit.get(address);
+    const row = this.db.read(() => this.limit.get(address));
     if (row === undefined) throw new Error(`Local transport: address ${address} does not exist; was start() called?`);
     return integer(row, 'max_delivery_count');
   }
 
   /** When the next message of the address becomes (or became) visible; an index lookup, cheap enough to ask often. */
   earliestVisibleAt(address: string): number | undefined {
-    return optionalInteger(this.earliest.get(address), 'at');
+    return optionalInteger(this.db.read(() => this.earliest.get(address)), 'at');
   }
 
   /**
@@ -137,7 +135,7 @@ export class MessageStore {
    * of delivered: the broker's backstop for consumers that keep dying before they can settle.
    */
   lock(request: LockRequest, now: number): { readonly locked: number; readonly deliverable: LockedMessage[] } {
-    return this.transactions.run(() => {
+    return this.db.write(() => {
       const rows = this.lockNext.all({
         address: request.address,
         now,
@@ -163,12 +161,12 @@ export class MessageStore {
 
   /** Extends the leases of the given rows that this consumer still holds. */
   renew(seqs: readonly number[], consumer: string, leaseUntil: number): void {
-    this.renewLeases.run({ seqs: jsonIntegers(seqs), consumer, leaseUntil });
+    this.db.read(() => this.renewLeases.run({ seqs: jsonIntegers(seqs), consumer, leaseUntil }));
   }
 
   /** Applies settlements in one transaction; each result says whether its lock was still held. */
   settle(batch: readonly LockedSettlement[]): boolean[] {
-    return this.transactions.run(() => batch.map(({ lock, settlement }) => this.apply(lock, settlement)));
+    return this.db.write(() => batch.map(({ lock, settlement }) => this.apply(lock, settlement)));
   }
 
   private apply({ seq, token }: Lock, settlement: Settlement): boolean {

@@ -1,6 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Topology } from '@stitch/contracts';
-import { Transactions } from './sqlite';
+import type { Database } from './sqlite';
 import { subscriptionAddress } from './addresses';
 
 /**
@@ -67,8 +66,8 @@ const SCHEMA = `
 `;
 
 /** Creates the tables and makes addresses and filter rules match the topology, atomically for other processes. */
-export function applySchema(db: DatabaseSync, topology: Topology): void {
-  new Transactions(db).run(() => {
+export function applySchema(db: Database, topology: Topology): void {
+  db.write(() => {
     db.exec(SCHEMA);
     const upsertAddress = db.prepare(
       `INSERT INTO addresses (address, max_delivery_count) VALUES (?, ?)

@@ -12,7 +12,7 @@ interface Pending extends LockedSettlement {
 export class Settlements {
   private pending: Pending[] = [];
 
-  /** `onRelease` runs after messages were made visible again, so consumers in this process look for them. */
+  /** `onRelease` runs after messages were made visible again, to wake the consumers that may want them. */
   constructor(
     private readonly store: MessageStore,
     private readonly onRelease: () => void,

@@ -1,10 +1,13 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import type { Catalogue, Topology } from '@stitch/contracts';
 import { MessageBus } from '../bus';
 import { createLogger } from '../logger';
 import { MessagingRuntime } from '../runtime';
 import type { Transport } from '../transport';
+import type { HandlerWrapper } from '../consumer';
+import type { OutgoingDispatcher } from '../outgoing';
 import { ConfigError } from '../config-error';
 import { StitchClient } from './stitch.client';
 import { messagingConfig, type MessagingConfig } from './messaging.config';
@@ -24,6 +27,12 @@ export interface StitchMessagingOptions {
   readonly catalogue: Catalogue;
   /** The transports this app can run on, by `MESSAGING_TRANSPORT` value; config picks one at start. */
   readonly transports: Partial<Record<MessagingConfig['transport'], TransportFactory>>;
+  /** Modules that provide the outbox and inbox below. */
+  readonly imports?: ModuleMetadata['imports'];
+  /** Where the bus hands messages (an outbox); default straight to the transport. */
+  readonly dispatcher?: InjectionToken<OutgoingDispatcher>;
+  /** Around every handler call (an inbox and its transaction). */
+  readonly handlerWrapper?: InjectionToken<{ wrap: HandlerWrapper }>;
 }
 
 export const STITCH_MESSAGING_OPTIONS = Symbol('STITCH_MESSAGING_OPTIONS');
@@ -43,13 +52,13 @@ export class StitchMessagingModule {
     return {
       module: StitchMessagingModule,
       global: true,
-      imports: [ConfigModule.forFeature(messagingConfig), ConfigModule.forFeature(serviceConfig)],
+      imports: [ConfigModule.forFeature(messagingConfig), ConfigModule.forFeature(serviceConfig), ...(options.imports ?? [])],
       providers: [
         { provide: STITCH_MESSAGING_OPTIONS, useValue: options },
         {
           provide: MessagingRuntime,
-          inject: [messagingConfig.KEY, serviceConfig.KEY],
-          useFactory: async (config: MessagingConfig, service: ServiceConfig) => {
+          inject: [messagingConfig.KEY, serviceConfig.KEY, ModuleRef],
+          useFactory: async (config: MessagingConfig, service: ServiceConfig, moduleRef: ModuleRef) => {
             const factory = options.transports[config.transport];
             if (!factory) {
               throw new ConfigError(
@@ -60,8 +69,18 @@ export class StitchMessagingModule {
             const logger = createLogger({ service: options.service, instance }, service.logLevel);
             const transport = factory({ topology: options.catalogue.topology(), service: options.service, instance, config });
             await transport.start();
-            const dispatcher = new StitchClient(transport);
-            return new MessagingRuntime({ catalogue: options.catalogue, service: options.service, instance, transport, settings: config, logger, dispatcher });
+            const dispatcher = options.dispatcher ? moduleRef.get(options.dispatcher, { strict: false }) : new StitchClient(transport);
+            const wrapper = options.handlerWrapper ? moduleRef.get(options.handlerWrapper, { strict: false }) : undefined;
+            return new MessagingRuntime({
+              catalogue: options.catalogue,
+              service: options.service,
+              instance,
+              transport,
+              settings: config,
+              logger,
+              dispatcher,
+              ...(wrapper ? { wrapHandler: (envelope, work) => wrapper.wrap(envelope, work) } : {}),
+            });
           },
         },
         { provide: MessageBus, inject: [MessagingRuntime], useFactory: (runtime: MessagingRuntime) => runtime.bus },

@@ -1,0 +1,78 @@
+import { Database } from './sqlite';
+import type { LocalTransport } from './local-transport';
+import { sleep, startedTransport, tempBus } from '../test/helpers';
+
+async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(10);
+  }
+}
+
+describe('the flow channel', () => {
+  let bus: ReturnType<typeof tempBus>;
+  let transport: LocalTransport;
+
+  beforeEach(async () => {
+    bus = tempBus();
+    transport = await startedTransport(bus.file);
+  });
+
+  afterEach(async () => {
+    await transport.close();
+    bus.remove();
+  });
+
+  it('gives every subscriber, in this process or another, each record written after it subscribed, in order', async () => {
+    const other = await startedTransport(bus.file);
+    try {
+      await transport.flow.publish(['before']);
+      const here: string[] = [];
+      const there: string[] = [];
+      await transport.flow.subscribe((record) => here.push(record));
+      await other.flow.subscribe((record) => there.push(record));
+
+      await transport.flow.publish(['r1', 'r2']);
+      await other.flow.publish(['r3']);
+
+      await until(() => here.length === 3 && there.length === 3);
+      expect(here).toEqual(['r1', 'r2', 'r3']);
+      expect(there).toEqual(['r1', 'r2', 'r3']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('stops after close, and a throwing subscriber does not stop the tail', async () => {
+    const seen: string[] = [];
+    const subscription = await transport.flow.subscribe((record) => {
+      seen.push(record);
+      throw new Error('ignored');
+    });
+    await transport.flow.publish(['a', 'b']);
+    await until(() => seen.length === 2);
+
+    await subscription.close();
+    await transport.flow.publish(['c']);
+    await sleep(100);
+
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('prunes records older than flowTtlMs', async () => {
+    const shortLived = await startedTransport(bus.file, { flowTtlMs: 50 });
+    try {
+      await shortLived.flow.publish(['old']);
+      await sleep(100);
+      await shortLived.flow.publish(['new']);
+
+      const db = Database.open(bus.file);
+      const rows = db.prepare('SELECT record FROM flow').all();
+      await db.close();
+      expect(rows.map((row) => row['record'])).toEqual(['new']);
+    } finally {
+      await shortLived.close();
+    }
+  });
+});

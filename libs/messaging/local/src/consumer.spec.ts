@@ -1,25 +1,13 @@
 import type { Source } from '@stitch/messaging-core';
-import type { LocalTransport } from './local-transport';
 import { MessageStore } from './messages';
 import { Database } from './sqlite';
-import { Inbox, message, sleep, startedTransport, tempBus } from '../test/helpers';
+import { Inbox, message, sleep, startedTransport, transportPerTest } from '../test/helpers';
 
 const orders: Source = { kind: 'queue', name: 'order-service' };
 const toOrders = { kind: 'queue', name: 'order-service' } as const;
 
 describe('a consumer', () => {
-  let bus: ReturnType<typeof tempBus>;
-  let transport: LocalTransport;
-
-  beforeEach(async () => {
-    bus = tempBus();
-    transport = await startedTransport(bus.file);
-  });
-
-  afterEach(async () => {
-    await transport.close();
-    bus.remove();
-  });
+  const bus = transportPerTest();
 
   /** Locks what is visible on the queue from another connection and walks away, as a killed process would. */
   async function lockAndDie(lockMs: number) {
@@ -34,15 +22,15 @@ describe('a consumer', () => {
 
   it('gets a message again, counted as attempt 2, once the lease of a consumer that died lapses', async () => {
     const sent = message('order.PlaceOrder.v1');
-    await transport.send(toOrders, [sent]);
+    await bus.transport.send(toOrders, [sent]);
     const lockedAt = Date.now();
     expect(await lockAndDie(300)).toHaveLength(1);
     const inbox = new Inbox();
 
-    await transport.receive(orders, inbox.handler, { concurrency: 1, lockMs: 1_000 });
+    await bus.transport.receive(orders, inbox.handler, { concurrency: 1, lockMs: 1_000 });
     const delivery = await inbox.next();
 
-    expect(Date.now() - lockedAt).toBeGreaterThanOrEqual(300 - transport.capabilities.timeGranularityMs);
+    expect(Date.now() - lockedAt).toBeGreaterThanOrEqual(300 - bus.transport.capabilities.timeGranularityMs);
     expect(delivery.attempt).toBe(2);
     expect(delivery.message.messageId).toBe(sent.messageId);
     await delivery.complete();
@@ -51,25 +39,25 @@ describe('a consumer', () => {
   it('dead-letters a message whose consumers keep dying, once its deliveries are used up, instead of delivering it', async () => {
     // order-service allows 3 deliveries.
     const sent = message('order.PlaceOrder.v1');
-    await transport.send(toOrders, [sent]);
+    await bus.transport.send(toOrders, [sent]);
     for (let death = 1; death <= 3; death++) {
       expect(await lockAndDie(100)).toHaveLength(1);
       await sleep(120);
     }
     const inbox = new Inbox();
 
-    await transport.receive(orders, inbox.handler, { concurrency: 1, lockMs: 1_000 });
+    await bus.transport.receive(orders, inbox.handler, { concurrency: 1, lockMs: 1_000 });
 
     await inbox.nothingWithin(300);
-    const [dead] = await transport.deadLetters.list(orders);
+    const [dead] = await bus.transport.deadLetters.list(orders);
     expect(dead).toMatchObject({ reason: 'MaxDeliveryCountExceeded', attempts: 3, message: { messageId: sent.messageId } });
   });
 
   it('does not let a settle with a lost lock touch the message its new holder has', async () => {
-    await transport.send(toOrders, [message('order.PlaceOrder.v1')]);
+    await bus.transport.send(toOrders, [message('order.PlaceOrder.v1')]);
     const [dead] = await lockAndDie(100);
     const inbox = new Inbox();
-    await transport.receive(orders, inbox.handler, { concurrency: 1, lockMs: 1_000 });
+    await bus.transport.receive(orders, inbox.handler, { concurrency: 1, lockMs: 1_000 });
     const delivery = await inbox.next();
 
     const db = Database.open(bus.file);
@@ -89,7 +77,7 @@ describe('a consumer', () => {
     await other.receive(orders, elsewhere.handler, { concurrency: 1, lockMs: 1_000 });
     let handled = 0;
     const done = new Promise<void>((resolve) =>
-      transport.receive(
+      bus.transport.receive(
         orders,
         async (delivery) => {
           handled++;
@@ -102,7 +90,7 @@ describe('a consumer', () => {
     );
     try {
       // Whichever consumer takes it, the other must not see it while it is being handled (4 leases long).
-      await transport.send(toOrders, [message('order.PlaceOrder.v1')]);
+      await bus.transport.send(toOrders, [message('order.PlaceOrder.v1')]);
       const first = await Promise.race([done.then(() => 'here' as const), elsewhere.next(2_000)]);
       if (first === 'here') {
         await elsewhere.nothingWithin(300);
@@ -117,14 +105,14 @@ describe('a consumer', () => {
   });
 
   it('costs next to no CPU while idle', async () => {
-    await transport.receive(orders, new Inbox().handler, { concurrency: 16, lockMs: 1_000 });
-    await transport.receive({ kind: 'subscription', topic: 'events', name: 'email-service' }, new Inbox().handler, {
+    await bus.transport.receive(orders, new Inbox().handler, { concurrency: 16, lockMs: 1_000 });
+    await bus.transport.receive({ kind: 'subscription', topic: 'events', name: 'email-service' }, new Inbox().handler, {
       concurrency: 16,
       lockMs: 1_000,
     });
-    await transport.flow.subscribe(() => undefined);
+    await bus.transport.flow.subscribe(() => undefined);
     // A message due later must not make the consumer poll until then.
-    await transport.send(toOrders, [message('order.PlaceOrder.v1', { notBefore: Date.now() + 60_000 })]);
+    await bus.transport.send(toOrders, [message('order.PlaceOrder.v1', { notBefore: Date.now() + 60_000 })]);
     await sleep(100);
 
     const before = process.cpuUsage();

@@ -1,6 +1,5 @@
 import { Database } from './sqlite';
-import type { LocalTransport } from './local-transport';
-import { sleep, startedTransport, tempBus } from '../test/helpers';
+import { sleep, startedTransport, transportPerTest } from '../test/helpers';
 
 async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -11,29 +10,18 @@ async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
 }
 
 describe('the flow channel', () => {
-  let bus: ReturnType<typeof tempBus>;
-  let transport: LocalTransport;
-
-  beforeEach(async () => {
-    bus = tempBus();
-    transport = await startedTransport(bus.file);
-  });
-
-  afterEach(async () => {
-    await transport.close();
-    bus.remove();
-  });
+  const bus = transportPerTest();
 
   it('gives every subscriber, in this process or another, each record written after it subscribed, in order', async () => {
     const other = await startedTransport(bus.file);
     try {
-      await transport.flow.publish(['before']);
+      await bus.transport.flow.publish(['before']);
       const here: string[] = [];
       const there: string[] = [];
-      await transport.flow.subscribe((record) => here.push(record));
+      await bus.transport.flow.subscribe((record) => here.push(record));
       await other.flow.subscribe((record) => there.push(record));
 
-      await transport.flow.publish(['r1', 'r2']);
+      await bus.transport.flow.publish(['r1', 'r2']);
       await other.flow.publish(['r3']);
 
       await until(() => here.length === 3 && there.length === 3);
@@ -46,15 +34,15 @@ describe('the flow channel', () => {
 
   it('stops after close, and a throwing subscriber does not stop the tail', async () => {
     const seen: string[] = [];
-    const subscription = await transport.flow.subscribe((record) => {
+    const subscription = await bus.transport.flow.subscribe((record) => {
       seen.push(record);
       throw new Error('ignored');
     });
-    await transport.flow.publish(['a', 'b']);
+    await bus.transport.flow.publish(['a', 'b']);
     await until(() => seen.length === 2);
 
     await subscription.close();
-    await transport.flow.publish(['c']);
+    await bus.transport.flow.publish(['c']);
     await sleep(100);
 
     expect(seen).toEqual(['a', 'b']);

@@ -80,3 +80,27 @@ export class Inbox {
     else this.arrived.push(delivery);
   }
 }
+
+/** A started transport on a fresh file for each test of the enclosing `describe`, closed and removed after it. */
+export function transportPerTest(options: Partial<LocalTransportOptions> = {}): { readonly transport: LocalTransport; readonly file: string } {
+  let bus: ReturnType<typeof tempBus> | undefined;
+  let transport: LocalTransport | undefined;
+  beforeEach(async () => {
+    bus = tempBus();
+    transport = await startedTransport(bus.file, options);
+  });
+  afterEach(async () => {
+    await transport?.close();
+    bus?.remove();
+  });
+  return {
+    get transport(): LocalTransport {
+      if (!transport) throw new Error('transportPerTest: used outside a test');
+      return transport;
+    },
+    get file(): string {
+      if (!bus) throw new Error('transportPerTest: used outside a test');
+      return bus.file;
+    },
+  };
+}

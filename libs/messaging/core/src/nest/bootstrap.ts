@@ -18,7 +18,9 @@ export interface BootstrapOptions {
  */
 export async function bootstrapService(rootModule: Type, options: BootstrapOptions): Promise<INestApplication> {
   try {
-    const app = await NestFactory.create(rootModule, { logger: ['error', 'warn'], abortOnError: false });
+    // Silent while modules are created, so a bad setting reads as its one line rather than under Nest's stack trace.
+    const app = await NestFactory.create(rootModule, { logger: false, abortOnError: false });
+    app.useLogger(['error', 'warn']);
     // Deferred so the filter is in place before Nest wires the handlers; it reads global filters only then.
     const microservice = app.connectMicroservice<MicroserviceOptions>(
       { strategy: new StitchServer(app.get(MessagingRuntime)) },

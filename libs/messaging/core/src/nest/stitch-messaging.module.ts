@@ -1,5 +1,4 @@
 import { Inject, Injectable, Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import type { Catalogue, Topology } from '@stitch/contracts';
 import { MessageBus } from '../bus';
@@ -57,8 +56,11 @@ export class StitchMessagingModule {
         { provide: STITCH_MESSAGING_OPTIONS, useValue: options },
         {
           provide: MessagingRuntime,
-          inject: [messagingConfig.KEY, serviceConfig.KEY, ModuleRef],
-          useFactory: async (config: MessagingConfig, service: ServiceConfig, moduleRef: ModuleRef) => {
+          // The outbox and inbox are injected, not looked up, so Nest builds them (async factories included) first.
+          inject: [messagingConfig.KEY, serviceConfig.KEY, ...(options.dispatcher ? [options.dispatcher] : []), ...(options.handlerWrapper ? [options.handlerWrapper] : [])],
+          useFactory: async (config: MessagingConfig, service: ServiceConfig, ...hooks: unknown[]) => {
+            const outbox = options.dispatcher ? (hooks.shift() as OutgoingDispatcher) : undefined;
+            const wrapper = options.handlerWrapper ? (hooks.shift() as { wrap: HandlerWrapper }) : undefined;
             const factory = options.transports[config.transport];
             if (!factory) {
               throw new ConfigError(
@@ -69,8 +71,6 @@ export class StitchMessagingModule {
             const logger = createLogger({ service: options.service, instance }, service.logLevel);
             const transport = factory({ topology: options.catalogue.topology(), service: options.service, instance, config });
             await transport.start();
-            const dispatcher = options.dispatcher ? moduleRef.get(options.dispatcher, { strict: false }) : new StitchClient(transport);
-            const wrapper = options.handlerWrapper ? moduleRef.get(options.handlerWrapper, { strict: false }) : undefined;
             return new MessagingRuntime({
               catalogue: options.catalogue,
               service: options.service,
@@ -78,7 +78,7 @@ export class StitchMessagingModule {
               transport,
               settings: config,
               logger,
-              dispatcher,
+              dispatcher: outbox ?? new StitchClient(transport),
               ...(wrapper ? { wrapHandler: (envelope, work) => wrapper.wrap(envelope, work) } : {}),
             });
           },

@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ReserveStock, Services, shopCatalogue } from '@stitch/contracts';
+import { MessageBus } from '../bus';
+import { InMemoryTransport } from '../in-memory-transport';
+import { MessagingRuntime } from '../runtime';
+import { RecordingDispatcher } from '../test-support/recording-dispatcher';
+import { StitchMessagingModule } from './stitch-messaging.module';
+
+const OUTBOX = Symbol('OUTBOX');
+const INBOX = Symbol('INBOX');
+const outbox = new RecordingDispatcher();
+const wrapped: string[] = [];
+
+@Module({
+  providers: [
+    // Async on purpose: the runtime must wait for these, not look them up before they exist.
+    { provide: OUTBOX, useFactory: async () => outbox },
+    { provide: INBOX, useFactory: async () => ({ wrap: async (envelope: { id: string }, work: () => Promise<void>) => (wrapped.push(envelope.id), work()) }) },
+  ],
+  exports: [OUTBOX, INBOX],
+})
+class PersistenceStandIn {}
+
+@Module({
+  imports: [
+    StitchMessagingModule.forRoot({
+      service: Services.order,
+      catalogue: shopCatalogue,
+      transports: { local: () => new InMemoryTransport(shopCatalogue.topology()) },
+      imports: [PersistenceStandIn],
+      dispatcher: OUTBOX,
+      handlerWrapper: INBOX,
+    }),
+  ],
+})
+class OrderModule {}
+
+describe('StitchMessagingModule', () => {
+  it('hands messages to the configured dispatcher and handlers to the configured wrapper', async () => {
+    const app = await NestFactory.createApplicationContext(OrderModule, { logger: false });
+    const sent = await app.get(MessageBus).send(ReserveStock, { orderId: '3b241101-e2bb-4255-8caf-4136c566a962', items: [{ sku: 'TEE-M', quantity: 1 }] });
+    expect(outbox.sent.map((s) => s.message.messageId)).toEqual([sent.id]);
+    const runtime = app.get(MessagingRuntime);
+    await runtime.options.wrapHandler?.({ id: 'm-1' } as never, async () => undefined);
+    expect(wrapped).toEqual(['m-1']);
+    await app.close();
+  });
+});

@@ -15,7 +15,7 @@ const wrapped: string[] = [];
 @Module({
   providers: [
     // Async on purpose: the runtime must wait for these, not look them up before they exist.
-    { provide: OUTBOX, useFactory: async () => outbox },
+    { provide: OUTBOX, useFactory: async () => new Promise((resolve) => setTimeout(() => resolve(outbox), 50)) },
     { provide: INBOX, useFactory: async () => ({ wrap: async (envelope: { id: string }, work: () => Promise<void>) => (wrapped.push(envelope.id), work()) }) },
   ],
   exports: [OUTBOX, INBOX],

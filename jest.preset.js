@@ -25,8 +25,9 @@ module.exports.tiers = function tiers(projectRoot, extra = {}) {
   return {
     projects: [
       tier('unit', projectRoot, ['<rootDir>/**/*.spec.ts'], ['\\.int\\.spec\\.ts$'], extra.unit),
-      tier('int', projectRoot, ['<rootDir>/**/*.int.spec.ts'], [], { testTimeout: 120_000, ...extra.int }),
-      tier('e2e', projectRoot, ['<rootDir>/**/*.e2e-spec.ts'], [], { testTimeout: 300_000, ...extra.e2e }),
+      // testTimeout is global to a jest run, not per project: the int-test and e2e Nx targets pass their own.
+      tier('int', projectRoot, ['<rootDir>/**/*.int.spec.ts'], [], extra.int),
+      tier('e2e', projectRoot, ['<rootDir>/**/*.e2e-spec.ts'], [], extra.e2e),
     ],
   };
 };

@@ -18,6 +18,9 @@ class Child {
 
   constructor(file: string, queue = 'order-service') {
     this.process = fork(CHILD_SCRIPT, [file, queue, String(LOCK_MS)], { execArgv: ['--require', '@swc-node/register'] });
+    // So a failed test cannot hang the run on a child it did not close.
+    this.process.unref();
+    this.process.channel?.unref();
     this.ready = new Promise((resolve, reject) => {
       this.process.on('message', (report: ChildReport) => {
         if (report.kind === 'ready') resolve();

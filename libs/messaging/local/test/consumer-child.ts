@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   const transport = createLocalTransport({ topology, file });
   await transport.start();
   await transport.receive({ kind: 'queue', name: queue }, handle, { concurrency: 16, lockMs: Number(lockMs) });
+  // A test that failed half-way must not leave consumers behind: they go when the test process does.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (command) => {
     if (command !== 'close') return;
     void transport.close().then(() => {

@@ -148,6 +148,8 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       const dead = await transport.deadLetters.list(alphaQueue);
       const byId = new Map(dead.map((d) => [d.message.messageId, d]));
       const maxAttempts = conformanceCatalogue.queueMaxAttempts('alpha');
+      // The consumer's IPC reports can trail the dead letter it wrote.
+      await until('the consumer reports for every attempt', () => consumer.started.length >= maxAttempts, 5_000);
       line(`[${fixture.name}] dead-lettering: ${dead.map((d) => `${d.message.messageId.slice(0, 12)} after ${d.attempts} → ${d.reason}`).join('; ')}`);
       expect(byId.get(failing ?? '')).toMatchObject({ reason: 'Error: conformance: refused', attempts: maxAttempts });
       expect(consumer.started.map((s) => s.attempt)).toEqual(Array.from({ length: maxAttempts }, (_, i) => i + 1));

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   await consumer.start();
   report({ event: 'ready' });
 
+  // Whatever happens to the test process, its consumers do not outlive it.
+  process.on('disconnect', () => process.exit(1));
   process.on('message', (message) => {
     if (message === 'stop') {
       void consumer.stop().then(() => transport.close()).then(() => process.exit(0));

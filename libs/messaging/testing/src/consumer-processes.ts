@@ -24,6 +24,9 @@ export class ConsumerProcess {
       execArgv: ['--require', '@swc-node/register'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // A consumer left behind by a failed test must not keep the test run alive; it exits when the channel closes.
+    child.unref();
+    child.channel?.unref();
     const consumer = new ConsumerProcess(spec.instance, child);
     await new Promise<void>((resolve, reject) => {
       child.on('message', (message: ConsumerReport) => {

@@ -134,15 +134,15 @@ export class InMemoryTransport implements Transport {
     if (wait > 0) setTimeout(() => address.receiver?.pump(), wait).unref();
     else queueMicrotask(() => address.receiver?.pump());
   }
-
-  /** Moves a message to its dead letters; ids are sequence numbers, as Service Bus gives them. */
-  static deadLetter(address: Address, stored: Stored, reason: string, description: string, sequence: number): void {
-    address.ready.splice(address.ready.indexOf(stored), 1);
-    address.dead.push({ id: String(sequence), message: stored.message, reason, description, deadLetteredAt: Date.now(), attempts: stored.deliveries });
-  }
 }
 
 let deadLetterSequence = 0;
+
+/** Moves a message to its dead letters; ids are sequence numbers, as Service Bus gives them. */
+function moveToDeadLetters(address: Address, stored: Stored, reason: string, description: string): void {
+  address.ready.splice(address.ready.indexOf(stored), 1);
+  address.dead.push({ id: String(++deadLetterSequence), message: stored.message, reason, description, deadLetteredAt: Date.now(), attempts: stored.deliveries });
+}
 
 class InMemoryReceiver implements Closable {
   private inFlight = new Set<Promise<void>>();
@@ -160,7 +160,7 @@ class InMemoryReceiver implements Closable {
       if (this.closed || this.inFlight.size >= this.concurrency) return;
       if (stored.locked || stored.visibleAt > now) continue;
       if (stored.deliveries >= this.address.maxDeliveryCount) {
-        InMemoryTransport.deadLetter(this.address, stored, 'MaxDeliveryCountExceeded', `delivered ${stored.deliveries} times`, ++deadLetterSequence);
+        moveToDeadLetters(this.address, stored, 'MaxDeliveryCountExceeded', `delivered ${stored.deliveries} times`);
         continue;
       }
       stored.deliveries += 1;
@@ -193,7 +193,7 @@ class InMemoryReceiver implements Closable {
       complete: once(() => this.address.ready.splice(this.address.ready.indexOf(stored), 1)),
       retryLater: (delayMs: number) => once(() => this.release(stored, delayMs))(),
       deadLetter: (reason: string, description: string) =>
-        once(() => InMemoryTransport.deadLetter(this.address, stored, reason, description, ++deadLetterSequence))(),
+        once(() => moveToDeadLetters(this.address, stored, reason, description))(),
     };
   }
 

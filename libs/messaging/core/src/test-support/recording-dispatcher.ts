@@ -7,8 +7,4 @@ export class RecordingDispatcher implements OutgoingDispatcher {
   async dispatch(destination: Destination, message: OutgoingMessage): Promise<void> {
     this.sent.push({ destination, message });
   }
-
-  envelopes(): { destination: Destination; envelope: Record<string, unknown> }[] {
-    return this.sent.map(({ destination, message }) => ({ destination, envelope: JSON.parse(message.body) }));
-  }
 }

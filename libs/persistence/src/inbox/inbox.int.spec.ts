@@ -1,0 +1,101 @@
+import { contextForEnvelope, createEnvelope, MessageBus, runInMessageContext, type Envelope } from '@stitch/messaging-core';
+import { migratedDatabase, startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
+import { Done, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
+import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
+import { Inbox } from './inbox';
+
+let server: TestPostgres;
+let db: TestDatabase;
+let committed: number;
+let bus: MessageBus;
+let inbox: Inbox;
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+  db = await migratedDatabase(server.url, 'inbox_test');
+  const outbox = new OutboxDispatcher(db.database, () => (committed += 1));
+  bus = new MessageBus({ catalogue: tinyCatalogue, service: 'a', dispatcher: outbox, maxDelayMs: 60_000 });
+  inbox = new Inbox(db.database, silentLogger);
+});
+
+beforeEach(async () => {
+  committed = 0;
+  await db.client.$executeRawUnsafe('TRUNCATE note, stitch_outbox, stitch_inbox');
+});
+
+afterAll(async () => {
+  await db?.client.$disconnect();
+  await server?.stop();
+});
+
+const incoming = (n: number) => createEnvelope({ type: 'a.do-it.v1', kind: 'command', source: 'b', data: { n } });
+
+/** As the consumer calls its handler wrapper: inside the message's context. */
+const deliver = (envelope: Envelope, work: () => Promise<void>) => runInMessageContext(contextForEnvelope(envelope), () => inbox.wrap(envelope, work));
+
+/** A handler that changes state and publishes an event, through db.client and the bus only. */
+async function handle(n: number): Promise<void> {
+  await db.database.client.note.create({ data: { id: `note-${n}`, text: `handled ${n}` } });
+  await bus.publish(Done, { n });
+}
+
+async function counts() {
+  return { notes: await db.client.note.count(), outbox: await db.client.stitchOutbox.count(), inbox: await db.client.stitchInbox.count() };
+}
+
+describe('Inbox', () => {
+  it('commits the state change, the outgoing message and the inbox record together', async () => {
+    const envelope = incoming(1);
+    await deliver(envelope, () => handle(1));
+
+    expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
+    const [row] = await db.client.stitchOutbox.findMany();
+    expect(row).toMatchObject({ destinationKind: 'topic', destinationName: 'events', type: Done.type, correlationId: envelope.correlationId });
+    expect(JSON.parse(row!.body)).toMatchObject({ causationId: envelope.id, data: { n: 1 } });
+    expect(await db.client.stitchInbox.findUnique({ where: { messageId: envelope.id } })).toMatchObject({ type: envelope.type });
+    expect(committed).toBe(1);
+  });
+
+  it('leaves no state, no outbox row and no inbox record when the handler throws after writing', async () => {
+    const failing = async () => {
+      await handle(2);
+      throw new Error('the handler failed after writing');
+    };
+
+    await expect(deliver(incoming(2), failing)).rejects.toThrow('the handler failed after writing');
+
+    expect(await counts()).toEqual({ notes: 0, outbox: 0, inbox: 0 });
+    expect(committed).toBe(0);
+  });
+
+  it('handles a message again after a failed attempt', async () => {
+    const envelope = incoming(3);
+    await expect(deliver(envelope, () => Promise.reject(new Error('first attempt fails')))).rejects.toThrow();
+    await deliver(envelope, () => handle(3));
+    expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
+  });
+
+  it('gives a redelivered message id no second effect', async () => {
+    const envelope = incoming(4);
+    const work = jest.fn(() => handle(4));
+
+    await deliver(envelope, work);
+    await deliver(envelope, work);
+
+    expect(work).toHaveBeenCalledTimes(1);
+    expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
+  });
+
+  it('runs the handler once when two deliveries of one id overlap', async () => {
+    const envelope = incoming(5);
+    const work = jest.fn(async () => {
+      await handle(5);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+
+    await Promise.all([deliver(envelope, work), deliver(envelope, work)]);
+
+    expect(work).toHaveBeenCalledTimes(1);
+    expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
+  });
+});

@@ -1,0 +1,31 @@
+import type { Envelope, Logger } from '@stitch/messaging-core';
+import type { Database } from '../database/database';
+import type { PrismaClientLike } from '../database/prisma-client';
+
+const RECORD = 'INSERT INTO stitch_inbox (message_id, type) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING';
+
+/**
+ * The handler wrapper that makes a service's handlers idempotent. One transaction records the message id in
+ * `stitch_inbox` and runs the handler, so the handler's state changes, the messages it sends (outbox rows)
+ * and the record that it ran commit together or not at all. A message whose id is already recorded was
+ * handled: its repeat (a redelivery, a relay sending twice) is completed without running the handler again.
+ */
+export class Inbox {
+  constructor(
+    private readonly database: Database<PrismaClientLike>,
+    private readonly logger: Logger,
+  ) {}
+
+  async wrap(envelope: Envelope, work: () => Promise<void>): Promise<void> {
+    await this.database.transaction(async () => {
+      // A concurrent delivery of the same id waits here on the uncommitted row, then finds it (skips) or,
+      // if the first one rolled back, records it itself.
+      const recorded = await this.database.client.$executeRawUnsafe(RECORD, envelope.id, envelope.type);
+      if (recorded === 0) {
+        this.logger.debug({ messageId: envelope.id, type: envelope.type }, 'already handled; skipping the repeat');
+        return;
+      }
+      await work();
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import type { DiagnoseMigrationHistoryOutput } from '@prisma/schema-engine-wasm';
+import { readMigrationsList, readSchemaFiles } from './migration-files';
+import { PgMigrationAdapterFactory } from './pg-migration-adapter';
+import { NO_FILTERS, withSchemaEngine, type EngineLog } from './schema-engine';
+
+export interface MigrationStatusOptions {
+  readonly databaseUrl: string;
+  readonly schemaPath: string;
+  readonly migrationsDir: string;
+  readonly log?: EngineLog;
+}
+
+/**
+ * `prisma migrate status`: `history` is null when the database has exactly the folder's migrations; failed and
+ * edited (checksum changed) migrations are listed.
+ */
+export async function migrationStatus(options: MigrationStatusOptions): Promise<DiagnoseMigrationHistoryOutput> {
+  const [schemaFiles, migrationsList] = await Promise.all([readSchemaFiles(options.schemaPath), readMigrationsList(options.migrationsDir)]);
+  const factory = new PgMigrationAdapterFactory({ databaseUrl: options.databaseUrl });
+  return withSchemaEngine(schemaFiles, factory, options.log, (engine) =>
+    engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: NO_FILTERS }),
+  );
+}

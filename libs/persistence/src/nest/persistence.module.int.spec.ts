@@ -1,0 +1,124 @@
+import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { MessageData } from '@stitch/contracts';
+import { bootstrapService, createEnvelope, HandleMessage, InMemoryTransport, MessageBus, StitchMessagingModule } from '@stitch/messaging-core';
+import pg from 'pg';
+import { PrismaClient } from '../../test/generated/prisma/client';
+import { startTestPostgres, testMigrationsDir, testSchemaPath, until, type TestPostgres } from '../../test/support/test-postgres';
+import { DoIt, Done, tinyCatalogue } from '../../test/support/tiny-catalogue';
+import { Database } from '../database/database';
+import { withDatabase } from '../postgres/database-url';
+import { PersistenceModule } from './persistence.module';
+import { INBOX, OUTBOX_DISPATCHER } from './persistence.tokens';
+
+const transport = new InMemoryTransport(tinyCatalogue.topology());
+const attempts: number[] = [];
+
+@Controller()
+class Handlers {
+  constructor(
+    @Inject(Database) private readonly db: Database<PrismaClient>,
+    @Inject(MessageBus) private readonly bus: MessageBus,
+  ) {}
+
+  @HandleMessage(DoIt)
+  async doIt(@Payload() data: MessageData<typeof DoIt>): Promise<void> {
+    attempts.push(data.n);
+    await this.db.client.note.create({ data: { id: `note-${data.n}`, text: 'done' } });
+    await this.bus.publish(Done, { n: data.n });
+    if (data.n === 13) throw new Error('unlucky');
+  }
+}
+
+const persistence = PersistenceModule.forRoot({
+  service: 'a',
+  schemaPath: testSchemaPath,
+  migrationsDir: testMigrationsDir,
+  createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  relay: { recheckMs: 50 },
+});
+
+@Module({
+  imports: [
+    StitchMessagingModule.forRoot({
+      service: 'a',
+      catalogue: tinyCatalogue,
+      transports: { local: () => transport },
+      imports: [persistence],
+      dispatcher: OUTBOX_DISPATCHER,
+      handlerWrapper: INBOX,
+    }),
+  ],
+  controllers: [Handlers],
+})
+class ServiceA {}
+
+let server: TestPostgres;
+let app: INestApplication;
+const published: number[] = [];
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+  Object.assign(process.env, { DATABASE_URL: server.url, MESSAGING_RETRY_BASE_MS: '10', MESSAGING_FLOW: 'off', LOG_LEVEL: 'silent', PORT: '0' });
+  await transport.receive(
+    { kind: 'subscription', topic: 'events', name: 'b' },
+    async (delivery) => {
+      published.push((JSON.parse(delivery.message.body) as { data: { n: number } }).data.n);
+      await delivery.complete();
+    },
+    { concurrency: 1, lockMs: 1_000 },
+  );
+  app = await bootstrapService(ServiceA, { defaultPort: 0 });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await server?.stop();
+});
+
+async function rows<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: withDatabase(server.url, 'stitch_a') });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function sendDoIt(n: number, id?: string): Promise<void> {
+  const envelope = { ...createEnvelope({ type: DoIt.type, kind: 'command', source: 'b', data: { n } }), ...(id ? { id } : {}) };
+  return transport.send({ kind: 'queue', name: 'a' }, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+}
+
+describe('PersistenceModule', () => {
+  it('creates and migrates the service database before the app starts', async () => {
+    expect(await rows("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL")).toHaveLength(1);
+  });
+
+  it('commits a handler state change with its event, which the relay then publishes', async () => {
+    await sendDoIt(1);
+    await until(() => published.includes(1));
+    expect(await rows("SELECT id FROM note WHERE id = 'note-1'")).toHaveLength(1);
+    await until(async () => (await rows('SELECT 1 FROM stitch_outbox')).length === 0);
+  });
+
+  it('keeps nothing of a handler that fails, on every attempt, and publishes nothing for it', async () => {
+    await sendDoIt(13);
+    await until(async () => (await transport.deadLetters.list({ kind: 'queue', name: 'a' })).length === 1);
+    expect(attempts.filter((n) => n === 13)).toHaveLength(3);
+    expect(await rows("SELECT id FROM note WHERE id = 'note-13'")).toEqual([]);
+    expect(published).not.toContain(13);
+  });
+
+  it('handles a redelivered message id once', async () => {
+    await sendDoIt(2, 'same-id');
+    await until(() => published.includes(2));
+    await sendDoIt(3, 'same-id');
+    await until(async () => (await transport.deadLetters.list({ kind: 'queue', name: 'a' })).length === 1 && attempts.includes(2));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(attempts).not.toContain(3);
+    expect(await rows("SELECT message_id FROM stitch_inbox WHERE message_id = 'same-id'")).toHaveLength(1);
+  });
+});

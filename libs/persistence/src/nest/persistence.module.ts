@@ -1,0 +1,82 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { Envelope, HandlerWrapper, OutgoingDispatcher } from '@stitch/messaging-core';
+import { Database, type DatabaseOptions } from '../database/database';
+import type { PrismaClientLike } from '../database/prisma-client';
+import { requirePersistenceTables } from '../database/require-tables';
+import { applyMigrations } from '../migrations/apply-migrations';
+import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
+import { serviceDatabaseName, withDatabase } from '../postgres/database-url';
+import { ensureDatabase } from '../postgres/ensure-database';
+import { databaseConfig, type DatabaseConfig } from './database.config';
+import { PersistenceLifecycle, RELAY_SETTINGS, type RelaySettings } from './persistence.lifecycle';
+import { PersistenceParts, ready } from './persistence-parts';
+import { INBOX, OUTBOX_DISPATCHER } from './persistence.tokens';
+
+export interface PersistenceModuleOptions<TClient extends PrismaClientLike> {
+  /** The service's name; its database is `stitch_<name>` (`order-service` -> `stitch_order`). */
+  readonly service: string;
+  /** The service's schema folder (holding its copy of stitch.prisma), as the migrations were made from. */
+  readonly schemaPath: string;
+  readonly migrationsDir: string;
+  /** Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) })`. */
+  readonly createClient: (databaseUrl: string) => TClient;
+  readonly transactions?: DatabaseOptions;
+  readonly relay?: RelaySettings;
+}
+
+/**
+ * A service's database: created when missing, migrated before anything can use it, and offered as
+ * `Database<PrismaClient>` (inject it by class); the outbox (OUTBOX_DISPATCHER) and the inbox (INBOX) to hand
+ * to StitchMessagingModule; the relay that sends the outbox, run from boot to shutdown.
+ */
+@Module({})
+export class PersistenceModule {
+  static forRoot<TClient extends PrismaClientLike>(options: PersistenceModuleOptions<TClient>): DynamicModule {
+    const parts = new PersistenceParts();
+    // StitchMessagingModule looks its dispatcher and wrapper up with moduleRef.get while it is being built,
+    // which can be before the database (waiting for its migrations) exists, and then gets null for an
+    // unresolved provider. So these two are values that exist from the start and forward to the real ones,
+    // which exist before any message or request is handled.
+    const outbox: OutgoingDispatcher = { dispatch: (destination, message) => ready(parts.outbox, 'outbox').dispatch(destination, message) };
+    const inbox: { wrap: HandlerWrapper } = { wrap: (envelope: Envelope, work) => ready(parts.inbox, 'inbox').wrap(envelope, work) };
+    return {
+      module: PersistenceModule,
+      global: true,
+      imports: [ConfigModule.forFeature(databaseConfig)],
+      providers: [
+        { provide: PersistenceParts, useValue: parts },
+        { provide: RELAY_SETTINGS, useValue: options.relay ?? {} },
+        { provide: OUTBOX_DISPATCHER, useValue: outbox },
+        { provide: INBOX, useValue: inbox },
+        {
+          provide: Database,
+          inject: [databaseConfig.KEY],
+          useFactory: async (config: DatabaseConfig) => {
+            const name = serviceDatabaseName(options.service);
+            await ensureDatabase(config.serverUrl, name);
+            const databaseUrl = withDatabase(config.serverUrl, name);
+            const migrated = await applyMigrations({
+              databaseUrl,
+              schemaPath: options.schemaPath,
+              migrationsDir: options.migrationsDir,
+              lockTimeoutMs: config.migrationLockTimeoutMs,
+            });
+            const client = options.createClient(databaseUrl);
+            await requirePersistenceTables(client).catch(async (error: unknown) => {
+              await client.$disconnect();
+              throw error;
+            });
+            const database = new Database(client, options.transactions);
+            parts.appliedMigrationNames = migrated.appliedMigrationNames;
+            parts.database = database;
+            parts.outbox = new OutboxDispatcher(database, () => parts.relay?.wake());
+            return database;
+          },
+        },
+        PersistenceLifecycle,
+      ],
+      exports: [Database, OUTBOX_DISPATCHER, INBOX],
+    };
+  }
+}

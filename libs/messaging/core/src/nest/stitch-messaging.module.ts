@@ -8,6 +8,7 @@ import type { Transport } from '../transport';
 import type { HandlerWrapper } from '../consumer';
 import type { OutgoingDispatcher } from '../outgoing';
 import { ConfigError } from '../config-error';
+import { HealthController } from './health.controller';
 import { StitchClient } from './stitch.client';
 import { messagingConfig, type MessagingConfig } from './messaging.config';
 import { serviceConfig, type ServiceConfig } from './service.config';
@@ -52,6 +53,7 @@ export class StitchMessagingModule {
       module: StitchMessagingModule,
       global: true,
       imports: [ConfigModule.forFeature(messagingConfig), ConfigModule.forFeature(serviceConfig), ...(options.imports ?? [])],
+      controllers: [HealthController],
       providers: [
         { provide: STITCH_MESSAGING_OPTIONS, useValue: options },
         {

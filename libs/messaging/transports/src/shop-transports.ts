@@ -1,0 +1,16 @@
+import path from 'node:path';
+import type { StitchMessagingOptions } from '@stitch/messaging-core';
+import { createLocalTransport } from '@stitch/messaging-local';
+
+/**
+ * Every transport a Stitch app can run on, by `MESSAGING_TRANSPORT` value. Apps hand this to
+ * StitchMessagingModule unchanged, so adding a transport here changes no service.
+ */
+export const shopTransports: StitchMessagingOptions['transports'] = {
+  local: ({ topology, config }) => createLocalTransport({ topology, file: localTransportFile(config.dataDir) }),
+};
+
+/** The embedded transport's one file, shared by every process of a run that uses the same data folder. */
+export function localTransportFile(dataDir: string): string {
+  return path.resolve(dataDir, 'bus', 'bus.db');
+}

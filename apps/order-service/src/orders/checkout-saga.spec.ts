@@ -103,11 +103,11 @@ describe('placeOrder', () => {
 
 describe('stageOf', () => {
   it.each([
-    ['pending without stock', awaitingStock, 'awaiting-stock'],
-    ['pending with stock held', awaitingPayment, 'awaiting-payment'],
-    ['confirmed', confirmed, 'confirmed'],
-    ['cancelled', cancelled, 'cancelled'],
-  ] as const)('reads an order %s as %s', (_, state, stage) => {
+    ['awaiting-stock', 'pending without stock', awaitingStock],
+    ['awaiting-payment', 'pending with stock held', awaitingPayment],
+    ['confirmed', 'confirmed', confirmed],
+    ['cancelled', 'cancelled', cancelled],
+  ] as const)('is %s for an order %s', (stage, _, state) => {
     expect(stageOf(state)).toBe(stage);
   });
 });

@@ -1,0 +1,65 @@
+import { PlaceOrder, ReserveStock, StockReservationFailed, UserSignedUp } from '@stitch/contracts';
+import { randomUUID } from 'node:crypto';
+import { OrderServiceHarness, until } from '../../test/support/order-service-harness';
+
+let shop: OrderServiceHarness;
+const user = { userId: randomUUID(), email: 'ada@example.com', name: 'Ada' };
+const items = [
+  { sku: 'TEE-M', quantity: 2, unitPriceCents: 1_500 },
+  { sku: 'CAP-1', quantity: 1, unitPriceCents: 900 },
+];
+
+beforeAll(async () => {
+  shop = await OrderServiceHarness.start();
+  await shop.settled((await shop.storefront.publish(UserSignedUp, user)).id);
+});
+
+afterAll(async () => {
+  await shop?.stop();
+});
+
+async function placedOrder(): Promise<string> {
+  const orderId = randomUUID();
+  await shop.storefront.send(PlaceOrder, { orderId, userId: user.userId, items, paymentMethod: { token: 'tok_test_visa', last4: '4242' } });
+  await until(() => shop.sent(ReserveStock, (data) => data.orderId === orderId).length === 1);
+  return orderId;
+}
+
+describe('GET /orders/:id', () => {
+  it('answers a stored order with its lines in the order placed, its total and version, and no payment details', async () => {
+    const orderId = await placedOrder();
+
+    const response = await shop.request(`/orders/${orderId}`);
+
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toEqual({ orderId, status: 'pending', items, totalCents: 3_900, version: 1 });
+  });
+
+  it('gives the reason of a cancelled order', async () => {
+    const orderId = await placedOrder();
+    const failed = await shop.inventory.publish(StockReservationFailed, { orderId, reason: 'out of stock', shortages: [{ sku: 'CAP-1', requested: 1, available: 0 }] });
+    await shop.settled(failed.id);
+
+    const body = await (await shop.request(`/orders/${orderId}`)).json();
+
+    expect(body).toEqual({ orderId, status: 'cancelled', reason: 'Not enough stock: CAP-1 (1 ordered, 0 available)', items, totalCents: 3_900, version: 2 });
+  });
+
+  it('answers 404 with a JSON body naming an id it does not know', async () => {
+    const orderId = randomUUID();
+
+    const response = await shop.request(`/orders/${orderId}`);
+
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
+  });
+
+  it('answers 400 with a JSON body naming the id when it is not a UUID', async () => {
+    const response = await shop.request('/orders/not-a-uuid');
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'id must be a UUID' });
+  });
+});

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Database } from '@stitch/persistence';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { NewOrder, OrderLine, OrderStatus, SagaOrder, SagaState } from './checkout-saga';
+
+/** An order as `GET /orders/:id` answers it. */
+export interface OrderView {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly reason?: string;
+  readonly items: readonly OrderLine[];
+  readonly totalCents: number;
+  readonly version: number;
+}
+
+/** Orders and their lines in the service's database, in the shapes the saga and the query need. */
+@Injectable()
+export class OrdersRepository {
+  constructor(@Inject(Database) private readonly db: Database<PrismaClient>) {}
+
+  async exists(orderId: string): Promise<boolean> {
+    return (await this.db.client.order.count({ where: { id: orderId } })) > 0;
+  }
+
+  async create(order: NewOrder): Promise<void> {
+    await this.db.client.order.create({
+      data: {
+        id: order.orderId,
+        userId: order.userId,
+        status: order.status,
+        stockReserved: order.stockReserved,
+        version: order.version,
+        totalCents: order.totalCents,
+        currency: order.currency,
+        paymentToken: order.paymentMethod.token,
+        paymentLast4: order.paymentMethod.last4,
+        lines: { create: order.items.map((line, position) => ({ position, sku: line.sku, quantity: line.quantity, unitPriceCents: line.unitPriceCents })) },
+      },
+    });
+  }
+
+  /** The order with its customer, as the saga decides on it; undefined for an id never placed here. */
+  async findForSaga(orderId: string): Promise<SagaOrder | undefined> {
+    const row = await this.db.client.order.findUnique({ where: { id: orderId }, include: { user: { select: { email: true, name: true } } } });
+    if (!row) return undefined;
+    return {
+      orderId: row.id,
+      userId: row.userId,
+      status: row.status,
+      stockReserved: row.stockReserved,
+      ...(row.reason === null ? {} : { reason: row.reason }),
+      version: row.version,
+      totalCents: row.totalCents,
+      currency: row.currency,
+      paymentMethod: { token: row.paymentToken, last4: row.paymentLast4 },
+      customer: row.user,
+    };
+  }
+
+  /**
+   * Moves an order from the state a decision was taken on to the decided one, and only from that state: the
+   * update matches (id, status, version), so of two replicas deciding on the same version one changes the row
+   * and the other changes nothing and learns so (false).
+   */
+  async transition(orderId: string, from: SagaState, to: SagaState): Promise<boolean> {
+    const { count } = await this.db.client.order.updateMany({
+      where: { id: orderId, status: from.status, version: from.version },
+      data: { status: to.status, stockReserved: to.stockReserved, reason: to.reason ?? null, version: to.version },
+    });
+    return count === 1;
+  }
+
+  async findView(orderId: string): Promise<OrderView | undefined> {
+    const row = await this.db.client.order.findUnique({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
+    if (!row) return undefined;
+    return {
+      orderId: row.id,
+      status: row.status,
+      ...(row.reason === null ? {} : { reason: row.reason }),
+      items: row.lines.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
+      totalCents: row.totalCents,
+      version: row.version,
+    };
+  }
+}

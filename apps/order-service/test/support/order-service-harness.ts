@@ -1,0 +1,135 @@
+import { Module, type INestApplication } from '@nestjs/common';
+import { shopCatalogue, Services, type MessageData, type MessageDefinition } from '@stitch/contracts';
+import {
+  bootstrapService,
+  InMemoryTransport,
+  MessageBus,
+  TransportDispatcher,
+  type Envelope,
+  type FlowRecord,
+} from '@stitch/messaging-core';
+import { serviceDatabaseName, withDatabase } from '@stitch/persistence';
+import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import pg from 'pg';
+import { OrderServiceModule } from '../../src/order-service.module';
+
+export { until };
+
+/** Every queue and subscription the order service sends or publishes to, on the shop's topology. */
+const OBSERVED = [
+  { kind: 'queue', name: Services.inventory },
+  { kind: 'queue', name: Services.payment },
+  { kind: 'queue', name: Services.email },
+  { kind: 'subscription', topic: 'events', name: Services.notification },
+] as const;
+
+/**
+ * The order service as it runs, on a PostgreSQL server of the test file's own, with an in-memory transport in
+ * place of the shop's. The other services are stand-ins: buses that send and publish as they would, and
+ * consumers that record what the order service sent them.
+ */
+export class OrderServiceHarness {
+  /** Everything the order service sent or published, in the order it arrived. */
+  readonly received: Envelope[] = [];
+  readonly flow: FlowRecord[] = [];
+  readonly storefront: MessageBus;
+  readonly inventory: MessageBus;
+  readonly payment: MessageBus;
+
+  private constructor(
+    readonly transport: InMemoryTransport,
+    private readonly server: TestPostgres,
+    readonly app: INestApplication,
+  ) {
+    const bus = (service: string) =>
+      new MessageBus({ catalogue: shopCatalogue, service, dispatcher: new TransportDispatcher(transport), maxDelayMs: transport.capabilities.maxDelayMs });
+    this.storefront = bus(Services.storefront);
+    this.inventory = bus(Services.inventory);
+    this.payment = bus(Services.payment);
+  }
+
+  static async start(): Promise<OrderServiceHarness> {
+    const transport = new InMemoryTransport(shopCatalogue.topology());
+    const server = await startTestPostgres();
+    // Short retries, so a message that waits on another is retried within the test's patience.
+    Object.assign(process.env, { DATABASE_URL: server.url, MESSAGING_RETRY_BASE_MS: '50', MESSAGING_FLOW: 'on', LOG_LEVEL: 'silent', PORT: '0' });
+
+    @Module({ imports: [OrderServiceModule.forRoot({ transports: { local: () => transport } })] })
+    class OrderServiceOnInMemoryTransport {}
+
+    let app: INestApplication;
+    try {
+      app = await bootstrapService(OrderServiceOnInMemoryTransport, { defaultPort: 0 });
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    const harness = new OrderServiceHarness(transport, server, app);
+    await harness.observe();
+    return harness;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    await this.server?.stop();
+  }
+
+  /** An HTTP request to the service. */
+  async request(path: string): Promise<Response> {
+    return fetch(`${await this.app.getUrl()}${path}`);
+  }
+
+  /** The data of every `definition` the order service sent or published that `match` accepts. */
+  sent<D extends MessageDefinition>(definition: D, match: (data: MessageData<D>) => boolean = () => true): Array<MessageData<D>> {
+    return this.received
+      .filter((envelope) => envelope.source === Services.order && envelope.type === definition.type)
+      .map((envelope) => envelope.data as MessageData<D>)
+      .filter(match);
+  }
+
+  /**
+   * Resolves once the order service has settled the message with this id (a repeat counts anew) and relayed
+   * what that caused, so a test can assert that something was not sent.
+   */
+  async settled(messageId: string, outcome: FlowRecord['outcome'] = 'handled', times = 1): Promise<void> {
+    await until(() => this.flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length >= times, 15_000);
+    await until(async () => (await this.query('SELECT 1 FROM stitch_outbox')).length === 0);
+    // The in-memory transport hands relayed messages to the stand-in consumers on the next turns of the loop.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  /** Delivers a message again with its original id, as a transport may after a lost acknowledgement. */
+  async redeliver(envelope: Envelope, to: 'queue' | 'topic'): Promise<void> {
+    const destination = to === 'queue' ? { kind: 'queue' as const, name: Services.order } : { kind: 'topic' as const, name: 'events' };
+    await this.transport.send(destination, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+  }
+
+  /** One row of the order table, read as another client would. */
+  async orderRow(orderId: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.query('SELECT status, reason, stock_reserved, version FROM "order" WHERE id = $1', [orderId]))[0];
+  }
+
+  private async query(sql: string, values: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+    const client = new pg.Client({ connectionString: withDatabase(this.server.url, serviceDatabaseName(Services.order)) });
+    await client.connect();
+    try {
+      return (await client.query(sql, values)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  private async observe(): Promise<void> {
+    for (const source of OBSERVED) {
+      await this.transport.receive(
+        source,
+        async (delivery) => {
+          this.received.push(JSON.parse(delivery.message.body) as Envelope);
+          await delivery.complete();
+        },
+        { concurrency: 1, lockMs: 1_000 },
+      );
+    }
+    await this.transport.flow.subscribe((record) => this.flow.push(JSON.parse(record) as FlowRecord));
+  }
+}

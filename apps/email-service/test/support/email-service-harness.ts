@@ -1,0 +1,59 @@
+import { Module, type INestApplication } from '@nestjs/common';
+import { shopCatalogue, type MessageData, type MessageDefinition } from '@stitch/contracts';
+import { bootstrapService, createEnvelope, InMemoryTransport, type Envelope } from '@stitch/messaging-core';
+import { withDatabase } from '@stitch/persistence';
+import pg from 'pg';
+import { EmailServiceModule } from '../../src/app.module';
+
+/** The email service booted whole on an in-memory transport, with what it publishes recorded. */
+export interface EmailServiceHarness {
+  readonly app: INestApplication;
+  readonly transport: InMemoryTransport;
+  /** Every event envelope the service published (its outbox relay sends them to the topic); not those delivered to it. */
+  readonly published: Envelope[];
+  deliver<D extends MessageDefinition>(definition: D, data: MessageData<D>, envelopeId?: string): Promise<Envelope>;
+  rows<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function startEmailService(env: Record<string, string>): Promise<EmailServiceHarness> {
+  const transport = new InMemoryTransport(shopCatalogue.topology());
+  const published: Envelope[] = [];
+  const send = transport.send.bind(transport);
+  // EmailSent has no subscribers, so no subscription would ever hold it: record it on its way to the topic.
+  transport.send = async (destination, messages) => {
+    if (destination.kind === 'topic') published.push(...messages.map((m) => JSON.parse(m.body) as Envelope));
+    await send(destination, messages);
+  };
+
+  @Module({ imports: [EmailServiceModule.forRoot({ transports: { local: () => transport } })] })
+  class EmailServiceUnderTest {}
+
+  Object.assign(process.env, { MESSAGING_RETRY_BASE_MS: '10', MESSAGING_FLOW: 'off', LOG_LEVEL: 'silent', PORT: '0', ...env });
+  const app = await bootstrapService(EmailServiceUnderTest, { defaultPort: 0 });
+  const databaseUrl = withDatabase(env['DATABASE_URL'] ?? '', 'stitch_email');
+
+  return {
+    app,
+    transport,
+    published,
+    async deliver(definition, data, envelopeId) {
+      const kind = definition.kind;
+      const created = createEnvelope({ type: definition.type, kind, source: kind === 'command' ? 'order-service' : 'storefront', data });
+      const envelope = envelopeId ? { ...created, id: envelopeId } : created;
+      const destination = kind === 'command' ? ({ kind: 'queue', name: definition.owner } as const) : ({ kind: 'topic', name: 'events' } as const);
+      await send(destination, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+      return envelope;
+    },
+    async rows(sql, values) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        return (await client.query(sql, values)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    close: () => app.close(),
+  };
+}

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { OrderPlaced, ReserveStock, SendEmail, Services, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { MessageConsumer, type Endpoint, type MessageHandlerFn } from './consumer';
 import { createEnvelope, type Envelope } from './envelope';
+import { MessageRejectedError } from './errors';
 import type { FlowRecord, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import { currentMessageContext } from './message-context';
@@ -100,6 +101,20 @@ describe('MessageConsumer settle rules', () => {
     const last = fakeDelivery(body(SendEmail.type, welcome), { attempt: 5 });
     await consumer.process(queue, last);
     expect(last.settled).toEqual({ kind: 'dead-letter', reason: 'TypeError: template missing', description: 'failed on attempt 5 of 5 in email-service-2' });
+    expect(records[0]?.outcome).toBe('dead-lettered');
+  });
+
+  it('dead-letters a message its handler rejects on the first attempt, without retrying it', async () => {
+    const { consumer, queue, records } = setup(async () => {
+      throw new MessageRejectedError('param orderId is missing for template order-confirmed');
+    });
+    const first = fakeDelivery(body(SendEmail.type, welcome), { attempt: 1 });
+    await consumer.process(queue, first);
+    expect(first.settled).toEqual({
+      kind: 'dead-letter',
+      reason: 'MessageRejectedError: param orderId is missing for template order-confirmed',
+      description: 'rejected on attempt 1 of 5 in email-service-2',
+    });
     expect(records[0]?.outcome).toBe('dead-lettered');
   });
 

@@ -1,6 +1,6 @@
 import type { Catalogue, MessageDefinition } from '@stitch/contracts';
 import { envelopeSchema, type Envelope } from './envelope';
-import { describeIssues } from './errors';
+import { describeIssues, MessageRejectedError } from './errors';
 import type { FlowOutcome, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import type { Logger } from './logger';
@@ -124,10 +124,13 @@ export class MessageConsumer {
     } catch (thrown) {
       const error = asError(thrown);
       const log = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, attempt: delivery.attempt, err: error };
-      if (delivery.attempt >= endpoint.maxAttempts) {
-        logger.error(log, `${definition.name} failed on its last attempt; dead-lettering it`);
+      // A message its handler rejects (its data cannot be used, or what it would send breaks a contract) can never
+      // succeed: retrying it would only delay the dead-letter queue.
+      const rejected = error instanceof MessageRejectedError;
+      if (rejected || delivery.attempt >= endpoint.maxAttempts) {
+        logger.error(log, `${definition.name} ${rejected ? 'was rejected' : 'failed on its last attempt'}; dead-lettering it`);
         const reason = `${error.name}: ${error.message}`.slice(0, 1_000);
-        const description = `failed on attempt ${delivery.attempt} of ${endpoint.maxAttempts} in ${this.options.instance}`;
+        const description = `${rejected ? 'rejected' : 'failed'} on attempt ${delivery.attempt} of ${endpoint.maxAttempts} in ${this.options.instance}`;
         return this.settle(delivery, envelope, 'dead-lettered', () => delivery.deadLetter(reason, description));
       }
       const delay = retryDelay(this.options.retry ?? defaultRetryPolicy, delivery.attempt, this.options.transport.capabilities.timeGranularityMs);

@@ -12,22 +12,25 @@ import { flowRecordSchema, type FlowRecordView } from './flow-record.schema';
 export class FlowFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(FlowFeed.name);
   private readonly records = new Subject<FlowRecordView>();
-  private subscription: Closable | undefined;
+  private subscription: Promise<Closable> | undefined;
   private warnedMalformed = false;
 
   constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 
+  /** Nest runs bootstrap hooks once for HTTP and once for the message consumer; one subscription serves both. */
   async onApplicationBootstrap(): Promise<void> {
+    if (this.subscription) return;
     const { transport } = this.runtime;
     if (!transport.capabilities.flowPerReplica) {
       this.logger.warn(`the ${transport.name} transport has one flow reader: replicas of the storefront share the records between them`);
     }
-    this.subscription = await transport.flow.subscribe((record) => this.accept(record));
+    this.subscription = transport.flow.subscribe((record) => this.accept(record));
+    await this.subscription;
   }
 
   /** Ends every open stream before the HTTP server closes, so a watching browser does not hold shutdown up. */
   async onModuleDestroy(): Promise<void> {
-    await this.subscription?.close();
+    await (await this.subscription)?.close();
     this.records.complete();
   }
 

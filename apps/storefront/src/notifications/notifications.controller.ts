@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Controller, Get, Inject, Query, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Services } from '@stitch/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
@@ -28,6 +28,7 @@ export class NotificationsController implements OnModuleDestroy {
   @ApiOperation({ summary: 'Server-sent events from notification-service (sign-up and order updates), relayed as they come' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An endless stream, exactly as notification-service sends it', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'userId is not a UUID' })
   @ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'notification-service cannot be reached' })
   async relay(@Query() query: NotificationsQueryDto, @Res() response: ServerResponse): Promise<void> {
     const upstreamUrl = new URL(`${this.config.notificationUrl}/notifications`);

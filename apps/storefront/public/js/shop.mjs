@@ -138,12 +138,13 @@ export class Shop {
   render({ order, requested, item }) {
     const lines = order.items.length ? order.items : requested;
     item.dataset.status = order.status;
-    item.replaceChildren(
+    const parts = [
       el('div', {}, el('span', { className: `status status-${order.status}`, 'data-testid': 'order-status' }, order.status), ' ', order.totalCents ? formatCents(order.totalCents) : ''),
-      order.reason ? el('div', { 'data-testid': 'order-reason' }, `Reason: ${order.reason}`) : null,
+      order.reason ? el('div', { 'data-testid': 'order-reason' }, `Reason: ${order.reason}`) : undefined,
       el('div', {}, lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')),
       el('div', { className: 'order-id' }, order.orderId),
-    );
+    ];
+    item.replaceChildren(...parts.filter(Boolean));
   }
 
   /** Order updates pushed by notification-service; a hint to ask again now rather than at the next poll. */

@@ -12,6 +12,8 @@ import { StitchServer } from './stitch.server';
 export interface BootstrapOptions {
   /** The port when `PORT` is not set. */
   readonly defaultPort: number;
+  /** App-specific HTTP set-up (API docs, static files), applied before the routes are sealed by listening. */
+  readonly configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function bootstrapService(rootModule: Type, options: BootstrapOptio
     const runtime = app.get(MessagingRuntime);
     app.useLogger(new PinoNestLogger(runtime.logger));
     app.use(requestContext);
+    await options.configure?.(app);
     // Deferred so the filter is in place before Nest wires the handlers; it reads global filters only then.
     const microservice = app.connectMicroservice<MicroserviceOptions>(
       { strategy: new StitchServer(runtime) },

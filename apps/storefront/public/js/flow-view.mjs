@@ -1,0 +1,101 @@
+/* global EventSource, CSS */
+import { byId, el, formatTime } from './dom.mjs';
+
+/** Rows kept on screen; older ones drop off the bottom. */
+const MAX_ROWS = 300;
+
+/**
+ * The live view of /api/flow: one row per settled message, and per replica what it handled. Counting by
+ * replica is what makes the two patterns visible: a command lands on one replica of its owner, an event on
+ * one replica of each subscribing service (the Copies column counts the services that got it).
+ */
+export class FlowView {
+  constructor() {
+    this.counters = new Map();
+    this.copies = new Map();
+    this.source = undefined;
+  }
+
+  start() {
+    byId('flow-clear').addEventListener('click', () => this.clear());
+    this.source = new EventSource('/api/flow');
+    this.source.onopen = () => this.status('live');
+    this.source.onerror = () => this.status('reconnecting');
+    this.source.onmessage = (event) => {
+      try {
+        this.add(JSON.parse(event.data));
+      } catch {
+        // A malformed record is skipped; the view is best effort, as flow records are.
+      }
+    };
+  }
+
+  status(text) {
+    const pill = byId('flow-status');
+    pill.textContent = text;
+    pill.dataset.state = text;
+  }
+
+  add(record) {
+    const kind = record.kind === 'command' || record.kind === 'event' ? record.kind : 'unknown';
+    const copies = this.countCopy(record);
+    const rows = byId('flow-rows');
+    rows.prepend(
+      el(
+        'tr',
+        { className: `row-${kind} fresh`, 'data-testid': 'flow-row', 'data-kind': kind, 'data-message-id': record.messageId, 'data-instance': record.instance, 'data-outcome': record.outcome },
+        el('td', {}, formatTime(record.at)),
+        el('td', {}, el('span', { className: `kind kind-${kind}` }, kind)),
+        el('td', { className: 'type', 'data-testid': 'flow-type' }, record.type),
+        el('td', { 'data-testid': 'flow-route' }, `${record.from} → ${record.to}`),
+        el('td', { 'data-testid': 'flow-instance' }, record.instance),
+        el('td', { className: `outcome-${record.outcome}`, 'data-testid': 'flow-outcome' }, record.outcome),
+        el('td', { className: 'num', 'data-testid': 'flow-copies' }, copies),
+      ),
+    );
+    for (const row of rows.querySelectorAll(`tr[data-message-id="${CSS.escape(record.messageId)}"] [data-testid="flow-copies"]`)) row.textContent = copies;
+    while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
+    this.count(record, kind);
+  }
+
+  /** Services that have received this message so far: 1 for a command, one per subscriber for an event. */
+  countCopy(record) {
+    const services = this.copies.get(record.messageId) ?? new Set();
+    services.add(record.to);
+    this.copies.set(record.messageId, services);
+    return services.size;
+  }
+
+  count(record, kind) {
+    const counter = this.counters.get(record.instance) ?? { service: record.to, command: 0, event: 0, retried: 0, 'dead-lettered': 0 };
+    if (record.outcome === 'handled' && (kind === 'command' || kind === 'event')) counter[kind] += 1;
+    else if (record.outcome in counter) counter[record.outcome] += 1;
+    this.counters.set(record.instance, counter);
+    this.renderCounters();
+  }
+
+  renderCounters() {
+    const instances = [...this.counters.keys()].sort();
+    byId('counter-rows').replaceChildren(
+      ...instances.map((instance) => {
+        const counter = this.counters.get(instance);
+        return el(
+          'tr',
+          { 'data-testid': 'replica-counter', 'data-instance': instance },
+          el('th', { scope: 'row' }, instance),
+          el('td', { className: 'num', 'data-testid': 'count-command' }, counter.command),
+          el('td', { className: 'num', 'data-testid': 'count-event' }, counter.event),
+          el('td', { className: 'num', 'data-testid': 'count-retried' }, counter.retried),
+          el('td', { className: 'num', 'data-testid': 'count-dead-lettered' }, counter['dead-lettered']),
+        );
+      }),
+    );
+  }
+
+  clear() {
+    this.counters.clear();
+    this.copies.clear();
+    byId('flow-rows').replaceChildren();
+    byId('counter-rows').replaceChildren(el('tr', { className: 'empty' }, el('td', { colspan: 5 }, 'Nothing handled yet.')));
+  }
+}

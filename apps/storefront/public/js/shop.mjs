@@ -1,0 +1,170 @@
+/* global sessionStorage, EventSource, setTimeout, clearTimeout */
+import { callApi, problemLines } from './api.mjs';
+import { byId, el, formatCents } from './dom.mjs';
+
+const USER_KEY = 'stitch.user';
+const POLL_MS = 1000;
+const FINAL = new Set(['confirmed', 'cancelled']);
+
+/** Sign-up, products, checkout and the customer's orders. */
+export class Shop {
+  constructor() {
+    this.user = JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null');
+    this.products = [];
+    this.orders = new Map();
+    this.notifications = undefined;
+  }
+
+  start() {
+    byId('signup-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.signUp();
+    });
+    byId('order-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.placeOrder();
+    });
+    byId('product-rows').addEventListener('input', () => this.updateTotal());
+    this.showUser();
+    void this.loadProducts();
+  }
+
+  async signUp() {
+    const form = byId('signup-form');
+    const name = form.elements.name.value.trim();
+    const email = form.elements.email.value.trim();
+    const result = await callApi('POST', '/api/users', { name, email });
+    this.markInvalid(form, result);
+    if (!result.ok) {
+      byId('current-user').textContent = problemLines(result).join(' — ');
+      return;
+    }
+    this.user = { userId: result.body.userId, name, email };
+    sessionStorage.setItem(USER_KEY, JSON.stringify(this.user));
+    this.showUser();
+  }
+
+  showUser() {
+    const line = byId('current-user');
+    if (!this.user) {
+      line.textContent = 'Sign up to place orders.';
+    } else {
+      line.replaceChildren('Signed up as ', el('strong', {}, this.user.name), ` (${this.user.email})`);
+      line.dataset.userId = this.user.userId;
+      this.listenForNotifications();
+    }
+    this.updateTotal();
+  }
+
+  async loadProducts() {
+    const result = await callApi('GET', '/api/products');
+    const status = byId('products-status');
+    if (!result.ok) {
+      status.textContent = problemLines(result).join(' — ');
+      return;
+    }
+    this.products = result.body;
+    status.textContent = '';
+    byId('product-rows').replaceChildren(
+      ...this.products.map((product) =>
+        el(
+          'tr',
+          { 'data-testid': 'product-row', 'data-sku': product.sku },
+          el('td', {}, product.name, el('span', { className: 'sku' }, product.sku)),
+          el('td', { className: 'num', 'data-testid': 'product-price' }, formatCents(product.priceCents)),
+          el('td', { className: 'num', 'data-testid': 'product-available' }, product.available),
+          el(
+            'td',
+            { className: 'num' },
+            el('input', { id: `qty-${product.sku}`, type: 'number', min: 0, max: 100, step: 1, value: 0, 'data-testid': `qty-${product.sku}`, 'aria-label': `Quantity of ${product.name}` }),
+          ),
+        ),
+      ),
+    );
+    this.updateTotal();
+  }
+
+  chosenItems() {
+    return this.products
+      .map((product) => ({ product, quantity: Number(byId(`qty-${product.sku}`)?.value ?? 0) }))
+      .filter(({ quantity }) => quantity > 0);
+  }
+
+  updateTotal() {
+    const items = this.chosenItems();
+    const total = items.reduce((sum, { product, quantity }) => sum + product.priceCents * quantity, 0);
+    byId('order-total').textContent = items.length ? `Total: ${formatCents(total)}` : 'Total: —';
+    byId('place-order').disabled = !this.user || items.length === 0;
+  }
+
+  async placeOrder() {
+    const form = byId('order-form');
+    const error = byId('form-error');
+    const card = form.elements.card.value.trim();
+    const items = this.chosenItems().map(({ product, quantity }) => ({ sku: product.sku, quantity }));
+    const body = { userId: this.user.userId, items, ...(card ? { card } : {}) };
+    const result = await callApi('POST', '/api/orders', body);
+    this.markInvalid(form, result);
+    if (!result.ok) {
+      error.replaceChildren(el('p', {}, problemLines(result)[0]), el('ul', {}, problemLines(result).slice(1).map((line) => el('li', {}, line))));
+      return;
+    }
+    error.replaceChildren();
+    // The card has done its job: it is not kept on the page.
+    form.elements.card.value = '';
+    this.track({ orderId: result.body.orderId, status: 'pending', items: [], totalCents: 0 }, items);
+  }
+
+  /** Shows an order and follows it until the saga settles it: polling, hurried along by notifications. */
+  track(order, requested) {
+    const item = el('li', { 'data-testid': 'order', 'data-order-id': order.orderId });
+    byId('order-list').prepend(item);
+    const tracked = { order, requested, item, timer: undefined };
+    this.orders.set(order.orderId, tracked);
+    this.render(tracked);
+    this.poll(tracked);
+  }
+
+  async poll(tracked) {
+    clearTimeout(tracked.timer);
+    const result = await callApi('GET', `/api/orders/${tracked.order.orderId}`);
+    if (result.ok) {
+      tracked.order = result.body;
+      this.render(tracked);
+    }
+    if (!FINAL.has(tracked.order.status)) tracked.timer = setTimeout(() => this.poll(tracked), POLL_MS);
+  }
+
+  render({ order, requested, item }) {
+    const lines = order.items.length ? order.items : requested;
+    item.dataset.status = order.status;
+    const parts = [
+      el('div', {}, el('span', { className: `status status-${order.status}`, 'data-testid': 'order-status' }, order.status), ' ', order.totalCents ? formatCents(order.totalCents) : ''),
+      order.reason ? el('div', { 'data-testid': 'order-reason' }, `Reason: ${order.reason}`) : undefined,
+      el('div', {}, lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')),
+      el('div', { className: 'order-id' }, order.orderId),
+    ];
+    item.replaceChildren(...parts.filter(Boolean));
+  }
+
+  /** Order updates pushed by notification-service; a hint to ask again now rather than at the next poll. */
+  listenForNotifications() {
+    if (this.notifications || !this.user) return;
+    this.notifications = new EventSource(`/api/notifications?userId=${encodeURIComponent(this.user.userId)}`);
+    this.notifications.onmessage = (event) => {
+      let data;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      const tracked = this.orders.get(data?.orderId ?? data?.data?.orderId);
+      if (tracked && !FINAL.has(tracked.order.status)) void this.poll(tracked);
+    };
+  }
+
+  markInvalid(form, result) {
+    const bad = new Set((result.body?.errors ?? []).map((problem) => problem.path.split('.')[0]));
+    for (const input of form.querySelectorAll('input[name]')) input.setAttribute('aria-invalid', String(bad.has(input.name)));
+  }
+}

@@ -1,0 +1,35 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { parseConfig } from '@stitch/messaging-core';
+import { z } from 'zod';
+
+const serviceUrl = (fallback: string) =>
+  z
+    .url({ protocol: /^https?$/ })
+    .default(fallback)
+    .transform((url) => url.replace(/\/+$/, ''));
+
+const schema = z.object({
+  /** order-service, asked for an order's status. */
+  ORDER_URL: serviceUrl('http://127.0.0.1:3001'),
+  /** inventory-service, asked for products, prices and stock. */
+  INVENTORY_URL: serviceUrl('http://127.0.0.1:3002'),
+  /** notification-service, whose browser stream is relayed at /api/notifications. */
+  NOTIFICATION_URL: serviceUrl('http://127.0.0.1:3005'),
+  /** How long an order id the order service does not know yet still reads `pending` (see pending-order.ts). */
+  ORDER_PENDING_WINDOW_MS: z.coerce.number().int().min(0).default(15 * 60_000),
+  /** How long a question to another service may take before the storefront answers 503. */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+});
+
+export const storefrontConfig = registerAs('storefront', () => {
+  const env = parseConfig('storefront', schema, process.env);
+  return {
+    orderUrl: env.ORDER_URL,
+    inventoryUrl: env.INVENTORY_URL,
+    notificationUrl: env.NOTIFICATION_URL,
+    pendingWindowMs: env.ORDER_PENDING_WINDOW_MS,
+    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+  };
+});
+
+export type StorefrontConfig = ConfigType<typeof storefrontConfig>;

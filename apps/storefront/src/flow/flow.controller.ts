@@ -1,0 +1,22 @@
+import { Controller, Inject, type MessageEvent, Sse } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { map, type Observable } from 'rxjs';
+import { FlowFeed } from './flow-feed';
+import { FlowRecordDto } from './flow-record.schema';
+
+@ApiTags('flow')
+@Controller('api/flow')
+export class FlowController {
+  constructor(@Inject(FlowFeed) private readonly feed: FlowFeed) {}
+
+  @Sse()
+  @ApiOperation({ summary: 'Live view: every message settled by any service, as server-sent events' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'An endless stream; each `data:` line is one FlowRecord as JSON, its `id` the message id',
+    content: { 'text/event-stream': { schema: { $ref: getSchemaPath(FlowRecordDto) } } },
+  })
+  stream(): Observable<MessageEvent> {
+    return this.feed.stream.pipe(map((record) => ({ data: record, id: record.messageId })));
+  }
+}

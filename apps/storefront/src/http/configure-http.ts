@@ -1,0 +1,30 @@
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { FlowRecordDto } from '../flow/flow-record.schema';
+
+/** The web page: plain HTML, CSS and JS modules, served as they are (no build step). */
+export const WEB_ROOT = path.join(__dirname, '../../public');
+
+/** The storefront's HTTP extras on top of what every app gets: the web page at `/` and the API docs. */
+export function configureHttp(app: INestApplication): void {
+  (app as NestExpressApplication).useStaticAssets(WEB_ROOT, { index: 'index.html', maxAge: 0 });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Stitch storefront')
+      .setDescription(
+        'The shop’s public HTTP API. Queries are answered by asking the owning service over HTTP; ' +
+          'sign-up publishes the UserSignedUp event and checkout sends the PlaceOrder command, answering 202 at once.',
+      )
+      .setVersion('1')
+      .build(),
+    { extraModels: [FlowRecordDto] },
+  );
+  // /health is every app's, declared in the messaging lib without docs of its own.
+  const health = document.paths['/health']?.get;
+  if (health) health.responses = { '200': { description: 'The storefront is up and its transport ready' } };
+  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
+}

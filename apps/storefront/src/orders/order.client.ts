@@ -1,0 +1,19 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Services } from '@stitch/contracts';
+import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
+import { UpstreamClient } from '../upstream/upstream.client';
+import { orderViewSchema, type OrderView } from './order.schemas';
+
+/** order-service owns orders; the storefront asks it for their state. */
+@Injectable()
+export class OrderClient {
+  constructor(
+    @Inject(UpstreamClient) private readonly upstream: UpstreamClient,
+    @Inject(storefrontConfig.KEY) private readonly config: StorefrontConfig,
+  ) {}
+
+  /** `undefined` when order-service does not know the order (yet). */
+  order(orderId: string): Promise<OrderView | undefined> {
+    return this.upstream.getJson(Services.order, `${this.config.orderUrl}/orders/${encodeURIComponent(orderId)}`, orderViewSchema);
+  }
+}

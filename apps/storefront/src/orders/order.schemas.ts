@@ -1,0 +1,60 @@
+import { PlaceOrder } from '@stitch/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { DECLINING_CARD, isValidCardNumber, normalizeCardNumber, tokenizeCard } from './card-tokenizer';
+
+const command = PlaceOrder.schema.shape;
+
+/**
+ * The card is tokenized while the request is validated, so past this point the handler holds only
+ * `{ token, last4 }`. The message never repeats the number.
+ */
+const cardSchema = z
+  .string()
+  .transform(normalizeCardNumber)
+  .refine(isValidCardNumber, 'not a valid card number: 12 to 19 digits passing the Luhn check')
+  .transform(tokenizeCard)
+  .describe(`Card number (spaces or dashes allowed). Tokenized at once; only a token and the last four digits travel. ${DECLINING_CARD} is declined.`);
+
+/** A line as the customer asks for it: the price is the inventory's, looked up when the order is placed. */
+const requestedLineSchema = command.items.element.pick({ sku: true, quantity: true });
+
+export const placeOrderRequestSchema = z
+  .strictObject({
+    userId: command.userId.describe('From POST /api/users'),
+    items: z
+      .array(requestedLineSchema)
+      .min(1)
+      .max(50)
+      .superRefine((items, context) => {
+        const seen = new Set<string>();
+        items.forEach((item, index) => {
+          if (seen.has(item.sku)) context.addIssue({ code: 'custom', path: [index, 'sku'], message: `${item.sku} is already on an earlier line` });
+          seen.add(item.sku);
+        });
+      }),
+    card: cardSchema.optional(),
+  });
+export class PlaceOrderRequestDto extends createZodDto(placeOrderRequestSchema) {}
+
+export const orderAcceptedSchema = z
+  .object({
+    orderId: z.uuid().describe('A UUIDv7; poll GET /api/orders/{id}'),
+    status: z.literal('pending'),
+  });
+export class OrderAcceptedDto extends createZodDto(orderAcceptedSchema) {}
+
+export const orderIdParamsSchema = z.object({ id: z.uuid() });
+export class OrderIdParamsDto extends createZodDto(orderIdParamsSchema) {}
+
+/** An order as order-service shows it. */
+export const orderViewSchema = z
+  .object({
+    orderId: z.uuid(),
+    status: z.enum(['pending', 'confirmed', 'cancelled']),
+    reason: z.string().optional().describe('Why a cancelled order was cancelled'),
+    items: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
+    totalCents: z.number().int().nonnegative(),
+  });
+export type OrderView = z.infer<typeof orderViewSchema>;
+export class OrderViewDto extends createZodDto(orderViewSchema) {}

@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { Services, shopCatalogue } from '@stitch/contracts';
+import { StitchMessagingModule, type StitchMessagingOptions } from '@stitch/messaging-core';
+import { ZodSerializerInterceptor } from 'nestjs-zod';
+import { FlowModule } from './flow/flow.module';
+import { RequestValidationPipe } from './http/validation';
+import { NotificationsModule } from './notifications/notifications.module';
+import { OrdersModule } from './orders/orders.module';
+import { ProductsModule } from './products/products.module';
+import { UpstreamModule } from './upstream/upstream.module';
+import { UsersModule } from './users/users.module';
+
+export interface StorefrontModuleOptions {
+  /** The transports the storefront can run on; production passes `shopTransports`, tests an in-memory one. */
+  readonly transports: StitchMessagingOptions['transports'];
+}
+
+/**
+ * The storefront: an HTTP edge with no database of its own. It publishes and sends straight to the transport;
+ * there is no state change of its own to commit with them, so no outbox.
+ */
+@Module({})
+export class StorefrontModule {
+  static forRoot(options: StorefrontModuleOptions): DynamicModule {
+    return {
+      module: StorefrontModule,
+      imports: [
+        StitchMessagingModule.forRoot({ service: Services.storefront, catalogue: shopCatalogue, transports: options.transports }),
+        UpstreamModule,
+        ProductsModule,
+        UsersModule,
+        OrdersModule,
+        FlowModule,
+        NotificationsModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: ZodSerializerInterceptor },
+      ],
+    };
+  }
+}

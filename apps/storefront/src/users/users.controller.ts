@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Inject, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UserSignedUp } from '@stitch/contracts';
+import { MessageBus } from '@stitch/messaging-core';
+import { ZodResponse } from 'nestjs-zod';
+import { ApiErrorDto } from '../http/api-error';
+import { SignedUpDto, SignUpDto } from './user.schemas';
+
+@ApiTags('users')
+@Controller('api/users')
+export class UsersController {
+  constructor(@Inject(MessageBus) private readonly bus: MessageBus) {}
+
+  /** Choreography: the storefront only announces the sign-up; order, email and notification each react on their own. */
+  @Post()
+  @ApiOperation({ summary: 'Sign up; publishes UserSignedUp' })
+  @ZodResponse({ status: 201, type: SignedUpDto, description: 'Signed up; UserSignedUp is published' })
+  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'A field is missing or invalid; nothing is published' })
+  async signUp(@Body() body: SignUpDto) {
+    const userId = randomUUID();
+    await this.bus.publish(UserSignedUp, { userId, email: body.email, name: body.name });
+    return { userId };
+  }
+}

@@ -1,0 +1,283 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { Module, type INestApplication } from '@nestjs/common';
+import { shopCatalogue, type Topology } from '@stitch/contracts';
+import { bootstrapService, InMemoryTransport, type Destination, type Envelope, type IncomingMessage, type OutgoingMessage } from '@stitch/messaging-core';
+import { configureHttp } from '../src/http/configure-http';
+import { StorefrontModule } from '../src/storefront.module';
+import { openEventStream } from './support/sse';
+import { StubServices, stubProducts } from './support/stub-services';
+
+/** The in-memory transport, remembering everything handed to it, so a test can say "nothing was sent". */
+class RecordingTransport extends InMemoryTransport {
+  readonly sent: { destination: Destination; message: OutgoingMessage }[] = [];
+
+  constructor(topology: Topology) {
+    super(topology);
+  }
+
+  override async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
+    for (const message of messages) this.sent.push({ destination, message });
+    await super.send(destination, messages);
+  }
+}
+
+const transport = new RecordingTransport(shopCatalogue.topology());
+
+@Module({ imports: [StorefrontModule.forRoot({ transports: { local: () => transport } })] })
+class StorefrontUnderTest {}
+
+let stubs: StubServices;
+let app: INestApplication;
+let base: string;
+const userId = '3b241101-e2bb-4255-8caf-4136c566a962';
+const line = { sku: 'TEE-WHT-M', quantity: 1 };
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  stubs = await StubServices.start();
+  Object.assign(process.env, {
+    INVENTORY_URL: stubs.inventoryUrl,
+    ORDER_URL: stubs.orderUrl,
+    NOTIFICATION_URL: stubs.notificationUrl,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    INSTANCE_ID: 'storefront-1',
+    LOG_LEVEL: 'silent',
+    MESSAGING_TRANSPORT: 'local',
+  });
+  app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, configure: configureHttp });
+  base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await stubs?.close();
+  process.env = savedEnv;
+});
+
+beforeEach(() => {
+  transport.sent.length = 0;
+  stubs.inventoryFailing = false;
+});
+
+function post(path: string, body: unknown): Promise<Response> {
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Takes everything waiting on the order queue, completing each delivery. */
+async function drainOrderQueue(): Promise<IncomingMessage[]> {
+  const received: IncomingMessage[] = [];
+  const receiver = await transport.receive(
+    { kind: 'queue', name: 'order-service' },
+    async (delivery) => {
+      received.push(delivery.message);
+      await delivery.complete();
+    },
+    { concurrency: 8, lockMs: 5_000 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await receiver.close();
+  return received;
+}
+
+describe('GET /api/products', () => {
+  it('relays inventory-service’s products, prices and stock', async () => {
+    const response = await fetch(`${base}/api/products`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(stubProducts);
+  });
+
+  it('answers 503 naming inventory-service when it fails', async () => {
+    stubs.inventoryFailing = true;
+    const response = await fetch(`${base}/api/products`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ message: expect.stringContaining('inventory-service'), service: 'inventory-service' });
+  });
+});
+
+describe('POST /api/users', () => {
+  it('answers 201 with a new user id and publishes UserSignedUp to every subscriber', async () => {
+    const response = await post('/api/users', { email: 'ada@example.com', name: 'Ada' });
+    expect(response.status).toBe(201);
+    const { userId: newUserId } = (await response.json()) as { userId: string };
+    expect(newUserId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(transport.sent).toHaveLength(1);
+    const [{ destination, message }] = transport.sent as [(typeof transport.sent)[number]];
+    expect(destination).toEqual({ kind: 'topic', name: 'events' });
+    const envelope = JSON.parse(message.body) as Envelope;
+    expect(envelope).toMatchObject({ type: 'storefront.user-signed-up.v1', kind: 'event', source: 'storefront' });
+    expect(envelope.data).toEqual({ userId: newUserId, email: 'ada@example.com', name: 'Ada' });
+  });
+
+  it.each([
+    [{ name: 'Ada' }, ['email']],
+    [{ email: 'not-an-address', name: 'Ada' }, ['email']],
+    [{ email: 'ada@example.com', name: '' }, ['name']],
+    [{ email: 'ada@example.com', name: 'Ada', admin: true }, ['admin']],
+  ])('refuses %o with a 400 naming %o and publishes nothing', async (body, paths) => {
+    const response = await post('/api/users', body);
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { message: string; errors: { path: string }[] };
+    expect(answer.message).toBe('Invalid request');
+    expect(answer.errors.map((e) => e.path)).toEqual(paths);
+    expect(transport.sent).toEqual([]);
+  });
+});
+
+describe('POST /api/orders', () => {
+  it('sends exactly one PlaceOrder to the order queue, priced by inventory, with a token instead of the card', async () => {
+    const card = '4000 0000 0000 0002';
+    const response = await post('/api/orders', { userId, items: [{ sku: 'TEE-WHT-M', quantity: 2 }, { sku: 'SCARF-LTD', quantity: 1 }], card });
+    expect(response.status).toBe(202);
+    const accepted = (await response.json()) as { orderId: string; status: string };
+    expect(accepted).toEqual({ orderId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/), status: 'pending' });
+
+    const queued = await drainOrderQueue();
+    expect(queued).toHaveLength(1);
+    expect(transport.sent.map((s) => s.destination)).toEqual([{ kind: 'queue', name: 'order-service' }]);
+    const envelope = JSON.parse(queued[0]!.body) as Envelope;
+    expect(envelope).toMatchObject({ type: 'order.place-order.v1', kind: 'command', source: 'storefront' });
+    expect(envelope.data).toEqual({
+      orderId: accepted.orderId,
+      userId,
+      items: [
+        { sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 },
+        { sku: 'SCARF-LTD', quantity: 1, unitPriceCents: 3_500 },
+      ],
+      paymentMethod: { token: 'tok_chargeDeclined', last4: '0002' },
+    });
+    const everything = JSON.stringify({ queued, sent: transport.sent });
+    expect(everything).not.toContain('4000000000000002');
+    expect(everything).not.toContain('4000 0000 0000 0002');
+  });
+
+  it('pays with the provider’s test card when the order has none', async () => {
+    expect((await post('/api/orders', { userId, items: [{ sku: 'HOODIE-GRY-M', quantity: 1 }] })).status).toBe(202);
+    const [queued] = await drainOrderQueue();
+    expect((JSON.parse(queued!.body) as Envelope<{ paymentMethod: unknown }>).data.paymentMethod).toEqual({ token: 'tok_visa', last4: '4242' });
+  });
+
+  it.each([
+    ['no user', { items: [line] }, ['userId']],
+    ['a user id that is no UUID', { userId: 'ada', items: [line] }, ['userId']],
+    ['no lines', { userId, items: [] }, ['items']],
+    ['a quantity of zero', { userId, items: [{ sku: 'TEE-WHT-M', quantity: 0 }] }, ['items.0.quantity']],
+    ['a quantity that is text', { userId, items: [{ sku: 'TEE-WHT-M', quantity: 'two' }] }, ['items.0.quantity']],
+    ['a malformed SKU', { userId, items: [{ sku: 'tee white', quantity: 1 }] }, ['items.0.sku']],
+    ['a SKU inventory does not sell', { userId, items: [line, { sku: 'KILT-XL', quantity: 1 }] }, ['items.1.sku']],
+    ['a price from the client', { userId, items: [{ ...line, unitPriceCents: 1 }] }, ['items.0.unitPriceCents']],
+    ['a card failing the Luhn check', { userId, items: [line], card: '4242 4242 4242 4241' }, ['card']],
+    ['a card too short', { userId, items: [line], card: '42424242' }, ['card']],
+  ])('refuses %s with a 400 naming the field and sends nothing', async (_, body, paths) => {
+    const response = await post('/api/orders', body);
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect((JSON.parse(text) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(paths);
+    if ('card' in body) expect(text).not.toContain(String(body.card).replace(/\s/g, '').slice(0, 12));
+    expect(transport.sent).toEqual([]);
+  });
+
+  it('answers 503 and sends nothing when inventory cannot price the order', async () => {
+    stubs.inventoryFailing = true;
+    const response = await post('/api/orders', { userId, items: [line] });
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { service: string }).service).toBe('inventory-service');
+    expect(transport.sent).toEqual([]);
+  });
+});
+
+describe('GET /api/orders/:id', () => {
+  it('answers with the order as order-service has it', async () => {
+    const orderId = '0196f6a0-0000-7000-8000-000000000001';
+    const order = { orderId, status: 'cancelled' as const, reason: 'payment declined', items: [{ sku: 'TEE-WHT-M', quantity: 1, unitPriceCents: 1_999 }], totalCents: 1_999 };
+    stubs.orders.set(orderId, order);
+    const response = await fetch(`${base}/api/orders/${orderId}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(order);
+  });
+
+  it('reads pending for an order just accepted that order-service has not stored yet', async () => {
+    const { orderId } = (await (await post('/api/orders', { userId, items: [line] })).json()) as { orderId: string };
+    const response = await fetch(`${base}/api/orders/${orderId}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ orderId, status: 'pending', items: [], totalCents: 0 });
+  });
+
+  it('is 404 for an unknown order that is too old to be on its way, or carries no time', async () => {
+    expect((await fetch(`${base}/api/orders/0186f6a0-0000-7000-8000-000000000001`)).status).toBe(404);
+    expect((await fetch(`${base}/api/orders/3b241101-e2bb-4255-8caf-4136c566a962`)).status).toBe(404);
+  });
+
+  it('is 400 naming the id when it is not a UUID', async () => {
+    const response = await fetch(`${base}/api/orders/order-1`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: 'id', message: expect.any(String) }] });
+  });
+
+});
+
+describe('GET /api/flow', () => {
+  it('streams every record published on the transport’s flow channel', async () => {
+    const stream = await openEventStream(`${base}/api/flow`);
+    try {
+      expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
+      const records = [
+        { messageId: 'm-1', type: 'order.place-order.v1', kind: 'command', from: 'storefront', to: 'order-service', instance: 'order-service-2', at: new Date().toISOString(), outcome: 'handled' },
+        { messageId: 'm-2', type: 'order.order-placed.v1', kind: 'event', from: 'order-service', to: 'notification-service', instance: 'notification-service-1', at: new Date().toISOString(), outcome: 'retried' },
+      ];
+      await transport.flow.publish(records.map((record) => JSON.stringify(record)));
+      await transport.flow.publish(['not json', JSON.stringify({ messageId: 'm-3' })]);
+      const events = await stream.take(2);
+      expect(events.map((event) => JSON.parse(event))).toEqual(records);
+    } finally {
+      stream.close();
+    }
+  });
+});
+
+describe('GET /api/notifications', () => {
+  it('relays notification-service’s stream, passing userId through', async () => {
+    const stream = await openEventStream(`${base}/api/notifications?userId=${userId}`);
+    try {
+      expect(stream.response.status).toBe(200);
+      expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
+      expect(stubs.notificationQueries.at(-1)?.get('userId')).toBe(userId);
+      stubs.notify({ kind: 'order', orderId: 'o-1', status: 'confirmed' });
+      expect((await stream.take(1)).map((event) => JSON.parse(event))).toEqual([{ kind: 'order', orderId: 'o-1', status: 'confirmed' }]);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('is 400 for a userId that is not a UUID', async () => {
+    expect((await fetch(`${base}/api/notifications?userId=ada`)).status).toBe(400);
+  });
+});
+
+describe('API docs', () => {
+  it('list every route with its responses at /docs-json, and serve the UI at /docs', async () => {
+    const document = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).sort().join(',')}`),
+    );
+    expect(routes.sort()).toEqual([
+      'GET /api/flow 200',
+      'GET /api/notifications 200,400,503',
+      'GET /api/orders/{id} 200,400,404,502,503',
+      'GET /api/products 200,502,503',
+      'GET /health 200',
+      'POST /api/orders 202,400,502,503',
+      'POST /api/users 201,400',
+    ]);
+    expect((await fetch(`${base}/docs`)).status).toBe(200);
+  });
+});
+
+describe('the web page', () => {
+  it('is served at /', async () => {
+    const response = await fetch(`${base}/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>Stitch');
+  });
+});

@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { shopCatalogue } from '@stitch/contracts';
+import type { FlowRecord } from '@stitch/messaging-core';
+import { createLocalTransport, type LocalTransport } from '@stitch/messaging-local';
+import { localTransportFile } from '@stitch/messaging-transports';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { StorefrontProcess } from './support/storefront-process';
+import { StubServices } from './support/stub-services';
+
+const executablePath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const hasChromium = existsSync(executablePath);
+if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} (set CHROMIUM_PATH): skipping the storefront browser test\n`);
+
+(hasChromium ? describe : describe.skip)('the storefront in a browser', () => {
+  let dataDir: string;
+  let stubs: StubServices;
+  let storefront: StorefrontProcess;
+  let transport: LocalTransport;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'stitch-storefront-e2e-'));
+    stubs = await StubServices.start();
+    storefront = await StorefrontProcess.start({
+      STITCH_DATA_DIR: dataDir,
+      INVENTORY_URL: stubs.inventoryUrl,
+      ORDER_URL: stubs.orderUrl,
+      NOTIFICATION_URL: stubs.notificationUrl,
+    });
+    // The same bus file the storefront uses, as another service of the run would open it.
+    transport = createLocalTransport({ topology: shopCatalogue.topology(), file: localTransportFile(dataDir) });
+    await transport.start();
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await storefront?.stop();
+    await transport?.close();
+    await stubs?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** What the order service would receive: the next `count` messages on its queue. */
+  async function takeFromOrderQueue(count: number): Promise<{ type: string; data: unknown }[]> {
+    const received: { type: string; data: unknown }[] = [];
+    let done: () => void;
+    const enough = new Promise<void>((resolve) => (done = resolve));
+    const receiver = await transport.receive(
+      { kind: 'queue', name: 'order-service' },
+      async (delivery) => {
+        received.push(JSON.parse(delivery.message.body) as { type: string; data: unknown });
+        await delivery.complete();
+        if (received.length >= count) done();
+      },
+      { concurrency: 1, lockMs: 10_000 },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([enough, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+    await receiver.close();
+    return received;
+  }
+
+  it('signs up, places an order and follows it from pending to confirmed', async () => {
+    await page.goto(storefront.url);
+    await page.getByTestId('signup-name').fill('Ada Lovelace');
+    await page.getByTestId('signup-email').fill('ada@example.com');
+    await page.getByTestId('signup-submit').click();
+    await page.getByTestId('current-user').filter({ hasText: 'Ada Lovelace' }).waitFor();
+    const userId = await page.getByTestId('current-user').getAttribute('data-user-id');
+    expect(userId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const row = page.locator('[data-testid="product-row"][data-sku="TEE-WHT-M"]');
+    expect(await row.getByTestId('product-price').textContent()).toContain('19.99');
+    expect(await row.getByTestId('product-available').textContent()).toBe('250');
+    await page.getByTestId('qty-TEE-WHT-M').fill('2');
+    expect(await page.getByTestId('order-total').textContent()).toContain('39.98');
+    await page.getByTestId('card-input').fill('4242 4242 4242 4242');
+    await page.getByTestId('place-order').click();
+
+    const order = page.getByTestId('order').first();
+    await order.getByTestId('order-status').filter({ hasText: 'pending' }).waitFor();
+    const orderId = await order.getAttribute('data-order-id');
+    expect(orderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(await page.getByTestId('card-input').inputValue()).toBe('');
+    const [placeOrder] = await takeFromOrderQueue(1);
+    expect(placeOrder).toMatchObject({ type: 'order.place-order.v1', data: { orderId, userId, paymentMethod: { token: 'tok_visa', last4: '4242' } } });
+    expect(JSON.stringify(placeOrder)).not.toContain('4242424242424242');
+
+    // The order service stores and confirms the order; the page sees it on its next look.
+    stubs.orders.set(orderId!, { orderId: orderId!, status: 'confirmed', items: [{ sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 }], totalCents: 3_998 });
+    await order.getByTestId('order-status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 15_000 });
+    expect(await order.getAttribute('data-status')).toBe('confirmed');
+    expect(await order.textContent()).not.toContain('null');
+  });
+
+  it('names the bad field when the card number is wrong', async () => {
+    await page.getByTestId('qty-TEE-WHT-M').fill('1');
+    await page.getByTestId('card-input').fill('4242 4242 4242 4241');
+    await page.getByTestId('place-order').click();
+    await page.getByTestId('form-error').filter({ hasText: 'card' }).waitFor();
+    expect(await page.getByTestId('card-input').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('form-error').textContent()).not.toContain('4242424242424241');
+  });
+
+  it('shows flow records as they are published: one replica per command, one copy per subscribing service for an event', async () => {
+    await page.getByTestId('flow-status').filter({ hasText: 'live' }).waitFor();
+    const at = new Date().toISOString();
+    const records: FlowRecord[] = [
+      { messageId: 'cmd-1', type: 'order.place-order.v1', kind: 'command', from: 'storefront', to: 'order-service', instance: 'order-service-2', at, outcome: 'handled' },
+      { messageId: 'evt-1', type: 'storefront.user-signed-up.v1', kind: 'event', from: 'storefront', to: 'order-service', instance: 'order-service-1', at, outcome: 'handled' },
+      { messageId: 'evt-1', type: 'storefront.user-signed-up.v1', kind: 'event', from: 'storefront', to: 'email-service', instance: 'email-service-1', at, outcome: 'handled' },
+      { messageId: 'evt-1', type: 'storefront.user-signed-up.v1', kind: 'event', from: 'storefront', to: 'notification-service', instance: 'notification-service-1', at, outcome: 'retried' },
+    ];
+    await transport.flow.publish(records.map((record) => JSON.stringify(record)));
+
+    const rows = page.getByTestId('flow-row');
+    await rows.nth(3).waitFor({ timeout: 15_000 });
+    expect(await rows.count()).toBe(4);
+    const command = page.locator('[data-testid="flow-row"][data-kind="command"]');
+    expect(await command.count()).toBe(1);
+    expect(await command.getByTestId('flow-route').textContent()).toBe('storefront → order-service');
+    expect(await command.getByTestId('flow-instance').textContent()).toBe('order-service-2');
+    expect(await command.getByTestId('flow-copies').textContent()).toBe('1');
+    const events = page.locator('[data-testid="flow-row"][data-kind="event"]');
+    expect(await events.count()).toBe(3);
+    expect(await events.getByTestId('flow-copies').allTextContents()).toEqual(['3', '3', '3']);
+
+    const counter = (instance: string, column: string) =>
+      page.locator(`[data-testid="replica-counter"][data-instance="${instance}"] [data-testid="count-${column}"]`).textContent();
+    expect(await counter('order-service-2', 'command')).toBe('1');
+    expect(await counter('order-service-1', 'event')).toBe('1');
+    expect(await counter('email-service-1', 'event')).toBe('1');
+    expect(await counter('notification-service-1', 'retried')).toBe('1');
+  });
+});

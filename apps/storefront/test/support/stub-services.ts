@@ -1,0 +1,104 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StubProduct {
+  sku: string;
+  name: string;
+  priceCents: number;
+  available: number;
+}
+
+export interface StubOrder {
+  orderId: string;
+  status: 'pending' | 'confirmed' | 'cancelled';
+  reason?: string;
+  items: { sku: string; quantity: number; unitPriceCents: number }[];
+  totalCents: number;
+}
+
+export const stubProducts: StubProduct[] = [
+  { sku: 'TEE-WHT-M', name: 'Organic cotton T-shirt, white, M', priceCents: 1_999, available: 250 },
+  { sku: 'HOODIE-GRY-M', name: 'Heavyweight hoodie, grey, M', priceCents: 5_999, available: 120 },
+  { sku: 'SCARF-LTD', name: 'Limited scarf', priceCents: 3_500, available: 3 },
+];
+
+/**
+ * Real HTTP servers standing in for inventory-, order- and notification-service, answering what their HTTP
+ * API promises: canned products, orders the test puts in `orders`, and a notification stream the test feeds.
+ */
+export class StubServices {
+  readonly orders = new Map<string, StubOrder>();
+  readonly notificationQueries: URLSearchParams[] = [];
+  /** When set, inventory-service answers 500, as a service that is up but failing. */
+  inventoryFailing = false;
+  private readonly streams = new Set<ServerResponse>();
+  private readonly servers: Server[] = [];
+
+  private constructor(
+    readonly inventoryUrl: string,
+    readonly orderUrl: string,
+    readonly notificationUrl: string,
+  ) {}
+
+  static async start(): Promise<StubServices> {
+    const stubs = new StubServices('', '', '');
+    const urls = await Promise.all([
+      stubs.listen((path, response) => stubs.inventory(path, response)),
+      stubs.listen((path, response) => stubs.order(path, response)),
+      stubs.listen((path, response, query) => stubs.notifications(path, response, query)),
+    ]);
+    return Object.assign(stubs, { inventoryUrl: urls[0], orderUrl: urls[1], notificationUrl: urls[2] });
+  }
+
+  /** Sends one server-sent event to every open notification stream. */
+  notify(data: unknown): void {
+    for (const stream of this.streams) stream.write(`data: ${JSON.stringify(data)}\n\n`);
+  }
+
+  get openNotificationStreams(): number {
+    return this.streams.size;
+  }
+
+  async close(): Promise<void> {
+    for (const stream of this.streams) stream.end();
+    await Promise.all(
+      this.servers.map((server) => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())))),
+    );
+  }
+
+  private inventory(path: string, response: ServerResponse): void {
+    if (this.inventoryFailing) return json(response, 500, { message: 'database is down' });
+    if (path === '/products') return json(response, 200, stubProducts);
+    const product = stubProducts.find((p) => path === `/products/${p.sku}`);
+    return product ? json(response, 200, product) : json(response, 404, { message: 'not found' });
+  }
+
+  private order(path: string, response: ServerResponse): void {
+    const match = /^\/orders\/([^/]+)$/.exec(path);
+    const order = match ? this.orders.get(decodeURIComponent(match[1]!)) : undefined;
+    return order ? json(response, 200, order) : json(response, 404, { message: 'not found' });
+  }
+
+  private notifications(path: string, response: ServerResponse, query: URLSearchParams): void {
+    if (path !== '/notifications') return json(response, 404, { message: 'not found' });
+    this.notificationQueries.push(query);
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    response.write(': connected\n\n');
+    this.streams.add(response);
+    response.on('close', () => this.streams.delete(response));
+  }
+
+  private async listen(handle: (path: string, response: ServerResponse, query: URLSearchParams) => void): Promise<string> {
+    const server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://stub');
+      handle(url.pathname, response, url.searchParams);
+    });
+    this.servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

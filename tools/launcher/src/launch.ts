@@ -151,7 +151,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
       const logFile = path.join(logsDir, `${plan.instance}.log`);
       const child = ServiceProcess.start({
         plan,
-        script: path.resolve(repoRoot, service.script),
+        script: shortPath(path.resolve(repoRoot, service.script), repoRoot),
         cwd: repoRoot,
         env: {
           ...process.env,
@@ -169,7 +169,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
       started.push(child);
       const launched: LaunchedProcess = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile };
       processes.push(launched);
-      report(`${plan.instance} starting (pid ${child.pid}, port ${plan.port}, log ${path.relative(process.cwd(), logFile)})`);
+      report(`${plan.instance} starting (pid ${child.pid}, port ${plan.port}, log ${shortPath(logFile)})`);
       void child.exited.then((status) => {
         if (stopping) return;
         report(`${plan.instance} ${describeExit(status)}`);
@@ -221,7 +221,7 @@ async function startPostgres(dataDir: string, logFile: string, mode: PortMode, r
       throw error;
     },
   );
-  report(`PostgreSQL ready on 127.0.0.1:${port} (data ${path.relative(process.cwd(), dataDir) || '.'})`);
+  report(`PostgreSQL ready on 127.0.0.1:${port} (data ${shortPath(dataDir)})`);
   return { server, logFile, closeLog: () => new Promise<void>((resolve) => log.end(resolve)) };
 }
 
@@ -261,4 +261,10 @@ function refuseToWipe(dataDir: string): void {
   if (dataDir === path.parse(dataDir).root || inside(process.cwd()) || inside(repoRoot)) {
     throw new Error(`refusing to wipe ${dataDir}: it holds the current folder or the repository`);
   }
+}
+
+/** Relative to `from` when inside it, as people type it; absolute otherwise. */
+function shortPath(file: string, from = process.cwd()): string {
+  const relative = path.relative(from, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

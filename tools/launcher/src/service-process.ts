@@ -15,7 +15,7 @@ export interface ExitStatus {
 
 export interface ServiceProcessOptions {
   readonly plan: InstancePlan;
-  /** Absolute path of the entry point. */
+  /** The entry point, absolute or relative to `cwd`. */
   readonly script: string;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;

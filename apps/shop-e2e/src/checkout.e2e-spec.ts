@@ -50,7 +50,7 @@ describe('checkout, end to end', () => {
   const external = process.env.E2E_DATABASE_URL;
   const externalRun = external
     ? 'on the PostgreSQL server E2E_DATABASE_URL names, through DATABASE_URL'
-    : 'on an external PostgreSQL server: skipped, E2E_DATABASE_URL is not set';
+    : 'on an external PostgreSQL server (E2E_DATABASE_URL is not set)';
   (external ? it : it.skip)(externalRun, async () => {
     await dropShopDatabases(external as string);
     shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, databaseUrl: external, readyTimeoutMs: 180_000 });

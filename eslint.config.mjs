@@ -19,6 +19,7 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:util'] },
             { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:util'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },

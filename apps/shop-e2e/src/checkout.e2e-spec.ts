@@ -1,0 +1,199 @@
+// The whole shop, as `npm start` runs it: every service a real process (3 email and 2 inventory replicas) on
+// the embedded transport and PostgreSQL, driven only through the storefront's HTTP API.
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SendEmail, Services, UserSignedUp } from '@stitch/contracts';
+import { launchShop, type RunningShop } from '@stitch/launcher';
+import type { FlowRecord } from '@stitch/messaging-core';
+import { FlowStream } from './support/flow-stream';
+import { listMails, readMail } from './support/mailbox';
+import { dataOwners, dropShopDatabases, ownTables, tablesPerDatabase } from './support/service-databases';
+import { eventually, StorefrontClient, type OrderLineRequest, type OrderView, type Product } from './support/storefront-client';
+
+const APPROVED_CARD = '4242424242424242';
+const DECLINED_CARD = '4000000000000002';
+const USERS = 6;
+const CONFIRMED_ORDERS = 14;
+const SETTLE_TIMEOUT_MS = 90_000;
+const scale = { [Services.email]: 3, [Services.inventory]: 2 };
+
+interface PlacedOrder {
+  readonly orderId: string;
+  readonly items: readonly OrderLineRequest[];
+  readonly expected: 'confirmed' | 'declined' | 'out-of-stock';
+}
+
+describe('checkout, end to end', () => {
+  let tmp: string;
+  let shop: RunningShop | undefined;
+
+  beforeEach(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-e2e-'));
+    // The embedded PostgreSQL runs as the OS user `postgres` when the tests run as root.
+    await chmod(tmp, 0o755);
+  });
+
+  afterEach(async () => {
+    await shop?.stop();
+    shop = undefined;
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('on the embedded PostgreSQL', async () => {
+    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, readyTimeoutMs: 180_000 });
+    await exerciseShop(shop);
+    await expectEachServiceInItsOwnDatabase(shop.databaseUrl);
+  });
+
+  const external = process.env.E2E_DATABASE_URL;
+  const externalRun = external
+    ? 'on the PostgreSQL server E2E_DATABASE_URL names, through DATABASE_URL'
+    : 'on an external PostgreSQL server (E2E_DATABASE_URL is not set)';
+  (external ? it : it.skip)(externalRun, async () => {
+    await dropShopDatabases(external as string);
+    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, databaseUrl: external, readyTimeoutMs: 180_000 });
+    expect(shop.databaseUrl).toBe(external);
+    await exerciseShop(shop);
+    await expectEachServiceInItsOwnDatabase(external as string);
+  });
+});
+
+async function exerciseShop(shop: RunningShop): Promise<void> {
+  const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
+  const flow = await FlowStream.open(`${shop.storefrontUrl}/api/flow`);
+  try {
+    const before = await storefront.products();
+    const { limited, plentiful } = pickProducts(before, CONFIRMED_ORDERS + 1);
+    const orders: PlacedOrder[] = [];
+    const place = async (userId: string, items: OrderLineRequest[], expected: PlacedOrder['expected'], card = APPROVED_CARD) => {
+      orders.push({ orderId: await storefront.placeOrder(userId, items, card), items, expected });
+    };
+
+    // Ordering before the order service has heard of the user: it retries the PlaceOrder until it has.
+    const firstUser = await storefront.signUp(`first-${randomUUID()}@example.com`, 'First Customer');
+    await place(firstUser, [line(plentiful, 0)], 'confirmed');
+
+    const users = [firstUser];
+    for (let index = 1; index < USERS; index++) users.push(await storefront.signUp(`customer-${index}-${randomUUID()}@example.com`, `Customer ${index}`));
+    for (let index = 1; index < CONFIRMED_ORDERS; index++) {
+      await place(users[index % users.length] as string, [line(plentiful, index)], 'confirmed');
+    }
+    await place(users[1] as string, [line(plentiful, 0)], 'declined', DECLINED_CARD);
+    await place(users[2] as string, [{ sku: limited.sku, quantity: limited.available + 1 }, line(plentiful, 1)], 'out-of-stock');
+
+    // Final states.
+    const finals = new Map<string, OrderView>();
+    for (const order of orders) finals.set(order.orderId, await storefront.finalOrder(order.orderId, SETTLE_TIMEOUT_MS));
+    for (const order of orders) {
+      const final = finals.get(order.orderId);
+      if (order.expected === 'confirmed') expect({ orderId: order.orderId, status: final?.status }).toEqual({ orderId: order.orderId, status: 'confirmed' });
+      else expect({ orderId: order.orderId, status: final?.status, reason: typeof final?.reason }).toEqual({ orderId: order.orderId, status: 'cancelled', reason: 'string' });
+    }
+
+    // Stock: exactly what the confirmed orders took; the declined order's reservation was released, the
+    // out-of-stock order reserved nothing (all lines or none).
+    const expectedStock = Object.fromEntries(before.map((product) => [product.sku, product.available]));
+    for (const order of orders.filter((candidate) => candidate.expected === 'confirmed')) {
+      for (const item of order.items) expectedStock[item.sku] = (expectedStock[item.sku] ?? 0) - item.quantity;
+    }
+    const stockLeft = async () => Object.fromEntries((await storefront.products()).map((product) => [product.sku, product.available]));
+    expect(await eventually('the stock to match the confirmed orders', stockLeft, (stock) => sameStock(stock, expectedStock), 30_000)).toEqual(expectedStock);
+
+    // Mails: a welcome per sign-up, a confirmation or cancellation per finished order, each once.
+    const expectedMails = users.length + orders.length;
+    expect(expectedMails).toBeGreaterThanOrEqual(20);
+    const mailFiles = await eventually(`${expectedMails} mails under ${shop.dataDir}/mail`, () => listMails(shop.dataDir), (files) => files.length >= expectedMails, SETTLE_TIMEOUT_MS);
+    expect(mailFiles).toHaveLength(expectedMails);
+    const mails = await Promise.all(mailFiles.map(readMail));
+    expect(new Set(mails.map((mail) => mail.messageIdHeader)).size).toBe(expectedMails);
+    for (const mail of mails) expect(mail.messageIdHeader).toContain(path.basename(mail.file, '.eml'));
+
+    // Flow records: who handled what, and how often.
+    const handled = (type: string, to?: string) => flow.records.filter((record) => record.type === type && record.outcome === 'handled' && (!to || record.to === to));
+    await eventually(
+      'the flow records of every SendEmail and of each service handling every UserSignedUp',
+      () => ({
+        sendEmail: new Set(handled(SendEmail.type).map((record) => record.messageId)).size,
+        signUps: UserSignedUp.subscribers.map((service) => new Set(handled(UserSignedUp.type, service).map((record) => record.messageId)).size),
+      }),
+      (seen) => seen.sendEmail >= orders.length && seen.signUps.every((count) => count >= users.length),
+      30_000,
+    );
+
+    const sendEmails = handled(SendEmail.type);
+    expect(countBy(sendEmails, (record) => record.messageId).filter(([, count]) => count !== 1)).toEqual([]);
+    expect(sendEmails).toHaveLength(orders.length);
+    expect(new Set(sendEmails.map((record) => record.instance)).size).toBeGreaterThanOrEqual(2);
+
+    const signUps = handled(UserSignedUp.type);
+    expect(new Set(signUps.map((record) => record.messageId)).size).toBe(users.length);
+    expect([...UserSignedUp.subscribers].sort()).toEqual([Services.email, Services.notification, Services.order].sort());
+    expect(countBy(signUps, (record) => `${record.messageId} ${record.to}`).filter(([, count]) => count !== 1)).toEqual([]);
+    expect(signUps).toHaveLength(users.length * UserSignedUp.subscribers.length);
+
+    // The mails are the email service's effects of exactly the messages it handled.
+    const emailMessages = [...sendEmails, ...handled(UserSignedUp.type, Services.email)].map((record) => record.messageId).sort();
+    expect(mailFiles.map((file) => path.basename(file, '.eml')).sort()).toEqual(emailMessages);
+
+    expectRecordsFromLaunchedInstances(flow.records, shop);
+  } finally {
+    await flow.close();
+  }
+}
+
+/** Every record comes from a process the launcher started for that service, and each consuming service shows up. */
+function expectRecordsFromLaunchedInstances(records: readonly FlowRecord[], shop: RunningShop): void {
+  const launched = new Map<string, Set<string>>();
+  for (const child of shop.processes) launched.set(child.service, (launched.get(child.service) ?? new Set()).add(child.instance));
+  const strangers = records.filter((record) => !launched.get(record.to)?.has(record.instance));
+  expect(strangers.map((record) => `${record.to} ${record.instance}`)).toEqual([]);
+  const consumers = [Services.order, Services.inventory, Services.payment, Services.email, Services.notification];
+  expect(consumers.filter((service) => !records.some((record) => record.to === service))).toEqual([]);
+}
+
+async function expectEachServiceInItsOwnDatabase(serverUrl: string): Promise<void> {
+  const tables = await tablesPerDatabase(serverUrl);
+  for (const [service, database] of Object.entries(dataOwners)) {
+    const own = ownTables(tables.get(database) ?? []);
+    expect({ service, database, hasOwnTables: own.length > 0 }).toEqual({ service, database, hasOwnTables: true });
+    for (const [other, otherTables] of tables) {
+      if (other === database) continue;
+      const shared = ownTables(otherTables).filter((table) => own.includes(table));
+      expect({ table: `${service}'s`, foundIn: other, shared }).toEqual({ table: `${service}'s`, foundIn: other, shared: [] });
+    }
+  }
+}
+
+/**
+ * The limited item is the product with the least stock (ordering one more than it has must fail); the others
+ * share the confirmed orders, one piece each, round robin, so each must hold its share.
+ */
+function pickProducts(products: readonly Product[], piecesNeeded: number): { limited: Product; plentiful: Product[] } {
+  const [limited, ...others] = [...products].sort((a, b) => a.available - b.available);
+  if (!limited || limited.available + 1 > 100) {
+    throw new Error(`the catalogue needs a product with fewer than 100 in stock for the out-of-stock order: ${JSON.stringify(products)}`);
+  }
+  let plentiful = others;
+  while (plentiful.length > 0 && (plentiful[0] as Product).available < Math.ceil(piecesNeeded / plentiful.length)) plentiful = plentiful.slice(1);
+  if (plentiful.length === 0) {
+    throw new Error(`the catalogue holds too little stock besides ${limited.sku} for ${piecesNeeded} one-piece orders: ${JSON.stringify(products)}`);
+  }
+  return { limited, plentiful };
+}
+
+/** One piece of a plentiful product, taking them in turn so no product runs out. */
+function line(plentiful: readonly Product[], index: number): OrderLineRequest {
+  return { sku: (plentiful[index % plentiful.length] as Product).sku, quantity: 1 };
+}
+
+function sameStock(actual: Record<string, number>, expected: Record<string, number>): boolean {
+  return Object.keys(expected).every((sku) => actual[sku] === expected[sku]);
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts];
+}

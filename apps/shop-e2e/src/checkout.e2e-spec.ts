@@ -1,13 +1,13 @@
 // The whole shop, as `npm start` runs it: every service a real process (3 email and 2 inventory replicas) on
 // the embedded transport and PostgreSQL, driven only through the storefront's HTTP API.
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SendEmail, Services, UserSignedUp } from '@stitch/contracts';
 import { launchShop, type RunningShop } from '@stitch/launcher';
 import type { FlowRecord } from '@stitch/messaging-core';
-import { FlowStream } from './support/flow-stream';
+import { FlowStream } from './support/event-stream';
 import { listMails, readMail } from './support/mailbox';
 import { dataOwners, dropShopDatabases, ownTables, tablesPerDatabase } from './support/service-databases';
 import { eventually, StorefrontClient, type OrderLineRequest, type OrderView, type Product } from './support/storefront-client';
@@ -138,6 +138,7 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     expect(mailFiles.map((file) => path.basename(file, '.eml')).sort()).toEqual(emailMessages);
 
     expectRecordsFromLaunchedInstances(flow.records, shop);
+    await expectNoCardNumberAt(shop.dataDir, [APPROVED_CARD, DECLINED_CARD]);
   } finally {
     await flow.close();
   }
@@ -151,6 +152,22 @@ function expectRecordsFromLaunchedInstances(records: readonly FlowRecord[], shop
   expect(strangers.map((record) => `${record.to} ${record.instance}`)).toEqual([]);
   const consumers = [Services.order, Services.inventory, Services.payment, Services.email, Services.notification];
   expect(consumers.filter((service) => !records.some((record) => record.to === service))).toEqual([]);
+}
+
+/**
+ * The storefront turns a card into a token and its last four digits, so no log line, message (the embedded bus
+ * file holds queues, dead letters and flow records) or mail may hold a card number.
+ */
+async function expectNoCardNumberAt(dataDir: string, cards: readonly string[]): Promise<void> {
+  const folders = ['run/logs', 'bus', 'mail'].map((folder) => path.join(dataDir, folder));
+  const files = (await Promise.all(folders.map(async (folder) => (await readdir(folder)).map((name) => path.join(folder, name))))).flat();
+  expect(files.length).toBeGreaterThan(0);
+  const holding: string[] = [];
+  for (const file of files) {
+    const content = await readFile(file);
+    for (const card of cards) if (content.includes(card)) holding.push(`${path.relative(dataDir, file)} holds ${card}`);
+  }
+  expect(holding).toEqual([]);
 }
 
 async function expectEachServiceInItsOwnDatabase(serverUrl: string): Promise<void> {

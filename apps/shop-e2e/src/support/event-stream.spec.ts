@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FlowStream } from './flow-stream';
+import { FlowStream } from './event-stream';
 
 const record = (messageId: string) => ({ messageId, type: 'email.send-email.v1', kind: 'command', from: 'order-service', to: 'email-service', instance: 'email-service-2', at: '2026-01-01T00:00:00.000Z', outcome: 'handled' });
 

@@ -1,21 +1,23 @@
 import type { FlowRecord } from '@stitch/messaging-core';
 
 /**
- * Listens to the storefront's live view (`GET /api/flow`, server-sent events) and keeps every record, so the
- * test can tell which replica handled which message, and how often.
+ * Listens to a server-sent event stream of JSON records (the storefront's `/api/flow` and `/api/notifications`)
+ * and keeps every record it accepts, telling listeners as they arrive.
  */
-export class FlowStream {
-  readonly records: FlowRecord[] = [];
+export class JsonEventStream<T> {
+  readonly records: T[] = [];
+  private readonly listeners: ((record: T) => void)[] = [];
   private readonly reading: Promise<void>;
 
   private constructor(
     private readonly abort: AbortController,
     body: ReadableStream<Uint8Array>,
+    private readonly accept: (value: unknown) => value is T,
   ) {
     this.reading = this.read(body);
   }
 
-  static async open(url: string, timeoutMs = 15_000): Promise<FlowStream> {
+  static async open<T>(url: string, accept: (value: unknown) => value is T, timeoutMs = 15_000): Promise<JsonEventStream<T>> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error(`GET ${url} sent no headers within ${timeoutMs / 1000} s`)), timeoutMs);
     try {
@@ -24,10 +26,14 @@ export class FlowStream {
       if (response.status !== 200 || !type.startsWith('text/event-stream') || !response.body) {
         throw new Error(`GET ${url} answered ${response.status} ${type}, expected 200 text/event-stream`);
       }
-      return new FlowStream(abort, response.body);
+      return new JsonEventStream(abort, response.body, accept);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  onRecord(listener: (record: T) => void): void {
+    this.listeners.push(listener);
   }
 
   close(): Promise<void> {
@@ -60,7 +66,22 @@ export class FlowStream {
       .map((line) => line.slice(5).replace(/^ /, ''))
       .join('\n');
     if (data === '') return;
-    const record = JSON.parse(data) as FlowRecord;
-    if (typeof record.messageId === 'string' && typeof record.type === 'string') this.records.push(record);
+    const record: unknown = JSON.parse(data);
+    if (!this.accept(record)) return;
+    this.records.push(record);
+    for (const listener of this.listeners) listener(record);
   }
 }
+
+function isFlowRecord(value: unknown): value is FlowRecord {
+  const record = value as Partial<FlowRecord> | null;
+  return typeof record?.messageId === 'string' && typeof record.type === 'string';
+}
+
+/**
+ * The storefront's live view (`GET /api/flow`): every record kept, so a test can tell which replica handled
+ * which message, and how often.
+ */
+export const FlowStream = {
+  open: (url: string, timeoutMs?: number): Promise<JsonEventStream<FlowRecord>> => JsonEventStream.open(url, isFlowRecord, timeoutMs),
+};

@@ -1,0 +1,118 @@
+// The checkout flow under load: the whole shop started by the launcher (every service a real process on the
+// embedded transport and PostgreSQL), orders placed through the storefront's API at a fixed rate, each timed
+// from its POST until the browser-facing notification stream says it is confirmed.
+//
+//   npm run bench -- --rate 20 --duration 20     (orders/s, seconds of load)
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { launchShop } from '@stitch/launcher';
+import { JsonEventStream } from '../src/support/event-stream';
+import { sleep, StorefrontClient, type Product } from '../src/support/storefront-client';
+
+interface OrderNews {
+  readonly kind: string;
+  readonly orderId?: string;
+  readonly status?: string;
+}
+
+const isOrderNews = (value: unknown): value is OrderNews => typeof (value as OrderNews | null)?.kind === 'string';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '20' },
+    duration: { type: 'string', default: '20' },
+    users: { type: 'string', default: '20' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const rate = Number(values.rate);
+const durationS = values.quick ? 5 : Number(values.duration);
+const userCount = Number(values.users);
+for (const [name, value] of Object.entries({ rate, duration: durationS, users: userCount })) {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** Products with enough stock for their share of the run, one piece per order, taken in turn. */
+function plentiful(products: readonly Product[], orders: number): Product[] {
+  let chosen = [...products].sort((a, b) => b.available - a.available);
+  while (chosen.length > 1 && (chosen.at(-1) as Product).available < Math.ceil(orders / chosen.length)) chosen = chosen.slice(0, -1);
+  if ((chosen[0]?.available ?? 0) * chosen.length < orders) throw new Error(`the catalogue holds too little stock for ${orders} orders; lower --rate or --duration`);
+  return chosen;
+}
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-bench-'));
+  await chmod(tmp, 0o755);
+  const startedAt = Date.now();
+  const shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', env: { LOG_LEVEL: 'warn' }, readyTimeoutMs: 180_000 });
+  const startupS = (Date.now() - startedAt) / 1000;
+  const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
+  const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isOrderNews);
+  const placedAt = new Map<string, number>();
+  const finishedAt = new Map<string, { at: number; status: string }>();
+  news.onRecord((record) => {
+    if (record.kind !== 'order-status' || !record.orderId || (record.status !== 'confirmed' && record.status !== 'cancelled')) return;
+    if (!finishedAt.has(record.orderId)) finishedAt.set(record.orderId, { at: performance.now(), status: record.status });
+  });
+  try {
+    const users: string[] = [];
+    for (let index = 0; index < userCount; index++) users.push(await storefront.signUp(`bench-${index}-${randomUUID()}@example.com`, `Bench ${index}`));
+    const total = Math.round(rate * durationS);
+    const products = plentiful(await storefront.products(), total + 1);
+
+    // One order through the whole flow first, so every service has connected and compiled its paths.
+    const warmUp = await storefront.placeOrder(users[0] as string, [{ sku: (products[0] as Product).sku, quantity: 1 }]);
+    await storefront.finalOrder(warmUp, 60_000);
+
+    const intervalMs = 1000 / rate;
+    const loadStart = performance.now();
+    const posts: Promise<void>[] = [];
+    for (let index = 0; index < total; index++) {
+      const due = loadStart + index * intervalMs;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const sentAt = performance.now();
+      const items = [{ sku: (products[index % products.length] as Product).sku, quantity: 1 }];
+      posts.push(storefront.placeOrder(users[index % users.length] as string, items).then((orderId) => void placedAt.set(orderId, sentAt)));
+    }
+    await Promise.all(posts);
+    const offeredS = (performance.now() - loadStart) / 1000;
+
+    const deadline = Date.now() + 120_000;
+    while ([...placedAt.keys()].some((id) => !finishedAt.has(id)) && Date.now() < deadline) await sleep(100);
+
+    const finished = [...placedAt].flatMap(([id, sent]) => {
+      const end = finishedAt.get(id);
+      return end ? [{ latency: end.at - sent, at: end.at, status: end.status }] : [];
+    });
+    const confirmed = finished.filter((order) => order.status === 'confirmed');
+    const latencies = confirmed.map((order) => order.latency).sort((a, b) => a - b);
+    const lastDone = Math.max(...finished.map((order) => order.at));
+    const elapsedS = (lastDone - loadStart) / 1000;
+    const row = (label: string, value: string) => console.log(`| ${label} | ${value} |`);
+    console.log(`\ncheckout flow: ${total} orders at ${rate}/s for ${durationS} s, one replica per service, ${os.cpus().length} cores, Node ${process.version}\n`);
+    console.log('| figure | measured |\n|---|---|');
+    row('shop start (PostgreSQL + 6 services ready)', `${startupS.toFixed(1)} s`);
+    row('orders offered', `${total} in ${offeredS.toFixed(1)} s (${(total / offeredS).toFixed(1)}/s)`);
+    row('orders confirmed / cancelled / not finished', `${confirmed.length} / ${finished.length - confirmed.length} / ${total - finished.length}`);
+    row('orders/s completed (first POST to last confirmation)', (finished.length / elapsedS).toFixed(1));
+    row('placed → confirmed p50 / p99 / max', `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${(latencies.at(-1) ?? NaN).toFixed(0)} ms`);
+    if (finished.length < total) process.exitCode = 1;
+  } finally {
+    await news.close();
+    await shop.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -39,12 +39,16 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-/** Products with enough stock for their share of the run, one piece per order, taken in turn. */
-function plentiful(products: readonly Product[], orders: number): Product[] {
-  let chosen = [...products].sort((a, b) => b.available - a.available);
-  while (chosen.length > 1 && (chosen.at(-1) as Product).available < Math.ceil(orders / chosen.length)) chosen = chosen.slice(0, -1);
-  if ((chosen[0]?.available ?? 0) * chosen.length < orders) throw new Error(`the catalogue holds too little stock for ${orders} orders; lower --rate or --duration`);
-  return chosen;
+/** Picks one piece per order from whichever product has the most stock left, so the run uses the whole catalogue. */
+function stockPicker(products: readonly Product[], orders: number): () => string {
+  const left = new Map(products.map((product) => [product.sku, product.available]));
+  const total = [...left.values()].reduce((sum, available) => sum + available, 0);
+  if (total < orders) throw new Error(`the catalogue holds ${total} pieces, too few for ${orders} orders; lower --rate or --duration`);
+  return () => {
+    const [sku, available] = [...left].reduce((best, entry) => (entry[1] > best[1] ? entry : best));
+    left.set(sku, available - 1);
+    return sku;
+  };
 }
 
 async function main(): Promise<void> {
@@ -65,10 +69,10 @@ async function main(): Promise<void> {
     const users: string[] = [];
     for (let index = 0; index < userCount; index++) users.push(await storefront.signUp(`bench-${index}-${randomUUID()}@example.com`, `Bench ${index}`));
     const total = Math.round(rate * durationS);
-    const products = plentiful(await storefront.products(), total + 1);
+    const nextSku = stockPicker(await storefront.products(), total + 1);
 
     // One order through the whole flow first, so every service has connected and compiled its paths.
-    const warmUp = await storefront.placeOrder(users[0] as string, [{ sku: (products[0] as Product).sku, quantity: 1 }]);
+    const warmUp = await storefront.placeOrder(users[0] as string, [{ sku: nextSku(), quantity: 1 }]);
     await storefront.finalOrder(warmUp, 60_000);
 
     const intervalMs = 1000 / rate;
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
       const sentAt = performance.now();
-      const items = [{ sku: (products[index % products.length] as Product).sku, quantity: 1 }];
+      const items = [{ sku: nextSku(), quantity: 1 }];
       posts.push(storefront.placeOrder(users[index % users.length] as string, items).then((orderId) => void placedAt.set(orderId, sentAt)));
     }
     await Promise.all(posts);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { PlaceOrder } from '@stitch/contracts';
 import { MessageBus } from '@stitch/messaging-core';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
@@ -12,6 +12,8 @@ import { readsPendingWhileUnknown } from './pending-order';
 
 @Injectable()
 export class OrdersService {
+  private readonly logger = new Logger(OrdersService.name);
+
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(InventoryClient) private readonly inventory: InventoryClient,
@@ -37,6 +39,7 @@ export class OrdersService {
       items: request.items.map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: prices.get(sku)! })),
       paymentMethod: request.card ?? tokenizeCard(TEST_CARD),
     });
+    this.logger.log({ orderId, userId: request.userId, lines: request.items.length, msg: 'order accepted; PlaceOrder sent' });
     return { orderId, status: 'pending' };
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Inject, Logger, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserSignedUp } from '@stitch/contracts';
 import { MessageBus } from '@stitch/messaging-core';
@@ -10,6 +10,8 @@ import { SignedUpDto, SignUpDto } from './user.schemas';
 @ApiTags('users')
 @Controller('api/users')
 export class UsersController {
+  private readonly logger = new Logger(UsersController.name);
+
   constructor(@Inject(MessageBus) private readonly bus: MessageBus) {}
 
   /** Choreography: the storefront only announces the sign-up; order, email and notification each react on their own. */
@@ -20,6 +22,7 @@ export class UsersController {
   async signUp(@Body() body: SignUpDto) {
     const userId = randomUUID();
     await this.bus.publish(UserSignedUp, { userId, email: body.email, name: body.name });
+    this.logger.log({ userId, msg: 'signed up; UserSignedUp published' });
     return { userId };
   }
 }

@@ -117,6 +117,7 @@ export class MessageConsumer {
         delivery.deadLetter('NoHandler', `${service} has no handler for ${definition.name}`),
       );
     }
+    const startedAt = performance.now();
     try {
       const work = () => handler(envelope, definition, delivery.attempt);
       const wrap = this.options.wrapHandler;
@@ -137,6 +138,8 @@ export class MessageConsumer {
       logger.warn({ ...log, retryInMs: delay }, `${definition.name} failed; retrying`);
       return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(delay));
     }
+    const ms = Math.round((performance.now() - startedAt) * 10) / 10;
+    logger.info({ messageId: envelope.id, type: envelope.type, from: envelope.source, correlationId: envelope.correlationId, attempt: delivery.attempt, ms }, `handled ${definition.name}`);
     return this.settle(delivery, envelope, 'handled', () => delivery.complete());
   }
 

@@ -1,1 +1,2 @@
 export * from './test-postgres';
+export * from './schema-drift';

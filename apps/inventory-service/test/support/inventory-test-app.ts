@@ -1,8 +1,9 @@
 import { Module, type INestApplication, type Type } from '@nestjs/common';
-import { EVENTS_TOPIC, Services, shopCatalogue, type CommandDefinition, type MessageData } from '@stitch/contracts';
-import { bootstrapService, createEnvelope, InMemoryTransport, type Envelope, type FlowRecord } from '@stitch/messaging-core';
-import { serviceDatabaseName, withDatabase } from '@stitch/persistence';
-import pg from 'pg';
+import { Services, shopCatalogue } from '@stitch/contracts';
+import { bootstrapService, InMemoryTransport } from '@stitch/messaging-core';
+import { commandSender, flowRecords, receivedBy } from '@stitch/messaging-testing';
+import { queryServiceDatabase } from '@stitch/persistence/testing';
+import type { QueryResultRow } from 'pg';
 import { AppModule } from '../../src/app.module';
 
 /** Settings for a service booted in a test: quick retries, quiet, any free port. Flow records tell when a message was settled. */
@@ -21,43 +22,14 @@ export function shopTransport(): InMemoryTransport {
   return new InMemoryTransport(shopCatalogue.topology());
 }
 
-/** Sends a command to its owner's queue as another service would; `id` to repeat a message id. Returns the message id. */
-export async function sendCommand<D extends CommandDefinition>(transport: InMemoryTransport, command: D, data: MessageData<D>, id?: string): Promise<string> {
-  const envelope = { ...createEnvelope({ type: command.type, kind: 'command', source: Services.order, data }), ...(id ? { id } : {}) };
-  await transport.send({ kind: 'queue', name: command.owner }, [
-    { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
-  ]);
-  return envelope.id;
-}
-
-/** The flow records of every message the services on this transport settle, as they arrive. */
-export async function flowRecords(transport: InMemoryTransport): Promise<FlowRecord[]> {
-  const records: FlowRecord[] = [];
-  await transport.flow.subscribe((record) => records.push(JSON.parse(record) as FlowRecord));
-  return records;
-}
+/** Commands as the order service sends them. */
+export const sendCommand = commandSender(Services.order);
 
 /** Every event the order service's subscription receives, as it arrives. */
-export async function receivedByOrderService(transport: InMemoryTransport): Promise<Envelope[]> {
-  const received: Envelope[] = [];
-  await transport.receive(
-    { kind: 'subscription', topic: EVENTS_TOPIC, name: Services.order },
-    async (delivery) => {
-      received.push(JSON.parse(delivery.message.body) as Envelope);
-      await delivery.complete();
-    },
-    { concurrency: 1, lockMs: 1_000 },
-  );
-  return received;
-}
+export const receivedByOrderService = (transport: InMemoryTransport) => receivedBy(transport, Services.order);
 
 /** Runs SQL on the inventory database, outside the service. */
-export async function query<T extends pg.QueryResultRow>(serverUrl: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl, serviceDatabaseName(Services.inventory)) });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export const query = <T extends QueryResultRow>(serverUrl: string, sql: string, values: unknown[] = []) =>
+  queryServiceDatabase<T>(serverUrl, Services.inventory, sql, values);
+
+export { flowRecords };

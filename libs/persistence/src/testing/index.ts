@@ -1,2 +1,3 @@
 export * from './test-postgres';
 export * from './schema-drift';
+export * from './service-database';

@@ -1,0 +1,39 @@
+import { EVENTS_TOPIC, type CommandDefinition, type MessageData } from '@stitch/contracts';
+import { createEnvelope, type Envelope, type FlowRecord, type InMemoryTransport } from '@stitch/messaging-core';
+
+export type SendCommand = <D extends CommandDefinition>(transport: InMemoryTransport, command: D, data: MessageData<D>, id?: string) => Promise<string>;
+
+/**
+ * Sends commands to their owner's queue as the `source` service would, so a test can drive one service without
+ * the others; `id` repeats a message id. Each send returns the message id.
+ */
+export function commandSender(source: string): SendCommand {
+  return async (transport, command, data, id) => {
+    const envelope = { ...createEnvelope({ type: command.type, kind: 'command', source, data }), ...(id ? { id } : {}) };
+    await transport.send({ kind: 'queue', name: command.owner }, [
+      { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+    ]);
+    return envelope.id;
+  };
+}
+
+/** Every event the subscriber's subscription receives, as it arrives: what a service under test published to it. */
+export async function receivedBy(transport: InMemoryTransport, subscriber: string): Promise<Envelope[]> {
+  const received: Envelope[] = [];
+  await transport.receive(
+    { kind: 'subscription', topic: EVENTS_TOPIC, name: subscriber },
+    async (delivery) => {
+      received.push(JSON.parse(delivery.message.body) as Envelope);
+      await delivery.complete();
+    },
+    { concurrency: 1, lockMs: 1_000 },
+  );
+  return received;
+}
+
+/** The flow records of every message the services on this transport settle, as they arrive. */
+export async function flowRecords(transport: InMemoryTransport): Promise<FlowRecord[]> {
+  const records: FlowRecord[] = [];
+  await transport.flow.subscribe((record) => records.push(JSON.parse(record) as FlowRecord));
+  return records;
+}

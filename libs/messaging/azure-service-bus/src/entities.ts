@@ -1,0 +1,90 @@
+import type { Topology } from '@stitch/contracts';
+
+/**
+ * The Service Bus entities a topology needs, as one plain description that provisioning (create/update/diff),
+ * the emulator's Config.json and the transport's start-up check all read, so they cannot drift apart.
+ */
+export interface QueueEntity {
+  readonly name: string;
+  /** The catalogue's maximum plus one: the broker's backstop for consumers that die holding the lock. */
+  readonly maxDeliveryCount: number;
+  readonly lockDurationSeconds: number;
+  readonly deadLetteringOnMessageExpiration: true;
+  readonly defaultMessageTimeToLiveSeconds: number;
+}
+
+export interface SubscriptionRule {
+  /** The rule's name: the message type with characters Service Bus refuses in rule names replaced. */
+  readonly name: string;
+  /** Correlation filter on `subject` (the emulator's Config.json calls it `Label`). */
+  readonly subject: string;
+}
+
+export interface SubscriptionEntity extends QueueEntity {
+  readonly topic: string;
+  /** Exactly the event types the subscribing service handles; no `$Default` rule. */
+  readonly rules: readonly SubscriptionRule[];
+}
+
+export interface TopicEntity {
+  readonly name: string;
+  readonly defaultMessageTimeToLiveSeconds: number;
+  readonly subscriptions: readonly SubscriptionEntity[];
+}
+
+export interface ServiceBusEntities {
+  readonly queues: readonly QueueEntity[];
+  readonly topics: readonly TopicEntity[];
+}
+
+/** The `flow` topic's subscription the storefront reads (see the README: subscriptions are provisioned, not made by services). */
+export const FLOW_SUBSCRIPTION = 'storefront';
+
+/** Service Bus: 1 minute is the emulator's longest lock, 5 minutes a namespace's; renewal covers longer handlers. */
+export const LOCK_DURATION_SECONDS = 60;
+/** Emulator limit: a message lives at most 1 hour there. */
+export const MESSAGE_TTL_SECONDS = 3_600;
+/** Flow records are best effort and short-lived. */
+export const FLOW_TTL_SECONDS = 60;
+
+export function ruleName(type: string): string {
+  return type.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 50);
+}
+
+export function serviceBusEntities(topology: Topology): ServiceBusEntities {
+  const entity = (name: string, maxDeliveryCount: number): QueueEntity => ({
+    name,
+    maxDeliveryCount,
+    lockDurationSeconds: LOCK_DURATION_SECONDS,
+    deadLetteringOnMessageExpiration: true,
+    defaultMessageTimeToLiveSeconds: MESSAGE_TTL_SECONDS,
+  });
+  return {
+    queues: topology.queues.map((queue) => entity(queue.name, queue.maxDeliveryCount)),
+    topics: [
+      {
+        name: topology.topic.name,
+        defaultMessageTimeToLiveSeconds: MESSAGE_TTL_SECONDS,
+        subscriptions: topology.topic.subscriptions.map((subscription) => ({
+          ...entity(subscription.name, subscription.maxDeliveryCount),
+          topic: subscription.topic,
+          rules: subscription.types.map((type) => ({ name: ruleName(type), subject: type })),
+        })),
+      },
+      {
+        name: topology.flow.name,
+        defaultMessageTimeToLiveSeconds: FLOW_TTL_SECONDS,
+        // Flow records are never retried nor dead-lettered: one delivery, and expiry drops them.
+        subscriptions: [
+          {
+            ...entity(FLOW_SUBSCRIPTION, 1),
+            deadLetteringOnMessageExpiration: true,
+            defaultMessageTimeToLiveSeconds: FLOW_TTL_SECONDS,
+            topic: topology.flow.name,
+            rules: [],
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -9,7 +9,7 @@ export interface QueueEntity {
   /** The catalogue's maximum plus one: the broker's backstop for consumers that die holding the lock. */
   readonly maxDeliveryCount: number;
   readonly lockDurationSeconds: number;
-  readonly deadLetteringOnMessageExpiration: true;
+  readonly deadLetteringOnMessageExpiration: boolean;
   readonly defaultMessageTimeToLiveSeconds: number;
 }
 
@@ -22,8 +22,11 @@ export interface SubscriptionRule {
 
 export interface SubscriptionEntity extends QueueEntity {
   readonly topic: string;
-  /** Exactly the event types the subscribing service handles; no `$Default` rule. */
-  readonly rules: readonly SubscriptionRule[];
+  /**
+   * Exactly the event types the subscribing service handles, with no `$Default` rule; or 'all' (the flow
+   * channel's subscription keeps the `$Default` true filter).
+   */
+  readonly rules: readonly SubscriptionRule[] | 'all';
 }
 
 export interface TopicEntity {
@@ -78,10 +81,10 @@ export function serviceBusEntities(topology: Topology): ServiceBusEntities {
         subscriptions: [
           {
             ...entity(FLOW_SUBSCRIPTION, 1),
-            deadLetteringOnMessageExpiration: true,
+            deadLetteringOnMessageExpiration: false,
             defaultMessageTimeToLiveSeconds: FLOW_TTL_SECONDS,
             topic: topology.flow.name,
-            rules: [],
+            rules: 'all',
           },
         ],
       },

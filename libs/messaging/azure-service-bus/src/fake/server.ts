@@ -17,12 +17,12 @@ export class FakeServiceBusServer {
   ) {}
 
   static async start(): Promise<FakeServiceBusServer> {
-    let instance: FakeServiceBusServer | undefined;
-    const server = createServer((req, res) => void instance?.handle(req, res));
+    const server = createServer();
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    instance = new FakeServiceBusServer(server, `http://127.0.0.1:${port}`);
+    const instance = new FakeServiceBusServer(server, `http://127.0.0.1:${port}`);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void instance.handle(req, res));
     return instance;
   }
 

@@ -13,18 +13,24 @@ export interface QueueEntity {
   readonly defaultMessageTimeToLiveSeconds: number;
 }
 
-export interface SubscriptionRule {
-  /** The rule's name: the message type with characters Service Bus refuses in rule names replaced. */
-  readonly name: string;
-  /** Correlation filter on `subject` (the emulator's Config.json calls it `Label`). */
-  readonly subject: string;
-}
+/** A correlation filter; the emulator's Config.json calls `subject` `Label` and `to` `To`. */
+export type SubscriptionRule =
+  /** One event type the service handles; named after the type, with characters Service Bus refuses replaced. */
+  | { readonly name: string; readonly subject: string }
+  /**
+   * Retries and replays addressed to this subscription alone (`to` = its name, no `subject`): Service Bus cannot put
+   * a message into one subscription, and a copy sent to the topic by subject would reach every subscriber again.
+   */
+  | { readonly name: string; readonly to: string };
+
+/** The name of each subscription's `to` rule. */
+export const DIRECT_RULE = 'direct';
 
 export interface SubscriptionEntity extends QueueEntity {
   readonly topic: string;
   /**
-   * Exactly the event types the subscribing service handles, with no `$Default` rule; or 'all' (the flow
-   * channel's subscription keeps the `$Default` true filter).
+   * Exactly the event types the subscribing service handles and its `to` rule, with no `$Default` rule; or 'all'
+   * (the flow channel's subscription keeps the `$Default` true filter).
    */
   readonly rules: readonly SubscriptionRule[] | 'all';
 }
@@ -43,8 +49,12 @@ export interface ServiceBusEntities {
 /** The `flow` topic's subscription the storefront reads (see the README: subscriptions are provisioned, not made by services). */
 export const FLOW_SUBSCRIPTION = 'storefront';
 
-/** Service Bus: 1 minute is the emulator's longest lock, 5 minutes a namespace's; renewal covers longer handlers. */
-export const LOCK_DURATION_SECONDS = 60;
+/**
+ * Service Bus: 1 minute is the emulator's longest lock, 5 minutes a namespace's; renewal covers longer handlers.
+ * 30 s, the core's default lock (MESSAGING_LOCK_MS): a consumer cannot ask the broker for a shorter one, and a
+ * message whose consumer died comes back after this long.
+ */
+export const LOCK_DURATION_SECONDS = 30;
 /** Emulator limit: a message lives at most 1 hour there. */
 export const MESSAGE_TTL_SECONDS = 3_600;
 /** Flow records are best effort and short-lived. */
@@ -71,7 +81,7 @@ export function serviceBusEntities(topology: Topology): ServiceBusEntities {
         subscriptions: topology.topic.subscriptions.map((subscription) => ({
           ...entity(subscription.name, subscription.maxDeliveryCount),
           topic: subscription.topic,
-          rules: subscription.types.map((type) => ({ name: ruleName(type), subject: type })),
+          rules: [...subscription.types.map((type) => ({ name: ruleName(type), subject: type })), { name: DIRECT_RULE, to: subscription.name }],
         })),
       },
       {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { StitchMessagingOptions } from '@stitch/messaging-core';
 import { createLocalTransport } from '@stitch/messaging-local';
+import { createServiceBusTransport, sdkClientFactory, serviceBusConfig } from '@stitch/messaging-azure-service-bus';
 
 /**
  * Every transport a Stitch app can run on, by `MESSAGING_TRANSPORT` value. Apps hand this to
@@ -8,6 +9,10 @@ import { createLocalTransport } from '@stitch/messaging-local';
  */
 export const shopTransports: StitchMessagingOptions['transports'] = {
   local: ({ topology, config }) => createLocalTransport({ topology, file: localTransportFile(config.dataDir) }),
+  azure: ({ topology, service }) => {
+    const { auth, maxMessageBytes } = serviceBusConfig();
+    return createServiceBusTransport({ topology, service, client: sdkClientFactory(auth), maxMessageBytes });
+  },
 };
 
 /** The embedded transport's one file, shared by every process of a run that uses the same data folder. */

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { EmulatorConfig } from '../src/topology/emulator-config';
 import { InMemoryNamespace } from '../src/topology/test-support/in-memory-namespace';
 import { type NamespaceTarget, runTopologyCommand, usage } from './topology-command';
 
@@ -24,6 +25,7 @@ describe('topology:azure', () => {
     expect({ code, err }).toEqual({ code: 0, err: [] });
     expect(out[0]).toMatch(/^Dry run: \d+ change\(s\) on stitch-test\.servicebus\.windows\.net$/);
     expect(out).toContain('  would create topic events (defaultMessageTimeToLive PT1H)');
+    expect(out).toContain('  would create rule events/order-service/direct [to=order-service]');
     expect(out.at(-1)).toBe('Nothing changed. Run with --apply to make these changes.');
     expect(namespace.changes).toEqual([]);
   });
@@ -79,7 +81,11 @@ describe('topology:azure', () => {
       const { code, out } = await run(['--emulator-config', file], {});
       expect(code).toBe(0);
       expect(out).toEqual([`Wrote ${file}: the emulator's entities for the catalogue (4 queues, 2 topics).`]);
-      expect(JSON.parse(await readFile(file, 'utf8')).UserConfig.Namespaces[0].Name).toBe('sbemulatorns');
+      const written = JSON.parse(await readFile(file, 'utf8')) as EmulatorConfig;
+      const namespace = written.UserConfig.Namespaces[0]!;
+      expect(namespace.Name).toBe('sbemulatorns');
+      const orderService = namespace.Topics.find((topic) => topic.Name === 'events')?.Subscriptions.find((subscription) => subscription.Name === 'order-service');
+      expect(orderService?.Rules?.at(-1)).toEqual({ Name: 'direct', Properties: { FilterType: 'Correlation', CorrelationFilter: { To: 'order-service' } } });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

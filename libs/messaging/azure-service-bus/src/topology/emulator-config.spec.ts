@@ -37,14 +37,17 @@ describe('the emulator Config.json', () => {
     expect(violations(config)).toBe('none');
   });
 
-  it('has the catalogue queues, and its subscriptions filter on Label with one correlation rule per handled type', () => {
+  it('has the catalogue queues; each subscription has a correlation rule on Label per handled type and one on To, its own name', () => {
     expect(namespace.Name).toBe('sbemulatorns');
     expect(namespace.Queues.map((q) => [q.Name, q.Properties.MaxDeliveryCount])).toEqual(shop.queues.map((q) => [q.name, q.maxDeliveryCount]));
     const events = namespace.Topics.find((topic) => topic.Name === 'events')!;
     for (const subscription of shopCatalogue.topology().topic.subscriptions) {
       const generated = events.Subscriptions.find((candidate) => candidate.Name === subscription.name)!;
       expect(generated.Properties.MaxDeliveryCount).toBe(subscription.maxDeliveryCount);
-      expect(generated.Rules).toEqual(subscription.types.map((type) => ({ Name: type, Properties: { FilterType: 'Correlation', CorrelationFilter: { Label: type } } })));
+      expect(generated.Rules).toEqual([
+        ...subscription.types.map((type) => ({ Name: type, Properties: { FilterType: 'Correlation', CorrelationFilter: { Label: type } } })),
+        { Name: 'direct', Properties: { FilterType: 'Correlation', CorrelationFilter: { To: subscription.name } } },
+      ]);
     }
   });
 
@@ -95,9 +98,17 @@ describe('checkEmulatorConfig', () => {
     expect(message).toContain('topic events: 0 subscriptions, the emulator needs 1 to 50');
   });
 
-  it('catches more than 1000 correlation filters on one topic', () => {
-    const rules = Array.from({ length: 1001 }, (_, index) => ({ name: `t${index}`, subject: `t${index}` }));
-    const entities: ServiceBusEntities = { queues: [], topics: [{ name: 'events', defaultMessageTimeToLiveSeconds: 3600, subscriptions: [{ ...queue('svc'), topic: 'events', rules }] }] };
-    expect(violations(emulatorConfig(entities))).toContain('topic events: 1001 correlation filters, the emulator allows 1000');
+  it('catches more than 1000 correlation filters on one topic, counting each subscription\'s direct rule', () => {
+    const subscription = (name: string, types: number) => ({
+      ...queue(name),
+      topic: 'events',
+      rules: [...Array.from({ length: types }, (_, index) => ({ name: `t${index}`, subject: `t${index}` })), { name: 'direct', to: name }],
+    });
+    const topic = (subscriptions: ServiceBusEntities['topics'][number]['subscriptions']): ServiceBusEntities => ({
+      queues: [],
+      topics: [{ name: 'events', defaultMessageTimeToLiveSeconds: 3600, subscriptions }],
+    });
+    expect(violations(emulatorConfig(topic([subscription('a', 499), subscription('b', 499)])))).toBe('none');
+    expect(violations(emulatorConfig(topic([subscription('a', 500), subscription('b', 499)])))).toContain('topic events: 1001 correlation filters, the emulator allows 1000');
   });
 });

@@ -1,4 +1,4 @@
-import type { QueueEntity, ServiceBusEntities } from '../entities';
+import type { QueueEntity, ServiceBusEntities, SubscriptionRule } from '../entities';
 import { durationSeconds, isoDuration } from './duration';
 
 /**
@@ -19,10 +19,23 @@ export interface EmulatorQueue {
   readonly Properties: EmulatorEntityProperties & { readonly RequiresDuplicateDetection: false };
 }
 
+/** The properties a correlation filter may match in Config.json, by the schema's names (`Label` is `subject`). */
+export interface EmulatorCorrelationFilter {
+  readonly ContentType?: string;
+  readonly CorrelationId?: string;
+  readonly Label?: string;
+  readonly MessageId?: string;
+  readonly ReplyTo?: string;
+  readonly ReplyToSessionId?: string;
+  readonly SessionId?: string;
+  readonly To?: string;
+  readonly Properties?: Readonly<Record<string, string>>;
+}
+
 export interface EmulatorRule {
   readonly Name: string;
   readonly Properties:
-    | { readonly FilterType: 'Correlation'; readonly CorrelationFilter: Readonly<Record<string, string>> }
+    | { readonly FilterType: 'Correlation'; readonly CorrelationFilter: EmulatorCorrelationFilter }
     | { readonly FilterType: 'Sql'; readonly SqlFilter: { readonly SqlExpression: string } };
 }
 
@@ -84,7 +97,7 @@ export function emulatorConfig(entities: ServiceBusEntities): EmulatorConfig {
               Properties: entityProperties(subscription),
               ...(subscription.rules === 'all'
                 ? {}
-                : { Rules: subscription.rules.map((rule) => ({ Name: rule.name, Properties: { FilterType: 'Correlation' as const, CorrelationFilter: { Label: rule.subject } } })) }),
+                : { Rules: subscription.rules.map((rule) => ({ Name: rule.name, Properties: { FilterType: 'Correlation' as const, CorrelationFilter: correlationFilter(rule) } })) }),
             })),
           })),
         },
@@ -145,6 +158,10 @@ export function checkEmulatorConfig(config: EmulatorConfig): void {
   }
   if (sqlFilters > limits.sqlFilters) problems.push(`${sqlFilters} SQL filters: the emulator allows ${limits.sqlFilters}`);
   if (problems.length > 0) throw new EmulatorConfigError(`Service Bus emulator Config.json: ${problems.join('; ')}`);
+}
+
+function correlationFilter(rule: SubscriptionRule): EmulatorCorrelationFilter {
+  return 'subject' in rule ? { Label: rule.subject } : { To: rule.to };
 }
 
 function entityProperties(entity: QueueEntity): EmulatorEntityProperties {

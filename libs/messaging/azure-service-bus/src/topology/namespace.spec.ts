@@ -1,5 +1,5 @@
 import { shopCatalogue } from '@stitch/contracts';
-import { serviceBusEntities } from '../entities';
+import { DIRECT_RULE, serviceBusEntities } from '../entities';
 import { applyPlan, readNamespace } from './namespace';
 import { DEFAULT_RULE, describeAction, planTopology } from './plan';
 import { InMemoryNamespace } from './test-support/in-memory-namespace';
@@ -26,14 +26,14 @@ describe('readNamespace + applyPlan', () => {
     expect(namespace.changes.length).toBe(changesAfterFirst);
   });
 
-  it('gives each typed subscription exactly its catalogue rules as subject filters, and the flow subscription $Default', async () => {
+  it('gives each typed subscription its catalogue rules as subject filters and a direct rule on its name, and the flow subscription $Default', async () => {
     const namespace = new InMemoryNamespace();
     await provision(namespace);
 
     for (const subscription of shopCatalogue.topology().topic.subscriptions) {
-      expect(namespace.ruleNames('events', subscription.name)).toEqual([...subscription.types].sort());
-      const rule = await namespace.getRule('events', subscription.name, subscription.types[0]!);
-      expect(rule.filter).toEqual({ subject: subscription.types[0] });
+      expect(namespace.ruleNames('events', subscription.name)).toEqual([...subscription.types, DIRECT_RULE].sort());
+      expect((await namespace.getRule('events', subscription.name, subscription.types[0]!)).filter).toEqual({ subject: subscription.types[0] });
+      expect((await namespace.getRule('events', subscription.name, DIRECT_RULE)).filter).toEqual({ to: subscription.name });
     }
     expect(namespace.ruleNames('flow', 'storefront')).toEqual([DEFAULT_RULE]);
     // $Default never existed on a typed subscription, not even between createSubscription and createRule.
@@ -49,7 +49,7 @@ describe('readNamespace + applyPlan', () => {
     expect(await namespace.getTopic('flow')).toMatchObject({ defaultMessageTimeToLive: 'PT1M' });
   });
 
-  it('repairs a drifted namespace: a setting, $Default, a stale rule and a changed filter; keeps settings it does not manage', async () => {
+  it('repairs a drifted namespace: a setting, $Default, a stale rule, changed filters, a missing direct rule; keeps settings it does not manage', async () => {
     const namespace = new InMemoryNamespace();
     await provision(namespace);
     const queue = await namespace.getQueue('order-service');
@@ -58,12 +58,17 @@ describe('readNamespace + applyPlan', () => {
     await namespace.createRule('events', 'email-service', 'order.order-placed.v1', { subject: 'order.order-placed.v1' });
     const rule = await namespace.getRule('events', 'order-service', 'payment.payment-failed.v1');
     await namespace.updateRule('events', 'order-service', { ...rule, filter: { subject: 'payment.payment-failed.v0' } });
+    const direct = await namespace.getRule('events', 'notification-service', DIRECT_RULE);
+    await namespace.updateRule('events', 'notification-service', { ...direct, filter: { to: 'order-service' } });
+    await namespace.deleteRule('events', 'email-service', DIRECT_RULE);
 
     const done = await provision(namespace);
 
     expect(done).toEqual([
       'update queue order-service: maxDeliveryCount 3 -> 9',
       'update rule events/order-service/payment.payment-failed.v1 [subject=payment.payment-failed.v1] (was correlation subject=payment.payment-failed.v0)',
+      'create rule events/email-service/direct [to=email-service]',
+      'update rule events/notification-service/direct [to=notification-service] (was correlation to=order-service)',
       'delete rule events/email-service/$Default (sql 1=1: it would copy every event into this subscription)',
       'delete rule events/email-service/order.order-placed.v1 (correlation subject=order.order-placed.v1: not in the catalogue)',
     ]);

@@ -1,6 +1,6 @@
 import { shopCatalogue } from '@stitch/contracts';
-import { type ServiceBusEntities, serviceBusEntities } from '../entities';
-import { DEFAULT_RULE, describeAction, EMPTY_NAMESPACE, type NamespaceSnapshot, type PlanAction, planTopology, type SubscriptionSnapshot } from './plan';
+import { DIRECT_RULE, type ServiceBusEntities, serviceBusEntities } from '../entities';
+import { DEFAULT_RULE, type DesiredRule, describeAction, EMPTY_NAMESPACE, type NamespaceSnapshot, type PlanAction, planTopology, type SubscriptionSnapshot } from './plan';
 
 const shop = serviceBusEntities(shopCatalogue.topology());
 
@@ -22,6 +22,7 @@ const desired: ServiceBusEntities = {
           rules: [
             { name: 'storefront.user-signed-up.v1', subject: 'storefront.user-signed-up.v1' },
             { name: 'order.order-confirmed.v1', subject: 'order.order-confirmed.v1' },
+            { name: DIRECT_RULE, to: 'email-service' },
           ],
         },
       ],
@@ -47,8 +48,10 @@ const emailSubscription: SubscriptionSnapshot = {
     { name: 'storefront.user-signed-up.v1', filter: { subject: 'storefront.user-signed-up.v1' } },
     // As the SDK reads a correlation filter back: every field present, the unset ones undefined.
     { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1', correlationId: undefined, applicationProperties: undefined } },
+    { name: DIRECT_RULE, filter: { to: 'email-service', subject: undefined, applicationProperties: {} } },
   ],
 };
+const [signedUpRule, confirmedRule, directRule] = emailSubscription.rules as [SubscriptionSnapshot['rules'][number], SubscriptionSnapshot['rules'][number], SubscriptionSnapshot['rules'][number]];
 
 /** The namespace exactly as the catalogue wants it, spelled as the management API returns it. */
 const inPlace: NamespaceSnapshot = {
@@ -76,6 +79,7 @@ function withEmailSubscription(change: Partial<SubscriptionSnapshot>): Namespace
 }
 
 const kinds = (actions: readonly PlanAction[]) => actions.map((action) => action.kind);
+const describeFilter = (filter: DesiredRule['filter']) => (filter === 'true' ? 'true' : 'subject' in filter ? `subject=${filter.subject}` : `to=${filter.to}`);
 
 describe('planTopology', () => {
   it('creates every queue, topic and subscription of the shop in an empty namespace, typed subscriptions with their first rule', () => {
@@ -103,11 +107,18 @@ describe('planTopology', () => {
     }
     expect(subscriptions.find((action) => action.subscription.topic === 'flow')?.firstRule).toEqual({ name: DEFAULT_RULE, filter: 'true' });
 
-    // Every rule of every subscription is either its first rule or a create-rule: all the catalogue's types.
+    // Every rule of every subscription is either its first rule or a create-rule: all the catalogue's types, and
+    // the direct rule that takes retries and replays addressed to that subscription alone.
     const rulesCreated = plan.actions.flatMap((action) =>
-      action.kind === 'create-subscription' ? [`${action.subscription.name}:${action.firstRule.name}`] : action.kind === 'create-rule' ? [`${action.subscription}:${action.rule.name}`] : [],
+      action.kind === 'create-subscription'
+        ? [`${action.subscription.name}:${describeFilter(action.firstRule.filter)}`]
+        : action.kind === 'create-rule'
+          ? [`${action.subscription}:${describeFilter(action.rule.filter)}`]
+          : [],
     );
-    const catalogueRules = shopCatalogue.topology().topic.subscriptions.flatMap((subscription) => subscription.types.map((type) => `${subscription.name}:${type}`));
+    const catalogueRules = shopCatalogue
+      .topology()
+      .topic.subscriptions.flatMap((subscription) => [...subscription.types.map((type) => `${subscription.name}:subject=${type}`), `${subscription.name}:to=${subscription.name}`]);
     expect(rulesCreated.filter((rule) => !rule.startsWith('storefront:')).sort()).toEqual(catalogueRules.sort());
     expect(plan.actions.some((action) => action.kind.startsWith('update') || action.kind === 'delete-rule')).toBe(false);
     expect(plan.unmanaged).toEqual([]);
@@ -144,7 +155,7 @@ describe('planTopology', () => {
   });
 
   it('creates a missing rule', () => {
-    const plan = planTopology(desired, withEmailSubscription({ rules: [emailSubscription.rules[0]!] }));
+    const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, directRule] }));
 
     expect(plan.actions).toEqual([
       { kind: 'create-rule', topic: 'events', subscription: 'email-service', rule: { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1' } } },
@@ -154,9 +165,9 @@ describe('planTopology', () => {
   it('removes $Default from a typed subscription, after adding its rules', () => {
     const plan = planTopology(desired, withEmailSubscription({ rules: [{ name: DEFAULT_RULE, filter: { sqlExpression: '1=1' } }] }));
 
-    expect(kinds(plan.actions)).toEqual(['create-rule', 'create-rule', 'delete-rule']);
-    expect(plan.actions[2]).toMatchObject({ kind: 'delete-rule', subscription: 'email-service', rule: DEFAULT_RULE, was: 'sql 1=1' });
-    expect(describeAction(plan.actions[2]!)).toContain('would copy every event');
+    expect(kinds(plan.actions)).toEqual(['create-rule', 'create-rule', 'create-rule', 'delete-rule']);
+    expect(plan.actions[3]).toMatchObject({ kind: 'delete-rule', subscription: 'email-service', rule: DEFAULT_RULE, was: 'sql 1=1' });
+    expect(describeAction(plan.actions[3]!)).toContain('would copy every event');
   });
 
   it('keeps $Default on the flow subscription, and restores it when missing', () => {
@@ -170,7 +181,7 @@ describe('planTopology', () => {
   });
 
   it('updates a rule in place when its filter differs: another subject, an extra correlation property, or SQL', () => {
-    const rules = (filter: SubscriptionSnapshot['rules'][number]['filter']) => withEmailSubscription({ rules: [emailSubscription.rules[0]!, { name: 'order.order-confirmed.v1', filter }] });
+    const rules = (filter: SubscriptionSnapshot['rules'][number]['filter']) => withEmailSubscription({ rules: [signedUpRule, { name: 'order.order-confirmed.v1', filter }, directRule] });
 
     for (const [filter, was] of [
       [{ subject: 'order.order-confirmed.v0' }, 'correlation subject=order.order-confirmed.v0'],
@@ -189,7 +200,31 @@ describe('planTopology', () => {
     expect(plan.actions.map(describeAction)).toEqual([
       'create subscription events/email-service (maxDeliveryCount 6, lockDuration PT1M, defaultMessageTimeToLive PT1H, deadLetteringOnMessageExpiration true) with rule storefront.user-signed-up.v1 [subject=storefront.user-signed-up.v1]',
       'create rule events/email-service/order.order-confirmed.v1 [subject=order.order-confirmed.v1]',
+      'create rule events/email-service/direct [to=email-service]',
     ]);
+  });
+
+  it('creates a missing direct rule, so retries addressed to the subscription reach it', () => {
+    const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, confirmedRule] }));
+
+    expect(plan.actions).toEqual([{ kind: 'create-rule', topic: 'events', subscription: 'email-service', rule: { name: DIRECT_RULE, filter: { to: 'email-service' } } }]);
+    expect(describeAction(plan.actions[0]!)).toBe('create rule events/email-service/direct [to=email-service]');
+  });
+
+  it('updates the direct rule in place when it addresses another subscription or also matches a subject', () => {
+    for (const [filter, was] of [
+      [{ to: 'order-service' }, 'correlation to=order-service'],
+      [{ to: 'email-service', subject: 'order.order-confirmed.v1' }, 'correlation to=email-service, subject=order.order-confirmed.v1'],
+    ] as const) {
+      const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, confirmedRule, { name: DIRECT_RULE, filter }] }));
+      expect(plan.actions).toEqual([{ kind: 'update-rule', topic: 'events', subscription: 'email-service', rule: { name: DIRECT_RULE, filter: { to: 'email-service' } }, was }]);
+    }
+  });
+
+  it('updates a type rule that also matches a `to`: it would miss the events published to the topic', () => {
+    const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1', to: 'email-service' } }, directRule] }));
+
+    expect(kinds(plan.actions)).toEqual(['update-rule']);
   });
 
   it('never deletes entities the catalogue does not name; it lists them', () => {
@@ -204,7 +239,7 @@ describe('planTopology', () => {
 
   it('orders entity changes first, then rule additions and updates, then rule deletions', () => {
     const plan = planTopology(desired, {
-      ...withEmailSubscription({ rules: [{ name: 'old', filter: { subject: 'old' } }, { name: 'order.order-confirmed.v1', filter: { subject: 'wrong' } }] }),
+      ...withEmailSubscription({ rules: [{ name: 'old', filter: { subject: 'old' } }, { name: 'order.order-confirmed.v1', filter: { subject: 'wrong' } }, directRule] }),
       queues: [],
     });
 

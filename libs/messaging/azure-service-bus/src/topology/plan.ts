@@ -27,8 +27,11 @@ export interface NamespaceSnapshot {
 
 export const EMPTY_NAMESPACE: NamespaceSnapshot = { queues: [], topics: [], subscriptions: [] };
 
-/** A filter the catalogue asks for: the event type on `subject`, or everything (the flow channel). */
-export type DesiredFilter = { readonly subject: string } | 'true';
+/**
+ * A filter the catalogue asks for: a correlation filter on the event type (`subject`) or on the subscription's own
+ * name (`to`, for retries and replays meant for it alone), or everything (the flow channel).
+ */
+export type DesiredFilter = { readonly subject: string } | { readonly to: string } | 'true';
 
 export interface DesiredRule {
   readonly name: string;
@@ -64,12 +67,12 @@ export interface TopologyPlan {
 
 export function desiredRules(subscription: SubscriptionEntity): readonly DesiredRule[] {
   if (subscription.rules === 'all') return [{ name: DEFAULT_RULE, filter: 'true' }];
-  return subscription.rules.map((rule: SubscriptionRule) => ({ name: rule.name, filter: { subject: rule.subject } }));
+  return subscription.rules.map((rule: SubscriptionRule) => ({ name: rule.name, filter: 'subject' in rule ? { subject: rule.subject } : { to: rule.to } }));
 }
 
 /** The SDK filter a desired rule is created with. */
 export function sdkFilter(filter: DesiredFilter): SqlRuleFilter | CorrelationRuleFilter {
-  return filter === 'true' ? { ...TRUE_FILTER } : { subject: filter.subject };
+  return filter === 'true' ? { ...TRUE_FILTER } : { ...filter };
 }
 
 /**
@@ -198,10 +201,11 @@ function sameValue(desired: string | number | boolean, current: string | number 
 function sameFilter(desired: DesiredFilter, current: SqlRuleFilter | CorrelationRuleFilter): boolean {
   if (desired === 'true') return 'sqlExpression' in current && current.sqlExpression.trim() === TRUE_FILTER.sqlExpression;
   if ('sqlExpression' in current) return false;
-  // Any other property set (correlationId, applicationProperties…) narrows the filter: not the catalogue's rule.
-  const { subject, ...others } = current;
-  const narrowed = Object.values(others).some((value) => value !== undefined && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0));
-  return subject === desired.subject && !narrowed;
+  // Exactly the one property the catalogue asks for: any other set (correlationId, applicationProperties…) narrows it.
+  const [key, value] = Object.entries(desired)[0] as [keyof CorrelationRuleFilter, string];
+  const others = Object.entries(current).filter(([name]) => name !== key);
+  const narrowed = others.some(([, other]) => other !== undefined && !(typeof other === 'object' && other !== null && Object.keys(other).length === 0));
+  return current[key] === value && !narrowed;
 }
 
 function describeFilter(filter: SqlRuleFilter | CorrelationRuleFilter): string {
@@ -211,7 +215,8 @@ function describeFilter(filter: SqlRuleFilter | CorrelationRuleFilter): string {
 }
 
 function describeRule(rule: DesiredRule): string {
-  return `${rule.name} [${rule.filter === 'true' ? 'sql 1=1' : `subject=${rule.filter.subject}`}]`;
+  const filter = rule.filter;
+  return `${rule.name} [${filter === 'true' ? 'sql 1=1' : 'subject' in filter ? `subject=${filter.subject}` : `to=${filter.to}`}]`;
 }
 
 function describeEntity(entity: QueueEntity): string {

@@ -50,11 +50,11 @@ export interface ServiceBusEntities {
 export const FLOW_SUBSCRIPTION = 'storefront';
 
 /**
- * Service Bus: 1 minute is the emulator's longest lock, 5 minutes a namespace's; renewal covers longer handlers.
- * 30 s, the core's default lock (MESSAGING_LOCK_MS): a consumer cannot ask the broker for a shorter one, and a
- * message whose consumer died comes back after this long.
+ * The broker's lock on a received message, fixed per entity: a message whose consumer died comes back after this
+ * long. 1 minute is valid everywhere (the emulator allows 1–5 minutes on a subscription, a namespace 5 s–5 minutes);
+ * the transport renews it while a handler runs, and accepts consumer locks down to half of it (see the README).
  */
-export const LOCK_DURATION_SECONDS = 30;
+export const LOCK_DURATION_SECONDS = 60;
 /** Emulator limit: a message lives at most 1 hour there. */
 export const MESSAGE_TTL_SECONDS = 3_600;
 /** Flow records are best effort and short-lived. */

@@ -54,6 +54,8 @@ describe('shopTransports', () => {
       const transport = shopTransports.azure!(context());
       expect(transport).toBeInstanceOf(ServiceBusTransport);
       expect(transport.capabilities).toMatchObject({ minLockMs: 30_000, flowPerReplica: false });
+      // The core refuses a MESSAGING_LOCK_MS below minLockMs: its default must pass on the provisioned entities.
+      expect(transport.capabilities.minLockMs).toBeLessThanOrEqual(messagingConfig().lockMs);
     });
 
     it('accepts a namespace name for DefaultAzureCredential and refuses a malformed one', () => {

@@ -116,6 +116,29 @@ describe('Service Bus transport on the fake broker', () => {
     await transport.close();
   });
 
+  it('starts the core consumer with its default lock (30 s) on entities with the provisioned lock (60 s)', async () => {
+    const namespace = `ns-${++counter}`;
+    server.createNamespace(namespace, serviceBusEntities(topology));
+    const transport = createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), maxWaitMs: 500 });
+    await transport.start();
+    const handled: string[] = [];
+    const consumer = new MessageConsumer({
+      transport,
+      catalogue: conformanceCatalogue,
+      service: 'alpha',
+      instance: 'alpha-1',
+      handlers: new Map([[DoWork.type, async (e) => void handled.push(e.id)]]),
+      logger: pino({ level: 'silent' }),
+    });
+    await consumer.start();
+    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'd-1', type: DoWork.type, correlationId: 'd-1', body: envelope('d-1') }]);
+    const deadline = Date.now() + 5_000;
+    while (handled.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await consumer.stop();
+    await transport.close();
+    expect(handled).toEqual(['d-1']);
+  });
+
   it('feeds the core consumer end to end: invalid bodies go to the dead-letter queue with a reason, never to a handler', async () => {
     const transport = transportOn();
     await transport.start();

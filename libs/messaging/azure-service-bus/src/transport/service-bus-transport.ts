@@ -25,13 +25,26 @@ export interface ServiceBusTransportOptions {
   readonly client: ServiceBusClientFactory;
   /** The service this process runs: start() checks the entities it receives from. Unset: every entity. */
   readonly service?: string;
-  /** The provisioned `lockDuration` of the entities; the broker, not the consumer, sets how long a lock lasts. */
+  /**
+   * The provisioned `lockDuration` of the entities (default `LOCK_DURATION_SECONDS`): the broker, not the consumer,
+   * sets how long a lock lasts, so this decides which consumer locks the transport accepts.
+   */
   readonly lockDurationMs?: number;
   /** The tier's largest message: 256 KB on Standard (default), up to 100 MB on Premium. */
   readonly maxMessageBytes?: number;
   readonly flowTtlMs?: number;
   /** How long one receive call waits before asking again; tests shorten it. */
   readonly maxWaitMs?: number;
+}
+
+/**
+ * The shortest consumer lock the transport accepts, for entities locking messages for `lockDurationMs`. The lock a
+ * consumer asks for cannot change the entity's: a message is held while its handler runs (renewed) and comes back
+ * the entity's lock after its consumer died. That honours a request of `lockMs` when the message never comes back
+ * sooner (`lockMs` <= the entity's lock) nor more than twice as late (`lockMs` >= half of it).
+ */
+export function minLockMsFor(lockDurationMs: number): number {
+  return Math.ceil(lockDurationMs / 2);
 }
 
 /** Ten years: scheduling has no practical limit, but a `Date` does. */
@@ -51,15 +64,16 @@ export class ServiceBusTransport implements Transport {
   private readonly senders = new Map<string, SenderLike>();
   private readonly consumers = new Set<ServiceBusConsumer>();
   private readonly maxMessageBytes: number;
+  private readonly lockDurationMs: number;
   private clientInstance: ServiceBusClientLike | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ServiceBusTransportOptions) {
     this.addresses = new Addresses(options.topology);
     this.maxMessageBytes = options.maxMessageBytes ?? STANDARD_MAX_MESSAGE_BYTES;
+    this.lockDurationMs = options.lockDurationMs ?? LOCK_DURATION_SECONDS * 1_000;
     this.capabilities = {
-      // The lock is the entity's; a consumer cannot ask for a shorter one.
-      minLockMs: options.lockDurationMs ?? LOCK_DURATION_SECONDS * 1_000,
+      minLockMs: minLockMsFor(this.lockDurationMs),
       // The broker's clock rules scheduled times and lock expiry; allow for skew against ours and its timer steps.
       timeGranularityMs: 1_000,
       maxDelayMs: MAX_DELAY_MS,
@@ -132,6 +146,12 @@ export class ServiceBusTransport implements Transport {
     const endpoint = this.addresses.of(source);
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw new Error(`Service Bus transport: concurrency must be an integer >= 1, got ${options.concurrency}`);
+    }
+    if (!(options.lockMs >= this.capabilities.minLockMs)) {
+      throw new Error(
+        `Service Bus transport: a lock of ${options.lockMs} ms is shorter than the ${this.capabilities.minLockMs} ms it can honour: ` +
+          `the entities lock messages for ${this.lockDurationMs} ms, which a consumer cannot shorten`,
+      );
     }
     const consumer = new ServiceBusConsumer({
       receiver: endpoint.open(this.client(), { receiveMode: 'peekLock', skipParsingBodyAsJson: true }),

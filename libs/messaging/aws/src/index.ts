@@ -1,1 +1,7 @@
-export {};
+export * from './aws-transport';
+export * from './aws.config';
+export * from './clients';
+export * from './create-aws-transport';
+export * from './entities';
+export * from './provision';
+export { MessageTooLargeError } from './mapping';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { StitchMessagingOptions } from '@stitch/messaging-core';
+import { awsConfig, createAwsTransport } from '@stitch/messaging-aws';
 import { createLocalTransport } from '@stitch/messaging-local';
 
 /**
@@ -8,6 +9,8 @@ import { createLocalTransport } from '@stitch/messaging-local';
  */
 export const shopTransports: StitchMessagingOptions['transports'] = {
   local: ({ topology, config }) => createLocalTransport({ topology, file: localTransportFile(config.dataDir) }),
+  // Its settings (endpoint, region, name prefix) are read and validated only when an app runs on it.
+  aws: ({ topology, service }) => createAwsTransport({ topology, service, config: awsConfig() }),
 };
 
 /** The embedded transport's one file, shared by every process of a run that uses the same data folder. */

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
-import { awsEntities, eventPattern, queuePolicy, redrivePolicy, SQS_MAX_MESSAGE_BYTES } from './entities';
+import { awsEntities, eventPattern, queuePolicy, redrivePolicy, SQS_MAX_MESSAGE_BYTES, topologyDocument } from './entities';
 
 describe('AWS entities from the catalogue', () => {
   const topology = shopCatalogue.topology();
@@ -103,5 +105,12 @@ describe('AWS policies', () => {
         Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:1:rule/stitch/q' } },
       },
     ]);
+  });
+});
+
+describe('infra/aws/topology.json', () => {
+  it('is what the catalogue gives; regenerate it with npm run -s topology:aws -- --json > infra/aws/topology.json', () => {
+    const file = path.resolve(__dirname, '../../../../infra/aws/topology.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(topologyDocument(awsEntities(shopCatalogue.topology())));
   });
 });

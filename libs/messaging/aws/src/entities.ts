@@ -180,6 +180,26 @@ export function awsEntities(topology: Topology, prefix = ''): AwsEntities {
   };
 }
 
+/**
+ * The entities as plain data, for infrastructure code (Terraform, CDK, CloudFormation) to read: written to
+ * `infra/aws/topology.json` by `npm run topology:aws -- --json`, and checked against the catalogue by a test.
+ */
+export function topologyDocument(entities: AwsEntities): object {
+  return {
+    bus: entities.bus,
+    queues: entities.queues.map(({ name, role, purpose, attributes, redrive, allowRule }) => ({ name, role, purpose, attributes, ...(redrive ? { redrive } : {}), ...(allowRule ? { allowRule } : {}) })),
+    rules: entities.rules.map(({ name, service, bus, pattern, targetQueue, targetDeadLetterQueue }) => ({
+      name,
+      service,
+      bus,
+      pattern,
+      targetQueue,
+      targetDeadLetterQueue,
+      targetRetryPolicy: TARGET_RETRY_POLICY,
+    })),
+  };
+}
+
 /** Exactly the subscriber's event types, so the rule delivers nothing it would only dead-letter. */
 export function eventPattern(types: readonly string[]): EventPattern {
   return { 'detail-type': [...types] };

@@ -4,13 +4,14 @@
  *
  *   npm run topology:aws                 # the plan
  *   npm run topology:aws -- --apply      # create or update, idempotently
+ *   npm run topology:aws -- --json > infra/aws/topology.json   # the inputs for infrastructure code
  *   STITCH_PREFIX=dev1 npm run topology:aws -- --apply --prefix ci-42
  */
 import { parseArgs } from 'node:util';
 import { shopCatalogue } from '@stitch/contracts';
-import { applyTopology, awsConfig, awsEntities, checkTopology, createAwsClients, deleteTopology, describePlan, destroyAwsClients } from '../src';
+import { applyTopology, awsConfig, awsEntities, checkTopology, createAwsClients, deleteTopology, describePlan, destroyAwsClients, topologyDocument } from '../src';
 
-const usage = 'usage: npm run topology:aws -- [--apply | --check | --delete] [--prefix NAME]';
+const usage = 'usage: npm run topology:aws -- [--apply | --check | --delete | --json] [--prefix NAME]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -18,17 +19,19 @@ async function main(): Promise<void> {
       apply: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
       delete: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
       prefix: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return void console.log(usage);
-  if ([values.apply, values.check, values.delete].filter(Boolean).length > 1) throw new Error(`choose one of --apply, --check, --delete; ${usage}`);
+  if ([values.apply, values.check, values.delete, values.json].filter(Boolean).length > 1) throw new Error(`choose one of --apply, --check, --delete, --json; ${usage}`);
 
   const config = awsConfig();
   const prefix = values.prefix ?? config.prefix;
   const entities = awsEntities(shopCatalogue.topology(), prefix);
+  if (values.json) return void console.log(JSON.stringify(topologyDocument(entities), null, 2));
   const where = `${config.endpoint ?? 'AWS'}${config.region ? ` (${config.region})` : ''}${prefix ? `, prefix ${prefix}` : ''}`;
 
   if (!values.apply && !values.check && !values.delete) {

@@ -92,7 +92,8 @@ export class OrderServiceHarness {
    * what that caused, so a test can assert that something was not sent.
    */
   async settled(messageId: string, outcome: FlowRecord['outcome'] = 'handled', times = 1): Promise<void> {
-    await until(() => this.flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length >= times, 15_000);
+    // Generous: a dead-lettering takes eight attempts with backoff, and CI runs this beside other suites.
+    await until(() => this.flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length >= times, 40_000);
     await until(async () => (await this.query('SELECT 1 FROM stitch_outbox')).length === 0);
     // The in-memory transport hands relayed messages to the stand-in consumers on the next turns of the loop.
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -45,6 +45,30 @@ describe('InMemoryTransport', () => {
     expect(dead).toMatchObject({ reason: 'MaxDeliveryCountExceeded', attempts: 3 });
   });
 
+  it('redelivers a retried message even when its timer fires before the clock reaches the retry time', async () => {
+    const transport = new InMemoryTransport(catalogue.topology());
+    // Node's timers and Date.now() are different clocks: a timer may fire while Date.now() still reads a little
+    // earlier than the time it was set for. From the retry on, Date.now() reads 5 ms behind.
+    let lagMs = 0;
+    const realNow = Date.now.bind(Date);
+    const lagging = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - lagMs);
+    const attempts: number[] = [];
+    await transport.receive({ kind: 'queue', name: 'a' }, async (d: Delivery) => {
+      attempts.push(d.attempt);
+      if (d.attempt > 1) return d.complete();
+      await d.retryLater(20);
+      lagMs = 5;
+    }, { concurrency: 1, lockMs: 1_000 });
+    try {
+      await transport.send({ kind: 'queue', name: 'a' }, [message('x', 'a.do.v1')]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      lagging.mockRestore();
+      await transport.close();
+    }
+    expect(attempts).toEqual([1, 2]);
+  });
+
   it('replays a dead letter to its own source and purges the rest', async () => {
     const transport = new InMemoryTransport(catalogue.topology());
     const queue = { kind: 'queue', name: 'a' } as const;

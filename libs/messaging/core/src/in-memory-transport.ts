@@ -156,9 +156,14 @@ class InMemoryReceiver implements Closable {
 
   pump(): void {
     const now = Date.now();
+    let nextVisibleAt = Infinity;
     for (const stored of [...this.address.ready]) {
       if (this.closed || this.inFlight.size >= this.concurrency) return;
-      if (stored.locked || stored.visibleAt > now) continue;
+      if (stored.locked) continue;
+      if (stored.visibleAt > now) {
+        nextVisibleAt = Math.min(nextVisibleAt, stored.visibleAt);
+        continue;
+      }
       if (stored.deliveries >= this.address.maxDeliveryCount) {
         moveToDeadLetters(this.address, stored, 'MaxDeliveryCountExceeded', `delivered ${stored.deliveries} times`);
         continue;
@@ -173,10 +178,28 @@ class InMemoryReceiver implements Closable {
         });
       this.inFlight.add(run);
     }
+    // A timer can fire a millisecond before Date.now() reaches the time it was set for; without a wake-up for
+    // what is still invisible, such a message would wait for the next unrelated send.
+    if (nextVisibleAt !== Infinity && !this.closed) this.wakeAt(nextVisibleAt);
+  }
+
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeTime = Infinity;
+
+  private wakeAt(time: number): void {
+    if (this.wakeTimer && this.wakeTime <= time) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeTime = time;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeTime = Infinity;
+      this.pump();
+    }, Math.max(1, time - Date.now() + 1)).unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.wakeTimer);
     await Promise.all(this.inFlight);
   }
 

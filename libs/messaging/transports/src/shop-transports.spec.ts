@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
+import type { AwsTransport } from '@stitch/messaging-aws';
 import { ServiceBusTransport } from '@stitch/messaging-azure-service-bus';
 import { ConfigError, messagingConfig } from '@stitch/messaging-core';
 import { localTransportFile, shopTransports } from './shop-transports';
@@ -65,5 +66,30 @@ describe('shopTransports', () => {
       process.env['SERVICEBUS_NAMESPACE'] = 'https://my-shop/';
       expect(() => shopTransports.azure!(context())).toThrow(/SERVICEBUS_NAMESPACE: must be a namespace name/);
     });
+  });
+});
+
+describe('shopTransports.aws', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('builds the AWS transport on the shop topology, with the prefix from STITCH_PREFIX', async () => {
+    process.env = { ...saved, AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1', STITCH_PREFIX: 'unit' };
+    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() });
+    try {
+      expect(transport.name).toBe('aws');
+      expect((transport as AwsTransport).entities.commandQueue({ kind: 'queue', name: 'email-service' })).toBe('unit-email-service');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('stops with one line naming a bad setting', () => {
+    process.env = { ...saved, STITCH_PREFIX: 'no spaces' };
+    expect(() => shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() })).toThrow(
+      /Invalid aws configuration: STITCH_PREFIX: must be 1-40 letters/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { StitchMessagingOptions } from '@stitch/messaging-core';
-import { createLocalTransport } from '@stitch/messaging-local';
+import { awsConfig, createAwsTransport } from '@stitch/messaging-aws';
 import { createServiceBusTransport, sdkClientFactory, serviceBusConfig } from '@stitch/messaging-azure-service-bus';
+import { createLocalTransport } from '@stitch/messaging-local';
 
 /**
  * Every transport a Stitch app can run on, by `MESSAGING_TRANSPORT` value. Apps hand this to
@@ -13,6 +14,8 @@ export const shopTransports: StitchMessagingOptions['transports'] = {
     const { auth, maxMessageBytes } = serviceBusConfig();
     return createServiceBusTransport({ topology, service, client: sdkClientFactory(auth), maxMessageBytes });
   },
+  // Its settings (endpoint, region, name prefix) are read and validated only when an app runs on it.
+  aws: ({ topology, service }) => createAwsTransport({ topology, service, config: awsConfig() }),
 };
 
 /** The embedded transport's one file, shared by every process of a run that uses the same data folder. */

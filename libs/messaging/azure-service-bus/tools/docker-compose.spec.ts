@@ -24,10 +24,11 @@ const service = (name: string): Service => {
 const dependencies = (of: Service) => (Array.isArray(of.depends_on) ? of.depends_on : Object.keys(of.depends_on ?? {}));
 
 describe('docker-compose.yml', () => {
-  it('runs the Service Bus emulator on the generated Config.json, with its SQL database, outside any profile', () => {
+  it('runs the Service Bus emulator on the generated Config.json, with its SQL database, in the azure profile', () => {
     const emulator = service('servicebus-emulator');
     expect(emulator.image).toMatch(/^mcr\.microsoft\.com\/azure-messaging\/servicebus-emulator:/);
-    expect(emulator.profiles).toBeUndefined();
+    expect(emulator.profiles).toEqual(['azure']);
+    expect(service('servicebus-sql').profiles).toEqual(['azure']);
     const mount = emulator.volumes?.find((volume) => volume.includes('/ServiceBus_Emulator/ConfigFiles/Config.json'));
     expect(mount).toBeDefined();
     const source = mount!.split(':')[0]!;
@@ -52,6 +53,11 @@ describe('docker-compose.yml', () => {
     expect(shop.depends_on).toEqual({ 'servicebus-ready': { condition: 'service_completed_successfully' }, postgres: { condition: 'service_healthy' } });
     expect(dependencies(service('servicebus-ready'))).toEqual(['servicebus-emulator']);
     expect(service('servicebus-ready').command?.join(' ')).toContain('http://servicebus-emulator:5300/health');
+  });
+
+  it('keeps every service in a profile, so one transport\'s profile starts nothing of the other\'s', () => {
+    const outside = Object.entries(compose.services).filter(([, each]) => !each.profiles?.length).map(([name]) => name);
+    expect(outside).toEqual([]);
   });
 
   it('names only services that exist', () => {

@@ -119,6 +119,8 @@ describe('a consumer', () => {
     await sleep(1_000);
     const used = process.cpuUsage(before);
 
-    expect((used.user + used.system) / 1_000).toBeLessThan(50);
+    // Catches a consumer that spins or polls hard (a busy loop costs ~1,000 ms here), with room for the test
+    // process's own work and a machine shared with other jobs; the benchmark measures idle CPU precisely.
+    expect((used.user + used.system) / 1_000).toBeLessThan(200);
   });
 });

@@ -24,6 +24,11 @@ export interface LaunchOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Default: the shop. */
   readonly services?: readonly ServiceDefinition[];
+  /**
+   * The interface services bind; default 127.0.0.1. A container sets 0.0.0.0 so its published ports reach the
+   * services; the launcher itself still talks to them on 127.0.0.1.
+   */
+  readonly bindHost?: string;
   /** Wipe the data folder first. */
   readonly fresh?: boolean;
   /** How long every process gets to answer `/health`; default 120 s. */
@@ -158,7 +163,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
           ...options.env,
           INSTANCE_ID: plan.instance,
           PORT: String(plan.port),
-          HOST,
+          HOST: options.bindHost ?? HOST,
           STITCH_DATA_DIR: dataDir,
           DATABASE_URL: databaseUrl,
           ...serviceUrls,

@@ -66,6 +66,7 @@ async function supervise(): Promise<void> {
       scale: args.scale,
       fresh: args.fresh,
       databaseUrl: process.env.DATABASE_URL || undefined,
+      bindHost: process.env.HOST || undefined,
       ports: 'default',
       signal: stopRequested.signal,
       report: say,

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
-import { messagingConfig } from '@stitch/messaging-core';
+import type { AwsTransport } from '@stitch/messaging-aws';
+import { ServiceBusTransport } from '@stitch/messaging-azure-service-bus';
+import { ConfigError, messagingConfig } from '@stitch/messaging-core';
 import { localTransportFile, shopTransports } from './shop-transports';
 
 describe('shopTransports', () => {
@@ -21,5 +23,73 @@ describe('shopTransports', () => {
       await transport.close();
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  describe('azure', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      process.env = { ...saved };
+    });
+    const context = () => ({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: messagingConfig() });
+
+    it('needs exactly one of a connection string or a namespace, and says so in one line', () => {
+      delete process.env['SERVICEBUS_CONNECTION_STRING'];
+      delete process.env['SERVICEBUS_NAMESPACE'];
+      expect(() => shopTransports.azure!(context())).toThrow(ConfigError);
+      expect(() => shopTransports.azure!(context())).toThrow(/exactly one of SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE/);
+      process.env['SERVICEBUS_CONNECTION_STRING'] = 'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;';
+      process.env['SERVICEBUS_NAMESPACE'] = 'my-shop';
+      let message = '';
+      try {
+        shopTransports.azure!(context());
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/exactly one/);
+      expect(message).not.toContain('topsecret');
+    });
+
+    it('builds the Service Bus transport from a connection string without connecting', () => {
+      process.env['SERVICEBUS_CONNECTION_STRING'] = 'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;';
+      delete process.env['SERVICEBUS_NAMESPACE'];
+      const transport = shopTransports.azure!(context());
+      expect(transport).toBeInstanceOf(ServiceBusTransport);
+      expect(transport.capabilities).toMatchObject({ minLockMs: 30_000, flowPerReplica: false });
+      // The core refuses a MESSAGING_LOCK_MS below minLockMs: its default must pass on the provisioned entities.
+      expect(transport.capabilities.minLockMs).toBeLessThanOrEqual(messagingConfig().lockMs);
+    });
+
+    it('accepts a namespace name for DefaultAzureCredential and refuses a malformed one', () => {
+      delete process.env['SERVICEBUS_CONNECTION_STRING'];
+      process.env['SERVICEBUS_NAMESPACE'] = 'my-shop';
+      expect(shopTransports.azure!(context()).name).toBe('azure');
+      process.env['SERVICEBUS_NAMESPACE'] = 'https://my-shop/';
+      expect(() => shopTransports.azure!(context())).toThrow(/SERVICEBUS_NAMESPACE: must be a namespace name/);
+    });
+  });
+});
+
+describe('shopTransports.aws', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('builds the AWS transport on the shop topology, with the prefix from STITCH_PREFIX', async () => {
+    process.env = { ...saved, AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1', STITCH_PREFIX: 'unit' };
+    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() });
+    try {
+      expect(transport.name).toBe('aws');
+      expect((transport as AwsTransport).entities.commandQueue({ kind: 'queue', name: 'email-service' })).toBe('unit-email-service');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('stops with one line naming a bad setting', () => {
+    process.env = { ...saved, STITCH_PREFIX: 'no spaces' };
+    expect(() => shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() })).toThrow(
+      /Invalid aws configuration: STITCH_PREFIX: must be 1-40 letters/,
+    );
   });
 });

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { StitchMessagingOptions } from '@stitch/messaging-core';
+import { awsConfig, createAwsTransport } from '@stitch/messaging-aws';
+import { createServiceBusTransport, sdkClientFactory, serviceBusConfig } from '@stitch/messaging-azure-service-bus';
 import { createLocalTransport } from '@stitch/messaging-local';
 
 /**
@@ -8,6 +10,12 @@ import { createLocalTransport } from '@stitch/messaging-local';
  */
 export const shopTransports: StitchMessagingOptions['transports'] = {
   local: ({ topology, config }) => createLocalTransport({ topology, file: localTransportFile(config.dataDir) }),
+  azure: ({ topology, service }) => {
+    const { auth, maxMessageBytes } = serviceBusConfig();
+    return createServiceBusTransport({ topology, service, client: sdkClientFactory(auth), maxMessageBytes });
+  },
+  // Its settings (endpoint, region, name prefix) are read and validated only when an app runs on it.
+  aws: ({ topology, service }) => createAwsTransport({ topology, service, config: awsConfig() }),
 };
 
 /** The embedded transport's one file, shared by every process of a run that uses the same data folder. */

@@ -1,0 +1,7 @@
+export * from './aws-transport';
+export * from './aws.config';
+export * from './clients';
+export * from './create-aws-transport';
+export * from './entities';
+export * from './provision';
+export { MessageTooLargeError } from './mapping';

@@ -1,0 +1,64 @@
+/**
+ * The shop's AWS topology, from the message catalogue: prints what it would create (default), creates or
+ * updates it (`--apply`), checks it (`--check`) or deletes it (`--delete`).
+ *
+ *   npm run topology:aws                 # the plan
+ *   npm run topology:aws -- --apply      # create or update, idempotently
+ *   npm run topology:aws -- --json > infra/aws/topology.json   # the inputs for infrastructure code
+ *   STITCH_PREFIX=dev1 npm run topology:aws -- --apply --prefix ci-42
+ */
+import { parseArgs } from 'node:util';
+import { shopCatalogue } from '@stitch/contracts';
+import { applyTopology, awsConfig, awsEntities, checkTopology, createAwsClients, deleteTopology, describePlan, destroyAwsClients, topologyDocument } from '../src';
+
+const usage = 'usage: npm run topology:aws -- [--apply | --check | --delete | --json] [--prefix NAME]';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      apply: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      delete: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      prefix: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return void console.log(usage);
+  if ([values.apply, values.check, values.delete, values.json].filter(Boolean).length > 1) throw new Error(`choose one of --apply, --check, --delete, --json; ${usage}`);
+
+  const config = awsConfig();
+  const prefix = values.prefix ?? config.prefix;
+  const entities = awsEntities(shopCatalogue.topology(), prefix);
+  if (values.json) return void console.log(JSON.stringify(topologyDocument(entities), null, 2));
+  const where = `${config.endpoint ?? 'AWS'}${config.region ? ` (${config.region})` : ''}${prefix ? `, prefix ${prefix}` : ''}`;
+
+  if (!values.apply && !values.check && !values.delete) {
+    console.log(`Would create or update on ${where}:`);
+    for (const line of describePlan(entities)) console.log(`  ${line}`);
+    console.log('Run with --apply to do it.');
+    return;
+  }
+  const clients = createAwsClients({ ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(config.region ? { region: config.region } : {}) });
+  try {
+    if (values.apply) {
+      await applyTopology(clients, entities, (line) => console.log(line));
+      console.log(`topology applied on ${where}: ${entities.queues.length} queues, ${entities.rules.length} rules, bus ${entities.bus}`);
+    } else if (values.delete) {
+      await deleteTopology(clients, entities, (line) => console.log(line));
+      console.log(`topology deleted on ${where}`);
+    } else {
+      const { missing } = await checkTopology(clients, entities);
+      if (missing.length > 0) throw new Error(`missing on ${where}: ${missing.join(', ')}`);
+      console.log(`topology complete on ${where}`);
+    }
+  } finally {
+    destroyAwsClients(clients);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`topology:aws: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

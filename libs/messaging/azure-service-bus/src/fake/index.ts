@@ -1,0 +1,3 @@
+export { FakeNamespace, FakeBrokerError, type FakeNamespaceOptions } from './broker';
+export { FakeServiceBusClient } from './client';
+export { FakeServiceBusServer } from './server';

@@ -1,0 +1,6 @@
+export * from './client';
+export * from './config';
+export * from './mapping';
+export * from './lock-renewal';
+export * from './sdk-client';
+export * from './service-bus-transport';

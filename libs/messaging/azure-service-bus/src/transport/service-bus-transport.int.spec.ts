@@ -1,0 +1,168 @@
+import pino from 'pino';
+import { z } from 'zod';
+import { Catalogue, defineCommand } from '@stitch/contracts';
+import { MessageConsumer } from '@stitch/messaging-core';
+import { serviceBusEntities } from '../entities';
+import { FakeServiceBusClient, FakeServiceBusServer } from '../fake';
+import { Props } from './mapping';
+import { createServiceBusTransport } from './service-bus-transport';
+
+const DoWork = defineCommand({ type: 'alpha.do-work.v1', name: 'DoWork', owner: 'alpha', schema: z.strictObject({ n: z.number().int() }) });
+const conformanceCatalogue = new Catalogue({ services: ['alpha'], messages: [DoWork], maxAttempts: { default: 3 } });
+
+/** The adapter against the fake broker in this process (the conformance suite runs it across processes). */
+describe('Service Bus transport on the fake broker', () => {
+  const topology = conformanceCatalogue.topology();
+  let server: FakeServiceBusServer;
+  let counter = 0;
+  beforeAll(async () => (server = await FakeServiceBusServer.start()));
+  afterAll(() => server.close());
+
+  function transportOn(entities = serviceBusEntities(topology), lockMs = 1_500) {
+    const namespace = `ns-${++counter}`;
+    server.createNamespace(namespace, entities, { lockMs });
+    return createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), lockDurationMs: lockMs, maxWaitMs: 500 });
+  }
+
+  const envelope = (id: string) =>
+    JSON.stringify({ id, type: DoWork.type, kind: 'command', source: 'test', time: new Date().toISOString(), correlationId: id, causationId: id, data: { n: 1 } });
+
+  it('fails fast at start naming every entity that is missing', async () => {
+    const entities = serviceBusEntities(topology);
+    const transport = transportOn({ ...entities, queues: [], topics: entities.topics.filter((t) => t.name !== 'flow') });
+    await expect(transport.start()).rejects.toThrow(/missing or refuses queue alpha \(ServiceBusError \(MessagingEntityNotFound\).*topic flow.*Services never create entities/);
+  });
+
+  it('keeps the attempt count across scheduled retries, which restart deliveryCount, and dead-letters at the maximum', async () => {
+    const transport = transportOn();
+    await transport.start();
+    const seen: { attempt: number; deliveryCount: number }[] = [];
+    const receiver = await transport.receive(
+      { kind: 'queue', name: 'alpha' },
+      async (delivery) => {
+        seen.push({ attempt: delivery.attempt, deliveryCount: delivery.attempt - Number(delivery.message.headers[Props.priorAttempts] ?? 0) });
+        if (delivery.attempt < 3) await delivery.retryLater(50);
+        else await delivery.deadLetter('Error: gave up', `attempt ${delivery.attempt}`);
+      },
+      { concurrency: 1, lockMs: 1_500 },
+    );
+    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'r-1', type: DoWork.type, correlationId: 'r-1', body: envelope('r-1') }]);
+    const deadline = Date.now() + 10_000;
+    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await receiver.close();
+    const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
+    await transport.close();
+    expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
+    expect(dead).toMatchObject({ reason: 'Error: gave up', description: 'attempt 3', attempts: 3, message: { messageId: 'r-1' } });
+  });
+
+  it('a copy whose consumers keep dying is dead-lettered once the total passes maxDeliveryCount, unseen by the handler', async () => {
+    const transport = transportOn();
+    await transport.start();
+    const handled: number[] = [];
+    const receiver = await transport.receive({ kind: 'queue', name: 'alpha' }, async (d) => void handled.push(d.attempt), { concurrency: 1, lockMs: 1_500 });
+    // A copy that already carries the catalogue's maximum plus one attempts.
+    const copy = { messageId: 'c-1', type: DoWork.type, correlationId: 'c-1', body: envelope('c-1') };
+    const client = new FakeServiceBusClient(server.url, `ns-${counter}`);
+    await client.createSender('alpha').sendMessages({ messageId: copy.messageId, subject: copy.type, body: Buffer.from(copy.body), applicationProperties: { [Props.priorAttempts]: 4 } });
+    const deadline = Date.now() + 5_000;
+    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await receiver.close();
+    const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
+    await transport.close();
+    expect(handled).toEqual([]);
+    expect(dead).toMatchObject({ reason: 'MaxDeliveryCountExceeded', attempts: 5 });
+  });
+
+  it('renews the lock of a handler that runs past the lock duration, so nobody else gets the message', async () => {
+    const transport = transportOn(undefined, 1_000);
+    await transport.start();
+    const attempts: number[] = [];
+    const receiver = await transport.receive(
+      { kind: 'queue', name: 'alpha' },
+      async (delivery) => {
+        attempts.push(delivery.attempt);
+        await new Promise((r) => setTimeout(r, 3_500));
+        await delivery.complete();
+      },
+      { concurrency: 4, lockMs: 1_000 },
+    );
+    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'slow', type: DoWork.type, correlationId: 'slow', body: envelope('slow') }]);
+    await new Promise((r) => setTimeout(r, 4_500));
+    await receiver.close();
+    const left = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
+    await transport.close();
+    expect(attempts).toEqual([1]);
+    expect(left).toEqual([]);
+  });
+
+  it('shuts down gracefully: a handler in flight finishes and is settled before close returns', async () => {
+    const transport = transportOn();
+    await transport.start();
+    let finished = false;
+    const receiver = await transport.receive(
+      { kind: 'queue', name: 'alpha' },
+      async (delivery) => {
+        await new Promise((r) => setTimeout(r, 300));
+        await delivery.complete();
+        finished = true;
+      },
+      { concurrency: 2, lockMs: 1_500 },
+    );
+    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'g-1', type: DoWork.type, correlationId: 'g-1', body: envelope('g-1') }]);
+    await new Promise((r) => setTimeout(r, 150));
+    await receiver.close();
+    expect(finished).toBe(true);
+    await transport.close();
+  });
+
+  it('starts the core consumer with its default lock (30 s) on entities with the provisioned lock (60 s)', async () => {
+    const namespace = `ns-${++counter}`;
+    server.createNamespace(namespace, serviceBusEntities(topology));
+    const transport = createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), maxWaitMs: 500 });
+    await transport.start();
+    const handled: string[] = [];
+    const consumer = new MessageConsumer({
+      transport,
+      catalogue: conformanceCatalogue,
+      service: 'alpha',
+      instance: 'alpha-1',
+      handlers: new Map([[DoWork.type, async (e) => void handled.push(e.id)]]),
+      logger: pino({ level: 'silent' }),
+    });
+    await consumer.start();
+    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'd-1', type: DoWork.type, correlationId: 'd-1', body: envelope('d-1') }]);
+    const deadline = Date.now() + 5_000;
+    while (handled.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await consumer.stop();
+    await transport.close();
+    expect(handled).toEqual(['d-1']);
+  });
+
+  it('feeds the core consumer end to end: invalid bodies go to the dead-letter queue with a reason, never to a handler', async () => {
+    const transport = transportOn();
+    await transport.start();
+    const handled: string[] = [];
+    const consumer = new MessageConsumer({
+      transport,
+      catalogue: conformanceCatalogue,
+      service: 'alpha',
+      instance: 'alpha-1',
+      handlers: new Map([[DoWork.type, async (e) => void handled.push(e.id)]]),
+      logger: pino({ level: 'silent' }),
+      lockMs: 1_500,
+    });
+    await consumer.start();
+    await transport.send({ kind: 'queue', name: 'alpha' }, [
+      { messageId: 'ok', type: DoWork.type, correlationId: 'ok', body: envelope('ok') },
+      { messageId: 'bad', type: DoWork.type, correlationId: 'bad', body: '{not json' },
+    ]);
+    const deadline = Date.now() + 5_000;
+    while ((handled.length === 0 || (await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await consumer.stop();
+    const dead = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
+    await transport.close();
+    expect(handled).toEqual(['ok']);
+    expect(dead.map((d) => [d.message.messageId, d.reason])).toEqual([['bad', 'InvalidMessage']]);
+  });
+});

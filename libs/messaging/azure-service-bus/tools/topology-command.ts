@@ -1,0 +1,126 @@
+import { shopCatalogue } from '@stitch/contracts';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { serviceBusEntities } from '../src/entities';
+import { checkEmulatorConfig, emulatorConfig, emulatorConfigJson } from '../src/topology/emulator-config';
+import { applyPlan, type NamespaceAdmin, readNamespace } from '../src/topology/namespace';
+import { describeAction, planTopology } from '../src/topology/plan';
+
+export const usage = `Usage: npm run topology:azure -- [--apply] [--emulator-config <file>]
+
+  (no option)               print what would change in the namespace (dry run)
+  --apply                   create or update queues, topics, subscriptions and rules; remove stale rules
+  --emulator-config <file>  write the Service Bus emulator's Config.json instead (no namespace needed)
+
+  SERVICEBUS_CONNECTION_STRING  a connection string with Manage rights, or
+  SERVICEBUS_NAMESPACE          <name> or <name>.servicebus.windows.net, signed in through DefaultAzureCredential
+                                (az login, environment, managed identity) with the Azure Service Bus Data Owner role`;
+
+export interface Output {
+  line(text: string): void;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** How the command reaches a namespace (`connect.ts`); the unit tests pass one in memory. */
+export type ConnectAdmin = (target: NamespaceTarget) => NamespaceAdmin;
+
+export type NamespaceTarget =
+  | { readonly kind: 'connection-string'; readonly connectionString: string; readonly host: string }
+  | { readonly kind: 'namespace'; readonly host: string };
+
+class CommandError extends Error {}
+
+/** Runs the command; returns the exit code. Every failure is one line on `err`, never with a secret in it. */
+export async function runTopologyCommand(argv: readonly string[], env: Env, out: Output, err: Output, connect: ConnectAdmin): Promise<number> {
+  const secrets = [env['SERVICEBUS_CONNECTION_STRING']].filter((value): value is string => !!value);
+  try {
+    const args = parseCommandLine(argv);
+    if (args.help) {
+      out.line(usage);
+      return 0;
+    }
+    const entities = serviceBusEntities(shopCatalogue.topology());
+    if (args.emulatorConfig !== undefined) {
+      const config = emulatorConfig(entities);
+      checkEmulatorConfig(config);
+      await writeFile(args.emulatorConfig, emulatorConfigJson(config));
+      out.line(`Wrote ${args.emulatorConfig}: the emulator's entities for the catalogue (${entities.queues.length} queues, ${entities.topics.length} topics).`);
+      return 0;
+    }
+
+    const target = namespaceTarget(env);
+    const admin = connect(target);
+    const plan = planTopology(entities, await readNamespace(admin));
+    const mode = args.apply ? 'Applying' : 'Dry run';
+    out.line(`${mode}: ${plan.actions.length === 0 ? 'the namespace matches the catalogue' : `${plan.actions.length} change(s)`} on ${target.host}`);
+    for (const entity of plan.unmanaged) out.line(`  left alone (not in the catalogue): ${entity}`);
+    if (!args.apply) {
+      plan.actions.forEach((action) => out.line(`  would ${describeAction(action)}`));
+      if (plan.actions.length > 0) out.line('Nothing changed. Run with --apply to make these changes.');
+      return 0;
+    }
+    await applyPlan(admin, plan.actions, (action) => out.line(`  done: ${describeAction(action)}`));
+    return 0;
+  } catch (error) {
+    err.line(`topology:azure: ${redact(explain(error), secrets)}`);
+    return 1;
+  }
+}
+
+function parseCommandLine(argv: readonly string[]): { apply: boolean; help: boolean; emulatorConfig?: string } {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { apply: { type: 'boolean' }, 'emulator-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    const emulatorConfig = values['emulator-config'];
+    if (emulatorConfig !== undefined && values.apply) throw new Error('--emulator-config writes a file and touches no namespace: leave out --apply');
+    if (emulatorConfig !== undefined && emulatorConfig.trim() === '') throw new Error('--emulator-config: give a file, e.g. infra/azure/emulator/Config.json');
+    return { apply: values.apply ?? false, help: values.help ?? false, emulatorConfig };
+  } catch (error) {
+    throw new CommandError(`${(error as Error).message} (see --help)`);
+  }
+}
+
+export function namespaceTarget(env: Env): NamespaceTarget {
+  const connectionString = env['SERVICEBUS_CONNECTION_STRING']?.trim();
+  const namespace = env['SERVICEBUS_NAMESPACE']?.trim();
+  if (connectionString) {
+    const endpoint = /(?:^|;)\s*Endpoint\s*=\s*sb:\/\/([^/;:]+)/i.exec(connectionString)?.[1];
+    if (!endpoint) throw new CommandError('SERVICEBUS_CONNECTION_STRING has no Endpoint=sb://<host>');
+    if (/(?:^|;)\s*UseDevelopmentEmulator\s*=\s*true/i.test(connectionString)) {
+      throw new CommandError(
+        'SERVICEBUS_CONNECTION_STRING points at the emulator, which is provisioned from its Config.json at start: run with --emulator-config infra/azure/emulator/Config.json and restart it',
+      );
+    }
+    return { kind: 'connection-string', connectionString, host: endpoint };
+  }
+  if (namespace) {
+    if (!/^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9](\.[A-Za-z0-9-]+)*$/.test(namespace)) throw new CommandError(`SERVICEBUS_NAMESPACE "${namespace}" is not a namespace name or host name`);
+    return { kind: 'namespace', host: namespace.includes('.') ? namespace : `${namespace}.servicebus.windows.net` };
+  }
+  throw new CommandError('set SERVICEBUS_CONNECTION_STRING (with Manage rights) or SERVICEBUS_NAMESPACE (signed in through DefaultAzureCredential)');
+}
+
+/** The one line a user needs: what failed and, for the usual causes, what to do. */
+function explain(error: unknown): string {
+  if (error instanceof CommandError) return error.message;
+  const failure = error as { name?: string; message?: string; statusCode?: number; code?: string };
+  const message = (failure.message ?? String(error)).split('\n')[0] ?? '';
+  if (failure.statusCode === 401 || failure.statusCode === 403) {
+    return `the namespace refused a management call (HTTP ${failure.statusCode}): provisioning needs Manage rights (a Manage connection string, or the Azure Service Bus Data Owner role); ${message}`;
+  }
+  if (failure.name === 'CredentialUnavailableError' || failure.name === 'AggregateAuthenticationError') {
+    return `no Azure credential available (sign in with az login, or set SERVICEBUS_CONNECTION_STRING): ${message}`;
+  }
+  if (failure.code === 'ENOTFOUND' || failure.code === 'EAI_AGAIN') return `cannot resolve the namespace's host: ${message}`;
+  return `${failure.name && failure.name !== 'Error' ? `${failure.name}: ` : ''}${message}`;
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  const withoutSecrets = secrets.reduce((result, secret) => result.split(secret).join('<connection string>'), text);
+  return withoutSecrets.replace(/(SharedAccessKey|SharedAccessSignature)\s*=\s*[^;\s]+/gi, '$1=<redacted>');
+}

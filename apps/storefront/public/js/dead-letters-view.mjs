@@ -89,7 +89,7 @@ export class DeadLettersView {
             'td',
             { className: 'num' },
             count > 0 &&
-              el('button', { type: 'button', className: 'secondary', 'data-action': 'replay', 'data-source': sourceJson, 'data-testid': 'replay-source' }, `Replay all ${count}`),
+              el('button', { type: 'button', className: 'secondary', 'data-action': 'replay', 'data-source': sourceJson, 'data-testid': 'replay-source', 'aria-label': `Replay all ${count} of ${describeSource(source)}` }, 'Replay all'),
           ),
         ),
       );
@@ -112,7 +112,7 @@ export class DeadLettersView {
               { className: 'num' },
               el(
                 'button',
-                { type: 'button', className: 'secondary', 'data-action': 'replay', 'data-source': sourceJson, 'data-id': message.id, 'data-testid': 'replay-message' },
+                { type: 'button', className: 'secondary', 'data-action': 'replay', 'data-source': sourceJson, 'data-id': message.id, 'data-testid': 'replay-message', 'aria-label': `Replay ${message.type} #${message.id}` },
                 'Replay',
               ),
             ),

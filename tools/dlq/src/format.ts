@@ -35,7 +35,7 @@ export function listText(found: readonly SourceDeadLetters[], transport: string)
     for (const view of messages.map(deadLetterView)) {
       lines.push(`  ${view.id}  ${view.type}  attempts ${view.attempts}  dead-lettered ${view.deadLetteredAt}`);
       lines.push(`      message ${view.messageId}  correlation ${view.correlationId}`);
-      lines.push(`      ${view.reason}${view.description ? `: ${oneLine(view.description, DESCRIPTION_IN_LIST)}` : ''}`);
+      lines.push(`      ${view.reason}${view.description ? ` — ${oneLine(view.description, DESCRIPTION_IN_LIST)}` : ''}`);
     }
   }
   lines.push(`${plural(total, 'dead letter')} in ${plural(found.length, 'source')} on the ${transport} transport`);

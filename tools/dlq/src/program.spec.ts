@@ -68,7 +68,7 @@ describe('dlq list', () => {
     expect(out).toContain(`  ${id}  ${PlaceOrder.type}  attempts 1  dead-lettered 20`);
     expect(out).toContain(`message ${messageId}  correlation ${messageId}`);
     // The description's first lines, flattened: a listing stays one block per message.
-    expect(out).toContain('HandlerFailed: Error: boom at handler');
+    expect(out).toContain('HandlerFailed — Error: boom at handler');
     expect(out).toMatch(/1 dead letter in \d+ sources on the in-memory transport$/);
     expect(counts()).toEqual({ opened: 1, closed: 1 });
   });

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { Services, shopCatalogue } from '@stitch/contracts';
 import { StitchMessagingModule, type StitchMessagingOptions } from '@stitch/messaging-core';
 import { ZodSerializerInterceptor } from 'nestjs-zod';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FlowModule } from './flow/flow.module';
 import { RequestValidationPipe } from './http/validation';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -33,6 +34,7 @@ export class StorefrontModule {
         OrdersModule,
         FlowModule,
         NotificationsModule,
+        DeadLettersModule,
       ],
       providers: [
         { provide: APP_PIPE, useClass: RequestValidationPipe },

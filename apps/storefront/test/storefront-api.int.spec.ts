@@ -1,8 +1,19 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Module, type INestApplication } from '@nestjs/common';
 import { shopCatalogue, type Topology } from '@stitch/contracts';
-import { bootstrapService, InMemoryTransport, type Destination, type Envelope, type IncomingMessage, type OutgoingMessage } from '@stitch/messaging-core';
+import {
+  bootstrapService,
+  createEnvelope,
+  InMemoryTransport,
+  type DeadLetteredMessage,
+  type Destination,
+  type Envelope,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type Source,
+} from '@stitch/messaging-core';
 import { configureHttp } from '../src/http/configure-http';
 import { StorefrontModule } from '../src/storefront.module';
 import { openEventStream } from './support/sse';
@@ -255,6 +266,117 @@ describe('GET /api/notifications', () => {
   });
 });
 
+describe('the dead-letter API', () => {
+  const orderQueue: Source = { kind: 'queue', name: 'order-service' };
+  const emailEvents: Source = { kind: 'subscription', topic: 'events', name: 'email-service' };
+
+  /** A message failed by a consumer of `source`, as the messaging core dead-letters it. */
+  async function deadLetterOn(destination: Destination, source: Source, type: string): Promise<{ id: string; messageId: string }> {
+    const envelope = createEnvelope({ type, kind: destination.kind === 'queue' ? 'command' : 'event', source: 'storefront', data: {} }, { correlationId: `corr-${randomUUID()}` });
+    await transport.send(destination, [{ messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+    const receiver = await transport.receive(source, (delivery) => delivery.deadLetter('HandlerFailed', 'boom'), { concurrency: 1, lockMs: 5_000 });
+    let found: DeadLetteredMessage | undefined;
+    for (let i = 0; i < 200 && !found; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      found = (await transport.deadLetters.list(source)).find((dead) => dead.message.messageId === envelope.id);
+    }
+    await receiver.close();
+    if (!found) throw new Error(`${envelope.id} was not dead-lettered`);
+    return { id: found.id, messageId: envelope.id };
+  }
+
+  /** Everything waiting at a source, completed. */
+  async function drain(source: Source): Promise<IncomingMessage[]> {
+    const received: IncomingMessage[] = [];
+    const receiver = await transport.receive(source, async (delivery) => {
+      received.push(delivery.message);
+      await delivery.complete();
+    }, { concurrency: 8, lockMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await receiver.close();
+    return received;
+  }
+
+  // Earlier tests leave messages on the queue and the subscriptions; each test here starts from none.
+  beforeEach(async () => {
+    for (const source of [orderQueue, emailEvents]) await transport.deadLetters.purge(source);
+    for (const service of ['order-service', 'email-service', 'notification-service']) await drain({ kind: 'subscription', topic: 'events', name: service });
+    await drain(orderQueue);
+  });
+
+  it('lists every queue and subscription of the shop with its dead letters', async () => {
+    const failed = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
+
+    const response = await fetch(`${base}/api/dead-letters`);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { source: Source; count: number; messages: Record<string, unknown>[] }[];
+    const topology = shopCatalogue.topology();
+    expect(body).toHaveLength(topology.queues.length + topology.topic.subscriptions.length);
+    expect(body.find((entry) => entry.source.kind === 'subscription' && entry.source.name === 'email-service')).toEqual({ source: emailEvents, count: 0, messages: [] });
+    expect(body.find((entry) => entry.source.kind === 'queue' && entry.source.name === 'order-service')).toEqual({
+      source: orderQueue,
+      count: 1,
+      messages: [
+        {
+          id: failed.id,
+          messageId: failed.messageId,
+          type: 'order.place-order.v1',
+          reason: 'HandlerFailed',
+          description: 'boom',
+          attempts: 1,
+          deadLetteredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+          correlationId: expect.stringMatching(/^corr-/),
+        },
+      ],
+    });
+  });
+
+  it('replays one dead letter back to its queue, keeping its id', async () => {
+    const failed = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
+    const other = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
+
+    const response = await post('/api/dead-letters/replay', { source: orderQueue, ids: [failed.id] });
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ replayed: 1 });
+    expect((await transport.deadLetters.list(orderQueue)).map((dead) => dead.message.messageId)).toEqual([other.messageId]);
+    expect((await drain(orderQueue)).map((message) => message.messageId)).toEqual([failed.messageId]);
+  });
+
+  it('replays every dead letter of a subscription to that subscriber only', async () => {
+    const failed = await deadLetterOn({ kind: 'topic', name: 'events' }, emailEvents, 'storefront.user-signed-up.v1');
+    // The other subscribers took their copies when it was published.
+    await drain({ kind: 'subscription', topic: 'events', name: 'order-service' });
+
+    const response = await post('/api/dead-letters/replay', { source: emailEvents });
+
+    expect(await response.json()).toEqual({ replayed: 1 });
+    expect((await drain(emailEvents)).map((message) => message.messageId)).toEqual([failed.messageId]);
+    expect(await drain({ kind: 'subscription', topic: 'events', name: 'order-service' })).toEqual([]);
+  });
+
+  it('is 400 naming the field for a source the shop does not have or a malformed request; nothing moves', async () => {
+    const failed = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
+    const cases: [unknown, string][] = [
+      [{ source: { kind: 'queue', name: 'shipping-service' } }, 'source.name'],
+      [{ source: { kind: 'subscription', topic: 'events', name: 'payment-service' } }, 'source.name'],
+      [{ source: { kind: 'mailbox', name: 'order-service' } }, 'source.kind'],
+      [{ source: orderQueue, ids: [] }, 'ids'],
+      [{ source: orderQueue, ids: [7] }, 'ids.0'],
+      [{ source: orderQueue, all: true }, 'all'],
+      [{}, 'source'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await post('/api/dead-letters/replay', body);
+      expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      const answer = (await response.json()) as { errors: { path: string }[] };
+      expect({ body, paths: answer.errors.map((error) => error.path) }).toEqual({ body, paths: [field] });
+    }
+    expect((await transport.deadLetters.list(orderQueue)).map((dead) => dead.id)).toEqual([failed.id]);
+  });
+});
+
 describe('API docs', () => {
   it('list every route with its responses at /docs-json, and serve the UI at /docs', async () => {
     const document = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
@@ -262,11 +384,13 @@ describe('API docs', () => {
       Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).sort().join(',')}`),
     );
     expect(routes.sort()).toEqual([
+      'GET /api/dead-letters 200',
       'GET /api/flow 200',
       'GET /api/notifications 200,400,503',
       'GET /api/orders/{id} 200,400,404,502,503',
       'GET /api/products 200,502,503',
       'GET /health 200',
+      'POST /api/dead-letters/replay 200,400',
       'POST /api/orders 202,400,502,503',
       'POST /api/users 201,400',
     ]);

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
-import type { FlowRecord } from '@stitch/messaging-core';
+import { createEnvelope, type Delivery, type FlowRecord, type IncomingMessage, type Source } from '@stitch/messaging-core';
 import { createLocalTransport, type LocalTransport } from '@stitch/messaging-local';
 import { localTransportFile } from '@stitch/messaging-transports';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -139,4 +140,49 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     expect(await counter('email-service-1', 'event')).toBe('1');
     expect(await counter('notification-service-1', 'retried')).toBe('1');
   });
+  it('lists a dead letter of the bus in the dead-letter panel and replays it to the subscriber that failed it', async () => {
+    // email-service fails a UserSignedUp: its copy is dead-lettered; order-service already took its own.
+    const emailEvents = { kind: 'subscription', topic: 'events', name: 'email-service' } as const;
+    const orderEvents = { kind: 'subscription', topic: 'events', name: 'order-service' } as const;
+    const envelope = createEnvelope(
+      { type: 'storefront.user-signed-up.v1', kind: 'event', source: 'storefront', data: { userId: randomUUID(), email: 'grace@example.com', name: 'Grace' } },
+      { correlationId: `corr-${randomUUID()}` },
+    );
+    await transport.send({ kind: 'topic', name: 'events' }, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+    await settleAll(orderEvents, (delivery) => delivery.complete());
+    await settleAll(emailEvents, (delivery) =>
+      delivery.message.messageId === envelope.id ? delivery.deadLetter('MessageRejectedError: no template', 'rejected on attempt 1 of 5') : delivery.complete(),
+    );
+
+    await page.getByTestId('dead-letters-refresh').click();
+    const row = page.locator(`[data-testid="dead-letter"][data-message-id="${envelope.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.getAttribute('data-source')).toBe('subscription:events/email-service');
+    expect(await row.getByTestId('dead-letter-reason').textContent()).toBe('MessageRejectedError: no template');
+    expect(await page.locator('[data-testid="dead-letter-source"][data-source="subscription:events/email-service"] [data-testid="dead-letter-count"]').textContent()).toBe('1');
+
+    await row.getByTestId('replay-message').click();
+    await page.getByTestId('dead-letters-outcome').filter({ hasText: 'Replayed 1 to subscription events/email-service' }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    expect(await transport.deadLetters.list(emailEvents)).toEqual([]);
+    const back = await settleAll(emailEvents, (delivery) => delivery.complete());
+    expect(back.map(({ messageId, correlationId }) => ({ messageId, correlationId }))).toEqual([{ messageId: envelope.id, correlationId: envelope.correlationId }]);
+    expect(await settleAll(orderEvents, (delivery) => delivery.complete())).toEqual([]);
+  });
+
+  /** Settles whatever is waiting at a source, the way the test says; resolves to what came. */
+  async function settleAll(source: Source, settle: (delivery: Delivery) => Promise<void>): Promise<IncomingMessage[]> {
+    const received: IncomingMessage[] = [];
+    const receiver = await transport.receive(
+      source,
+      async (delivery) => {
+        received.push(delivery.message);
+        await settle(delivery);
+      },
+      { concurrency: 4, lockMs: 10_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await receiver.close();
+    return received;
+  }
 });

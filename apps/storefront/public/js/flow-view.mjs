@@ -10,7 +10,9 @@ const MAX_ROWS = 300;
  * one replica of each subscribing service (the Copies column counts the services that got it).
  */
 export class FlowView {
-  constructor() {
+  /** `onRecord` hears of every record too (the dead-letter panel refreshes on a dead-lettered one). */
+  constructor({ onRecord } = {}) {
+    this.onRecord = onRecord ?? (() => undefined);
     this.counters = new Map();
     this.copies = new Map();
     this.source = undefined;
@@ -22,11 +24,15 @@ export class FlowView {
     this.source.onopen = () => this.status('live');
     this.source.onerror = () => this.status('reconnecting');
     this.source.onmessage = (event) => {
+      let record;
       try {
-        this.add(JSON.parse(event.data));
+        record = JSON.parse(event.data);
+        this.add(record);
       } catch {
         // A malformed record is skipped; the view is best effort, as flow records are.
+        return;
       }
+      this.onRecord(record);
     };
   }
 

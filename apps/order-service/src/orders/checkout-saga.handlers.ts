@@ -21,7 +21,9 @@ export class CheckoutSagaHandlers {
     @Inject(MessageBus) private readonly bus: MessageBus,
   ) {}
 
-  @HandleMessage(PlaceOrder)
+  // The UserSignedUp a PlaceOrder overtook is usually a moment behind, never within the same instant: retrying at
+  // once would only spend attempts, so this handler backs off from its first failure.
+  @HandleMessage(PlaceOrder, { retry: { immediate: 0 } })
   async placeOrder(@Payload() command: MessageData<typeof PlaceOrder>): Promise<void> {
     if (!(await this.users.exists(command.userId))) throw new UnknownUserError(command.userId);
     if (await this.orders.exists(command.orderId)) {

@@ -1,8 +1,11 @@
 import {
   ChargePayment,
+  ExpireOrder,
   OrderCancelled,
   OrderConfirmed,
+  PaymentSucceeded,
   PlaceOrder,
+  RefundPayment,
   ReleaseStock,
   ReserveStock,
   SendEmail,
@@ -120,5 +123,34 @@ describe('two replicas deciding on the same version of an order', () => {
     expect(shop.sent(OrderConfirmed, about(orderId))).toEqual([]);
     expect(shop.sent(ReleaseStock, about(orderId))).toEqual([]);
     expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([]);
+  }, 60_000);
+
+  it("loses no compensation when the order's expiry races its StockReserved: the expiry, retried, releases the stock", async () => {
+    const { orderId, user } = await placedOrder();
+
+    const [reserved, expiry] = await race(
+      orderId,
+      () => shop.inventory.publish(StockReserved, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }] }),
+      () => shop.storefront.send(ExpireOrder, { orderId, timeoutMs: 600_000 }),
+    );
+    await shop.settled(reserved.id);
+    await shop.settled(expiry.id);
+
+    expect(outcomes(reserved).map((record) => record.outcome)).toEqual(['handled']);
+    expect(outcomes(expiry).map((record) => record.outcome)).toEqual(['retried', 'handled']);
+    // As if StockReserved had come first and the expiry a moment later: charged, then cancelled with the stock back.
+    const reason = 'Not completed within 10 minutes (still waiting for payment)';
+    expect(await shop.orderRow(orderId)).toEqual({ status: 'cancelled', reason, stock_reserved: false, version: 3 });
+    expect(shop.sent(ChargePayment, about(orderId))).toHaveLength(1);
+    expect(shop.sent(ReleaseStock, about(orderId))).toEqual([{ orderId, reason }]);
+    expect(shop.sent(OrderCancelled, about(orderId))).toEqual([{ orderId, userId: user.userId, reason, version: 3 }]);
+    expect(shop.sent(SendEmail, mailAbout(orderId))).toHaveLength(1);
+
+    // The charge already asked for then succeeds: it is given back, and the order stays cancelled.
+    const paid = await shop.payment.publish(PaymentSucceeded, { orderId, chargeId: 'ch_race_1', amountCents: 3_000 });
+    await shop.settled(paid.id);
+    expect(shop.sent(RefundPayment, about(orderId))).toEqual([expect.objectContaining({ orderId, chargeId: 'ch_race_1', amountCents: 3_000 })]);
+    expect(shop.sent(OrderConfirmed, about(orderId))).toEqual([]);
+    expect(await shop.orderRow(orderId)).toMatchObject({ status: 'cancelled', version: 3 });
   }, 60_000);
 });

@@ -34,6 +34,13 @@ describe('shop catalogue', () => {
     ]);
   });
 
+  it("queues the order service's own timeout with its commands, and refunds with the payment service's", () => {
+    const queues = Object.fromEntries(shopCatalogue.topology().queues.map((q) => [q.name, q.types]));
+    expect(queues[Services.order]).toEqual(['order.place-order.v1', 'order.expire-order.v1']);
+    expect(queues[Services.payment]).toEqual(['payment.charge-payment.v1', 'payment.refund-payment.v1']);
+    expect(shopCatalogue.find('payment.payment-refunded.v1')).toMatchObject({ kind: 'event', publisher: Services.payment, subscribers: [] });
+  });
+
   it('sets the broker limit one above the consumer maximum', () => {
     const order = shopCatalogue.topology().queues.find((q) => q.name === Services.order);
     expect(order).toMatchObject({ maxAttempts: 8, maxDeliveryCount: 9 });

@@ -1,12 +1,13 @@
 import { Catalogue } from './catalogue';
 import { serviceNames, Services } from './services';
-import { ChargePayment, PlaceOrder, ReleaseStock, ReserveStock, SendEmail } from './commands';
+import { ChargePayment, ExpireOrder, PlaceOrder, RefundPayment, ReleaseStock, ReserveStock, SendEmail } from './commands';
 import {
   EmailSent,
   OrderCancelled,
   OrderConfirmed,
   OrderPlaced,
   PaymentFailed,
+  PaymentRefunded,
   PaymentSucceeded,
   StockReservationFailed,
   StockReserved,
@@ -18,9 +19,11 @@ export const shopCatalogue = new Catalogue({
   services: serviceNames,
   messages: [
     PlaceOrder,
+    ExpireOrder,
     ReserveStock,
     ReleaseStock,
     ChargePayment,
+    RefundPayment,
     SendEmail,
     UserSignedUp,
     OrderPlaced,
@@ -30,6 +33,7 @@ export const shopCatalogue = new Catalogue({
     StockReservationFailed,
     PaymentSucceeded,
     PaymentFailed,
+    PaymentRefunded,
     EmailSent,
   ],
   maxAttempts: {

@@ -1,15 +1,17 @@
 import {
   ChargePayment,
+  ExpireOrder,
   OrderCancelled,
   OrderConfirmed,
   OrderPlaced,
+  RefundPayment,
   ReleaseStock,
   ReserveStock,
   SendEmail,
   type MessageData,
   type PlaceOrder,
 } from '@stitch/contracts';
-import { decide, MAX_REASON_LENGTH, MAX_TOTAL_CENTS, placeOrder, stageOf, type Outgoing, type ReplyDecision, type SagaOrder, type SagaReply } from './checkout-saga';
+import { decide, describeDuration, MAX_REASON_LENGTH, MAX_TOTAL_CENTS, placeOrder, stageOf, type Outgoing, type ReplyDecision, type SagaOrder, type SagaReply } from './checkout-saga';
 
 const orderId = '0b7f6c0e-4c1e-4d55-9a43-5d3f3f0d2a11';
 const userId = '5a1d2a37-7f55-4c9a-8a39-3c4d2b1e0f22';
@@ -53,7 +55,12 @@ const replies = {
   },
   paid: { name: 'PaymentSucceeded', data: { orderId, chargeId: 'ch_1', amountCents: 3_900 } },
   declined: { name: 'PaymentFailed', data: { orderId, reason: 'card declined' } },
+  expired: { name: 'ExpireOrder', data: { orderId, timeoutMs: 600_000 } },
 } satisfies Record<string, SagaReply>;
+
+const TIMEOUT_MS = 600_000;
+/** An order its timeout cancelled while it waited for its stock. */
+const expiredAwaitingStock = order({ status: 'cancelled', reason: 'Not completed within 10 minutes (still waiting for stock)', version: 2 });
 
 /** The messages as `[name, data]`, in the order they are sent. */
 function sent(messages: readonly Outgoing[]): Array<[string, unknown]> {
@@ -67,7 +74,7 @@ function changed(decision: ReplyDecision): Extract<ReplyDecision, { outcome: 'ch
 
 describe('placeOrder', () => {
   it('stores the order pending at version 1 with its total, in euros, without stock', () => {
-    const decision = placeOrder(command);
+    const decision = placeOrder(command, TIMEOUT_MS);
 
     expect(decision).toMatchObject({
       outcome: 'placed',
@@ -75,18 +82,20 @@ describe('placeOrder', () => {
     });
   });
 
-  it('publishes OrderPlaced with version 1 and sends ReserveStock for every line, without prices', () => {
-    const decision = placeOrder(command);
+  it('publishes OrderPlaced with version 1, sends ReserveStock for every line without prices, and schedules its own expiry', () => {
+    const decision = placeOrder(command, TIMEOUT_MS);
     if (decision.outcome !== 'placed') throw new Error(decision.why);
 
     expect(sent(decision.messages)).toEqual([
       [OrderPlaced.name, { orderId, userId, items: command.items, totalCents: 3_900, version: 1 }],
       [ReserveStock.name, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }, { sku: 'CAP-1', quantity: 1 }] }],
+      [ExpireOrder.name, { orderId, timeoutMs: TIMEOUT_MS }],
     ]);
+    expect(decision.messages.map((message) => ('delayMs' in message ? message.delayMs : undefined))).toEqual([undefined, undefined, TIMEOUT_MS]);
   });
 
   it('never puts the payment method in what it announces', () => {
-    const decision = placeOrder(command);
+    const decision = placeOrder(command, TIMEOUT_MS);
     if (decision.outcome !== 'placed') throw new Error(decision.why);
 
     expect(JSON.stringify(decision.messages)).not.toContain(paymentMethod.token);
@@ -95,7 +104,7 @@ describe('placeOrder', () => {
   it('rejects an order whose total the order table cannot hold', () => {
     const huge = { ...command, items: Array.from({ length: 50 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 100, unitPriceCents: 1_000_000 })) };
 
-    const decision = placeOrder(huge);
+    const decision = placeOrder(huge, TIMEOUT_MS);
 
     expect(decision).toEqual({ outcome: 'rejected', why: expect.stringContaining(`${MAX_TOTAL_CENTS}`) });
   });
@@ -189,7 +198,6 @@ describe('decide', () => {
   describe('a reply the order is not waiting for changes nothing', () => {
     it.each([
       ['a repeated StockReserved', awaitingPayment, replies.stockReserved, 'awaiting-payment'],
-      ['a StockReserved after the order was cancelled', cancelled, replies.stockReserved, 'cancelled'],
       ['a StockReservationFailed once stock is held', awaitingPayment, replies.stockFailed, 'awaiting-payment'],
       ['a StockReservationFailed after confirmation', confirmed, replies.stockFailed, 'confirmed'],
       ['a payment reply before the stock is held', awaitingStock, replies.paid, 'awaiting-stock'],
@@ -197,12 +205,78 @@ describe('decide', () => {
       ['a repeated PaymentSucceeded', confirmed, replies.paid, 'confirmed'],
       ['a PaymentFailed after confirmation', confirmed, replies.declined, 'confirmed'],
       ['a repeated PaymentFailed', cancelled, replies.declined, 'cancelled'],
-      ['a PaymentSucceeded after cancellation', cancelled, replies.paid, 'cancelled'],
+      ['a StockReservationFailed after the timeout', expiredAwaitingStock, replies.stockFailed, 'cancelled'],
     ] as const)('%s', (_, state, reply, stage) => {
       const decision = decide(state, reply);
 
       expect(decision).toEqual({ outcome: 'ignored', why: expect.stringContaining(`is ${stage} (version ${state.version})`) });
       expect(decision).not.toHaveProperty('messages');
+    });
+  });
+
+  describe('ExpireOrder', () => {
+    it('cancels an order still waiting for its stock, saying how long it waited, and releases nothing', () => {
+      const decision = changed(decide(awaitingStock, replies.expired));
+      const reason = 'Not completed within 10 minutes (still waiting for stock)';
+
+      expect(decision.next).toEqual({ status: 'cancelled', stockReserved: false, reason, version: 2 });
+      expect(sent(decision.messages)).toEqual([
+        [OrderCancelled.name, { orderId, userId, reason, version: 2 }],
+        [SendEmail.name, { to: 'ada@example.com', template: 'order-cancelled', params: { orderId, reason, name: 'Ada' } }],
+      ]);
+    });
+
+    it('cancels an order still waiting for its payment and releases its stock first', () => {
+      const decision = changed(decide(awaitingPayment, replies.expired));
+      const reason = 'Not completed within 10 minutes (still waiting for payment)';
+
+      expect(decision.next).toEqual({ status: 'cancelled', stockReserved: false, reason, version: 3 });
+      expect(sent(decision.messages)).toEqual([
+        [ReleaseStock.name, { orderId, reason }],
+        [OrderCancelled.name, { orderId, userId, reason, version: 3 }],
+        [SendEmail.name, { to: 'ada@example.com', template: 'order-cancelled', params: { orderId, reason, name: 'Ada' } }],
+      ]);
+    });
+
+    it.each([
+      ['confirmed', confirmed],
+      ['cancelled', cancelled],
+    ] as const)('leaves an order already %s as it is', (stage, state) => {
+      expect(decide(state, replies.expired)).toEqual({ outcome: 'ignored', why: `ExpireOrder for an order already ${stage} (version ${state.version})` });
+    });
+
+    it.each([
+      [600_000, '10 minutes'],
+      [60_000, '1 minute'],
+      [7_200_000, '2 hours'],
+      [90_000, '90 seconds'],
+      [1_500, '1500 ms'],
+    ])('names a timeout of %i ms as %s', (ms, words) => {
+      expect(describeDuration(ms)).toBe(words);
+    });
+  });
+
+  describe('a success that arrives after the order was cancelled is given back', () => {
+    it('releases stock reserved for an order its timeout cancelled while it waited for the stock', () => {
+      const decision = decide(expiredAwaitingStock, replies.stockReserved);
+
+      expect(decision).toMatchObject({ outcome: 'compensated' });
+      expect('messages' in decision && sent(decision.messages)).toEqual([
+        [ReleaseStock.name, { orderId, reason: `Order ${orderId} was already cancelled: Not completed within 10 minutes (still waiting for stock)` }],
+      ]);
+    });
+
+    it('refunds a payment that succeeded for a cancelled order, naming the charge and the amount', () => {
+      const decision = decide(cancelled, replies.paid);
+
+      expect(decision).toMatchObject({ outcome: 'compensated' });
+      expect('messages' in decision && sent(decision.messages)).toEqual([
+        [RefundPayment.name, { orderId, chargeId: 'ch_1', amountCents: 3_900, reason: `Order ${orderId} was already cancelled: Payment failed: card declined` }],
+      ]);
+    });
+
+    it('changes neither the state nor the version of the cancelled order', () => {
+      for (const reply of [replies.stockReserved, replies.paid]) expect(decide(cancelled, reply)).not.toHaveProperty('next');
     });
   });
 
@@ -215,16 +289,20 @@ describe('decide', () => {
 
   it('sends only messages their contracts accept', () => {
     const decisions = [
-      placeOrder(command),
+      placeOrder(command, TIMEOUT_MS),
       decide(awaitingStock, replies.stockReserved),
       decide(awaitingStock, replies.stockFailed),
       decide(awaitingPayment, replies.paid),
       decide(awaitingPayment, replies.declined),
+      decide(awaitingStock, replies.expired),
+      decide(awaitingPayment, replies.expired),
+      decide(expiredAwaitingStock, replies.stockReserved),
+      decide(cancelled, replies.paid),
     ];
 
     const messages = decisions.flatMap((decision) => ('messages' in decision ? decision.messages : []));
 
-    expect(messages).toHaveLength(10);
+    expect(messages).toHaveLength(18);
     for (const message of messages) expect(message.definition.schema.safeParse(message.data)).toMatchObject({ success: true });
   });
 });

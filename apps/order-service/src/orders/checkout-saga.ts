@@ -4,15 +4,23 @@
  * the handlers load, ask, store and send.
  *
  *   PlaceOrder ──▶ awaiting-stock ──StockReserved──▶ awaiting-payment ──PaymentSucceeded──▶ confirmed
- *                        │                                  │
- *                 StockReservationFailed              PaymentFailed (and ReleaseStock)
+ *   (+ ExpireOrder,      │                                  │
+ *    delayed)     StockReservationFailed              PaymentFailed
+ *                 or ExpireOrder                      or ExpireOrder (both with ReleaseStock)
  *                        └──────────────▶ cancelled ◀──────┘
+ *                                            │
+ *          late replies to a cancelled order: StockReserved ──▶ ReleaseStock, PaymentSucceeded ──▶ RefundPayment
+ *
+ * PlaceOrder sends ExpireOrder to the order service itself with the configured delay: an order still pending
+ * when it arrives is cancelled. A reply that was on its way meanwhile is then compensated, not lost.
  */
 import {
   ChargePayment,
+  ExpireOrder,
   OrderCancelled,
   OrderConfirmed,
   OrderPlaced,
+  RefundPayment,
   ReleaseStock,
   ReserveStock,
   SendEmail,
@@ -68,6 +76,8 @@ export type Outgoing =
   | SendCommand<typeof ReserveStock>
   | SendCommand<typeof ChargePayment>
   | SendCommand<typeof ReleaseStock>
+  | SendCommand<typeof RefundPayment>
+  | SendCommand<typeof ExpireOrder>
   | SendCommand<typeof SendEmail>
   | PublishEvent<typeof OrderPlaced>
   | PublishEvent<typeof OrderConfirmed>
@@ -77,6 +87,8 @@ export interface SendCommand<D extends CommandDefinition> {
   readonly kind: 'command';
   readonly definition: D;
   readonly data: MessageInput<D>;
+  /** Delivered no sooner than this many ms after the decision's transaction commits. */
+  readonly delayMs?: number;
 }
 
 export interface PublishEvent<D extends EventDefinition> {
@@ -85,12 +97,13 @@ export interface PublishEvent<D extends EventDefinition> {
   readonly data: MessageInput<D>;
 }
 
-/** The replies the saga waits for, by name. */
+/** The replies the saga waits for, and its own timeout, by name. */
 export type SagaReply =
   | { readonly name: 'StockReserved'; readonly data: MessageData<typeof StockReserved> }
   | { readonly name: 'StockReservationFailed'; readonly data: MessageData<typeof StockReservationFailed> }
   | { readonly name: 'PaymentSucceeded'; readonly data: MessageData<typeof PaymentSucceeded> }
-  | { readonly name: 'PaymentFailed'; readonly data: MessageData<typeof PaymentFailed> };
+  | { readonly name: 'PaymentFailed'; readonly data: MessageData<typeof PaymentFailed> }
+  | { readonly name: 'ExpireOrder'; readonly data: MessageData<typeof ExpireOrder> };
 
 export type PlaceDecision =
   | { readonly outcome: 'placed'; readonly order: NewOrder; readonly messages: readonly Outgoing[] }
@@ -99,6 +112,8 @@ export type PlaceDecision =
 
 export type ReplyDecision =
   | { readonly outcome: 'changed'; readonly next: SagaState; readonly messages: readonly Outgoing[] }
+  /** A reply that arrived after the order was cancelled: the order stays cancelled; what the reply took is given back. */
+  | { readonly outcome: 'compensated'; readonly why: string; readonly messages: readonly Outgoing[] }
   /** A late, repeated or unexpected reply: the order stays as it is and nothing is sent. */
   | { readonly outcome: 'ignored'; readonly why: string };
 
@@ -107,7 +122,7 @@ export const MAX_TOTAL_CENTS = 2_147_483_647;
 /** OrderCancelled and ReleaseStock take reasons up to this long. */
 export const MAX_REASON_LENGTH = 500;
 
-const EXPECTED_STAGE: Record<SagaReply['name'], SagaStage> = {
+const EXPECTED_STAGE: Record<Exclude<SagaReply['name'], 'ExpireOrder'>, SagaStage> = {
   StockReserved: 'awaiting-stock',
   StockReservationFailed: 'awaiting-stock',
   PaymentSucceeded: 'awaiting-payment',
@@ -119,8 +134,11 @@ export function stageOf(state: SagaState): SagaStage {
   return state.stockReserved ? 'awaiting-payment' : 'awaiting-stock';
 }
 
-/** A new order, pending at version 1: announced to whoever listens, and its stock asked for. */
-export function placeOrder(command: MessageData<typeof PlaceOrder>): PlaceDecision {
+/**
+ * A new order, pending at version 1: announced to whoever listens, its stock asked for, and its own expiry
+ * scheduled `timeoutMs` ahead.
+ */
+export function placeOrder(command: MessageData<typeof PlaceOrder>, timeoutMs: number): PlaceDecision {
   const totalCents = command.items.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
   if (totalCents > MAX_TOTAL_CENTS) {
     return { outcome: 'rejected', why: `order ${command.orderId} totals ${totalCents} cents, more than the ${MAX_TOTAL_CENTS} an order can hold` };
@@ -142,6 +160,7 @@ export function placeOrder(command: MessageData<typeof PlaceOrder>): PlaceDecisi
     messages: [
       publish(OrderPlaced, { orderId: order.orderId, userId: order.userId, items: [...order.items], totalCents, version: order.version }),
       send(ReserveStock, { orderId: order.orderId, items: order.items.map(({ sku, quantity }) => ({ sku, quantity })) }),
+      send(ExpireOrder, { orderId: order.orderId, timeoutMs }, timeoutMs),
     ],
   };
 }
@@ -149,6 +168,11 @@ export function placeOrder(command: MessageData<typeof PlaceOrder>): PlaceDecisi
 /** What a reply does to an order: one step of the saga, or nothing when the order is not waiting for it. */
 export function decide(order: SagaOrder, reply: SagaReply): ReplyDecision {
   const stage = stageOf(order);
+  if (reply.name === 'ExpireOrder') return expire(order, stage, reply.data.timeoutMs);
+  if (stage === 'cancelled') {
+    const late = compensateLate(order, reply);
+    if (late) return late;
+  }
   if (stage !== EXPECTED_STAGE[reply.name]) {
     return { outcome: 'ignored', why: `${reply.name} expects an order ${EXPECTED_STAGE[reply.name]}, but order ${order.orderId} is ${stage} (version ${order.version})` };
   }
@@ -162,6 +186,35 @@ export function decide(order: SagaOrder, reply: SagaReply): ReplyDecision {
     case 'PaymentFailed':
       return cancel(order, `Payment failed: ${reply.data.reason}`);
   }
+}
+
+/** The order's own deadline: whatever it still waits for, it waits no longer. */
+function expire(order: SagaOrder, stage: SagaStage, timeoutMs: number): ReplyDecision {
+  if (stage === 'confirmed' || stage === 'cancelled') {
+    return { outcome: 'ignored', why: `ExpireOrder for an order already ${stage} (version ${order.version})` };
+  }
+  const waitingFor = stage === 'awaiting-stock' ? 'stock' : 'payment';
+  return cancel(order, `Not completed within ${describeDuration(timeoutMs)} (still waiting for ${waitingFor})`);
+}
+
+/**
+ * A success that arrives for an order already cancelled (its timeout came first) holds something the order
+ * no longer needs: give it back. Both commands are idempotent where they land, so a repeat costs nothing.
+ */
+function compensateLate(order: SagaOrder, reply: SagaReply): ReplyDecision | undefined {
+  const why = clip(`Order ${order.orderId} was already cancelled: ${order.reason ?? 'no reason given'}`, MAX_REASON_LENGTH);
+  if (reply.name === 'StockReserved') {
+    return { outcome: 'compensated', why: `StockReserved after the order was cancelled; releasing it`, messages: [send(ReleaseStock, { orderId: order.orderId, reason: why })] };
+  }
+  if (reply.name === 'PaymentSucceeded' && reply.data.amountCents > 0) {
+    const { chargeId, amountCents } = reply.data;
+    return {
+      outcome: 'compensated',
+      why: `PaymentSucceeded after the order was cancelled; refunding charge ${chargeId}`,
+      messages: [send(RefundPayment, { orderId: order.orderId, chargeId, amountCents, reason: why })],
+    };
+  }
+  return undefined;
 }
 
 function awaitPayment(order: SagaOrder): ReplyDecision {
@@ -218,12 +271,21 @@ function shortageReason(data: MessageData<typeof StockReservationFailed>): strin
   return `Not enough stock: ${lines.join(', ')}`;
 }
 
+/** "10 minutes", "90 seconds", "1500 ms": as a customer reads it in the cancellation mail. */
+export function describeDuration(ms: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms % 3_600_000 === 0) return plural(ms / 3_600_000, 'hour');
+  if (ms % 60_000 === 0) return plural(ms / 60_000, 'minute');
+  if (ms % 1_000 === 0) return plural(ms / 1_000, 'second');
+  return `${ms} ms`;
+}
+
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function send<D extends CommandDefinition>(definition: D, data: MessageInput<D>): SendCommand<D> {
-  return { kind: 'command', definition, data };
+function send<D extends CommandDefinition>(definition: D, data: MessageInput<D>, delayMs?: number): SendCommand<D> {
+  return delayMs === undefined ? { kind: 'command', definition, data } : { kind: 'command', definition, data, delayMs };
 }
 
 function publish<D extends EventDefinition>(definition: D, data: MessageInput<D>): PublishEvent<D> {

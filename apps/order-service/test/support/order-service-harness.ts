@@ -23,6 +23,15 @@ const OBSERVED = [
   { kind: 'subscription', topic: 'events', name: Services.notification },
 ] as const;
 
+export interface HarnessOptions {
+  /** Replicas of the order service, competing for its queue and subscription on one database: 1 unless told. */
+  readonly replicas?: number;
+  /** Settings for every replica, over the harness's own. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The in-memory transport's longest delay, as a cloud transport has one (SQS: 15 minutes). */
+  readonly maxDelayMs?: number;
+}
+
 /**
  * The order service as it runs, on a PostgreSQL server of the test file's own, with an in-memory transport in
  * place of the shop's. The other services are stand-ins: buses that send and publish as they would, and
@@ -38,8 +47,8 @@ export class OrderServiceHarness {
 
   private constructor(
     readonly transport: InMemoryTransport,
-    private readonly server: TestPostgres,
-    readonly app: INestApplication,
+    readonly server: TestPostgres,
+    readonly apps: readonly INestApplication[],
   ) {
     const bus = (service: string) =>
       new MessageBus({ catalogue: shopCatalogue, service, dispatcher: new TransportDispatcher(transport), maxDelayMs: transport.capabilities.maxDelayMs });
@@ -48,29 +57,52 @@ export class OrderServiceHarness {
     this.payment = bus(Services.payment);
   }
 
-  static async start(): Promise<OrderServiceHarness> {
-    const transport = new InMemoryTransport(shopCatalogue.topology());
+  static async start(options: HarnessOptions = {}): Promise<OrderServiceHarness> {
+    const transport = new InMemoryTransport(shopCatalogue.topology(), options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs });
     const server = await startTestPostgres();
-    // Short retries, so a message that waits on another is retried within the test's patience.
-    Object.assign(process.env, { DATABASE_URL: server.url, MESSAGING_RETRY_BASE_MS: '50', MESSAGING_FLOW: 'on', LOG_LEVEL: 'silent', PORT: '0' });
+    // Short retries, so a message that waits on another is retried within the test's patience. Every setting a
+    // test file may change is set here, as files share a worker's environment.
+    Object.assign(process.env, {
+      DATABASE_URL: server.url,
+      MESSAGING_RETRY_BASE_MS: '50',
+      MESSAGING_CONCURRENCY: '16',
+      MESSAGING_FLOW: 'on',
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      ORDER_TIMEOUT_MS: '600000',
+      ...options.env,
+    });
 
     @Module({ imports: [OrderServiceModule.forRoot({ transports: { local: () => transport } })] })
     class OrderServiceOnInMemoryTransport {}
 
-    let app: INestApplication;
+    const apps: INestApplication[] = [];
     try {
-      app = await bootstrapService(OrderServiceOnInMemoryTransport, { defaultPort: 0 });
+      for (let replica = 1; replica <= (options.replicas ?? 1); replica++) {
+        process.env['INSTANCE_ID'] = `order-service-${replica}`;
+        apps.push(await bootstrapService(OrderServiceOnInMemoryTransport, { defaultPort: 0 }));
+      }
     } catch (error) {
+      await Promise.all(apps.map((app) => app.close()));
       await server.stop();
       throw error;
+    } finally {
+      delete process.env['INSTANCE_ID'];
     }
-    const harness = new OrderServiceHarness(transport, server, app);
+    const harness = new OrderServiceHarness(transport, server, apps);
     await harness.observe();
     return harness;
   }
 
+  /** The first replica. */
+  get app(): INestApplication {
+    const [first] = this.apps;
+    if (!first) throw new Error('no replica started');
+    return first;
+  }
+
   async stop(): Promise<void> {
-    await this.app?.close();
+    for (const app of this.apps) await app.close();
     await this.server?.stop();
   }
 
@@ -105,14 +137,20 @@ export class OrderServiceHarness {
     await this.transport.send(destination, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
   }
 
+  /** A client of the order service's database of its own, as another process would hold one. */
+  async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: withDatabase(this.server.url, serviceDatabaseName(Services.order)) });
+    await client.connect();
+    return client;
+  }
+
   /** One row of the order table, read as another client would. */
   async orderRow(orderId: string): Promise<Record<string, unknown> | undefined> {
     return (await this.query('SELECT status, reason, stock_reserved, version FROM "order" WHERE id = $1', [orderId]))[0];
   }
 
-  private async query(sql: string, values: unknown[] = []): Promise<Array<Record<string, unknown>>> {
-    const client = new pg.Client({ connectionString: withDatabase(this.server.url, serviceDatabaseName(Services.order)) });
-    await client.connect();
+  async query(sql: string, values: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+    const client = await this.connect();
     try {
       return (await client.query(sql, values)).rows;
     } finally {

@@ -12,6 +12,17 @@ export interface NewCharge {
   readonly outcome: { readonly status: 'succeeded'; readonly chargeId: string } | { readonly status: 'declined'; readonly reason: string };
 }
 
+/** A charge as a refund needs it. */
+export interface RefundableCharge {
+  readonly id: string;
+  readonly orderId: string;
+  readonly amountCents: number;
+  readonly status: 'succeeded' | 'declined';
+  readonly providerChargeId: string | null;
+  readonly refundedAt: Date | null;
+  readonly providerRefundId: string | null;
+}
+
 /** The service's charges, one per order. */
 @Injectable()
 export class ChargeLedger {
@@ -41,5 +52,24 @@ export class ChargeLedger {
       skipDuplicates: true,
     });
     return this.db.client.charge.findUniqueOrThrow({ where: { orderId: charge.orderId } });
+  }
+
+  async findForRefund(orderId: string): Promise<RefundableCharge | null> {
+    return this.db.client.charge.findUnique({
+      where: { orderId },
+      select: { id: true, orderId: true, amountCents: true, status: true, providerChargeId: true, refundedAt: true, providerRefundId: true },
+    });
+  }
+
+  /**
+   * Records the refund on a charge not refunded yet, and only then (true): of two handlers refunding the same
+   * order at once, one records it and the other learns it was done (false).
+   */
+  async recordRefund(orderId: string, refund: { readonly refundId: string; readonly reason: string }): Promise<boolean> {
+    const { count } = await this.db.client.charge.updateMany({
+      where: { orderId, status: 'succeeded', refundedAt: null },
+      data: { refundedAt: new Date(), providerRefundId: refund.refundId, refundReason: refund.reason },
+    });
+    return count === 1;
   }
 }

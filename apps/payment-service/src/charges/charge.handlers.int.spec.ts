@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { ChargePayment, PaymentFailed, PaymentSucceeded, Services, type MessageData } from '@stitch/contracts';
-import type { Envelope, FlowRecord } from '@stitch/messaging-core';
+import { ChargePayment, PaymentFailed, PaymentRefunded, PaymentSucceeded, RefundPayment, Services, type MessageData } from '@stitch/contracts';
+import { MessageBus, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import { flowRecords, query, receivedByOrderService, sendCommand, shopTransport, startPayment, testEnvironment } from '../../test/support/payment-test-app';
 import { CARD_PROVIDER, type CardProvider } from './card-provider';
@@ -13,6 +13,8 @@ let app: INestApplication;
 let events: Envelope[];
 let flow: FlowRecord[];
 let providerCalls: jest.SpyInstance;
+let refundCalls: jest.SpyInstance;
+let published: jest.SpyInstance;
 
 beforeAll(async () => {
   server = await startTestPostgres();
@@ -21,6 +23,9 @@ beforeAll(async () => {
   flow = await flowRecords(transport);
   app = await startPayment(transport);
   providerCalls = jest.spyOn(app.get<CardProvider>(CARD_PROVIDER), 'charge');
+  refundCalls = jest.spyOn(app.get<CardProvider>(CARD_PROVIDER), 'refund');
+  // Nobody subscribes to PaymentRefunded yet, so no subscription can catch it: watch what the service publishes.
+  published = jest.spyOn(app.get(MessageBus), 'publish');
 });
 
 afterAll(async () => {
@@ -129,5 +134,87 @@ describe('ChargePayment', () => {
     const tables = await query<{ dump: string }>(server.url, 'SELECT (SELECT json_agg(c)::text FROM charge c) AS dump');
     expect(tables[0]!.dump).not.toContain(token);
     expect(JSON.stringify(eventsFor(orderId))).not.toContain(token);
+  });
+});
+
+describe('RefundPayment', () => {
+  /** An order charged successfully, as the order service learnt it from PaymentSucceeded. */
+  async function chargedOrder(token = 'tok_visa4242'): Promise<{ orderId: string; chargeId: string }> {
+    const orderId = randomUUID();
+    await sendCommand(transport, ChargePayment, chargeFor(orderId, token));
+    await until(() => eventsFor(orderId).length === 1);
+    return { orderId, chargeId: (eventsFor(orderId)[0]!.data as { chargeId?: string }).chargeId ?? 'declined' };
+  }
+
+  const refundOf = (orderId: string, chargeId: string): MessageData<typeof RefundPayment> => ({
+    orderId,
+    chargeId,
+    amountCents: 10_997,
+    reason: `Order ${orderId} was already cancelled: Not completed within 10 minutes (still waiting for payment)`,
+  });
+
+  const refundsPublishedFor = (orderId: string) =>
+    published.mock.calls.filter(([event, data]) => event === PaymentRefunded && (data as { orderId: string }).orderId === orderId).map(([, data]) => data);
+  const refundCallsFor = (orderId: string) => refundCalls.mock.calls.filter(([request]) => (request as { idempotencyKey: string }).idempotencyKey === orderId).length;
+  const refundState = async (orderId: string) =>
+    (await query(server.url, 'SELECT refunded_at IS NOT NULL AS refunded, provider_refund_id, refund_reason FROM charge WHERE order_id = $1', [orderId]))[0];
+
+  it('refunds the charge at the provider, records it and publishes PaymentRefunded', async () => {
+    const { orderId, chargeId } = await chargedOrder();
+    const refund = refundOf(orderId, chargeId);
+
+    await handled(await sendCommand(transport, RefundPayment, refund));
+
+    expect(await refundState(orderId)).toEqual({ refunded: true, provider_refund_id: expect.stringMatching(/^re_sim_/), refund_reason: refund.reason });
+    const { provider_refund_id } = (await refundState(orderId))!;
+    expect(refundsPublishedFor(orderId)).toEqual([{ orderId, chargeId, refundId: provider_refund_id, amountCents: 10_997 }]);
+    expect(refundCallsFor(orderId)).toBe(1);
+  });
+
+  it('refunds once however the command repeats: redelivered, resent under a new id, or two at once', async () => {
+    const { orderId, chargeId } = await chargedOrder();
+    const refund = refundOf(orderId, chargeId);
+
+    const id = randomUUID();
+    await sendCommand(transport, RefundPayment, refund, id);
+    await sendCommand(transport, RefundPayment, refund, id);
+    await handled(id, 2);
+    const [resent, concurrentA, concurrentB] = await Promise.all([
+      sendCommand(transport, RefundPayment, refund),
+      sendCommand(transport, RefundPayment, refund),
+      sendCommand(transport, RefundPayment, refund),
+    ]);
+    await handled(resent);
+    await handled(concurrentA);
+    await handled(concurrentB);
+
+    expect(refundsPublishedFor(orderId)).toHaveLength(1);
+    expect(refundCallsFor(orderId)).toBe(1);
+    expect(await query(server.url, 'SELECT count(*)::int AS n FROM charge WHERE order_id = $1 AND refunded_at IS NOT NULL', [orderId])).toEqual([{ n: 1 }]);
+  });
+
+  it('refunds nothing for a declined charge: nothing was taken', async () => {
+    const orderId = randomUUID();
+    await sendCommand(transport, ChargePayment, chargeFor(orderId, DECLINED_CARD_TOKEN));
+    await until(() => eventsFor(orderId).length === 1);
+    const [declined] = await charges(orderId);
+
+    await handled(await sendCommand(transport, RefundPayment, refundOf(orderId, String(declined!.id))));
+
+    expect(refundCallsFor(orderId)).toBe(0);
+    expect(refundsPublishedFor(orderId)).toEqual([]);
+    expect(await refundState(orderId)).toMatchObject({ refunded: false });
+  });
+
+  it('dead-letters at once a refund of a charge this service never made, saying it is permanent', async () => {
+    const orderId = randomUUID();
+
+    const id = await sendCommand(transport, RefundPayment, refundOf(orderId, randomUUID()));
+    await until(() => flow.some((record) => record.messageId === id && record.outcome === 'dead-lettered'));
+
+    const [dead] = (await transport.deadLetters.list({ kind: 'queue', name: Services.payment })).filter((d) => d.message.messageId === id);
+    expect(dead).toMatchObject({ attempts: 1, reason: expect.stringMatching(/^NothingToRefundError: order .* has no charge/) });
+    expect(dead?.description).toMatch(/^permanent error, not retried: failed on attempt 1 of 5/);
+    expect(flow.filter((record) => record.messageId === id).map((record) => record.outcome)).toEqual(['dead-lettered']);
   });
 });

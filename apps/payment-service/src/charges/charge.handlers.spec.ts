@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { PaymentFailed, PaymentSucceeded, type ChargePayment, type MessageData } from '@stitch/contracts';
 import type { MessageBus } from '@stitch/messaging-core';
-import type { CardChargeRequest, CardProvider } from './card-provider';
+import type { CardChargeRequest, CardProvider, CardRefundRequest } from './card-provider';
 import { ChargeHandlers } from './charge.handlers';
 import type { ChargeLedger, NewCharge } from './charge-ledger';
 import { paymentOutcome, type ChargeRecord } from './payment-outcome';
@@ -37,6 +37,10 @@ class CountingProvider implements CardProvider {
   charge(request: CardChargeRequest) {
     this.requests.push(request);
     return this.simulated.charge(request);
+  }
+
+  refund(request: CardRefundRequest) {
+    return this.simulated.refund(request);
   }
 }
 

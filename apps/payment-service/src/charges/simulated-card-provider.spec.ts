@@ -34,4 +34,13 @@ describe('SimulatedCardProvider', () => {
     await expect(provider.charge({ ...request, amountCents: 1 })).rejects.toThrow(IdempotencyKeyReusedError);
     await expect(provider.charge({ ...request, token: 'tok_other1234' })).rejects.toThrow(IdempotencyKeyReusedError);
   });
+
+  it('refunds once per key: a repeated refund gets the first one back, a different one under the same key is refused', async () => {
+    const provider = new SimulatedCardProvider();
+    const refund = { idempotencyKey: 'order-1', chargeId: 'ch_sim_1', amountCents: 4_998 };
+    const first = await provider.refund(refund);
+    expect(first).toEqual({ refundId: expect.stringMatching(/^re_sim_[0-9a-f]{32}$/) });
+    expect(await provider.refund({ ...refund })).toEqual(first);
+    await expect(provider.refund({ ...refund, amountCents: 1 })).rejects.toThrow(IdempotencyKeyReusedError);
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CardChargeRequest, CardChargeResult, CardProvider } from './card-provider';
+import type { CardChargeRequest, CardChargeResult, CardProvider, CardRefundRequest, CardRefundResult } from './card-provider';
 
 /** What the storefront's tokenizer gives for the test card 4000000000000002. */
 export const DECLINED_CARD_TOKEN = 'tok_chargeDeclined';
@@ -21,6 +21,7 @@ interface Remembered {
  */
 export class SimulatedCardProvider implements CardProvider {
   private readonly byKey = new Map<string, Remembered>();
+  private readonly refundsByKey = new Map<string, { readonly request: CardRefundRequest; readonly result: CardRefundResult }>();
 
   async charge(request: CardChargeRequest): Promise<CardChargeResult> {
     const earlier = this.byKey.get(request.idempotencyKey);
@@ -35,6 +36,19 @@ export class SimulatedCardProvider implements CardProvider {
         ? { status: 'declined', reason: 'card declined' }
         : { status: 'succeeded', chargeId: `ch_sim_${randomUUID().replaceAll('-', '')}` };
     this.byKey.set(request.idempotencyKey, { request, result });
+    return result;
+  }
+
+  async refund(request: CardRefundRequest): Promise<CardRefundResult> {
+    const earlier = this.refundsByKey.get(request.idempotencyKey);
+    if (earlier) {
+      if (earlier.request.chargeId !== request.chargeId || earlier.request.amountCents !== request.amountCents) {
+        throw new IdempotencyKeyReusedError(`idempotency key ${request.idempotencyKey} was already used for a different refund`);
+      }
+      return earlier.result;
+    }
+    const result = { refundId: `re_sim_${randomUUID().replaceAll('-', '')}` };
+    this.refundsByKey.set(request.idempotencyKey, { request, result });
     return result;
   }
 }

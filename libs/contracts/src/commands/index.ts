@@ -3,3 +3,5 @@ export * from './reserve-stock';
 export * from './release-stock';
 export * from './charge-payment';
 export * from './send-email';
+export * from './expire-order';
+export * from './refund-payment';

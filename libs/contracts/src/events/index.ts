@@ -6,4 +6,5 @@ export * from './stock-reserved';
 export * from './stock-reservation-failed';
 export * from './payment-succeeded';
 export * from './payment-failed';
+export * from './payment-refunded';
 export * from './email-sent';

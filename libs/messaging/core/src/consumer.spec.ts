@@ -3,6 +3,7 @@ import { OrderPlaced, ReserveStock, SendEmail, Services, shopCatalogue, UserSign
 import { MessageConsumer, type Endpoint, type MessageHandlerFn } from './consumer';
 import { createEnvelope, type Envelope } from './envelope';
 import { MessageRejectedError } from './errors';
+import type { HandlerRetryOptions } from './retry-policy';
 import type { FlowRecord, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import { currentMessageContext } from './message-context';
@@ -12,7 +13,11 @@ import { fakeDelivery } from './test-support/fake-delivery';
 const silent = pino({ level: 'silent' });
 const welcome = { to: 'ada@example.com', template: 'welcome', params: { name: 'Ada' } };
 
-function setup(handler: MessageHandlerFn = async () => undefined) {
+class TemplateMissingError extends Error {
+  override readonly name = 'TemplateMissingError';
+}
+
+function setup(handler: MessageHandlerFn = async () => undefined, handlerOptions?: ReadonlyMap<string, HandlerRetryOptions>) {
   const transport = new InMemoryTransport(shopCatalogue.topology(), { maxDelayMs: 1_000 });
   const records: FlowRecord[] = [];
   const flow = { record: (record: FlowRecord) => records.push(record), drain: async () => undefined } as unknown as FlowRecorder;
@@ -31,7 +36,8 @@ function setup(handler: MessageHandlerFn = async () => undefined) {
     instance: 'email-service-2',
     handlers,
     logger: silent,
-    retry: { baseDelayMs: 100, maxDelayMs: 10_000, jitter: 0 },
+    retry: { immediate: 1, baseDelayMs: 100, maxDelayMs: 10_000, jitter: 0 },
+    ...(handlerOptions ? { handlerOptions } : {}),
     flow,
   });
   const queue = consumer.endpoints.find((endpoint) => endpoint.kind === 'command') as Endpoint;
@@ -81,17 +87,55 @@ describe('MessageConsumer settle rules', () => {
     expect(seen).toBe('corr-1');
   });
 
-  it('releases a failed message for redelivery after a growing backoff', async () => {
+  it("releases a failed message at once for the immediate retries, then after a growing backoff, by the transport's attempt count", async () => {
     const { consumer, queue, records } = setup(async () => {
       throw new Error('SMTP down');
     });
+    const settled = [];
+    for (const attempt of [1, 2, 4]) {
+      const delivery = fakeDelivery(body(SendEmail.type, welcome), { attempt });
+      await consumer.process(queue, delivery);
+      settled.push(delivery.settled);
+    }
+    expect(settled).toEqual([
+      { kind: 'retry', delayMs: 0 },
+      { kind: 'retry', delayMs: 100 },
+      { kind: 'retry', delayMs: 400 },
+    ]);
+    expect(records.map((r) => r.outcome)).toEqual(['retried', 'retried', 'retried']);
+  });
+
+  it("applies a handler's own policy over the service's, and only to that handler", async () => {
+    const options = new Map([[SendEmail.type, { retry: { immediate: 0, baseDelayMs: 500 } }]]);
+    const { consumer, queue } = setup(async () => {
+      throw new Error('SMTP down');
+    }, options);
     const first = fakeDelivery(body(SendEmail.type, welcome), { attempt: 1 });
-    const third = fakeDelivery(body(SendEmail.type, welcome), { attempt: 3 });
+    const second = fakeDelivery(body(SendEmail.type, welcome), { attempt: 2 });
     await consumer.process(queue, first);
-    await consumer.process(queue, third);
-    expect(first.settled).toEqual({ kind: 'retry', delayMs: 100 });
-    expect(third.settled).toEqual({ kind: 'retry', delayMs: 400 });
-    expect(records.map((r) => r.outcome)).toEqual(['retried', 'retried']);
+    await consumer.process(queue, second);
+    expect(first.settled).toEqual({ kind: 'retry', delayMs: 500 });
+    expect(second.settled).toEqual({ kind: 'retry', delayMs: 1_000 });
+    expect(consumer.policyFor(UserSignedUp.type).retry).toEqual({ immediate: 1, baseDelayMs: 100, maxDelayMs: 10_000, jitter: 0 });
+  });
+
+  it('dead-letters an error its handler lists as permanent on the first attempt, naming the rule', async () => {
+    const { consumer, queue } = setup(async () => {
+      throw new TemplateMissingError('no template "welcome"');
+    }, new Map([[SendEmail.type, { permanent: [TemplateMissingError] }]]));
+    const first = fakeDelivery(body(SendEmail.type, welcome), { attempt: 1 });
+    await consumer.process(queue, first);
+    expect(first.settled).toEqual({
+      kind: 'dead-letter',
+      reason: 'TemplateMissingError: no template "welcome"',
+      description: 'permanent error, not retried: failed on attempt 1 of 5 in email-service-2',
+    });
+  });
+
+  it('refuses a handler policy it cannot use, naming the handler', () => {
+    expect(() => setup(undefined, new Map([[SendEmail.type, { retry: { baseDelayMs: -5 } }]]))).toThrow(
+      "email-service's handler for SendEmail: invalid retry policy: baseDelayMs must be ≥ 1, got -5",
+    );
   });
 
   it('dead-letters on the last allowed attempt with the error as reason', async () => {
@@ -100,7 +144,7 @@ describe('MessageConsumer settle rules', () => {
     });
     const last = fakeDelivery(body(SendEmail.type, welcome), { attempt: 5 });
     await consumer.process(queue, last);
-    expect(last.settled).toEqual({ kind: 'dead-letter', reason: 'TypeError: template missing', description: 'failed on attempt 5 of 5 in email-service-2' });
+    expect(last.settled).toEqual({ kind: 'dead-letter', reason: 'TypeError: template missing', description: 'attempts exhausted: failed on attempt 5 of 5 in email-service-2' });
     expect(records[0]?.outcome).toBe('dead-lettered');
   });
 
@@ -113,7 +157,7 @@ describe('MessageConsumer settle rules', () => {
     expect(first.settled).toEqual({
       kind: 'dead-letter',
       reason: 'MessageRejectedError: param orderId is missing for template order-confirmed',
-      description: 'rejected on attempt 1 of 5 in email-service-2',
+      description: 'permanent error, not retried: failed on attempt 1 of 5 in email-service-2',
     });
     expect(records[0]?.outcome).toBe('dead-lettered');
   });

@@ -1,11 +1,11 @@
 import type { Catalogue, MessageDefinition } from '@stitch/contracts';
 import { envelopeSchema, type Envelope } from './envelope';
-import { describeIssues, MessageRejectedError } from './errors';
+import { describeIssues } from './errors';
 import type { FlowOutcome, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import type { Logger } from './logger';
 import { contextForEnvelope, runInMessageContext } from './message-context';
-import { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy';
+import { decideRetry, defaultRetryPolicy, mergeRetryPolicy, type ErrorClass, type HandlerRetryOptions, type RetryDecision, type RetryPolicy } from './retry-policy';
 import { describeSource, type Closable, type Delivery, type Source, type Transport } from './transport';
 
 /** `attempt` is the transport's delivery count: 1 on the first delivery. */
@@ -25,7 +25,10 @@ export interface ConsumerOptions {
   /** Every type this service handles, by type. The catalogue must agree on each. */
   readonly handlers: ReadonlyMap<string, MessageHandlerFn>;
   readonly logger: Logger;
+  /** The service's retry defaults. */
   readonly retry?: RetryPolicy;
+  /** A handler's own retry policy and permanent errors, by type, over the defaults. */
+  readonly handlerOptions?: ReadonlyMap<string, HandlerRetryOptions>;
   readonly concurrency?: number;
   readonly lockMs?: number;
   readonly flow?: FlowRecorder;
@@ -42,19 +45,40 @@ export interface Endpoint {
 
 export type ProcessOutcome = FlowOutcome | 'deferred' | 'unsettled';
 
+interface HandlerPolicy {
+  readonly retry: RetryPolicy;
+  readonly permanent: readonly ErrorClass[];
+}
+
 type Parsed = { envelope: Envelope; definition: MessageDefinition } | { reason: string; description: string; envelope?: Envelope };
 
 /**
  * Receives a service's messages and applies the settle rules: a message is settled only after its handler has
- * finished; success completes it, a failure releases it after a backoff, the last allowed attempt and any
+ * finished; success completes it; a failure releases it again, at once for the first few attempts and then
+ * after a growing backoff (the handler's retry policy); a permanent error, the last allowed attempt and any
  * message that cannot be handled (not an envelope, unknown type, wrong kind, invalid data) dead-letter it.
  */
 export class MessageConsumer {
   private readonly receivers: Closable[] = [];
   readonly endpoints: readonly Endpoint[];
+  private readonly defaultPolicy: HandlerPolicy;
+  private readonly policies = new Map<string, HandlerPolicy>();
 
   constructor(private readonly options: ConsumerOptions) {
     this.endpoints = endpointsOf(options.catalogue, options.service);
+    this.defaultPolicy = { retry: mergeRetryPolicy(defaultRetryPolicy, options.retry), permanent: [] };
+    for (const [type, own] of options.handlerOptions ?? []) {
+      try {
+        this.policies.set(type, { retry: mergeRetryPolicy(this.defaultPolicy.retry, own.retry), permanent: own.permanent ?? [] });
+      } catch (error) {
+        throw new Error(`${options.service}'s handler for ${options.catalogue.find(type)?.name ?? type}: ${asError(error).message}`);
+      }
+    }
+  }
+
+  /** The retry policy and permanent errors the consumer applies to a failure of this type's handler. */
+  policyFor(type: string): HandlerPolicy {
+    return this.policies.get(type) ?? this.defaultPolicy;
   }
 
   async start(): Promise<void> {
@@ -125,18 +149,23 @@ export class MessageConsumer {
     } catch (thrown) {
       const error = asError(thrown);
       const log = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, attempt: delivery.attempt, err: error };
-      // A message its handler rejects (its data cannot be used, or what it would send breaks a contract) can never
-      // succeed: retrying it would only delay the dead-letter queue.
-      const rejected = error instanceof MessageRejectedError;
-      if (rejected || delivery.attempt >= endpoint.maxAttempts) {
-        logger.error(log, `${definition.name} ${rejected ? 'was rejected' : 'failed on its last attempt'}; dead-lettering it`);
+      const policy = this.policyFor(envelope.type);
+      const decision = decideRetry({
+        error,
+        attempt: delivery.attempt,
+        maxAttempts: endpoint.maxAttempts,
+        policy: policy.retry,
+        permanent: policy.permanent,
+        granularityMs: this.options.transport.capabilities.timeGranularityMs,
+      });
+      if (decision.action === 'dead-letter') {
+        logger.error({ ...log, rule: decision.rule }, `${definition.name} ${DEAD_LETTER_LOG[decision.rule]}; dead-lettering it`);
         const reason = `${error.name}: ${error.message}`.slice(0, 1_000);
-        const description = `${rejected ? 'rejected' : 'failed'} on attempt ${delivery.attempt} of ${endpoint.maxAttempts} in ${this.options.instance}`;
+        const description = `${DEAD_LETTER_RULE[decision.rule]}: failed on attempt ${delivery.attempt} of ${endpoint.maxAttempts} in ${this.options.instance}`;
         return this.settle(delivery, envelope, 'dead-lettered', () => delivery.deadLetter(reason, description));
       }
-      const delay = retryDelay(this.options.retry ?? defaultRetryPolicy, delivery.attempt, this.options.transport.capabilities.timeGranularityMs);
-      logger.warn({ ...log, retryInMs: delay }, `${definition.name} failed; retrying`);
-      return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(delay));
+      logger.warn({ ...log, rule: decision.rule, retryInMs: decision.delayMs }, `${definition.name} failed; retrying ${describeRetry(decision)}`);
+      return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(decision.delayMs));
     }
     const ms = Math.round((performance.now() - startedAt) * 10) / 10;
     logger.info({ messageId: envelope.id, type: envelope.type, from: envelope.source, correlationId: envelope.correlationId, attempt: delivery.attempt, ms }, `handled ${definition.name}`);
@@ -213,6 +242,21 @@ export class MessageConsumer {
     });
     return outcome;
   }
+}
+
+/** The first words of a dead letter's description: which rule sent it there. */
+const DEAD_LETTER_RULE = {
+  'permanent-error': 'permanent error, not retried',
+  'attempts-exhausted': 'attempts exhausted',
+} as const;
+
+const DEAD_LETTER_LOG = {
+  'permanent-error': 'failed with a permanent error',
+  'attempts-exhausted': 'failed on its last attempt',
+} as const;
+
+function describeRetry(decision: Extract<RetryDecision, { action: 'retry' }>): string {
+  return decision.rule === 'immediate' ? 'at once' : `in ${decision.delayMs} ms`;
 }
 
 export function endpointsOf(catalogue: Catalogue, service: string): Endpoint[] {

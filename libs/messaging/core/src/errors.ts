@@ -1,7 +1,15 @@
 import type { z } from 'zod';
 
+/**
+ * A failure that no retry can cure (the message's data can never be used, a rule forbids it): the consumer
+ * dead-letters the message on the attempt that threw it. Any other error is taken as transient and retried.
+ */
+export class PermanentError extends Error {
+  override readonly name: string = 'PermanentError';
+}
+
 /** Thrown at the call site for a message the catalogue does not allow; nothing is sent. */
-export class MessageRejectedError extends Error {
+export class MessageRejectedError extends PermanentError {
   override readonly name: string = 'MessageRejectedError';
 }
 

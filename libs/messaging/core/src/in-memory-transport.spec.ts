@@ -31,6 +31,28 @@ describe('InMemoryTransport', () => {
     expect(seen).toEqual({ b: ['1', '2'], c: ['1'] });
   });
 
+  it('shares a queue between competing receivers: a busy one leaves the next message to the other, each message to one', async () => {
+    const transport = new InMemoryTransport(catalogue.topology());
+    const seen: Array<[string, string]> = [];
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    for (const replica of ['a-1', 'a-2']) {
+      await transport.receive({ kind: 'queue', name: 'a' }, async (d) => {
+        seen.push([replica, d.message.messageId]);
+        if (d.message.messageId === '1') await firstHeld;
+        await d.complete();
+      }, { concurrency: 1, lockMs: 1_000 });
+    }
+    await transport.send({ kind: 'queue', name: 'a' }, [message('1', 'a.do.v1')]);
+    await tick();
+    await transport.send({ kind: 'queue', name: 'a' }, [message('2', 'a.do.v1')]);
+    await tick();
+    releaseFirst();
+    await tick();
+    expect(seen).toEqual([['a-1', '1'], ['a-2', '2']]);
+    await transport.close();
+  });
+
   it('counts attempts across releases and dead-letters past the broker limit', async () => {
     const transport = new InMemoryTransport(catalogue.topology());
     const attempts: number[] = [];

@@ -27,12 +27,14 @@ interface Address {
   readonly dead: DeadLetteredMessage[];
   readonly maxDeliveryCount: number;
   readonly types?: ReadonlySet<string>;
-  receiver?: InMemoryReceiver;
+  /** Competing consumers, as replicas of one service are: each message goes to one of them. */
+  readonly receivers: Set<InMemoryReceiver>;
 }
 
 /**
  * A single-process transport for unit tests of services and of the core: the same semantics as the real ones
- * (locks, delivery counts, delays, per-subscription fan-out and dead letters) without files or processes.
+ * (locks, delivery counts, delays, per-subscription fan-out, competing receivers and dead letters) without
+ * files or processes.
  */
 export class InMemoryTransport implements Transport {
   readonly name = 'in-memory';
@@ -51,9 +53,9 @@ export class InMemoryTransport implements Transport {
       deliversOnceWithoutFailures: true,
       flowPerReplica: true,
     };
-    for (const queue of topology.queues) this.addresses.set(`queue:${queue.name}`, { ready: [], dead: [], maxDeliveryCount: queue.maxDeliveryCount });
+    for (const queue of topology.queues) this.addresses.set(`queue:${queue.name}`, { ready: [], dead: [], maxDeliveryCount: queue.maxDeliveryCount, receivers: new Set() });
     for (const sub of topology.topic.subscriptions) {
-      this.addresses.set(`sub:${sub.name}`, { ready: [], dead: [], maxDeliveryCount: sub.maxDeliveryCount, types: new Set(sub.types) });
+      this.addresses.set(`sub:${sub.name}`, { ready: [], dead: [], maxDeliveryCount: sub.maxDeliveryCount, types: new Set(sub.types), receivers: new Set() });
     }
   }
 
@@ -83,7 +85,7 @@ export class InMemoryTransport implements Transport {
   async receive(source: Source, handler: DeliveryHandler, options: ReceiveOptions): Promise<Closable> {
     const address = this.address(source);
     const receiver = new InMemoryReceiver(address, handler, options.concurrency);
-    address.receiver = receiver;
+    address.receivers.add(receiver);
     receiver.pump();
     return receiver;
   }
@@ -118,7 +120,7 @@ export class InMemoryTransport implements Transport {
   };
 
   async close(): Promise<void> {
-    await Promise.all([...this.addresses.values()].map((address) => address.receiver?.close()));
+    await Promise.all([...this.addresses.values()].flatMap((address) => [...address.receivers].map((receiver) => receiver.close())));
   }
 
   private address(source: Source): Address {
@@ -131,12 +133,17 @@ export class InMemoryTransport implements Transport {
   private enqueue(address: Address, stored: Stored): void {
     address.ready.push(stored);
     const wait = stored.visibleAt - Date.now();
-    if (wait > 0) setTimeout(() => address.receiver?.pump(), wait).unref();
-    else queueMicrotask(() => address.receiver?.pump());
+    if (wait > 0) setTimeout(() => pumpAll(address), wait).unref();
+    else queueMicrotask(() => pumpAll(address));
   }
 }
 
 let deadLetterSequence = 0;
+
+/** Offers what is ready to every receiver in turn; a busy one leaves the rest to the others. */
+function pumpAll(address: Address): void {
+  for (const receiver of address.receivers) receiver.pump();
+}
 
 /** Moves a message to its dead letters; ids are sequence numbers, as Service Bus gives them. */
 function moveToDeadLetters(address: Address, stored: Stored, reason: string, description: string): void {
@@ -174,7 +181,7 @@ class InMemoryReceiver implements Closable {
         .catch(() => this.release(stored, 0))
         .finally(() => {
           this.inFlight.delete(run);
-          this.pump();
+          pumpAll(this.address);
         });
       this.inFlight.add(run);
     }
@@ -199,6 +206,7 @@ class InMemoryReceiver implements Closable {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.address.receivers.delete(this);
     clearTimeout(this.wakeTimer);
     await Promise.all(this.inFlight);
   }
@@ -224,6 +232,6 @@ class InMemoryReceiver implements Closable {
     if (!this.address.ready.includes(stored)) return;
     stored.locked = false;
     stored.visibleAt = Date.now() + delayMs;
-    if (delayMs > 0) setTimeout(() => this.pump(), delayMs).unref();
+    if (delayMs > 0) setTimeout(() => pumpAll(this.address), delayMs).unref();
   }
 }

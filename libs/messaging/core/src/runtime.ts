@@ -4,7 +4,7 @@ import { MessageConsumer, type HandlerWrapper, type MessageHandlerFn } from './c
 import { FlowRecorder } from './flow';
 import type { Logger } from './logger';
 import { TransportDispatcher, type OutgoingDispatcher } from './outgoing';
-import type { RetryPolicy } from './retry-policy';
+import type { HandlerRetryOptions, RetryPolicy } from './retry-policy';
 import type { Transport } from './transport';
 
 export interface RuntimeSettings {
@@ -52,7 +52,8 @@ export class MessagingRuntime {
     return this.options.logger;
   }
 
-  async startReceiving(handlers: ReadonlyMap<string, MessageHandlerFn>): Promise<MessageConsumer> {
+  /** `handlerOptions`: a handler's own retry policy and permanent errors, by type, over the settings' defaults. */
+  async startReceiving(handlers: ReadonlyMap<string, MessageHandlerFn>, handlerOptions?: ReadonlyMap<string, HandlerRetryOptions>): Promise<MessageConsumer> {
     const { catalogue, service, instance, transport, settings, logger } = this.options;
     this.consumer = new MessageConsumer({
       transport,
@@ -62,6 +63,7 @@ export class MessagingRuntime {
       handlers,
       logger,
       retry: settings.retry,
+      ...(handlerOptions ? { handlerOptions } : {}),
       concurrency: settings.concurrency,
       lockMs: settings.lockMs,
       ...(this.flow ? { flow: this.flow } : {}),

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     instance: spec.instance,
     handlers: new Map(handledTypes.map((type) => [type, handler])),
     logger: pino({ level: 'silent' }),
-    retry: { baseDelayMs: 50, maxDelayMs: 200, jitter: 0 },
+    retry: { immediate: 0, baseDelayMs: 50, maxDelayMs: 200, jitter: 0 },
     concurrency: spec.concurrency,
     lockMs: spec.lockMs,
   });

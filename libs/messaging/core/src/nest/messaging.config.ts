@@ -10,6 +10,7 @@ const schema = z.object({
   STITCH_DATA_DIR: z.string().min(1).default('.data'),
   MESSAGING_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
   MESSAGING_LOCK_MS: z.coerce.number().int().min(1).default(30_000),
+  MESSAGING_RETRY_IMMEDIATE: z.coerce.number().int().min(0).max(100).default(2),
   MESSAGING_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
   MESSAGING_RETRY_MAX_MS: z.coerce.number().int().min(1).default(30_000),
   MESSAGING_FLOW: flag.default(true),
@@ -22,7 +23,7 @@ export const messagingConfig = registerAs('messaging', () => {
     dataDir: env.STITCH_DATA_DIR,
     concurrency: env.MESSAGING_CONCURRENCY,
     lockMs: env.MESSAGING_LOCK_MS,
-    retry: { baseDelayMs: env.MESSAGING_RETRY_BASE_MS, maxDelayMs: env.MESSAGING_RETRY_MAX_MS, jitter: 0.2 },
+    retry: { immediate: env.MESSAGING_RETRY_IMMEDIATE, baseDelayMs: env.MESSAGING_RETRY_BASE_MS, maxDelayMs: env.MESSAGING_RETRY_MAX_MS, jitter: 0.2 },
     flowEnabled: env.MESSAGING_FLOW,
   };
 });

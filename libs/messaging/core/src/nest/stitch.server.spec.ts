@@ -3,6 +3,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { SendEmail, Services, shopCatalogue, UserSignedUp, type MessageData } from '@stitch/contracts';
 import { MessageBus } from '../bus';
 import { InMemoryTransport } from '../in-memory-transport';
+import { MessagingRuntime } from '../runtime';
 import { HandleMessage } from './handle-message.decorator';
 import { bootstrapService } from './bootstrap';
 import { StitchContext } from './stitch.context';
@@ -10,13 +11,15 @@ import { StitchMessagingModule } from './stitch-messaging.module';
 
 const transport = new InMemoryTransport(shopCatalogue.topology());
 const handled: { type: string; attempt: number }[] = [];
+
+class MailboxGoneError extends Error {}
 let sentFromHandler: { causationId: string; correlationId: string } | undefined;
 
 @Controller()
 class EmailHandlers {
   constructor(@Inject(MessageBus) private readonly bus: MessageBus) {}
 
-  @HandleMessage(SendEmail)
+  @HandleMessage(SendEmail, { retry: { immediate: 0 }, permanent: [MailboxGoneError] })
   async send(@Payload() data: MessageData<typeof SendEmail>): Promise<void> {
     handled.push({ type: SendEmail.type, attempt: handled.length + 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -48,6 +51,8 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_
 describe('StitchServer (Nest transport strategy)', () => {
   let app: INestApplication;
   const queue = { kind: 'queue', name: Services.email } as const;
+
+  const startReceiving = jest.spyOn(MessagingRuntime.prototype, 'startReceiving');
 
   beforeAll(async () => {
     process.env['MESSAGING_RETRY_BASE_MS'] = '10';
@@ -81,5 +86,16 @@ describe('StitchServer (Nest transport strategy)', () => {
     expect(dead?.reason).toBe('Error: mail server refused ada@example.com');
     expect(dead?.reason).not.toMatch(/Internal server error/);
     expect(dead?.attempts).toBe(5);
+  });
+
+  it("hands each handler's retry options from @HandleMessage to the consumer, and no options for the others", async () => {
+    const consumer = await startReceiving.mock.results[0]?.value;
+    expect(startReceiving.mock.calls[0]?.[1]).toEqual(new Map([[SendEmail.type, { retry: { immediate: 0 }, permanent: [MailboxGoneError] }]]));
+    expect(consumer.policyFor(SendEmail.type)).toEqual({ retry: { immediate: 0, baseDelayMs: 10, maxDelayMs: 30_000, jitter: 0.2 }, permanent: [MailboxGoneError] });
+    expect(consumer.policyFor(UserSignedUp.type)).toEqual({ retry: { immediate: 2, baseDelayMs: 10, maxDelayMs: 30_000, jitter: 0.2 }, permanent: [] });
+  });
+
+  it('refuses retry options it cannot use when the handler is declared', () => {
+    expect(() => HandleMessage(SendEmail, { retry: { immediate: 1.5 } })).toThrow('@HandleMessage(SendEmail): invalid retry policy: immediate must be a whole number ≥ 0, got 1.5');
   });
 });

@@ -2,6 +2,8 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import { lastValueFrom } from 'rxjs';
 import type { MessageHandlerFn } from '../consumer';
 import type { Envelope } from '../envelope';
+import type { HandlerRetryOptions } from '../retry-policy';
+import { HANDLER_RETRY_EXTRAS } from './handle-message.decorator';
 import type { MessagingRuntime } from '../runtime';
 import { StitchContext } from './stitch.context';
 
@@ -23,7 +25,7 @@ export class StitchServer extends Server implements CustomTransportStrategy {
       callback(error);
       return;
     }
-    this.runtime.startReceiving(handlers).then(
+    this.runtime.startReceiving(handlers, this.collectRetryOptions()).then(
       () => callback(),
       (error: unknown) => callback(error),
     );
@@ -48,6 +50,16 @@ export class StitchServer extends Server implements CustomTransportStrategy {
       handlers.set(pattern, (envelope) => this.invoke(pattern, envelope));
     }
     return handlers;
+  }
+
+  /** What each `@HandleMessage(definition, options)` asked of the retry policy. */
+  private collectRetryOptions(): Map<string, HandlerRetryOptions> {
+    const options = new Map<string, HandlerRetryOptions>();
+    for (const [pattern, handler] of this.getHandlers()) {
+      const own = handler.extras?.[HANDLER_RETRY_EXTRAS] as HandlerRetryOptions | undefined;
+      if (own) options.set(pattern, own);
+    }
+    return options;
   }
 
   private async invoke(pattern: string, envelope: Envelope): Promise<void> {

@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { Services, shopCatalogue } from '@stitch/contracts';
 import { StitchMessagingModule, type StitchMessagingOptions } from '@stitch/messaging-core';
 import { ZodSerializerInterceptor } from 'nestjs-zod';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FlowModule } from './flow/flow.module';
+import { InvalidRequestFilter } from './http/invalid-request.filter';
 import { RequestValidationPipe } from './http/validation';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
@@ -39,6 +40,7 @@ export class StorefrontModule {
       providers: [
         { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: ZodSerializerInterceptor },
+        { provide: APP_FILTER, useClass: InvalidRequestFilter },
       ],
     };
   }

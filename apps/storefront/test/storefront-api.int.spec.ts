@@ -136,6 +136,30 @@ describe('POST /api/users', () => {
   });
 });
 
+describe('a body the storefront cannot read', () => {
+  const send = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it.each([
+    ['not JSON', '{"userId": "4242424242424242"', {}, 400, 'the body is not valid JSON (an object is expected)'],
+    ['JSON but not an object', '"4242424242424242"', {}, 400, 'the body is not valid JSON (an object is expected)'],
+    ['over 100 kB', JSON.stringify({ userId, items: [line], note: 'x'.repeat(110_000) }), {}, 413, 'the body is larger than the 102400 bytes allowed'],
+    ['in an unsupported charset', '{}', { 'content-type': 'application/json; charset=latin9' }, 415, 'the charset latin9 is not supported; send utf-8'],
+    ['compressed with an unsupported encoding', '{}', { 'content-encoding': 'compress' }, 415, 'the content-encoding compress is not supported'],
+  ])('%s: answered naming the body, without quoting it, and nothing is sent', async (_case, body, headers, status, problem) => {
+    const response = await send(body, headers);
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: '', message: problem }] });
+    expect(transport.sent).toEqual([]);
+  });
+
+  it('a path that is not valid percent-encoding: 400 in the same shape, without quoting it', async () => {
+    const response = await fetch(`${base}/api/orders/%FF`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'the request could not be read' }] });
+  });
+});
+
 describe('POST /api/orders', () => {
   it('sends exactly one PlaceOrder to the order queue, priced by inventory, with a token instead of the card', async () => {
     const card = '4000 0000 0000 0002';
@@ -390,9 +414,9 @@ describe('API docs', () => {
       'GET /api/orders/{id} 200,400,404,502,503',
       'GET /api/products 200,502,503',
       'GET /health 200',
-      'POST /api/dead-letters/replay 200,400',
-      'POST /api/orders 202,400,502,503',
-      'POST /api/users 201,400',
+      'POST /api/dead-letters/replay 200,400,413,415',
+      'POST /api/orders 202,400,413,415,502,503',
+      'POST /api/users 201,400,413,415',
     ]);
     expect((await fetch(`${base}/docs`)).status).toBe(200);
   });

@@ -106,6 +106,24 @@ describe('GET /notifications', () => {
     });
   });
 
+  it('shows only the newest state when the transport delivers an order’s events newest first', async () => {
+    const stream = await connect();
+    const userId = randomUUID();
+    const orderId = randomUUID();
+
+    // No transport promises order: the confirmation (v3) overtakes the placement (v1) and an older state (v2, made
+    // up for the test: a confirmed order is never cancelled). Each one arriving later must leave the order confirmed.
+    const confirmed = await publish(OrderConfirmed, { orderId, userId, totalCents: 1_500, version: 3 });
+    await settle(confirmed.id);
+    const latePlaced = await publish(OrderPlaced, { orderId, userId, items: [line], totalCents: 1_500, version: 1 });
+    const lateCancelled = await publish(OrderCancelled, { orderId, userId, reason: 'payment declined', version: 2 });
+    await settle(latePlaced.id, lateCancelled.id);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const pushed = stream.data<Notification>().filter((n) => n.orderId === orderId);
+    expect(pushed.map((n) => [n.id, n.status, n.version])).toEqual([[confirmed.id, 'confirmed', 3]]);
+  });
+
   it('pushes a redelivered message once', async () => {
     const stream = await connect();
     const id = randomUUID();

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodResponse } from 'nestjs-zod';
-import { ApiErrorDto } from '../http/api-error';
+import { ApiRejectedBodyResponses } from '../http/api-responses';
 import { DeadLetterListDto, ReplayedDto, ReplayRequestDto } from './dead-letter.schemas';
 import { DeadLettersService } from './dead-letters.service';
 
@@ -25,7 +25,7 @@ export class DeadLettersController {
     description: 'A command goes back to its queue; an event goes back to the one subscription that failed it, not to every subscriber. Message id and correlation id are kept.',
   })
   @ZodResponse({ status: 200, type: ReplayedDto, description: 'How many were moved; ids no longer there are skipped' })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'The source is not one of the shop, or a field is invalid; nothing is moved' })
+  @ApiRejectedBodyResponses('The source is not one of the shop, or a field is invalid; nothing is moved')
   async replay(@Body() body: ReplayRequestDto) {
     return { replayed: await this.deadLetters.replay(body.source, body.ids) };
   }

@@ -1,6 +1,7 @@
 import { Controller, Inject, type MessageEvent, Sse } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
+import { serverSentEventSchema } from '../http/api-responses';
 import { FlowFeed } from './flow-feed';
 import { FlowRecordDto } from './flow-record.schema';
 
@@ -11,10 +12,9 @@ export class FlowController {
 
   @Sse()
   @ApiOperation({ summary: 'Live view: every message settled by any service, as server-sent events' })
-  @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description: 'An endless stream; each `data:` line is one FlowRecord as JSON, its `id` the message id',
-    content: { 'text/event-stream': { schema: { $ref: getSchemaPath(FlowRecordDto) } } },
+    content: { 'text/event-stream': { schema: serverSentEventSchema({ $ref: getSchemaPath(FlowRecordDto) }) } },
   })
   stream(): Observable<MessageEvent> {
     return this.feed.stream.pipe(map((record) => ({ data: record, id: record.messageId })));

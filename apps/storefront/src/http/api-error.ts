@@ -1,4 +1,4 @@
-import { BadGatewayException, BadRequestException, ServiceUnavailableException } from '@nestjs/common';
+import { BadGatewayException, BadRequestException, HttpException, ServiceUnavailableException } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
@@ -6,19 +6,30 @@ import { z } from 'zod';
 export const fieldProblemSchema = z.object({ path: z.string(), message: z.string() });
 export type FieldProblem = z.infer<typeof fieldProblemSchema>;
 
-export const apiErrorSchema = z
-  .object({
-    message: z.string(),
-    errors: z.array(fieldProblemSchema).optional().describe('Each bad field, for a 400'),
-    service: z.string().optional().describe('The service that could not answer, for a 502 or 503'),
-  });
-
+export const apiErrorSchema = z.object({ message: z.string() });
 export class ApiErrorDto extends createZodDto(apiErrorSchema) {}
+
+/** The answer to a request the storefront will not act on (400, 413, 415): nothing was sent or published for it. */
+export const invalidRequestSchema = apiErrorSchema.extend({
+  errors: z.array(fieldProblemSchema).min(1).describe('Each bad field; the path is empty when the body as a whole is at fault'),
+});
+export class InvalidRequestDto extends createZodDto(invalidRequestSchema) {}
+
+/** The answer when a service the storefront asks could not answer (502, 503). */
+export const upstreamErrorSchema = apiErrorSchema.extend({ service: z.string().describe('The service that could not answer') });
+export class UpstreamErrorDto extends createZodDto(upstreamErrorSchema) {}
 
 /** A 400 naming every bad field; the values themselves are left out, since one of them may be a card number. */
 export class InvalidRequestException extends BadRequestException {
   constructor(readonly errors: readonly FieldProblem[]) {
     super({ message: 'Invalid request', errors });
+  }
+}
+
+/** A body the storefront cannot read at all (too large, an unsupported charset or encoding): its own status. */
+export class UnreadableBodyException extends HttpException {
+  constructor(status: number, problem: string) {
+    super({ message: 'Invalid request', errors: [{ path: '', message: problem }] } satisfies z.infer<typeof invalidRequestSchema>, status);
   }
 }
 

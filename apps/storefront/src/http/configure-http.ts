@@ -4,13 +4,19 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { FlowRecordDto } from '../flow/flow-record.schema';
+import { rejectUnreadableBody } from './unreadable-body';
 
 /** The web page: plain HTML, CSS and JS modules, served as they are (no build step). */
 export const WEB_ROOT = path.join(__dirname, '../../public');
 
 /** The storefront's HTTP extras on top of what every app gets: the web page at `/` and the API docs. */
 export function configureHttp(app: INestApplication): void {
-  (app as NestExpressApplication).useStaticAssets(WEB_ROOT, { index: 'index.html', maxAge: 0 });
+  const express = app as NestExpressApplication;
+  express.useStaticAssets(WEB_ROOT, { index: 'index.html', maxAge: 0 });
+  // Nest would add the same two parsers when it starts; added here, the error middleware can follow them.
+  express.useBodyParser('json');
+  express.useBodyParser('urlencoded', { extended: true });
+  express.use(rejectUnreadableBody);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

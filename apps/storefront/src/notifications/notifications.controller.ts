@@ -2,12 +2,13 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Controller, Get, Inject, Query, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Services } from '@stitch/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
-import { ApiErrorDto } from '../http/api-error';
+import { InvalidRequestDto, UpstreamErrorDto } from '../http/api-error';
+import { serverSentEventSchema } from '../http/api-responses';
 import { UpstreamClient } from '../upstream/upstream.client';
 
 export const notificationsQuerySchema = z.object({ userId: z.uuid().optional().describe('Only this user’s notifications') });
@@ -26,10 +27,9 @@ export class NotificationsController implements OnModuleDestroy {
 
   @Get()
   @ApiOperation({ summary: 'Server-sent events from notification-service (sign-up and order updates), relayed as they come' })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An endless stream, exactly as notification-service sends it', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'userId is not a UUID' })
-  @ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'notification-service cannot be reached' })
+  @ApiOkResponse({ description: 'An endless stream, exactly as notification-service sends it', content: { 'text/event-stream': { schema: serverSentEventSchema() } } })
+  @ApiBadRequestResponse({ type: InvalidRequestDto, description: 'userId is not a UUID' })
+  @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'notification-service cannot be reached' })
   async relay(@Query() query: NotificationsQueryDto, @Res() response: ServerResponse): Promise<void> {
     const upstreamUrl = new URL(`${this.config.notificationUrl}/notifications`);
     if (query.userId) upstreamUrl.searchParams.set('userId', query.userId);

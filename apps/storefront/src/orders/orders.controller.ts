@@ -8,7 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ZodResponse } from 'nestjs-zod';
-import { ApiErrorDto } from '../http/api-error';
+import { ApiErrorDto, InvalidRequestDto, UpstreamErrorDto } from '../http/api-error';
+import { ApiRejectedBodyResponses } from '../http/api-responses';
 import { OrderAcceptedDto, OrderIdParamsDto, OrderViewDto, PlaceOrderRequestDto } from './order.schemas';
 import { OrdersService } from './orders.service';
 
@@ -20,9 +21,9 @@ export class OrdersController {
   @Post()
   @ApiOperation({ summary: 'Place an order: sends PlaceOrder to the order queue and answers at once' })
   @ZodResponse({ status: 202, type: OrderAcceptedDto, description: 'Accepted; the checkout runs on. Poll GET /api/orders/{id}' })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'A field is invalid or a SKU unknown; nothing is sent' })
-  @ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'inventory-service (prices) cannot be reached; nothing is sent' })
-  @ApiBadGatewayResponse({ type: ApiErrorDto, description: 'inventory-service answered something unreadable; nothing is sent' })
+  @ApiRejectedBodyResponses('A field is invalid or a SKU unknown; nothing is sent')
+  @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'inventory-service (prices) cannot be reached; nothing is sent' })
+  @ApiBadGatewayResponse({ type: UpstreamErrorDto, description: 'inventory-service answered something unreadable; nothing is sent' })
   place(@Body() body: PlaceOrderRequestDto) {
     return this.orders.place(body);
   }
@@ -30,10 +31,10 @@ export class OrdersController {
   @Get(':id')
   @ApiOperation({ summary: 'An order’s status, as order-service has it; pending while it is still on its way there' })
   @ZodResponse({ status: 200, type: OrderViewDto, description: 'The order' })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'The id is not a UUID' })
+  @ApiBadRequestResponse({ type: InvalidRequestDto, description: 'The id is not a UUID' })
   @ApiNotFoundResponse({ type: ApiErrorDto, description: 'No such order, and too old to be still on its way' })
-  @ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'order-service cannot be reached' })
-  @ApiBadGatewayResponse({ type: ApiErrorDto, description: 'order-service answered something unreadable' })
+  @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'order-service cannot be reached' })
+  @ApiBadGatewayResponse({ type: UpstreamErrorDto, description: 'order-service answered something unreadable' })
   find(@Param() params: OrderIdParamsDto) {
     return this.orders.find(params.id);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ZodResponse } from 'nestjs-zod';
-import { ApiErrorDto } from '../http/api-error';
+import { UpstreamErrorDto } from '../http/api-error';
 import { InventoryClient } from './inventory.client';
 import { ProductListDto } from './product.schemas';
 
@@ -13,8 +13,8 @@ export class ProductsController {
   @Get()
   @ApiOperation({ summary: 'The catalogue with current prices and stock, as inventory-service has them' })
   @ZodResponse({ status: 200, type: ProductListDto, description: 'Every product' })
-  @ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'inventory-service cannot be reached' })
-  @ApiBadGatewayResponse({ type: ApiErrorDto, description: 'inventory-service answered something unreadable' })
+  @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'inventory-service cannot be reached' })
+  @ApiBadGatewayResponse({ type: UpstreamErrorDto, description: 'inventory-service answered something unreadable' })
   list() {
     return this.inventory.products();
   }

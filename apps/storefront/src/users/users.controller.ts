@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Inject, Logger, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserSignedUp } from '@stitch/contracts';
 import { MessageBus } from '@stitch/messaging-core';
 import { ZodResponse } from 'nestjs-zod';
-import { ApiErrorDto } from '../http/api-error';
+import { ApiRejectedBodyResponses } from '../http/api-responses';
 import { SignedUpDto, SignUpDto } from './user.schemas';
 
 @ApiTags('users')
@@ -18,7 +18,7 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Sign up; publishes UserSignedUp' })
   @ZodResponse({ status: 201, type: SignedUpDto, description: 'Signed up; UserSignedUp is published' })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'A field is missing or invalid; nothing is published' })
+  @ApiRejectedBodyResponses('A field is missing or invalid; nothing is published')
   async signUp(@Body() body: SignUpDto) {
     const userId = randomUUID();
     await this.bus.publish(UserSignedUp, { userId, email: body.email, name: body.name });

@@ -9,7 +9,9 @@ import type { AzureServiceBusParams } from './azure-service-bus.transport-module
  * The Service Bus transport against the fake broker (in-memory Service Bus semantics behind HTTP on 127.0.0.1, so
  * consumer processes share it). Evidence about the adapter, not about Service Bus: see the lib's README.
  */
-const LOCK_MS = 2_000;
+// Short, so the crash tests wait little, yet long enough that a consumer starved of CPU on a busy machine still
+// settles a burst's messages inside their lock (at 2 s, a loaded run saw locks lapse and messages come twice).
+const LOCK_MS = 4_000;
 let server: FakeServiceBusServer | undefined;
 
 describeTransportConformance({

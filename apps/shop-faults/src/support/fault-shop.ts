@@ -6,6 +6,7 @@ import { Services } from '@stitch/contracts';
 import { isAlive, launchShop, readRunRecord, type LaunchedProcess, type RunningShop } from '@stitch/launcher';
 import { queryServiceDatabase } from '@stitch/persistence/testing';
 import { eventually, sleep, StorefrontClient, type OrderLineRequest, type Product } from '@stitch/shop-testing';
+import { v7 as uuidv7 } from 'uuid';
 import { HandledLog } from './handled-log';
 import type { Restore, TransportFaults } from './transport-faults';
 
@@ -205,8 +206,13 @@ export class FaultShop {
     return queryServiceDatabase<T>(this.shop.databaseUrl, service, sql, values);
   }
 
+  /**
+   * The client makes the order id once and sends it again on every retry: a request whose answer was lost may
+   * still have placed the order, and the order service places an id only once.
+   */
   private async placeRetrying(request: OrderRequest, placement: Placement, giveUpMs: number): Promise<string | undefined> {
     const deadline = Date.now() + giveUpMs;
+    const body = JSON.stringify({ ...request, orderId: uuidv7() });
     for (let pause = 250; Date.now() < deadline; pause = Math.min(pause * 2, 2_000)) {
       placement.attempts++;
       let response: Response;
@@ -214,7 +220,7 @@ export class FaultShop {
         response = await fetch(`${this.shop.storefrontUrl}/api/orders`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(request),
+          body,
           signal: AbortSignal.timeout(15_000),
         });
       } catch {

@@ -5,7 +5,7 @@
 import { Services } from '@stitch/contracts';
 import { contendedStock, type Contention } from './scenarios/contended-stock';
 import { deliverTwice } from './scenarios/deliver-twice';
-import { killDuringHandling } from './scenarios/kill-during-handling';
+import { killDuringHandling, type KillSizes } from './scenarios/kill-during-handling';
 import { poisonMessage } from './scenarios/poison-message';
 import { transportOutage } from './scenarios/transport-outage';
 import { AwsFaults } from './support/aws-faults';
@@ -15,11 +15,21 @@ import type { TransportFaults } from './support/transport-faults';
 
 const scale = { [Services.inventory]: 4, [Services.email]: 2 };
 
+/** How much each scenario does on a transport. */
+interface Sizes {
+  readonly deliveredTwice: number;
+  readonly besidesPoison: number;
+  readonly contention: Contention;
+  /** Said in the figures line when the contention is scaled down. */
+  readonly contentionNote?: string;
+  readonly killed: KillSizes;
+}
+
 /**
  * One shop per transport serves its scenarios in turn, each on its own users, product and orders. The kill comes
  * last: it leaves one inventory replica fewer.
  */
-function describeFaults(title: string, makeFaults: (dataDir: string) => Promise<TransportFaults>, contention: Contention, contentionNote = ''): void {
+function describeFaults(title: string, makeFaults: (dataDir: string) => Promise<TransportFaults>, sizes: Sizes): void {
   describe(title, () => {
     let shop: FaultShop | undefined;
 
@@ -36,24 +46,33 @@ function describeFaults(title: string, makeFaults: (dataDir: string) => Promise<
       return shop;
     };
 
-    it('absorbs every message delivered twice: stock, charges and mails once', () => deliverTwice(running()));
-    it('dead-letters a poison message after the maximum, with its reason, while the rest flows', () => poisonMessage(running()));
+    it('absorbs every message delivered twice: stock, charges and mails once', () => deliverTwice(running(), sizes.deliveredTwice));
+    it('dead-letters a poison message after the maximum, with its reason, while the rest flows', () => poisonMessage(running(), sizes.besidesPoison));
     it('completes every accepted order when the transport was out of reach during checkout', () => transportOutage(running()));
     it('sells exactly the stock to many more concurrent orders on 4 inventory replicas, never below zero', () =>
-      contendedStock(running(), contention, contentionNote));
-    it('loses nothing and does nothing twice when a consumer is killed with SIGKILL mid-stream', () => killDuringHandling(running()));
+      contendedStock(running(), sizes.contention, sizes.contentionNote));
+    it('loses nothing and does nothing twice when a consumer is killed with SIGKILL mid-stream', () => killDuringHandling(running(), sizes.killed));
   });
 }
 
-describeFaults('faults on the embedded transport', async (dataDir) => new LocalFaults(dataDir), { orders: 1_000, stock: 100, concurrency: 50 });
+describeFaults('faults on the embedded transport', async (dataDir) => new LocalFaults(dataDir), {
+  deliveredTwice: 30,
+  besidesPoison: 20,
+  contention: { orders: 1_000, stock: 100, concurrency: 50 },
+  killed: { orders: 150, concurrency: 10 },
+});
 
 const awsEndpoint = process.env.E2E_AWS_ENDPOINT_URL;
 if (awsEndpoint) {
   const region = process.env.AWS_REGION ?? 'us-east-1';
+  // The emulator (moto, one Python process) completes one or two orders a second on two shared cores, where the
+  // embedded transport completes twenty: the same scenarios, with fewer orders.
   describeFaults('faults on the AWS transport (SQS + EventBridge) at E2E_AWS_ENDPOINT_URL', () => AwsFaults.start(awsEndpoint, region), {
-    orders: 1_000,
-    stock: 100,
-    concurrency: 50,
+    deliveredTwice: 20,
+    besidesPoison: 10,
+    contention: { orders: 100, stock: 10, concurrency: 25 },
+    contentionNote: ' (scaled down from 1,000 for 100 on the emulator)',
+    killed: { orders: 40, concurrency: 40 },
   });
 } else {
   describe.skip('faults on the AWS transport (E2E_AWS_ENDPOINT_URL, an AWS API emulator such as moto_server, is not set)', () => {

@@ -4,13 +4,11 @@ import type { DeadLetteredMessage } from '@stitch/messaging-core';
 import { sleep } from '@stitch/shop-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';
 
-const OTHER_ORDERS = 20;
-
 /**
  * A PlaceOrder for a user who never signed up: a transient error by design (the UserSignedUp may be late), so it
  * is retried up to the order queue's maximum and then dead-lettered with its reason, while other orders flow on.
  */
-export async function poisonMessage(shop: FaultShop): Promise<void> {
+export async function poisonMessage(shop: FaultShop, otherOrders: number): Promise<void> {
   const startedAt = Date.now();
   const orderQueue = shopCatalogue.topology().queues.find((queue) => queue.name === Services.order);
   if (!orderQueue) throw new Error('the topology has no order queue');
@@ -19,7 +17,7 @@ export async function poisonMessage(shop: FaultShop): Promise<void> {
 
   const stranger = randomUUID();
   const [poisoned] = (await shop.placeOrders([{ userId: stranger, items: [{ sku: product.sku, quantity: 1 }] }], 1)).accepted;
-  const placement = await shop.placeOrders(onePieceOrders(OTHER_ORDERS, users, product.sku), 4);
+  const placement = await shop.placeOrders(onePieceOrders(otherOrders, users, product.sku), 4);
   const settling = shop.settle(placement.accepted, 120_000);
 
   const deadLetter = await deadLetterOf(shop, poisoned ?? '', 120_000);

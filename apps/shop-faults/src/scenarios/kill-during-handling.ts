@@ -26,12 +26,12 @@ export async function killDuringHandling(shop: FaultShop, { orders, concurrency 
   const victim = replicas[replicas.length - 1]!;
 
   const placing = shop.placeOrders(onePieceOrders(orders, users, product.sku), concurrency);
-  // Killed the moment it is seen handling: holding locked messages (embedded transport) or, where the transport
-  // cannot tell, as it finishes its first ReserveStock of the burst.
+  // Killed the moment it is seen holding messages: its locks in the bus file (embedded), or what it received through
+  // the proxy and has not deleted (AWS); where neither can tell, as it finishes its first ReserveStock of the burst.
   const inHand = await eventually(
     `${victim.instance} in the middle of handling`,
     async () => {
-      const held = shop.faults.messagesInHand(victim.pid);
+      const held = shop.faults.messagesInHand(victim.pid, Services.inventory);
       if (held !== undefined) return held;
       const handled = (await shop.handled(startedAt)).ofType(ReserveStock.type).handlings.filter((h) => h.instance === victim.instance).length;
       return handled;
@@ -44,8 +44,8 @@ export async function killDuringHandling(shop: FaultShop, { orders, concurrency 
   });
   process.kill(victim.pid, 'SIGKILL');
   const killedAt = Date.now();
-  // Its locks stay in the table until their leases lapse: what it held when it died.
-  const heldAtDeath = shop.faults.messagesInHand(victim.pid);
+  // Its locks stay in the table until their leases lapse, its receipts undeleted: what it held when it died.
+  const heldAtDeath = shop.faults.messagesInHand(victim.pid, Services.inventory);
   const placement = await placing;
 
   const finals = await shop.settle(placement.accepted, 120_000);

@@ -3,6 +3,7 @@ import { AwsTransport, createAwsClients, type AwsClientSettings } from '@stitch/
 import type { DeadLetteredMessage, Source } from '@stitch/messaging-core';
 import { deleteShopTopology, provisionShopTopology } from '@stitch/shop-testing';
 import { AwsProxy } from './aws-proxy';
+import { socketPortsOf } from './socket-ports';
 import type { Restore, TransportFaults } from './transport-faults';
 
 /**
@@ -11,6 +12,7 @@ import type { Restore, TransportFaults } from './transport-faults';
  */
 export class AwsFaults implements TransportFaults {
   readonly name = 'aws';
+  private readonly knownPorts = new Map<number, Set<number>>();
 
   private constructor(
     private readonly settings: AwsClientSettings & { endpoint: string },
@@ -50,9 +52,15 @@ export class AwsFaults implements TransportFaults {
     }
   }
 
-  /** SQS does not say who holds a message. */
-  messagesInHand(): undefined {
-    return undefined;
+  /**
+   * SQS does not say who holds a message, but the proxy sees every receive and delete, and /proc which process
+   * owns a connection. The ports are remembered, so the count still reads right after the process is killed.
+   */
+  messagesInHand(pid: number, queue: string): number | undefined {
+    const ports = socketPortsOf(pid) ?? this.knownPorts.get(pid);
+    if (!ports) return undefined;
+    this.knownPorts.set(pid, new Set([...(this.knownPorts.get(pid) ?? []), ...ports]));
+    return this.proxy.inHand(this.knownPorts.get(pid) as Set<number>, `/${this.prefix}-${queue}`);
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,8 @@ export class AwsProxy {
   /** Connections refused or cut while down. */
   dropped = 0;
   private readonly sockets = new Set<Socket>();
+  /** Receipt handles received and not yet deleted, with the client port they were received on. */
+  private readonly receipts = new Map<string, { readonly port: number; readonly queueUrl: string }>();
   private readonly agent = new http.Agent({ keepAlive: true });
 
   private constructor(
@@ -46,6 +48,14 @@ export class AwsProxy {
     this.mode = mode;
     if (mode !== 'down') return;
     for (const socket of this.sockets) this.drop(socket);
+  }
+
+  /**
+   * Messages of queues whose URL ends with `queueSuffix` received over connections from these client ports and not
+   * deleted since: what a process holds, once its ports are known (see socket-ports.ts).
+   */
+  inHand(ports: ReadonlySet<number>, queueSuffix: string): number {
+    return [...this.receipts.values()].filter((receipt) => ports.has(receipt.port) && receipt.queueUrl.endsWith(queueSuffix)).length;
   }
 
   async close(): Promise<void> {
@@ -76,10 +86,28 @@ export class AwsProxy {
         await this.forward(request, body);
         this.duplicated++;
       }
+      this.track(target, body, first, request.socket.remotePort ?? 0);
       response.writeHead(first.status, first.headers).end(first.body);
     } catch (error) {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
       response.end(`proxy: ${String(error)}`);
+    }
+  }
+
+  private track(target: string, request: Buffer, answer: { status: number; body: Buffer }, port: number): void {
+    if (answer.status >= 300 || !target.startsWith('AmazonSQS.')) return;
+    try {
+      const sent = JSON.parse(request.toString('utf8')) as { QueueUrl?: string; ReceiptHandle?: string; Entries?: Array<{ ReceiptHandle?: string }> };
+      if (target === 'AmazonSQS.ReceiveMessage') {
+        const { Messages = [] } = JSON.parse(answer.body.toString('utf8')) as { Messages?: Array<{ ReceiptHandle?: string }> };
+        for (const message of Messages) if (message.ReceiptHandle) this.receipts.set(message.ReceiptHandle, { port, queueUrl: sent.QueueUrl ?? '' });
+      } else if (target === 'AmazonSQS.DeleteMessage' && sent.ReceiptHandle) {
+        this.receipts.delete(sent.ReceiptHandle);
+      } else if (target === 'AmazonSQS.DeleteMessageBatch') {
+        for (const entry of sent.Entries ?? []) if (entry.ReceiptHandle) this.receipts.delete(entry.ReceiptHandle);
+      }
+    } catch {
+      // Not JSON: nothing to track.
     }
   }
 

@@ -58,10 +58,10 @@ export class LocalFaults implements TransportFaults {
   }
 
   /** A consumer names its locks `<pid>-<random>` in `locked_by`; a lock is held while its lease runs. */
-  messagesInHand(pid: number): number {
+  messagesInHand(pid: number, queue: string): number {
     const row = this.connection()
-      .prepare('SELECT count(*) AS held FROM messages WHERE locked_by LIKE ? AND visible_at > ?')
-      .get(`${pid}-%`, Date.now());
+      .prepare('SELECT count(*) AS held FROM messages WHERE address = ? AND locked_by LIKE ? AND visible_at > ?')
+      .get(queue, `${pid}-%`, Date.now());
     return Number(row?.held ?? 0);
   }
 

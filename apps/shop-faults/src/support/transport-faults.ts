@@ -17,7 +17,7 @@ export interface TransportFaults {
   /** From now until restored, no process can reach the transport. */
   cutOff(): Promise<Restore>;
   deadLetters(source: Source): Promise<DeadLetteredMessage[]>;
-  /** How many messages a process holds locked right now, where the transport can tell; otherwise undefined. */
-  messagesInHand(pid: number): number | undefined;
+  /** How many messages of a queue a process holds right now, where the test can tell; otherwise undefined. */
+  messagesInHand(pid: number, queue: string): number | undefined;
   close(): Promise<void>;
 }

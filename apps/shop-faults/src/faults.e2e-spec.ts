@@ -72,7 +72,7 @@ if (awsEndpoint) {
     besidesPoison: 10,
     contention: { orders: 100, stock: 10, concurrency: 25 },
     contentionNote: ' (scaled down from 1,000 for 100 on the emulator)',
-    killed: { orders: 40, concurrency: 40 },
+    killed: { orders: 30, concurrency: 30 },
   });
 } else {
   describe.skip('faults on the AWS transport (E2E_AWS_ENDPOINT_URL, an AWS API emulator such as moto_server, is not set)', () => {

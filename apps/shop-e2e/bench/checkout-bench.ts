@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchShop } from '@stitch/launcher';
-import { JsonEventStream } from '../src/support/event-stream';
-import { sleep, StorefrontClient, type Product } from '../src/support/storefront-client';
+import { JsonEventStream, sleep, StorefrontClient, type Product } from '@stitch/shop-testing';
 
 interface OrderNews {
   readonly kind: string;

@@ -8,11 +8,23 @@ import path from 'node:path';
 import { SendEmail, Services, UserSignedUp } from '@stitch/contracts';
 import { launchShop, type RunningShop } from '@stitch/launcher';
 import type { FlowRecord } from '@stitch/messaging-core';
-import { deleteShopTopology, provisionShopTopology, shopDeadLetters } from './support/aws-topology';
-import { FlowStream } from './support/event-stream';
-import { listMails, readMail } from './support/mailbox';
-import { dataOwners, dropShopDatabases, ownTables, tablesPerDatabase } from './support/service-databases';
-import { eventually, StorefrontClient, type OrderLineRequest, type OrderView, type Product } from './support/storefront-client';
+import {
+  deleteShopTopology,
+  dataOwners,
+  dropShopDatabases,
+  eventually,
+  FlowStream,
+  listMails,
+  ownTables,
+  provisionShopTopology,
+  readMail,
+  shopDeadLetters,
+  StorefrontClient,
+  tablesPerDatabase,
+  type OrderLineRequest,
+  type OrderView,
+  type Product,
+} from '@stitch/shop-testing';
 
 const APPROVED_CARD = '4242424242424242';
 const DECLINED_CARD = '4000000000000002';

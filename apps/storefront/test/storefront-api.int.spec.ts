@@ -22,6 +22,8 @@ import { StubServices, stubProducts } from './support/stub-services';
 /** The in-memory transport, remembering everything handed to it, so a test can say "nothing was sent". */
 class RecordingTransport extends InMemoryTransport {
   readonly sent: { destination: Destination; message: OutgoingMessage }[] = [];
+  /** Set to make every send fail after it was recorded, as a broker that cannot be reached. */
+  failing: Error | undefined;
 
   constructor(topology: Topology) {
     super(topology);
@@ -29,6 +31,7 @@ class RecordingTransport extends InMemoryTransport {
 
   override async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
     for (const message of messages) this.sent.push({ destination, message });
+    if (this.failing) throw this.failing;
     await super.send(destination, messages);
   }
 }
@@ -69,6 +72,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   transport.sent.length = 0;
+  transport.failing = undefined;
   stubs.inventoryFailing = false;
 });
 
@@ -219,6 +223,28 @@ describe('POST /api/orders', () => {
     expect(response.status).toBe(503);
     expect(((await response.json()) as { service: string }).service).toBe('inventory-service');
     expect(transport.sent).toEqual([]);
+  });
+
+  it('answers 503 naming the order queue when the transport cannot take the PlaceOrder, rather than a 500', async () => {
+    transport.failing = new Error('connect ECONNREFUSED 127.0.0.1:4566');
+    const orderId = '019aa000-0000-7000-8000-000000000001';
+    const response = await post('/api/orders', { userId, items: [line], orderId });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { message: string; service: string };
+    expect(body.service).toBe('order-service');
+    expect(body.message).toContain(orderId);
+    expect(body.message).not.toContain('ECONNREFUSED');
+  });
+
+  it('places the order under the id the client chose, so its retry is the same order', async () => {
+    const orderId = '019aa000-0000-7000-8000-000000000002';
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await post('/api/orders', { userId, items: [line], orderId });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ orderId, status: 'pending' });
+    }
+    const queued = await drainOrderQueue();
+    expect(queued.map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId)).toEqual([orderId, orderId]);
   });
 });
 

@@ -32,6 +32,8 @@ describe('the place-order request', () => {
     [{ ...valid, card: '4242424242424241' }, 'card'],
     [{ ...valid, card: 4242424242424242 }, 'card'],
     [{ ...valid, coupon: 'FREE' }, 'coupon'],
+    [{ ...valid, orderId: 'order-1' }, 'orderId'],
+    [{ ...valid, orderId: '3b241101-e2bb-4255-8caf-4136c566a962' }, 'orderId'],
   ])('names the bad field of %o: %s', (body, path) => {
     expect(problems(body).map((problem) => problem.path)).toEqual([path]);
   });

@@ -34,6 +34,13 @@ export const placeOrderRequestSchema = z
         });
       }),
     card: cardSchema.optional(),
+    orderId: z
+      .uuid({ version: 'v7' })
+      .optional()
+      .describe(
+        'A UUIDv7 the client makes once per order and sends again when it retries (after a 503, or an answer that never came): ' +
+          'the order is placed once however often it arrives. Without it the storefront makes one, and a retry is a new order.',
+      ),
   });
 export class PlaceOrderRequestDto extends createZodDto(placeOrderRequestSchema) {}
 

@@ -22,7 +22,10 @@ export class OrdersController {
   @ApiOperation({ summary: 'Place an order: sends PlaceOrder to the order queue and answers at once' })
   @ZodResponse({ status: 202, type: OrderAcceptedDto, description: 'Accepted; the checkout runs on. Poll GET /api/orders/{id}' })
   @ApiRejectedBodyResponses('A field is invalid or a SKU unknown; nothing is sent')
-  @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'inventory-service (prices) cannot be reached; nothing is sent' })
+  @ApiServiceUnavailableResponse({
+    type: UpstreamErrorDto,
+    description: 'inventory-service (prices) or the order queue cannot be reached; retry, with the same orderId to place the order once',
+  })
   @ApiBadGatewayResponse({ type: UpstreamErrorDto, description: 'inventory-service answered something unreadable; nothing is sent' })
   place(@Body() body: PlaceOrderRequestDto) {
     return this.orders.place(body);

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { PlaceOrder } from '@stitch/contracts';
-import { MessageBus } from '@stitch/messaging-core';
+import { MessageBus, MessageRejectedError } from '@stitch/messaging-core';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
 import { InvalidRequestException } from '../http/api-error';
 import { InventoryClient } from '../products/inventory.client';
@@ -32,13 +32,25 @@ export class OrdersService {
     );
     if (unknown.length > 0) throw new InvalidRequestException(unknown);
 
-    const orderId = newOrderId();
-    await this.bus.send(PlaceOrder, {
-      orderId,
-      userId: request.userId,
-      items: request.items.map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: prices.get(sku)! })),
-      paymentMethod: request.card ?? tokenizeCard(TEST_CARD),
-    });
+    // The order service places an order id once, so a client that retries with its own id cannot order twice.
+    const orderId = request.orderId ?? newOrderId();
+    try {
+      await this.bus.send(PlaceOrder, {
+        orderId,
+        userId: request.userId,
+        items: request.items.map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: prices.get(sku)! })),
+        paymentMethod: request.card ?? tokenizeCard(TEST_CARD),
+      });
+    } catch (error) {
+      if (error instanceof MessageRejectedError) throw error;
+      // The transport failed, perhaps after the message got through: whether it did is unknown, so the answer
+      // says to retry with the same order id, which the order service places only once.
+      this.logger.warn({ orderId, err: error, msg: 'PlaceOrder could not be sent; answering 503' });
+      throw new ServiceUnavailableException({
+        message: `The order queue cannot be reached; try again shortly, with orderId ${orderId} to be sure the order is placed once`,
+        service: 'order-service',
+      });
+    }
     this.logger.log({ orderId, userId: request.userId, lines: request.items.length, msg: 'order accepted; PlaceOrder sent' });
     return { orderId, status: 'pending' };
   }

@@ -1,0 +1,81 @@
+import { sleep } from '@stitch/shop-testing';
+import { onePieceOrders, printFigures, tally, type FaultShop, type Placement } from '../support/fault-shop';
+
+const OUTAGE_MS = 6_000;
+/** Orders placed before and after the outage, at about this pace. */
+const CALM_MS = 2_000;
+const CONCURRENCY = 3;
+
+/**
+ * The transport out of reach for a few seconds while customers check out: the storefront answers 503 for what it
+ * cannot send, clients retry, and every order it accepted completes afterwards.
+ */
+export async function transportOutage(shop: FaultShop): Promise<void> {
+  const startedAt = Date.now();
+  const users = await shop.knownUsers(3);
+  const product = await shop.productWithStock(3, 100_000);
+
+  // Customers keep checking out, before, during and after the outage.
+  let placing = true;
+  const total: Placement = { accepted: [], attempts: 0, unavailable: 0, unavailableStatuses: [], unanswered: 0, abandoned: 0 };
+  const customer = async (index: number) => {
+    while (placing) {
+      const placement = await shop.placeOrders(onePieceOrders(1, users.slice(index % users.length), product.sku), 1);
+      total.accepted.push(...placement.accepted);
+      total.attempts += placement.attempts;
+      total.unavailable += placement.unavailable;
+      total.unavailableStatuses.push(...placement.unavailableStatuses);
+      total.unanswered += placement.unanswered;
+      total.abandoned += placement.abandoned;
+      await sleep(100);
+    }
+  };
+  const customers = Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => customer(index)));
+
+  await sleep(CALM_MS);
+  const acceptedBefore = total.accepted.length;
+  const restore = await shop.faults.cutOff();
+  const cutAt = Date.now();
+  try {
+    await sleep(OUTAGE_MS);
+  } finally {
+    await restore();
+  }
+  const outageMs = Date.now() - cutAt;
+  await sleep(CALM_MS);
+  placing = false;
+  await customers;
+
+  const finals = await shop.settle(total.accepted, 120_000);
+  const lost = total.accepted.filter((id) => !finals.has(id));
+  const effects = await shop.settledEffectsOf(total.accepted).catch(() => shop.effectsOf(total.accepted));
+  const stockTaken = product.available - (await shop.stockOf(product.sku));
+  const dead = await shop.deadProcesses();
+
+  printFigures('transport unreachable during checkout', shop.faults.name, {
+    sent: total.accepted.length,
+    handled: finals.size,
+    lost: lost.length,
+    'outage ms': outageMs,
+    'accepted before it': acceptedBefore,
+    'POSTs': total.attempts,
+    '5xx retried': tally(total.unavailableStatuses),
+    'unanswered retried': total.unanswered,
+    abandoned: total.abandoned,
+    'stock taken': stockTaken,
+    charges: effects.total('charges'),
+    mails: effects.total('mails'),
+    s: Math.round((Date.now() - startedAt) / 1000),
+  });
+
+  expect(dead).toEqual([]);
+  expect(total.abandoned).toBe(0);
+  expect(acceptedBefore).toBeGreaterThan(0);
+  expect(total.accepted.length).toBeGreaterThan(acceptedBefore);
+  expect(lost).toEqual([]);
+  expect([...finals.values()].filter((final) => final.status !== 'confirmed')).toEqual([]);
+  expect(stockTaken).toBe(total.accepted.length);
+  expect(effects.notOnce('reservations')).toEqual([]);
+  expect(effects.notOnce('charges')).toEqual([]);
+  expect(effects.notOnce('mails')).toEqual([]);
+}

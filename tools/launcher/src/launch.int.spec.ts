@@ -39,6 +39,14 @@ function startedPids(lines: readonly string[]): number[] {
   return lines.flatMap((line) => /starting \(pid (\d+)/.exec(line)?.[1] ?? []).map(Number);
 }
 
+/** The first of `count` consecutive free ports, from `from` on (or a random place). */
+async function freeBase(count: number, from = 20_000 + Math.floor(Math.random() * 20_000)): Promise<number> {
+  for (let base = from; ; base += count) {
+    const ports = Array.from({ length: count }, (_, offset) => base + offset);
+    if ((await Promise.all(ports.map((port) => isPortFree(port)))).every(Boolean)) return base;
+  }
+}
+
 describe('launchShop', () => {
   let dataDir: string;
   let lines: string[];
@@ -160,6 +168,24 @@ describe('launchShop', () => {
 
     await expect(exit).resolves.toMatchObject({ process: { instance: 'order-service-1' }, status: { code: 4 } });
     expect(lines).toContain('order-service-1 exited with code 4');
+  });
+
+  it('runs two shops side by side, each on its own ports from a base port, with its own data folder and database', async () => {
+    const base = await freeBase(2);
+    const other = await freeBase(2, base + 2);
+    const first = await launchShop({ dataDir, basePort: base, services: [storefront, order] });
+    let second: RunningShop | undefined;
+    try {
+      second = await launchShop({ dataDir: `${dataDir}-${other}`, basePort: other, services: [storefront, order] });
+      expect(first.processes.map((child) => child.port)).toEqual([base, base + 1]);
+      expect(second.processes.map((child) => child.port)).toEqual([other, other + 1]);
+      expect(second.databaseUrl).not.toBe(first.databaseUrl);
+      expect((await view(second.storefrontUrl as string)).env['ORDER_URL']).toBe(`http://127.0.0.1:${other + 1}`);
+    } finally {
+      await second?.stop();
+      await first.stop();
+      await rm(`${dataDir}-${other}`, { recursive: true, force: true });
+    }
   });
 
   it('wipes the data folder with fresh, and passes warnings on to the console callback', async () => {

@@ -20,6 +20,8 @@ export interface LaunchOptions {
   readonly databaseUrl?: string;
   /** Default 'default' (ports 3000-3005 and PostgreSQL on 5432 when free); tests use 'free'. */
   readonly ports?: PortMode;
+  /** With 'default' ports: the storefront's port, the other services' after it (default 3000). */
+  readonly basePort?: number;
   /** Added to every process's environment (the launcher's own environment is passed on too). */
   readonly env?: Readonly<Record<string, string>>;
   /** Default: the shop. */
@@ -100,7 +102,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   await mkdir(logsDir, { recursive: true });
   await refuseWhileAnotherLauncherRuns(runFile, report);
 
-  const plans = await planInstances(services, options.scale ?? {}, mode, defaultProbe);
+  const plans = await planInstances(services, options.scale ?? {}, mode, defaultProbe, options.basePort);
   const started: ServiceProcess[] = [];
   let postgresStarting: Promise<StartedPostgres> | undefined;
   let stopping: Promise<void> | undefined;

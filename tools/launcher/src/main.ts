@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { parseLauncherArgs, usage, UsageError, type LauncherArgs } from './args';
 import { LaunchCancelledError, launchShop } from './launch';
+import { platformCaveat } from './process-tree';
 import { worthShowing } from './service-output';
 import { shopServices } from './services';
 
@@ -18,6 +19,7 @@ function runSupervisor(): void {
   argumentsOrExit();
   const supervisor = spawn(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], {
     detached: true,
+    windowsHide: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [SUPERVISOR]: '1' },
   });
@@ -52,6 +54,8 @@ async function supervise(): Promise<void> {
   }
 
   const say = (line: string) => console.log(`[launcher] ${line}`);
+  const caveat = platformCaveat();
+  if (caveat) say(caveat);
   const stopRequested = new AbortController();
   const requestStop = () => stopRequested.abort();
   for (const signal of stopSignals) process.on(signal, requestStop);
@@ -68,6 +72,7 @@ async function supervise(): Promise<void> {
       databaseUrl: process.env.DATABASE_URL || undefined,
       bindHost: process.env.HOST || undefined,
       ports: 'default',
+      basePort: args.port,
       signal: stopRequested.signal,
       report: say,
       onServiceLine: (instance, line) => {

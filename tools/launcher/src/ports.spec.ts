@@ -52,8 +52,20 @@ describe('planInstances', () => {
 
   it('stops with the service and port when a default port is taken', async () => {
     await expect(planInstances(services, {}, 'default', fakeProbe([], [3004]))).rejects.toThrow(
-      new PortTakenError('email-service needs port 3004, but something is listening there (another shop still running?)'),
+      new PortTakenError(
+        'email-service needs port 3004, but another program listens there (another shop still running?): stop it, or start this shop on other ports with npm start -- --port 4000',
+      ),
     );
+  });
+
+  it('moves every service by the same distance from a base port', async () => {
+    const plans = await planInstances(services, { 'email-service': 2 }, 'default', fakeProbe([4004, 41000]), 4000);
+    expect(plans.map((plan) => [plan.instance, plan.port])).toEqual([
+      ['storefront-1', 4000],
+      ['email-service-1', 4004],
+      // 4004 looked free to the probe but is email-service's own port: never handed out twice.
+      ['email-service-2', 41000],
+    ]);
   });
 });
 

@@ -1,8 +1,14 @@
 import net from 'node:net';
 import type { ServiceDefinition } from './services';
 
-/** 'default': the first replica of each service takes its own port (3000-3005); 'free': every process a free one. */
+/**
+ * 'default': the first replica of each service takes its own port (3000-3005, or moved by a base port);
+ * 'free': every process a free one.
+ */
 export type PortMode = 'default' | 'free';
+
+/** The storefront's port of the design: a base port moves every service's own port by the same distance. */
+export const DESIGN_BASE_PORT = 3000;
 
 export interface InstancePlan {
   readonly service: string;
@@ -35,8 +41,10 @@ export async function planInstances(
   scale: Readonly<Record<string, number>>,
   mode: PortMode,
   probe: PortProbe,
+  basePort = DESIGN_BASE_PORT,
 ): Promise<InstancePlan[]> {
-  const taken = new Set<number>(mode === 'default' ? services.map((service) => service.defaultPort) : []);
+  const ownPort = (service: ServiceDefinition) => service.defaultPort - DESIGN_BASE_PORT + basePort;
+  const taken = new Set<number>(mode === 'default' ? services.map(ownPort) : []);
   const nextFreePort = async (): Promise<number> => {
     for (let attempt = 0; attempt < 50; attempt++) {
       const port = await probe.freePort();
@@ -54,9 +62,12 @@ export async function planInstances(
     for (let replica = 1; replica <= replicas; replica++) {
       let port: number;
       if (mode === 'default' && replica === 1) {
-        port = service.defaultPort;
+        port = ownPort(service);
         if (!(await probe.isFree(port))) {
-          throw new PortTakenError(`${service.name} needs port ${port}, but something is listening there (another shop still running?)`);
+          const otherBase = basePort + 1000;
+          throw new PortTakenError(
+            `${service.name} needs port ${port}, but another program listens there (another shop still running?): stop it, or start this shop on other ports with npm start -- --port ${otherBase}`,
+          );
         }
       } else {
         port = await nextFreePort();

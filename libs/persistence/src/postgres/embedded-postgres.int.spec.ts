@@ -14,15 +14,6 @@ async function query<T extends object>(url: string, sql: string): Promise<T[]> {
   }
 }
 
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 describe('startEmbeddedPostgres', () => {
   let directory: string;
   const servers: EmbeddedPostgres[] = [];
@@ -67,9 +58,10 @@ describe('startEmbeddedPostgres', () => {
     for (let n = 1; n <= commits; n++) await client.query('insert into acknowledged values ($1)', [n]);
 
     const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    expect(server.pid).toBe(postmaster);
     process.kill(postmaster, 'SIGKILL');
-    const deadline = Date.now() + 30_000;
-    while (!isGone(postmaster) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await server.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    await server.stop();
     await client.end().catch(() => undefined);
 
     const restarted = await startEmbeddedPostgres({ dataDir });

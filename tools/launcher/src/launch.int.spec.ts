@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { launchShop, repoRoot, type RunningShop } from './launch';
 import { isPortFree } from './ports';
-import type { RunRecord } from './run-record';
+import type { LaunchedProcess, RunRecord } from './run-record';
 import type { ServiceDefinition } from './services';
 
 const fixture = (name: string) => path.join(__dirname, '../test/fixtures', `${name}.ts`);
@@ -208,6 +208,89 @@ describe('launchShop', () => {
     shop = await launchShop({ ...options, fresh: true });
     await shop.stop();
     expect((await readFile(logFile, 'utf8')).match(/listening on/g)).toHaveLength(1);
+  });
+});
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const quickRestarts = { initialDelayMs: 100, maxDelayMs: 1_000, stableAfterMs: 60_000 };
+
+describe('a supervising launcher', () => {
+  let dataDir: string;
+  let lines: string[];
+  let shop: RunningShop | undefined;
+
+  beforeEach(async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-supervise-'));
+    await chmod(tmp, 0o755);
+    dataDir = path.join(tmp, 'data');
+    lines = [];
+    shop = undefined;
+  });
+
+  afterEach(async () => {
+    await shop?.stop();
+    await rm(path.dirname(dataDir), { recursive: true, force: true });
+  });
+
+  const record = async () => JSON.parse(await readFile(path.join(dataDir, 'run/processes.json'), 'utf8')) as RunRecord;
+
+  it('restarts a replica that exits, on its own port, while the others keep running', async () => {
+    shop = await launchShop({ dataDir, ports: 'free', services: [storefront, order], restart: quickRestarts, report: (line) => lines.push(line) });
+    const [front, before] = shop.processes as [LaunchedProcess, LaunchedProcess];
+    await fetch(`${before.url}/exit`);
+
+    await until(() => lines.includes(`order-service-1 ready again at ${before.url}`), 'the restarted replica');
+    const after = shop.processes[1] as LaunchedProcess;
+    expect(after.pid).not.toBe(before.pid);
+    expect(lines).toContain('order-service-1 exited with code 4; restarting it in 0.1 s');
+    expect((await view(before.url)).pid).toBe(after.pid);
+    expect((await view(front.url)).pid).toBe(front.pid);
+    expect((await record()).processes.map((child) => child.pid)).toEqual([front.pid, after.pid]);
+  });
+
+  it('restarts the embedded PostgreSQL when it is killed, on its port and data', async () => {
+    shop = await launchShop({ dataDir, ports: 'free', services: [order], restart: quickRestarts, report: (line) => lines.push(line) });
+    const postmaster = (await record()).postgres?.pid as number;
+    const client = new Client({ connectionString: shop.databaseUrl });
+    await client.connect();
+    await client.query('create table kept (n int)');
+    await client.query('insert into kept values (1)');
+    await client.end();
+
+    process.kill(postmaster, 'SIGKILL');
+    await until(async () => ((await record()).postgres?.pid ?? postmaster) !== postmaster, 'PostgreSQL restarted');
+
+    expect(lines).toContain('PostgreSQL was killed by SIGKILL; restarting it');
+    const again = new Client({ connectionString: shop.databaseUrl });
+    await again.connect();
+    expect((await again.query<{ n: number }>('select n from kept')).rows).toEqual([{ n: 1 }]);
+    await again.end();
+  });
+
+  it('leaves no replica, grandchild or PostgreSQL behind when the launcher is killed with SIGKILL', async () => {
+    const launcher = spawn(process.execPath, ['--require', '@swc-node/register', path.join(__dirname, '../test/fixtures/launch-and-wait.ts'), dataDir], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      launcher.stdout.on('data', (chunk: Buffer) => String(chunk).includes('ready') && resolve());
+      launcher.once('exit', (code) => reject(new Error(`the launcher exited with ${code} before it was ready`)));
+    });
+    const started = await record();
+    const stubborn = await view(started.processes[1]?.url as string);
+    const pids = [...started.processes.map((child) => child.pid), stubborn.grandchildPid as number, started.postgres?.pid as number];
+    expect(pids.every((pid) => pid > 0 && !isGone(pid))).toBe(true);
+
+    launcher.kill('SIGKILL');
+
+    await until(() => pids.every(isGone), `${pids.join(', ')} to end`);
   });
 });
 

@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/persistence';
-import { choosePostgresPort, HOST, isPortFree, planInstances, type PortMode, type PortProbe } from './ports';
-import { isAlive, readRunRecord, removeRunRecord, withoutPassword, writeRunRecord, type LaunchedProcess } from './run-record';
+import { choosePostgresPort, HOST, isPortFree, planInstances, type InstancePlan, type PortMode, type PortProbe } from './ports';
+import { isAlive, readRunRecord, removeRunRecord, withoutPassword, writeRunRecord, type LaunchedProcess, type RunRecord } from './run-record';
 import type { ServiceLine } from './service-output';
+import type { ReaperState } from './reaper';
 import { describeExit, ServiceProcess, type ExitStatus } from './service-process';
 import { shopServices, type ServiceDefinition } from './services';
 
@@ -43,6 +45,26 @@ export interface LaunchOptions {
   readonly onServiceLine?: (instance: string, line: ServiceLine) => void;
   /** Aborting it while the shop starts stops what was started and rejects with LaunchCancelledError. */
   readonly signal?: AbortSignal;
+  /**
+   * Once the shop is ready, restart a replica that exits, and the embedded PostgreSQL when it dies, with a growing
+   * delay; the rest keep running. Default off: a test that kills a replica wants it to stay dead.
+   */
+  readonly restart?: RestartPolicy | boolean;
+}
+
+export interface RestartPolicy {
+  /** The delay before the first restart, doubled for each further one in a row. */
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  /** A process that ran this long before exiting starts again from the first delay. */
+  readonly stableAfterMs: number;
+}
+
+export const defaultRestartPolicy: RestartPolicy = { initialDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 60_000 };
+
+/** The delay before restart number `attempt` (0 for the first after a stable run). */
+export function restartDelay(policy: RestartPolicy, attempt: number): number {
+  return Math.min(policy.initialDelayMs * 2 ** attempt, policy.maxDelayMs);
 }
 
 export class LaunchCancelledError extends Error {
@@ -66,7 +88,10 @@ export interface RunningShop {
   readonly dataDir: string;
   /** `<dataDir>/run/processes.json` */
   readonly runFile: string;
-  /** Resolves when a process exits while the shop runs; never for exits caused by `stop()`. */
+  /**
+   * Resolves when a process exits while the shop runs and is not restarted; never for exits caused by `stop()`.
+   * The replica's entry in `processes` always names the process running now.
+   */
   readonly unexpectedExit: Promise<ProcessExit>;
   /** Stops every process (SIGTERM, then SIGKILL), then the embedded PostgreSQL; removes processes.json. */
   stop(): Promise<void>;
@@ -103,6 +128,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   await refuseWhileAnotherLauncherRuns(runFile, report);
 
   const plans = await planInstances(services, options.scale ?? {}, mode, defaultProbe, options.basePort);
+  const reaper = startReaper();
   const started: ServiceProcess[] = [];
   let postgresStarting: Promise<StartedPostgres> | undefined;
   let stopping: Promise<void> | undefined;
@@ -129,6 +155,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
         report('PostgreSQL stopped');
       }
       await removeRunRecord(runFile);
+      reaper.done();
       process.off('exit', killOnExit);
     })());
 
@@ -139,18 +166,39 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   });
   cancelled.catch(() => undefined);
 
+  const restart = options.restart === true ? defaultRestartPolicy : options.restart || undefined;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  let shopReady = false;
+  const processes: LaunchedProcess[] = [];
+  let postgres: StartedPostgres | undefined;
+  let recordBase: Omit<RunRecord, 'processes' | 'postgres'> | undefined;
+  const writeRecord = () => {
+    reaper.watch({
+      groups: started.filter((child) => child.running).map((child) => child.pid),
+      ...(postgres ? { postgres: postgres.server.pid } : {}),
+      graceMs: options.stopGraceMs ?? 10_000,
+    });
+    return recordBase
+      ? writeRunRecord(runFile, {
+          ...recordBase,
+          ...(postgres ? { postgres: { port: postgres.server.port, dataDir: postgres.server.dataDir, logFile: postgres.logFile, pid: postgres.server.pid } } : {}),
+          processes,
+        })
+      : Promise.resolve();
+  };
+
   try {
     let databaseUrl = options.databaseUrl;
-    let postgres: StartedPostgres | undefined;
     if (!databaseUrl) {
       postgresStarting = startPostgres(path.join(dataDir, 'postgres'), path.join(logsDir, 'postgres.log'), mode, report);
       postgres = await Promise.race([postgresStarting, cancelled]);
       databaseUrl = postgres.server.url;
+      await writeRecord();
     }
+    const serverUrl = databaseUrl;
 
     const firstReplicaUrl = new Map(plans.filter((plan) => plan.replica === 1).map((plan) => [plan.service, plan.url]));
-    const processes: LaunchedProcess[] = [];
-    for (const plan of plans) {
+    const startReplica = (index: number, plan: InstancePlan, restartsInARow: number): ServiceProcess => {
       const service = services.find((candidate) => candidate.name === plan.service) as ServiceDefinition;
       const serviceUrls = Object.fromEntries(
         Object.entries(service.urlsOf ?? {}).map(([variable, other]) => [variable, firstReplicaUrl.get(other) ?? '']),
@@ -167,49 +215,124 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
           PORT: String(plan.port),
           HOST: options.bindHost ?? HOST,
           STITCH_DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
+          DATABASE_URL: serverUrl,
           ...serviceUrls,
         },
         logFile,
         onLine: options.onServiceLine && ((line) => options.onServiceLine?.(plan.instance, line)),
       });
-      started.push(child);
-      const launched: LaunchedProcess = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile };
-      processes.push(launched);
-      report(`${plan.instance} starting (pid ${child.pid}, port ${plan.port}, log ${shortPath(logFile)})`);
-      void child.exited.then((status) => {
+      started[index] = child;
+      processes[index] = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile };
+      const runningSince = Date.now();
+      void child.exited.then(async (status) => {
         if (stopping) return;
-        report(`${plan.instance} ${describeExit(status)}`);
-        reportUnexpectedExit({ process: launched, status });
+        const launched = processes[index] as LaunchedProcess;
+        if (!restart || !shopReady) {
+          report(`${plan.instance} ${describeExit(status)}`);
+          reportUnexpectedExit({ process: launched, status });
+          return;
+        }
+        // Whatever it started may still hold its port.
+        child.killNow();
+        const attempt = Date.now() - runningSince >= restart.stableAfterMs ? 0 : restartsInARow;
+        const delay = restartDelay(restart, attempt);
+        report(`${plan.instance} ${describeExit(status)}; restarting it in ${(delay / 1000).toFixed(1)} s`);
+        await sleep(delay);
+        if (stopping) return;
+        const replacement = startReplica(index, plan, attempt + 1);
+        await writeRecord();
+        report(`${plan.instance} restarted (pid ${replacement.pid})`);
+        replacement.waitUntilHealthy(readyTimeoutMs).then(
+          () => report(`${plan.instance} ready again at ${plan.url}`),
+          () => undefined,
+        );
       });
-    }
+      return child;
+    };
+
+    plans.forEach((plan, index) => {
+      const child = startReplica(index, plan, 0);
+      report(`${plan.instance} starting (pid ${child.pid}, port ${plan.port}, log ${shortPath(processes[index]?.logFile ?? '')})`);
+    });
 
     const storefrontUrl = firstReplicaUrl.get('storefront');
-    await writeRunRecord(runFile, {
+    recordBase = {
       launcherPid: process.pid,
       startedAt: new Date().toISOString(),
       dataDir,
-      databaseUrl: withoutPassword(databaseUrl),
-      ...(postgres ? { postgres: { port: postgres.server.port, dataDir: postgres.server.dataDir, logFile: postgres.logFile } } : {}),
+      databaseUrl: withoutPassword(serverUrl),
       ...(storefrontUrl ? { storefrontUrl } : {}),
-      processes,
-    });
+    };
+    await writeRecord();
 
     const startedAt = Date.now();
     const allReady = Promise.all(
-      started.map(async (child) => {
-        await child.waitUntilHealthy(options.readyTimeoutMs ?? 120_000);
+      [...started].map(async (child) => {
+        await child.waitUntilHealthy(readyTimeoutMs);
         report(`${child.plan.instance} ready at ${child.plan.url} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
       }),
     );
     // Failures after the first one come from stopping the rest.
     allReady.catch(() => undefined);
     await Promise.race([allReady, cancelled]);
-    return { storefrontUrl, processes, databaseUrl, dataDir, runFile, unexpectedExit, stop };
+    shopReady = true;
+    if (restart && postgres) supervisePostgres(postgres);
+    return { storefrontUrl, processes, databaseUrl: serverUrl, dataDir, runFile, unexpectedExit, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+
+  /** A dead embedded PostgreSQL is started again on its port and data, until it runs or the shop stops. */
+  function supervisePostgres(server: StartedPostgres): void {
+    void server.server.exited.then(async (status) => {
+      if (stopping || !restart) return;
+      report(`PostgreSQL ${status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`}; restarting it`);
+      for (let attempt = 0; !stopping; attempt++) {
+        const restarting = startPostgresOn(server.server.port, server.server.dataDir, server.logFile, report);
+        postgresStarting = restarting;
+        try {
+          postgres = await restarting;
+          await writeRecord();
+          supervisePostgres(postgres);
+          return;
+        } catch (error) {
+          const delay = restartDelay(restart, attempt);
+          report(`PostgreSQL did not start again (${(error as Error).message.split('\n')[0]}); next try in ${(delay / 1000).toFixed(1)} s`);
+          await sleep(delay);
+        }
+      }
+    });
+  }
+}
+
+interface Reaper {
+  /** What to stop should the launcher die without stopping it. */
+  watch(state: ReaperState): void;
+  /** Everything was stopped: the reaper leaves quietly. */
+  done(): void;
+}
+
+/** See reaper.ts. Detached and unreferenced: it never keeps the launcher alive, nor gets the terminal's Ctrl-C. */
+function startReaper(): Reaper {
+  const child = spawn(process.execPath, ['--require', '@swc-node/register', path.join(__dirname, 'reaper.ts')], {
+    cwd: repoRoot,
+    detached: true,
+    windowsHide: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  child.unref();
+  child.channel?.unref();
+  child.on('error', () => undefined);
+  const send = (state: ReaperState) => {
+    if (child.connected) child.send(state, () => undefined);
+  };
+  return {
+    watch: send,
+    done: () => {
+      if (child.connected) child.send({ groups: [], graceMs: 0, done: true }, () => child.connected && child.disconnect());
+    },
+  };
 }
 
 interface StartedPostgres {
@@ -221,6 +344,10 @@ interface StartedPostgres {
 async function startPostgres(dataDir: string, logFile: string, mode: PortMode, report: (line: string) => void): Promise<StartedPostgres> {
   const { port, preferredTaken } = await choosePostgresPort(mode, defaultProbe);
   if (preferredTaken) report(`port 5432 is taken: the embedded PostgreSQL uses ${port}`);
+  return startPostgresOn(port, dataDir, logFile, report);
+}
+
+async function startPostgresOn(port: number, dataDir: string, logFile: string, report: (line: string) => void): Promise<StartedPostgres> {
   const log = createWriteStream(logFile, { flags: 'a' });
   const server = await withoutSignalHooks(() => startEmbeddedPostgres({ dataDir, port, log: (line) => log.write(`${line}\n`) })).catch(
     (error: unknown) => {
@@ -230,6 +357,10 @@ async function startPostgres(dataDir: string, logFile: string, mode: PortMode, r
   );
   report(`PostgreSQL ready on 127.0.0.1:${port} (data ${shortPath(dataDir)})`);
   return { server, logFile, closeLog: () => new Promise<void>((resolve) => log.end(resolve)) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -73,6 +73,7 @@ async function supervise(): Promise<void> {
       bindHost: process.env.HOST || undefined,
       ports: 'default',
       basePort: args.port,
+      restart: true,
       signal: stopRequested.signal,
       report: say,
       onServiceLine: (instance, line) => {

@@ -16,7 +16,7 @@ export interface RunRecord {
   readonly dataDir: string;
   /** Without its password. */
   readonly databaseUrl: string;
-  readonly postgres?: { readonly port: number; readonly dataDir: string; readonly logFile: string };
+  readonly postgres?: { readonly port: number; readonly dataDir: string; readonly logFile: string; readonly pid: number };
   readonly storefrontUrl?: string;
   readonly processes: readonly LaunchedProcess[];
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -291,6 +291,31 @@ describe('a supervising launcher', () => {
     launcher.kill('SIGKILL');
 
     await until(() => pids.every(isGone), `${pids.join(', ')} to end`);
+  });
+});
+
+describe('after a launcher that was killed outright', () => {
+  it('a new launch stops the replicas and PostgreSQL it left, and starts', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-leftovers-'));
+    await chmod(tmp, 0o755);
+    const dataDir = path.join(tmp, 'data');
+    const lines: string[] = [];
+    const first = await launchShop({ dataDir, ports: 'free', services: [order] });
+    const left = JSON.parse(await readFile(first.runFile, 'utf8')) as RunRecord;
+    // As if its launcher and its reaper had died at once: the record stays, and so do the processes.
+    await writeFile(first.runFile, JSON.stringify({ ...left, launcherPid: 2 ** 22 + 7 }));
+    const pids = [left.processes[0]?.pid as number, left.postgres?.pid as number];
+
+    const second = await launchShop({ dataDir, ports: 'free', services: [order], report: (line) => lines.push(line) });
+    try {
+      expect(pids.filter((pid) => !isGone(pid))).toEqual([]);
+      expect(lines[0]).toBe(`an earlier launcher left order-service-1 (pid ${pids[0]}), PostgreSQL (pid ${pids[1]}) running; stopping them`);
+      expect((await view(second.processes[0]?.url as string)).pid).toBe(second.processes[0]?.pid);
+    } finally {
+      await second.stop();
+      await first.stop();
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });
 

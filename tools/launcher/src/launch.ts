@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/
 import { choosePostgresPort, HOST, isPortFree, planInstances, type InstancePlan, type PortMode, type PortProbe } from './ports';
 import { isAlive, readRunRecord, removeRunRecord, withoutPassword, writeRunRecord, type LaunchedProcess, type RunRecord } from './run-record';
 import type { ServiceLine } from './service-output';
-import type { ReaperState } from './reaper';
+import { reap, type ReaperState } from './reaper';
 import { describeExit, ServiceProcess, type ExitStatus } from './service-process';
 import { shopServices, type ServiceDefinition } from './services';
 
@@ -204,9 +204,10 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
         Object.entries(service.urlsOf ?? {}).map(([variable, other]) => [variable, firstReplicaUrl.get(other) ?? '']),
       );
       const logFile = path.join(logsDir, `${plan.instance}.log`);
+      const script = shortPath(path.resolve(repoRoot, service.script), repoRoot);
       const child = ServiceProcess.start({
         plan,
-        script: shortPath(path.resolve(repoRoot, service.script), repoRoot),
+        script,
         cwd: repoRoot,
         env: {
           ...process.env,
@@ -222,7 +223,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
         onLine: options.onServiceLine && ((line) => options.onServiceLine?.(plan.instance, line)),
       });
       started[index] = child;
-      processes[index] = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile };
+      processes[index] = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile, script };
       const runningSince = Date.now();
       void child.exited.then(async (status) => {
         if (stopping) return;
@@ -387,11 +388,35 @@ async function refuseWhileAnotherLauncherRuns(runFile: string, report: (line: st
   if (record.launcherPid !== process.pid && isAlive(record.launcherPid)) {
     throw new Error(`a shop is already running on ${record.dataDir} (launcher pid ${record.launcherPid}); stop it first, or start a second shop with npm start -- --port 4000`);
   }
-  const survivors = record.processes.filter((child) => isAlive(child.pid));
-  if (survivors.length > 0) {
-    report(`an earlier launcher did not stop these processes; they may hold ports: ${survivors.map((child) => `${child.instance} (pid ${child.pid})`).join(', ')}`);
-  }
+  await stopLeftovers(record, report);
   await removeRunRecord(runFile);
+}
+
+/**
+ * What a launcher killed outright left running (when even its reaper was killed): the replicas it recorded and its
+ * PostgreSQL, which still hold their ports and the data folder. Only processes that still run what was recorded are
+ * stopped, never a stranger who got a recycled pid.
+ */
+async function stopLeftovers(record: RunRecord, report: (line: string) => void): Promise<void> {
+  const replicas = record.processes.filter((child) => isAlive(child.pid) && commandOf(child.pid).includes(child.script));
+  const postgres = record.postgres && isAlive(record.postgres.pid) && commandOf(record.postgres.pid).includes('postgres') ? record.postgres.pid : undefined;
+  if (replicas.length === 0 && postgres === undefined) return;
+  const named = [...replicas.map((child) => `${child.instance} (pid ${child.pid})`), ...(postgres ? [`PostgreSQL (pid ${postgres})`] : [])].join(', ');
+  if (process.platform === 'win32') {
+    const commands = [...replicas.map((child) => child.pid), ...(postgres ? [postgres] : [])].map((pid) => `taskkill /pid ${pid} /T /F`).join(' & ');
+    throw new Error(`an earlier launcher left ${named} running: stop them with ${commands}`);
+  }
+  report(`an earlier launcher left ${named} running; stopping them`);
+  await reap({ groups: replicas.map((child) => child.pid), ...(postgres ? { postgres } : {}), graceMs: 10_000 });
+}
+
+/** The command line a process runs, or '' when it is gone or cannot be read. */
+function commandOf(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
 }
 
 function refuseToWipe(dataDir: string): void {

@@ -7,6 +7,8 @@ export interface LaunchedProcess {
   readonly port: number;
   readonly url: string;
   readonly logFile: string;
+  /** The entry point it runs, as on its command line. */
+  readonly script: string;
 }
 
 /** `<dataDir>/run/processes.json`: what a launcher started, for people and tools looking at a running shop. */

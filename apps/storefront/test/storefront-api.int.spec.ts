@@ -130,6 +130,10 @@ describe('POST /api/users', () => {
     [{ email: 'not-an-address', name: 'Ada' }, ['email']],
     [{ email: 'ada@example.com', name: '' }, ['name']],
     [{ email: 'ada@example.com', name: 'Ada', admin: true }, ['admin']],
+    [{ email: 'ada@example.com', name: 'Ada\u0000' }, ['name']],
+    [{ email: 'ada@example.com', name: 'Ada\u0007' }, ['name']],
+    [{ email: 'ada@example.com', name: 'Ada \ud83d' }, ['name']],
+    [{ email: `${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.eee.com`, name: 'Ada' }, ['email']],
   ])('refuses %o with a 400 naming %o and publishes nothing', async (body, paths) => {
     const response = await post('/api/users', body);
     expect(response.status).toBe(400);

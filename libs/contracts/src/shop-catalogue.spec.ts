@@ -59,6 +59,19 @@ describe('shop catalogue', () => {
     expect(PlaceOrder.schema.safeParse(withCard).success).toBe(false);
   });
 
+  it.each([
+    ['a NUL in the name', { name: 'Ada\u0000' }, 'name', 'must not contain control characters'],
+    ['a line break in the name', { name: 'Ada\r\nBcc: x@example.com' }, 'name', 'must not contain control characters'],
+    ['an unpaired surrogate in the name', { name: 'Ada \ud800' }, 'name', 'must not contain unpaired surrogates (not valid Unicode)'],
+    ['an address of 255 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.eee.com` }, 'email', 'an email address has at most 254 characters'],
+  ])('refuses %s in UserSignedUp, naming the field', (_, change, field, message) => {
+    const valid = { userId: '0190f0c4-7c2b-7000-8000-000000000001', email: 'ada@example.com', name: 'Ada Lovelace' };
+    if ('email' in change) expect(change.email).toHaveLength(255);
+    expect(UserSignedUp.schema.safeParse(valid).success).toBe(true);
+    const result = UserSignedUp.schema.safeParse({ ...valid, ...change });
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([[field, message]]);
+  });
+
   it('rejects a bad e-mail address naming the field', () => {
     const result = SendEmail.schema.safeParse({ to: 'not-an-address', template: 'welcome', params: {} });
     expect(result.success).toBe(false);

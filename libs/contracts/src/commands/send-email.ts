@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../define';
+import { emailAddress } from '../common';
 import { Services } from '../services';
 
 export const emailTemplates = ['welcome', 'order-confirmed', 'order-cancelled'] as const;
@@ -9,7 +10,7 @@ export const SendEmail = defineCommand({
   name: 'SendEmail',
   owner: Services.email,
   schema: z.strictObject({
-    to: z.email(),
+    to: emailAddress,
     template: z.enum(emailTemplates),
     params: z.record(z.string(), z.union([z.string().max(2_000), z.number()])),
   }),

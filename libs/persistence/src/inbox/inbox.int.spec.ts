@@ -1,4 +1,4 @@
-import { contextForEnvelope, createEnvelope, MessageBus, runInMessageContext, type Envelope } from '@stitch/messaging-core';
+import { contextForEnvelope, createEnvelope, MessageBus, PermanentError, runInMessageContext, type Envelope } from '@stitch/messaging-core';
 import { migratedDatabase, startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
 import { Done, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
@@ -44,6 +44,17 @@ async function counts() {
 }
 
 describe('Inbox', () => {
+  it('turns data PostgreSQL will never take into a permanent error, and leaves a unique violation to the handler', async () => {
+    const nul = deliver(incoming(7), () => db.database.client.note.create({ data: { id: 'note-7', text: 'a\u0000b' } }).then(() => undefined));
+    await expect(nul).rejects.toBeInstanceOf(PermanentError);
+    await expect(nul).rejects.toMatchObject({ sqlState: '22021', message: expect.stringMatching(/^PostgreSQL refused the data \(22021\): invalid byte sequence/) });
+
+    await deliver(incoming(8), () => handle(8));
+    const duplicate = deliver(incoming(9), () => db.database.client.note.create({ data: { id: 'note-8', text: 'again' } }).then(() => undefined));
+    await expect(duplicate).rejects.not.toBeInstanceOf(PermanentError);
+    expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
+  });
+
   it('commits the state change, the outgoing message and the inbox record together', async () => {
     const envelope = incoming(1);
     await deliver(envelope, () => handle(1));

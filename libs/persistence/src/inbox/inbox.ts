@@ -1,5 +1,6 @@
 import type { Envelope, Logger } from '@stitch/messaging-core';
 import type { Database } from '../database/database';
+import { classifyDatabaseError } from '../database/database-errors';
 import type { PrismaClientLike } from '../database/prisma-client';
 
 const RECORD = 'INSERT INTO stitch_inbox (message_id, type) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING';
@@ -17,15 +18,20 @@ export class Inbox {
   ) {}
 
   async wrap(envelope: Envelope, work: () => Promise<void>): Promise<void> {
-    await this.database.transaction(async () => {
-      // A concurrent delivery of the same id waits here on the uncommitted row, then finds it (skips) or,
-      // if the first one rolled back, records it itself.
-      const recorded = await this.database.client.$executeRawUnsafe(RECORD, envelope.id, envelope.type);
-      if (recorded === 0) {
-        this.logger.debug({ messageId: envelope.id, type: envelope.type }, 'already handled; skipping the repeat');
-        return;
-      }
-      await work();
-    });
+    try {
+      await this.database.transaction(async () => {
+        // A concurrent delivery of the same id waits here on the uncommitted row, then finds it (skips) or,
+        // if the first one rolled back, records it itself.
+        const recorded = await this.database.client.$executeRawUnsafe(RECORD, envelope.id, envelope.type);
+        if (recorded === 0) {
+          this.logger.debug({ messageId: envelope.id, type: envelope.type }, 'already handled; skipping the repeat');
+          return;
+        }
+        await work();
+      });
+    } catch (error) {
+      // Data PostgreSQL will never take (a NUL, a CHECK) is dead-lettered at once instead of retried in vain.
+      throw classifyDatabaseError(error);
+    }
   }
 }

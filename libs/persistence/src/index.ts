@@ -7,6 +7,7 @@ export * from './outbox/outbox-relay';
 export * from './inbox/inbox';
 export * from './postgres/database-url';
 export * from './postgres/ensure-database';
+export * from './postgres/database-errors';
 export * from './postgres/embedded-postgres';
 export * from './migrations/apply-migrations';
 export { diffSchemaAgainstMigrations, type DiffSchemaOptions } from './migrations/diff-schema';

@@ -1,6 +1,7 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { conformanceTopology } from '../test/topology';
+import { StartupError } from '@stitch/messaging-core';
 import { AwsTransport } from './aws-transport';
 import type { AwsClients } from './clients';
 
@@ -58,12 +59,71 @@ const outgoing = (n: number, type = 'alpha.thing-happened.v1') => ({
 });
 
 describe('AwsTransport', () => {
-  it('fails to start naming every missing entity and how to create it', async () => {
+  it('fails to start naming every missing entity and how to create it, with its prefix', async () => {
     const fake = fakeClients({}, ['p-alpha', 'p-flow', 'rule beta']);
-    const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients, prefix: 'p' });
-    await expect(transport.start()).rejects.toThrow(
-      'AWS transport: missing queue p-alpha, queue p-flow, rule beta on p-stitch; create them with: STITCH_PREFIX=p npm run topology:aws -- --apply',
+    const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients, prefix: 'p', endpoint: 'http://127.0.0.1:5000' });
+    const error = await transport.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as Error).message).toBe(
+      'AWS topology missing: queue p-alpha, queue p-flow and rule beta on p-stitch do not exist at http://127.0.0.1:5000 — create them with: STITCH_PREFIX=p npm run topology:aws -- --apply',
     );
+  });
+
+  it('names one missing entity, and keeps a long list to its first three', async () => {
+    const one = new AwsTransport({ topology: conformanceTopology, clients: fakeClients({}, ['alpha']).clients, region: 'eu-west-1' });
+    await expect(one.start()).rejects.toThrow(
+      'AWS topology missing: queue alpha does not exist at AWS (eu-west-1) — create it with: npm run topology:aws -- --apply',
+    );
+    const queues = ['alpha', 'alpha-dlq', 'beta-events', 'beta-events-dlq', 'flow'];
+    const many = new AwsTransport({ topology: conformanceTopology, clients: fakeClients({}, queues).clients });
+    await expect(many.start()).rejects.toThrow('AWS topology missing: queue alpha, queue alpha-dlq, queue beta-events and 2 more do not exist at AWS — create them with');
+  });
+
+  it.each([
+    [
+      'an endpoint that refuses connections',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 1 }),
+      'cannot reach the AWS API at http://127.0.0.1:1 (connection refused): is the emulator running? Start it (e.g. moto_server -H 127.0.0.1 -p 5000) or correct AWS_ENDPOINT_URL',
+      'http://127.0.0.1:1',
+    ],
+    [
+      'a region whose endpoint does not resolve',
+      Object.assign(new Error('getaddrinfo ENOTFOUND sqs.xx-nowhere-1.amazonaws.com'), { code: 'ENOTFOUND', hostname: 'sqs.xx-nowhere-1.amazonaws.com' }),
+      'cannot reach the AWS API at https://sqs.xx-nowhere-1.amazonaws.com (host name does not resolve): check AWS_REGION and that this network reaches AWS',
+      undefined,
+    ],
+    [
+      'no credentials',
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      'AWS credentials not found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      undefined,
+    ],
+    [
+      'credentials AWS refuses',
+      Object.assign(new Error('The security token included in the request is invalid.'), { name: 'InvalidClientTokenId' }),
+      "AWS at AWS (eu-west-1) refused the request (InvalidClientTokenId): check the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID) and the service's permissions (libs/messaging/aws/README.md)",
+      undefined,
+    ],
+  ])('fails to start with one line for %s', async (_case, failure, line, endpoint) => {
+    const fake = fakeClients({
+      GetQueueUrlCommand: () => {
+        throw failure;
+      },
+    });
+    const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients, region: 'eu-west-1', ...(endpoint ? { endpoint } : {}) });
+    const error = await transport.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as Error).message).toBe(line);
+    expect((error as Error).cause).toBe(failure);
+  });
+
+  it('gives up on an endpoint that never answers after startTimeoutMs, and lets go of its clients', async () => {
+    const fake = fakeClients({ GetQueueUrlCommand: () => new Promise(() => undefined) });
+    const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients, endpoint: 'http://127.0.0.1:5000', startTimeoutMs: 200 });
+    await expect(transport.start()).rejects.toThrow(
+      'cannot reach the AWS API at http://127.0.0.1:5000 (no answer within 0.2 s, MESSAGING_START_TIMEOUT_MS): is the emulator running?',
+    );
+    expect(fake.clients.sqs.destroy).toHaveBeenCalled();
   });
 
   it('checks only its own rule when it knows its service', async () => {

@@ -12,6 +12,8 @@ import {
   type Source,
   type Transport,
   type TransportCapabilities,
+  StartupError,
+  withStartupDeadline,
 } from '@stitch/messaging-core';
 import { batchesOf, eventFailureRetryable, MAX_BATCH_ENTRIES, sendRetryingFailed } from './batches';
 import { destroyAwsClients, type AwsClients } from './clients';
@@ -21,6 +23,7 @@ import { SqsFlowChannel } from './flow';
 import { eventEntry, sqsEntry } from './mapping';
 import { checkTopology } from './provision';
 import { Receiver } from './receiver';
+import { awsStartupFailure, awsUnreachable, topologyMissing } from './startup-errors';
 
 export interface AwsTransportOptions {
   readonly topology: Topology;
@@ -32,7 +35,14 @@ export interface AwsTransportOptions {
   readonly service?: string;
   /** Where warnings go (a lost lock, a failing receive); default stderr. */
   readonly warn?: (text: string) => void;
+  /** The endpoint and region the clients use, for the lines a user reads when start() fails. */
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** How long start() waits for AWS before it gives up saying it cannot reach it (default 30 s). */
+  readonly startTimeoutMs?: number;
 }
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 /** Visibility timeouts and delays are whole seconds. */
 const SECOND_MS = 1_000;
@@ -69,15 +79,26 @@ export class AwsTransport implements Transport {
     this.flow = new SqsFlowChannel(options.clients.sqs, () => this.urlOf(this.entities.flowQueue), this.warn);
   }
 
-  /** Checks that the queues, the bus and this service's rule exist; it creates nothing (`topology:aws --apply` does). */
+  /**
+   * Checks that the queues, the bus and this service's rule exist; it creates nothing (`topology:aws --apply` does).
+   * A failure is one `StartupError`: AWS cannot be reached (or does not answer within `startTimeoutMs`), refused the
+   * credentials, or lacks entities, named with the command that creates them.
+   */
   async start(): Promise<void> {
     if (this.closing) throw new Error('AWS transport: closed');
     if (this.urls) return;
-    const { urls, missing } = await checkTopology(this.options.clients, this.entities, this.options.service);
-    if (missing.length > 0) {
-      const prefix = this.entities.prefix ? ` STITCH_PREFIX=${this.entities.prefix}` : '';
-      throw new Error(`AWS transport: missing ${missing.join(', ')}; create them with:${prefix} npm run topology:aws -- --apply`);
-    }
+    const { endpoint, region } = this.options;
+    const target = { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), prefix: this.entities.prefix };
+    const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const { urls, missing } = await withStartupDeadline(
+      checkTopology(this.options.clients, this.entities, this.options.service),
+      timeoutMs,
+      () => awsUnreachable(target, `no answer within ${timeoutMs / 1_000} s, MESSAGING_START_TIMEOUT_MS`),
+      () => this.close(),
+    ).catch((error: unknown) => {
+      throw error instanceof StartupError ? error : awsStartupFailure(error, target);
+    });
+    if (missing.length > 0) throw topologyMissing(missing, target);
     this.urls = urls;
   }
 

@@ -4,11 +4,25 @@ import type { AwsConfig } from './aws.config';
 import { createAwsClients } from './clients';
 
 /** The composition root's one call: SDK clients from validated config, handed to the transport that owns them. */
-export function createAwsTransport(options: { readonly topology: Topology; readonly config: AwsConfig; readonly service?: string }): AwsTransport {
-  const { topology, config, service } = options;
+export function createAwsTransport(options: {
+  readonly topology: Topology;
+  readonly config: AwsConfig;
+  readonly service?: string;
+  /** How long start() waits for AWS (default 30 s). */
+  readonly startTimeoutMs?: number;
+}): AwsTransport {
+  const { topology, config, service, startTimeoutMs } = options;
   const clients = createAwsClients({
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.region ? { region: config.region } : {}),
   });
-  return new AwsTransport({ topology, clients, prefix: config.prefix, ...(service ? { service } : {}) });
+  return new AwsTransport({
+    topology,
+    clients,
+    prefix: config.prefix,
+    ...(service ? { service } : {}),
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.region ? { region: config.region } : {}),
+    ...(startTimeoutMs ? { startTimeoutMs } : {}),
+  });
 }

@@ -4,4 +4,5 @@ export * from './clients';
 export * from './create-aws-transport';
 export * from './entities';
 export * from './provision';
+export * from './startup-errors';
 export { MessageTooLargeError } from './mapping';

@@ -1,11 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
 import type { AwsTransport } from '@stitch/messaging-aws';
 import { ServiceBusTransport } from '@stitch/messaging-azure-service-bus';
-import { ConfigError, messagingConfig } from '@stitch/messaging-core';
+import { ConfigError, messagingConfig, StartupError } from '@stitch/messaging-core';
 import { localTransportFile, shopTransports } from './shop-transports';
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('shopTransports', () => {
   it('puts the embedded transport in the data folder, so every process of a run shares it', () => {
@@ -26,6 +36,19 @@ describe('shopTransports', () => {
   });
 
   describe('azure', () => {
+    it('fails to start with one line naming the broker it cannot reach, and no key', async () => {
+      const port = await closedPort();
+      process.env['SERVICEBUS_CONNECTION_STRING'] = `Endpoint=sb://127.0.0.1:${port};SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;`;
+      delete process.env['SERVICEBUS_NAMESPACE'];
+      const transport = shopTransports.azure!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: messagingConfig() });
+      const error = await transport.start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StartupError);
+      expect((error as Error).message).toBe(
+        `cannot reach the Service Bus broker at sb://127.0.0.1:${port} (connection refused): is the emulator running? ` +
+          'Start it with: docker compose --profile azure up -d servicebus-emulator, or correct the Endpoint in SERVICEBUS_CONNECTION_STRING',
+      );
+    });
+
     const saved = { ...process.env };
     afterEach(() => {
       process.env = { ...saved };
@@ -84,6 +107,16 @@ describe('shopTransports.aws', () => {
     } finally {
       await transport.close();
     }
+  });
+
+  it('starts with the endpoint and start-up timeout from config, and names the endpoint when nothing answers there', async () => {
+    const port = await closedPort();
+    process.env = { ...saved, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() });
+    const error = await transport.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as Error).message).toMatch(new RegExp(`^cannot reach the AWS API at http://127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
+    await transport.close();
   });
 
   it('stops with one line naming a bad setting', () => {

@@ -8,10 +8,13 @@ describe('database config', () => {
     process.env = { ...saved };
   });
 
-  it('reads the server URL and the migration lock timeout', () => {
+  it('reads the server URL, the migration lock timeout and the connect timeout', () => {
     process.env['DATABASE_URL'] = 'postgresql://u:p@127.0.0.1:5432/postgres';
     process.env['DATABASE_MIGRATION_LOCK_TIMEOUT_MS'] = '5000';
-    expect(databaseConfig()).toEqual({ serverUrl: 'postgresql://u:p@127.0.0.1:5432/postgres', migrationLockTimeoutMs: 5_000 });
+    delete process.env['DATABASE_CONNECT_TIMEOUT_MS'];
+    expect(databaseConfig()).toEqual({ serverUrl: 'postgresql://u:p@127.0.0.1:5432/postgres', migrationLockTimeoutMs: 5_000, connectTimeoutMs: 30_000 });
+    process.env['DATABASE_CONNECT_TIMEOUT_MS'] = '2000';
+    expect(databaseConfig().connectTimeoutMs).toBe(2_000);
   });
 
   it('requires DATABASE_URL and names it', () => {

@@ -13,11 +13,13 @@ const schema = z.object({
   }),
   /** How long a starting replica waits for another one's migrations. */
   DATABASE_MIGRATION_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000),
+  /** How long a starting service waits for the server to answer its first connection. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export const databaseConfig = registerAs('database', () => {
   const env = parseConfig('database', schema, process.env);
-  return { serverUrl: env.DATABASE_URL, migrationLockTimeoutMs: env.DATABASE_MIGRATION_LOCK_TIMEOUT_MS };
+  return { serverUrl: env.DATABASE_URL, migrationLockTimeoutMs: env.DATABASE_MIGRATION_LOCK_TIMEOUT_MS, connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS };
 });
 
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;

@@ -7,6 +7,7 @@ import { requirePersistenceTables } from '../database/require-tables';
 import { applyMigrations } from '../migrations/apply-migrations';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
 import { serviceDatabaseName, withDatabase } from '../postgres/database-url';
+import { databaseStartupFailure } from '../postgres/database-errors';
 import { ensureDatabase } from '../postgres/ensure-database';
 import { databaseConfig, type DatabaseConfig } from './database.config';
 import { PersistenceLifecycle, RELAY_SETTINGS, type RelaySettings } from './persistence.lifecycle';
@@ -54,7 +55,10 @@ export class PersistenceModule {
           inject: [databaseConfig.KEY],
           useFactory: async (config: DatabaseConfig) => {
             const name = serviceDatabaseName(options.service);
-            await ensureDatabase(config.serverUrl, name);
+            // The first connection: a server down or a login refused stops the service with one line saying so.
+            await ensureDatabase(config.serverUrl, name, { connectTimeoutMs: config.connectTimeoutMs }).catch((error: unknown) => {
+              throw databaseStartupFailure(error, config.serverUrl, name, config.connectTimeoutMs) ?? error;
+            });
             const databaseUrl = withDatabase(config.serverUrl, name);
             const migrated = await applyMigrations({
               databaseUrl,

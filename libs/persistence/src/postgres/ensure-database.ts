@@ -7,10 +7,16 @@ const UNIQUE_VIOLATION = '23505';
  * Creates the database when it does not exist. Several processes may race here (replicas of one service
  * starting together): CREATE DATABASE has no IF NOT EXISTS, and the loser of a race gets either "already
  * exists" or, when both passed their check together, a unique violation on pg_database; both mean done.
- * `serverUrl` names any database the role may connect to; the role needs CREATEDB when it is missing.
+ * `serverUrl` names any database the role may connect to; the role needs CREATEDB when it is missing. As the
+ * first connection a service makes, it is where an unreachable server or a refused login shows.
  */
-export async function ensureDatabase(serverUrl: string, name: string): Promise<'created' | 'existed'> {
-  const client = new pg.Client({ connectionString: serverUrl, application_name: 'stitch-ensure-database' });
+export async function ensureDatabase(serverUrl: string, name: string, options: { readonly connectTimeoutMs?: number } = {}): Promise<'created' | 'existed'> {
+  const client = new pg.Client({
+    connectionString: serverUrl,
+    application_name: 'stitch-ensure-database',
+    // A server that accepts connections and never answers would otherwise hold the start for ever.
+    ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+  });
   client.on('error', () => undefined);
   await client.connect();
   try {

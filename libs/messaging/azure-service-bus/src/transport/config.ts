@@ -2,6 +2,7 @@ import { registerAs, type ConfigType } from '@nestjs/config';
 import { parseConfig } from '@stitch/messaging-core';
 import { z } from 'zod';
 import { STANDARD_MAX_MESSAGE_BYTES } from './mapping';
+import type { ServiceBusTarget } from './startup-errors';
 
 const schema = z
   .object({
@@ -36,4 +37,15 @@ export type ServiceBusConfig = ConfigType<typeof serviceBusConfig>;
 
 function fullyQualified(namespace: string): string {
   return namespace.includes('.') ? namespace : `${namespace}.servicebus.windows.net`;
+}
+
+/** Where `auth` connects, for the lines a user reads: the connection string's Endpoint (never its key) or the namespace. */
+export function serviceBusTarget(auth: ServiceBusAuth): ServiceBusTarget {
+  if (auth.kind === 'namespace') return { endpoint: `sb://${auth.namespace}`, emulator: false, setting: 'SERVICEBUS_NAMESPACE' };
+  const host = /(?:^|;)\s*Endpoint\s*=\s*sb:\/\/([^;/\s]+)/i.exec(auth.connectionString)?.[1];
+  return {
+    endpoint: host ? `sb://${host}` : 'the Endpoint of SERVICEBUS_CONNECTION_STRING',
+    emulator: /(?:^|;)\s*UseDevelopmentEmulator\s*=\s*true\s*(?:;|$)/i.test(auth.connectionString),
+    setting: 'SERVICEBUS_CONNECTION_STRING',
+  };
 }

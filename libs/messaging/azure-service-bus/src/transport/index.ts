@@ -4,3 +4,4 @@ export * from './mapping';
 export * from './lock-renewal';
 export * from './sdk-client';
 export * from './service-bus-transport';
+export * from './startup-errors';

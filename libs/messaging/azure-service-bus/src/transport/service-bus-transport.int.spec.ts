@@ -30,7 +30,9 @@ describe('Service Bus transport on the fake broker', () => {
   it('fails fast at start naming every entity that is missing', async () => {
     const entities = serviceBusEntities(topology);
     const transport = transportOn({ ...entities, queues: [], topics: entities.topics.filter((t) => t.name !== 'flow') });
-    await expect(transport.start()).rejects.toThrow(/missing or refuses queue alpha \(ServiceBusError \(MessagingEntityNotFound\).*topic flow.*Services never create entities/);
+    await expect(transport.start()).rejects.toThrow(
+      /^Service Bus topology missing: queue alpha, topic flow and subscription flow\/storefront do not exist at sb:\/\/ns-\d+\.fake\.servicebus — create them with: npm run topology:azure -- --apply$/,
+    );
   });
 
   it('keeps the attempt count across scheduled retries, which restart deliveryCount, and dead-letters at the maximum', async () => {

@@ -9,6 +9,7 @@ import type {
   Transport,
   TransportCapabilities,
 } from '@stitch/messaging-core';
+import { ConfigError, withStartupDeadline } from '@stitch/messaging-core';
 import { FLOW_SUBSCRIPTION, FLOW_TTL_SECONDS, LOCK_DURATION_SECONDS } from '../entities';
 import { Addresses, type Endpoint } from './addresses';
 import type { SenderLike, ServiceBusClientFactory, ServiceBusClientLike } from './client';
@@ -17,7 +18,8 @@ import { ServiceBusDeadLetters } from './dead-letters';
 import { ServiceBusFlow } from './flow';
 import { STANDARD_MAX_MESSAGE_BYTES, toServiceBusMessage } from './mapping';
 import { scheduleAll, sendInBatches } from './send';
-import { describeError } from './warn';
+import { redact } from './warn';
+import { brokerUnreachable, startupFailure, type FailedCheck, type ServiceBusTarget } from './startup-errors';
 
 export interface ServiceBusTransportOptions {
   readonly topology: Topology;
@@ -35,7 +37,14 @@ export interface ServiceBusTransportOptions {
   readonly flowTtlMs?: number;
   /** How long one receive call waits before asking again; tests shorten it. */
   readonly maxWaitMs?: number;
+  /** How long start() waits for the broker before it gives up saying it cannot reach it (default 30 s). */
+  readonly startTimeoutMs?: number;
+  /** Where the client connects, for the lines a user reads (`serviceBusTarget(auth)`); default the client's namespace. */
+  readonly target?: ServiceBusTarget;
 }
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const CLOSE_AFTER_FAILURE_MS = 2_000;
 
 /**
  * The shortest consumer lock the transport accepts, for entities locking messages for `lockDurationMs`. The lock a
@@ -93,12 +102,37 @@ export class ServiceBusTransport implements Transport {
   /**
    * Connects and checks, by opening them, the entities this process needs: a peek on each queue or subscription it
    * receives from, a link to each topic it publishes to. What a Data Sender/Receiver identity may do; nothing is
-   * created. Everything missing is named in one error.
+   * created. A failure is one `StartupError` saying what to do: start the broker (it cannot be reached, or does not
+   * answer within `startTimeoutMs`), grant rights, or provision the entities it names.
    */
   async start(): Promise<void> {
     if (this.closing) throw new Error('Service Bus transport: closed');
     if (this.clientInstance) return;
-    this.clientInstance = this.options.client();
+    let client: ServiceBusClientLike;
+    try {
+      client = this.options.client();
+    } catch (error) {
+      // The SDK refuses a malformed connection string when the client is made; its words name no secret, but redact anyway.
+      const setting = this.options.target?.setting ?? 'SERVICEBUS_CONNECTION_STRING';
+      throw new ConfigError(`Invalid serviceBus configuration: ${setting}: ${redact(error instanceof Error ? error.message : String(error))}`, { cause: error });
+    }
+    this.clientInstance = client;
+    const target = this.options.target ?? { endpoint: `sb://${client.fullyQualifiedNamespace}`, emulator: false, setting: 'SERVICEBUS_CONNECTION_STRING' };
+    const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const failed = await withStartupDeadline(
+      this.checkEntities(),
+      timeoutMs,
+      () => brokerUnreachable(target, `no answer within ${timeoutMs / 1_000} s, MESSAGING_START_TIMEOUT_MS`),
+      () => this.close(),
+    );
+    if (failed.length > 0) {
+      // A broker that refused or lost the connection may not answer a close either.
+      await Promise.race([this.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_AFTER_FAILURE_MS).unref())]);
+      throw startupFailure(failed, target);
+    }
+  }
+
+  private async checkEntities(): Promise<FailedCheck[]> {
     const { topology, service } = this.options;
     const endpoints = service ? this.addresses.ofService(service, topology) : this.addresses.all();
     const checks: { what: string; check: () => Promise<unknown> }[] = [
@@ -119,15 +153,7 @@ export class ServiceBusTransport implements Transport {
       });
     }
     const results = await Promise.allSettled(checks.map(({ check }) => check()));
-    const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [`${checks[i]?.what} (${describeError(result.reason)})`] : []));
-    if (failed.length > 0) {
-      const namespace = this.clientInstance.fullyQualifiedNamespace;
-      await this.close();
-      throw new Error(
-        `Service Bus transport: ${namespace} is missing or refuses ${failed.join('; ')}. Services never create entities: ` +
-          'provision them from the catalogue (see libs/messaging/azure-service-bus/README.md)',
-      );
-    }
+    return results.flatMap((result, i) => (result.status === 'rejected' ? [{ what: checks[i]?.what ?? 'an entity', reason: result.reason }] : []));
   }
 
   async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {

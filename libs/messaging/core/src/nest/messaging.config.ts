@@ -14,6 +14,8 @@ const schema = z.object({
   MESSAGING_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
   MESSAGING_RETRY_MAX_MS: z.coerce.number().int().min(1).default(30_000),
   MESSAGING_FLOW: flag.default(true),
+  /** How long a starting service waits for its broker to answer before it stops with one line saying so. */
+  MESSAGING_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export const messagingConfig = registerAs('messaging', () => {
@@ -25,6 +27,7 @@ export const messagingConfig = registerAs('messaging', () => {
     lockMs: env.MESSAGING_LOCK_MS,
     retry: { immediate: env.MESSAGING_RETRY_IMMEDIATE, baseDelayMs: env.MESSAGING_RETRY_BASE_MS, maxDelayMs: env.MESSAGING_RETRY_MAX_MS, jitter: 0.2 },
     flowEnabled: env.MESSAGING_FLOW,
+    startTimeoutMs: env.MESSAGING_START_TIMEOUT_MS,
   };
 });
 

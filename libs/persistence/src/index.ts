@@ -1,6 +1,6 @@
 export * from './database/prisma-client';
 export * from './database/database';
-export * from './database/database-errors';
+export * from './database/permanent-database-error';
 export * from './database/require-tables';
 export * from './outbox/outbox-dispatcher';
 export * from './outbox/outbox-relay';

@@ -1,5 +1,5 @@
 import { PermanentError } from '@stitch/messaging-core';
-import { classifyDatabaseError, isPermanentSqlState, PermanentDatabaseError, postgresErrorOf } from './database-errors';
+import { classifyDatabaseError, isPermanentSqlState, PermanentDatabaseError, postgresErrorOf } from './permanent-database-error';
 
 /** What Prisma's driver adapter throws for a PostgreSQL error (seen with @prisma/adapter-pg 7.10). */
 const adapterError = (originalCode: string, originalMessage: string) =>

@@ -8,6 +8,8 @@ import path from 'node:path';
 export const DEFAULT_PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-arm64', 'darwin-x64', 'win32-x64'];
 
 interface LockedPackage {
+  readonly version?: string;
+  readonly integrity?: string;
   readonly os?: readonly string[];
   readonly cpu?: readonly string[];
   readonly libc?: readonly string[];
@@ -88,6 +90,9 @@ export async function checkPlatform(root: string, target: string, preload: strin
     }
     const lock = JSON.parse(await readFile(path.join(root, 'package-lock.json'), 'utf8')) as Lockfile;
     const binaries = binariesFor(lock, platform, arch);
+    // A dry run downloads nothing: each binary must at least be pinned, with the checksum npm ci will verify.
+    const unpinned = binaries.filter((location) => !lock.packages[location]?.version || !lock.packages[location]?.integrity);
+    if (unpinned.length > 0) return { platform: target, ok: false, detail: `the lockfile does not pin ${unpinned.join(', ')}` };
     if (!dryRun) {
       const missing = [];
       for (const location of binaries) if (!(await stat(path.join(scratch, location)).then(() => true, () => false))) missing.push(location);

@@ -29,8 +29,16 @@ export function configureHttp(app: INestApplication): void {
       .build(),
     { extraModels: [FlowRecordDto] },
   );
-  // /health is every app's, declared in the messaging lib without docs of its own.
-  const health = document.paths['/health']?.get;
-  if (health) health.responses = { '200': { description: 'The storefront is up and its transport ready' } };
+  // The health routes are every app's, declared in the messaging lib without docs of their own.
+  const ready = { '200': { description: 'Ready: the transport and its topology answer' }, '503': { description: 'Not ready: names each dependency that does not answer, and why' } };
+  const documented: Record<string, Record<string, { description: string }>> = {
+    '/health/live': { '200': { description: 'The process answers; depends on nothing else' } },
+    '/health/ready': ready,
+    '/health': ready,
+  };
+  for (const [route, responses] of Object.entries(documented)) {
+    const operation = document.paths[route]?.get;
+    if (operation) operation.responses = responses;
+  }
   SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
 }

@@ -102,6 +102,12 @@ export class AwsTransport implements Transport {
     this.urls = urls;
   }
 
+  /** The same reads as at start: this service's queues, the bus and its rules still exist and answer. */
+  async checkReady(): Promise<void> {
+    const { missing } = await checkTopology(this.options.clients, this.entities, this.options.service);
+    if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);
+  }
+
   async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
     if (destination.kind === 'topic') {
       if (destination.name !== this.options.topology.topic.name) throw new Error(`AWS transport: topic ${destination.name} is not in the topology`);

@@ -23,5 +23,6 @@ export * from './nest/service.config';
 export * from './nest/stitch-messaging.module';
 export * from './nest/bootstrap';
 export * from './nest/health.controller';
+export * from './nest/readiness';
 export * from './nest/pino-nest-logger';
 export * from './nest/request-context.middleware';

@@ -110,6 +110,11 @@ export interface Transport {
   readonly capabilities: TransportCapabilities;
   /** Connects and checks the entities of the topology exist (the embedded transport creates them). */
   start(): Promise<void>;
+  /**
+   * Resolves when the broker answers and this service's entities still exist; rejects saying what is wrong. For
+   * readiness probes: cheap, read-only. A transport without one is taken as ready while it runs.
+   */
+  checkReady?(): Promise<void>;
   send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void>;
   receive(source: Source, handler: DeliveryHandler, options: ReceiveOptions): Promise<Closable>;
   readonly deadLetters: DeadLetterQueues;

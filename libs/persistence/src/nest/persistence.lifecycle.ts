@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { MessagingRuntime } from '@stitch/messaging-core';
+import { MessagingRuntime, Readiness } from '@stitch/messaging-core';
 import { Inbox } from '../inbox/inbox';
 import { OutboxRelay, type OutboxRelayOptions } from '../outbox/outbox-relay';
 import { PersistenceParts, ready } from './persistence-parts';
@@ -36,6 +36,7 @@ export class PersistenceLifecycle implements OnApplicationBootstrap, BeforeAppli
     this.parts.relay = new OutboxRelay({ ...this.settings, database, transport: runtime.transport, logger });
     this.parts.relay.start();
     this.runtime = runtime;
+    this.moduleRef.get(Readiness, { strict: false }).add('database', async () => database.client.$queryRawUnsafe('SELECT 1'));
   }
 
   async beforeApplicationShutdown(): Promise<void> {

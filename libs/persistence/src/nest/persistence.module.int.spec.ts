@@ -121,4 +121,19 @@ describe('PersistenceModule', () => {
     expect(attempts).not.toContain(3);
     expect(await rows("SELECT message_id FROM stitch_inbox WHERE message_id = 'same-id'")).toHaveLength(1);
   });
+
+  // Last: it stops the server.
+  it('is ready while its database answers, not ready once it does not, and alive throughout', async () => {
+    const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ info: { database: { status: 'up' }, transport: { status: 'up' } } });
+
+    await server.stop();
+
+    const notReady = await fetch(`${base}/health/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ error: { database: { status: 'down', reason: expect.any(String) } }, info: { transport: { status: 'up' } } });
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+  });
 });

@@ -132,6 +132,14 @@ export class ServiceBusTransport implements Transport {
     }
   }
 
+  /** The same checks as at start, on the open connection: each entity this process uses answers a peek or a link. */
+  async checkReady(): Promise<void> {
+    const failed = await this.checkEntities();
+    if (failed.length > 0) {
+      throw new Error(failed.map(({ what, reason }) => `${what}: ${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)}`).join('; '));
+    }
+  }
+
   private async checkEntities(): Promise<FailedCheck[]> {
     const { topology, service } = this.options;
     const endpoints = service ? this.addresses.ofService(service, topology) : this.addresses.all();

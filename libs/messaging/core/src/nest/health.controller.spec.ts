@@ -4,6 +4,7 @@ import { shopCatalogue } from '@stitch/contracts';
 import { InMemoryTransport } from '../in-memory-transport';
 import { bootstrapService } from './bootstrap';
 import { CORRELATION_HEADER } from './request-context.middleware';
+import { Readiness } from './readiness';
 import { StitchMessagingModule } from './stitch-messaging.module';
 
 @Module({
@@ -31,10 +32,30 @@ describe('every app over HTTP', () => {
     await app?.close();
   });
 
-  it('answers /health with its service and replica once it is receiving', async () => {
-    const response = await fetch(`${base}/health`);
+  it('answers /health/live with its service and replica, whatever its dependencies say', async () => {
+    const response = await fetch(`${base}/health/live`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', service: 'storefront', instance: 'storefront-7' });
+  });
+
+  it('is ready while the transport answers, and says which dependency does not, and why, when one fails', async () => {
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', info: { transport: { status: 'up' } } });
+
+    app.get(Readiness).add('database', async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    });
+    for (const route of ['/health/ready', '/health']) {
+      const down = await fetch(`${base}${route}`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({
+        status: 'error',
+        info: { transport: { status: 'up' } },
+        error: { database: { status: 'down', reason: 'connect ECONNREFUSED 127.0.0.1:5432' } },
+      });
+    }
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
   });
 
   it('keeps a caller-given correlation id and makes one up otherwise', async () => {

@@ -8,7 +8,9 @@ import type { Transport } from '../transport';
 import type { HandlerWrapper } from '../consumer';
 import type { OutgoingDispatcher } from '../outgoing';
 import { ConfigError } from '../config-error';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { Readiness } from './readiness';
 import { StitchClient } from './stitch.client';
 import { messagingConfig, type MessagingConfig } from './messaging.config';
 import { serviceConfig, type ServiceConfig } from './service.config';
@@ -52,10 +54,25 @@ export class StitchMessagingModule {
     return {
       module: StitchMessagingModule,
       global: true,
-      imports: [ConfigModule.forFeature(messagingConfig), ConfigModule.forFeature(serviceConfig), ...(options.imports ?? [])],
+      imports: [
+        ConfigModule.forFeature(messagingConfig),
+        ConfigModule.forFeature(serviceConfig),
+        // A failing readiness probe is an answer, not an error: the 503 says why, nothing more is logged.
+        TerminusModule.forRoot({ logger: false }),
+        ...(options.imports ?? []),
+      ],
       controllers: [HealthController],
       providers: [
         { provide: STITCH_MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: Readiness,
+          inject: [MessagingRuntime],
+          useFactory: (runtime: MessagingRuntime) => {
+            const readiness = new Readiness();
+            readiness.add('transport', () => runtime.transport.checkReady?.() ?? Promise.resolve());
+            return readiness;
+          },
+        },
         {
           provide: MessagingRuntime,
           // The outbox and inbox are injected, not looked up, so Nest builds them (async factories included) first.
@@ -88,7 +105,7 @@ export class StitchMessagingModule {
         { provide: MessageBus, inject: [MessagingRuntime], useFactory: (runtime: MessagingRuntime) => runtime.bus },
         RuntimeLifecycle,
       ],
-      exports: [MessagingRuntime, MessageBus],
+      exports: [MessagingRuntime, MessageBus, Readiness],
     };
   }
 }

@@ -3,7 +3,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { shopCatalogue } from '@stitch/contracts';
 import type { DeadLetteredMessage, Source } from '@stitch/messaging-core';
 import { LocalTransport } from '@stitch/messaging-local';
-import type { Restore, TransportFaults } from './transport-faults';
+import { eventually } from '@stitch/shop-testing';
+import { freeze, killNow, thaw } from './freeze';
+import type { Death, Restore, TransportFaults } from './transport-faults';
 
 const DUPLICATING_TRIGGER = 'faults_deliver_twice';
 
@@ -59,10 +61,58 @@ export class LocalFaults implements TransportFaults {
 
   /** A consumer names its locks `<pid>-<random>` in `locked_by`; a lock is held while its lease runs. */
   messagesInHand(pid: number, queue: string): number {
-    const row = this.connection()
-      .prepare('SELECT count(*) AS held FROM messages WHERE address = ? AND locked_by LIKE ? AND visible_at > ?')
-      .get(queue, `${pid}-%`, Date.now());
-    return Number(row?.held ?? 0);
+    return this.locksOf(pid, queue).length;
+  }
+
+  /** Looks at the locks every quarter second; where it finds some, looks again with the process stopped. */
+  async killWhenHolding(pid: number, queue: string, timeoutMs: number): Promise<Death> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await eventually(`process ${pid} holding messages of ${queue}`, () => this.messagesInHand(pid, queue), (held) => held > 0, deadline - Date.now());
+      const death = await this.killIfHolding(pid, queue);
+      if (death) return death;
+    }
+  }
+
+  /**
+   * Frozen, the process writes nothing more to the file: the locks it holds then are the ones it dies with (a
+   * transaction it had begun is rolled back when it dies). A row is settled by deleting it with its lock's token, so
+   * once the process is gone only another consumer, holding a new lock on the row, can make it go.
+   */
+  private async killIfHolding(pid: number, queue: string): Promise<Death | undefined> {
+    await freeze(pid);
+    let held: Array<{ seq: number; messageId: string }>;
+    try {
+      held = this.locksOf(pid, queue);
+    } catch (error) {
+      thaw(pid);
+      throw error;
+    }
+    if (held.length === 0) {
+      thaw(pid);
+      return undefined;
+    }
+    const killedAt = await killNow(pid);
+    return {
+      killedAt,
+      held: held.map((row) => row.messageId),
+      takenOver: async () => {
+        const remaining = new Set(
+          this.connection()
+            .prepare('SELECT seq FROM messages WHERE seq IN (SELECT value FROM json_each(?))')
+            .all(JSON.stringify(held.map((row) => row.seq)))
+            .map((row) => Number(row.seq)),
+        );
+        return held.filter((row) => !remaining.has(row.seq)).map((row) => row.messageId);
+      },
+    };
+  }
+
+  private locksOf(pid: number, queue: string): Array<{ seq: number; messageId: string }> {
+    return this.connection()
+      .prepare('SELECT seq, message_id FROM messages WHERE address = ? AND locked_by LIKE ? AND visible_at > ? ORDER BY seq')
+      .all(queue, `${pid}-%`, Date.now())
+      .map((row) => ({ seq: Number(row.seq), messageId: String(row.message_id) }));
   }
 
   async close(): Promise<void> {

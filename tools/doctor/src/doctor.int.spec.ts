@@ -17,9 +17,9 @@ function doctor(args: string[], env: Record<string, string> = {}) {
   return { status: result.status, lines: result.stdout.trim().split('\n'), stderr: result.stderr };
 }
 
-/** A base port with the shop's six ports free after it. */
+/** A base port with the shop's six ports free after it, below Linux's ephemeral range (32768 on), which connections take. */
 async function freeBase(): Promise<number> {
-  for (let base = 20_000 + Math.floor(Math.random() * 20_000); ; base += SHOP_PORT_COUNT) {
+  for (let base = 20_000 + Math.floor(Math.random() * 10_000); ; base += SHOP_PORT_COUNT) {
     const ports = Array.from({ length: SHOP_PORT_COUNT }, (_, offset) => base + offset);
     if ((await Promise.all(ports.map((port) => isPortFree(port)))).every(Boolean)) return base;
   }

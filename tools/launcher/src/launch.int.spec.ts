@@ -39,8 +39,11 @@ function startedPids(lines: readonly string[]): number[] {
   return lines.flatMap((line) => /starting \(pid (\d+)/.exec(line)?.[1] ?? []).map(Number);
 }
 
-/** The first of `count` consecutive free ports, from `from` on (or a random place). */
-async function freeBase(count: number, from = 20_000 + Math.floor(Math.random() * 20_000)): Promise<number> {
+/**
+ * The first of `count` consecutive free ports, from `from` on (or a random place below Linux's ephemeral range, from
+ * 32768, where any connection made meanwhile could take one between this check and the launch).
+ */
+async function freeBase(count: number, from = 10_000 + Math.floor(Math.random() * 10_000)): Promise<number> {
   for (let base = from; ; base += count) {
     const ports = Array.from({ length: count }, (_, offset) => base + offset);
     if ((await Promise.all(ports.map((port) => isPortFree(port)))).every(Boolean)) return base;

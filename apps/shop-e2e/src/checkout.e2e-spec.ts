@@ -167,7 +167,10 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     const sendEmails = handled(SendEmail.type);
     expect(countBy(sendEmails, (record) => record.messageId).filter(([, count]) => count !== 1)).toEqual([]);
     expect(sendEmails).toHaveLength(orders.length);
-    expect(new Set(sendEmails.map((record) => record.instance)).size).toBeGreaterThanOrEqual(2);
+    // Which of the three replicas took them is up to timing: with 16 mails one replica may win every race, so how
+    // the work spreads over competing replicas is asserted by the conformance suite (300 messages), not here.
+    const emailReplicas = shop.processes.filter((child) => child.service === Services.email).map((child) => child.instance);
+    expect(sendEmails.filter((record) => !emailReplicas.includes(record.instance))).toEqual([]);
 
     const signUps = handled(UserSignedUp.type);
     expect(new Set(signUps.map((record) => record.messageId)).size).toBe(users.length);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,21 +8,13 @@ import { launchShop, repoRoot, type RunningShop } from './launch';
 import { isPortFree } from './ports';
 import type { LaunchedProcess, RunRecord } from './run-record';
 import type { ServiceDefinition } from './services';
+import { isGone, until } from '../test/support/process-state';
 
 const fixture = (name: string) => path.join(__dirname, '../test/fixtures', `${name}.ts`);
 
 const storefront: ServiceDefinition = { name: 'storefront', script: fixture('app'), defaultPort: 3000, urlsOf: { ORDER_URL: 'order-service' } };
 const order: ServiceDefinition = { name: 'order-service', script: fixture('app'), defaultPort: 3001 };
 const stubborn: ServiceDefinition = { name: 'stubborn', script: fixture('stubborn-app'), defaultPort: 3009 };
-
-/** A process that has exited, including a zombie nobody has reaped yet. */
-function isGone(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
-  } catch {
-    return true;
-  }
-}
 
 interface FixtureView {
   pid: number;
@@ -213,14 +205,6 @@ describe('launchShop', () => {
     expect((await readFile(logFile, 'utf8')).match(/listening on/g)).toHaveLength(1);
   });
 });
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const quickRestarts = { initialDelayMs: 100, maxDelayMs: 1_000, stableAfterMs: 60_000 };
 

@@ -1,25 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { platformCaveat, signalProcessTree, windowsTreeKill } from './process-tree';
-import { isAlive } from './run-record';
-
-/** Exited, including a zombie nobody has reaped yet (an orphan waits for init). */
-function isGone(pid: number): boolean {
-  if (process.platform !== 'linux') return !isAlive(pid);
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
-  } catch {
-    return true;
-  }
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { isGone, until } from '../test/support/process-state';
 
 describe('signalProcessTree', () => {
   const groups = process.platform === 'win32' ? it.skip : it;
@@ -34,7 +15,7 @@ describe('signalProcessTree', () => {
     signalProcessTree(child.pid as number, 'SIGKILL');
 
     expect(await exited).toBe('SIGKILL');
-    await until(() => isGone(grandchild), `grandchild ${grandchild} to end`);
+    await until(() => isGone(grandchild), `grandchild ${grandchild} to end`, 10_000);
   });
 
   it('is quiet about a group that is already gone', () => {

@@ -4,6 +4,7 @@
 // asserts on them; first on the embedded transport, then on AWS (SQS + EventBridge) against an emulator.
 import { Services } from '@stitch/contracts';
 import { contendedStock, type Contention } from './scenarios/contended-stock';
+import { databaseOutage } from './scenarios/database-outage';
 import { deliverTwice } from './scenarios/deliver-twice';
 import { killDuringHandling, type KillSizes } from './scenarios/kill-during-handling';
 import { poisonMessage } from './scenarios/poison-message';
@@ -49,6 +50,7 @@ function describeFaults(title: string, makeFaults: (dataDir: string) => Promise<
     it('absorbs every message delivered twice: stock, charges and mails once', () => deliverTwice(running(), sizes.deliveredTwice));
     it('dead-letters a poison message after the maximum, with its reason, while the rest flows', () => poisonMessage(running(), sizes.besidesPoison));
     it('completes every accepted order when the transport was out of reach during checkout', () => transportOutage(running()));
+    it('waits out the database down for 30 s during checkout: every accepted order completes, nothing dead-lettered', () => databaseOutage(running()), 600_000);
     it('sells exactly the stock to many more concurrent orders on 4 inventory replicas, never below zero', () =>
       contendedStock(running(), sizes.contention, sizes.contentionNote));
     it('loses nothing and does nothing twice when a consumer is killed with SIGKILL mid-stream', () => killDuringHandling(running(), sizes.killed));

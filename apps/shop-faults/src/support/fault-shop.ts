@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Services } from '@stitch/contracts';
+import { Services, shopCatalogue } from '@stitch/contracts';
 import { isAlive, launchShop, readRunRecord, type LaunchedProcess, type RunningShop } from '@stitch/launcher';
+import type { Source } from '@stitch/messaging-core';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/persistence';
 import { queryServiceDatabase } from '@stitch/persistence/testing';
 import { eventually, sleep, StorefrontClient, type OrderLineRequest, type Product } from '@stitch/shop-testing';
 import { v7 as uuidv7 } from 'uuid';
 import { HandledLog } from './handled-log';
+import { TcpCutProxy } from './tcp-cut-proxy';
 import type { Restore, TransportFaults } from './transport-faults';
 
 /**
@@ -59,6 +62,7 @@ export class FaultShop {
     readonly shop: RunningShop,
     readonly faults: TransportFaults,
     private readonly tmp: string,
+    private readonly database: ProxiedDatabase,
   ) {
     this.storefront = new StorefrontClient(shop.storefrontUrl ?? '');
   }
@@ -69,12 +73,15 @@ export class FaultShop {
     await chmod(tmp, 0o755);
     const dataDir = path.join(tmp, 'data');
     let faults: TransportFaults | undefined;
+    let database: ProxiedDatabase | undefined;
     try {
       faults = await makeFaults(dataDir);
-      const shop = await launchShop({ dataDir, ports: 'free', scale, readyTimeoutMs: 180_000, env: { ...FAULT_ENV, ...faults.env } });
-      return new FaultShop(shop, faults, tmp);
+      database = await ProxiedDatabase.start(path.join(tmp, 'postgres'));
+      const shop = await launchShop({ dataDir, ports: 'free', scale, readyTimeoutMs: 180_000, databaseUrl: database.proxiedUrl, env: { ...FAULT_ENV, ...faults.env } });
+      return new FaultShop(shop, faults, tmp, database);
     } catch (error) {
       await faults?.close();
+      await database?.stop();
       await rm(tmp, { recursive: true, force: true });
       throw error;
     }
@@ -85,6 +92,7 @@ export class FaultShop {
       await this.shop.stop();
     } finally {
       await this.faults.close();
+      await this.database.stop();
       await rm(this.tmp, { recursive: true, force: true });
     }
   }
@@ -99,6 +107,36 @@ export class FaultShop {
   /** The replicas that are gone: a crash or a wedge a fault caused shows here. */
   async deadProcesses(except: readonly number[] = []): Promise<string[]> {
     return (await this.processes()).filter((child) => !except.includes(child.pid) && !isAlive(child.pid)).map((child) => child.instance);
+  }
+
+  /** The proxy every service reaches PostgreSQL through; the test's own queries go around it. */
+  databaseProxy(): TcpCutProxy {
+    return this.database.proxy;
+  }
+
+  /** Dead letters on every queue and subscription of the topology. */
+  async deadLetterCount(): Promise<number> {
+    const topology = shopCatalogue.topology();
+    const sources: Source[] = [
+      ...topology.queues.map((queue): Source => ({ kind: 'queue', name: queue.name })),
+      ...topology.topic.subscriptions.map((subscription): Source => ({ kind: 'subscription', topic: subscription.topic, name: subscription.name })),
+    ];
+    const counts = await Promise.all(sources.map(async (source) => (await this.faults.deadLetters(source)).length));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** Which replicas answer `/health/ready` with 503 right now, and whether every one still answers `/health/live`. */
+  async readiness(): Promise<{ notReady: string[]; notLive: string[]; total: number }> {
+    const processes = await this.processes();
+    const status = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined))?.status;
+    const answers = await Promise.all(
+      processes.map(async (child) => ({ instance: child.instance, ready: await status(`${child.url}/health/ready`), live: await status(`${child.url}/health/live`) })),
+    );
+    return {
+      notReady: answers.filter((answer) => answer.ready !== 200).map((answer) => answer.instance),
+      notLive: answers.filter((answer) => answer.live !== 200).map((answer) => answer.instance),
+      total: answers.length,
+    };
   }
 
   handled(since: number): Promise<HandledLog> {
@@ -203,7 +241,7 @@ export class FaultShop {
   }
 
   query<T extends Record<string, unknown>>(service: string, sql: string, values: unknown[] = []): Promise<T[]> {
-    return queryServiceDatabase<T>(this.shop.databaseUrl, service, sql, values);
+    return queryServiceDatabase<T>(this.database.directUrl, service, sql, values);
   }
 
   /**
@@ -290,4 +328,40 @@ export function tally(values: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].map(([value, count]) => `${value}×${count}`).join(' ') || 'none';
+}
+
+/** The shop's PostgreSQL, which the services reach through a proxy the test can cut. */
+class ProxiedDatabase {
+  private constructor(
+    private readonly server: EmbeddedPostgres,
+    readonly proxy: TcpCutProxy,
+  ) {}
+
+  static async start(dataDir: string): Promise<ProxiedDatabase> {
+    const server = await startEmbeddedPostgres({ dataDir, throwAway: true });
+    try {
+      return new ProxiedDatabase(server, await TcpCutProxy.start({ host: '127.0.0.1', port: server.port }));
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  }
+
+  get directUrl(): string {
+    return this.server.url;
+  }
+
+  get proxiedUrl(): string {
+    const url = new URL(this.server.url);
+    url.port = String(this.proxy.port);
+    return url.toString();
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.proxy.close();
+    } finally {
+      await this.server.stop();
+    }
+  }
 }

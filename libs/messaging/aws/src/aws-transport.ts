@@ -171,6 +171,7 @@ export class AwsTransport implements Transport {
       handler,
       concurrency: options.concurrency,
       lockMs: Math.max(this.capabilities.minLockMs, options.lockMs),
+      ...(options.gate ? { gate: options.gate } : {}),
       warn: this.warn,
     });
     this.receivers.add(receiver);

@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Closable, Delivery, DeliveryHandler, IncomingMessage } from '@stitch/messaging-core';
+import type { Closable, Delivery, DeliveryHandler, IncomingMessage, ReceiveGate } from '@stitch/messaging-core';
 import { MAX_BATCH_ENTRIES } from './batches';
 import { Deleter } from './deleter';
 import { attemptOf, deadLetterAttributes, toIncoming } from './mapping';
@@ -26,6 +26,7 @@ export interface ReceiverOptions {
   readonly handler: DeliveryHandler;
   readonly concurrency: number;
   readonly lockMs: number;
+  readonly gate?: ReceiveGate;
   readonly warn: (text: string) => void;
 }
 
@@ -135,8 +136,12 @@ export class Receiver implements Closable {
     const { sqs, queueUrl, concurrency } = this.options;
     while (!this.closing) {
       const room = concurrency - this.inFlight.size;
-      if (room <= 0) {
-        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      const { gate } = this.options;
+      if (room <= 0 || gate?.paused) {
+        await new Promise<void>((resolve) => {
+          this.slotFreed = resolve;
+          if (gate?.paused) void gate.whenResumed().then(resolve);
+        });
         continue;
       }
       this.polling = new AbortController();

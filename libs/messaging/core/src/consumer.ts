@@ -1,6 +1,8 @@
 import type { Catalogue, MessageDefinition } from '@stitch/contracts';
+import { CircuitBreaker } from './circuit-breaker';
+import { networkFailure } from './config-error';
 import { envelopeSchema, type Envelope } from './envelope';
-import { describeIssues } from './errors';
+import { DependencyUnavailableError, describeIssues } from './errors';
 import type { FlowOutcome, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import type { Logger } from './logger';
@@ -33,6 +35,8 @@ export interface ConsumerOptions {
   readonly lockMs?: number;
   readonly flow?: FlowRecorder;
   readonly wrapHandler?: HandlerWrapper;
+  /** Pauses consumption while a dependency is unreachable; by default probes after 1 s, backing off to 10 s. */
+  readonly breaker?: CircuitBreaker;
 }
 
 /** A queue or subscription this service consumes, with the catalogue's limits for it. */
@@ -63,9 +67,11 @@ export class MessageConsumer {
   readonly endpoints: readonly Endpoint[];
   private readonly defaultPolicy: HandlerPolicy;
   private readonly policies = new Map<string, HandlerPolicy>();
+  readonly breaker: CircuitBreaker;
 
   constructor(private readonly options: ConsumerOptions) {
     this.endpoints = endpointsOf(options.catalogue, options.service);
+    this.breaker = options.breaker ?? new CircuitBreaker({ probeDelayMs: 1_000, maxProbeDelayMs: 10_000, logger: options.logger });
     this.defaultPolicy = { retry: mergeRetryPolicy(defaultRetryPolicy, options.retry), permanent: [] };
     for (const [type, own] of options.handlerOptions ?? []) {
       try {
@@ -92,6 +98,7 @@ export class MessageConsumer {
       const receiver = await transport.receive(endpoint.source, (delivery) => this.process(endpoint, delivery).then(() => undefined), {
         concurrency: this.options.concurrency ?? 16,
         lockMs,
+        gate: this.breaker,
       });
       this.receivers.push(receiver);
       this.options.logger.info({ source: describeSource(endpoint.source), types: [...endpoint.types] }, 'receiving');
@@ -100,6 +107,7 @@ export class MessageConsumer {
 
   /** Stops taking messages, lets those in hand finish and settle, then sends the last flow records. */
   async stop(): Promise<void> {
+    this.breaker.stop();
     await Promise.all(this.receivers.splice(0).map((receiver) => receiver.close()));
     await this.options.flow?.drain();
   }
@@ -143,11 +151,13 @@ export class MessageConsumer {
     }
     const startedAt = performance.now();
     try {
-      const work = () => handler(envelope, definition, delivery.attempt);
-      const wrap = this.options.wrapHandler;
-      await runInMessageContext(contextForEnvelope(envelope), () => (wrap ? wrap(envelope, work) : work()));
+      await this.runWhileReachable(envelope, () => handler(envelope, definition, delivery.attempt));
     } catch (thrown) {
       const error = asError(thrown);
+      if (error instanceof ShutDownWhileHeld) {
+        logger.info({ messageId: envelope.id, type: envelope.type }, `${definition.name} held through an outage; given back at shutdown`);
+        return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(0));
+      }
       const log = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, attempt: delivery.attempt, err: error };
       const policy = this.policyFor(envelope.type);
       const decision = decideRetry({
@@ -170,6 +180,30 @@ export class MessageConsumer {
     const ms = Math.round((performance.now() - startedAt) * 10) / 10;
     logger.info({ messageId: envelope.id, type: envelope.type, from: envelope.source, correlationId: envelope.correlationId, attempt: delivery.attempt, ms }, `handled ${definition.name}`);
     return this.settle(delivery, envelope, 'handled', () => delivery.complete());
+  }
+
+  /**
+   * Runs the handler when the circuit lets it, and again each time it fails because a dependency is unreachable:
+   * the delivery stays in hand, locked, with no attempt spent, until the dependency answers or the service stops.
+   */
+  private async runWhileReachable(envelope: Envelope, work: () => Promise<void>): Promise<void> {
+    const wrap = this.options.wrapHandler;
+    for (;;) {
+      if ((await this.breaker.turn()) === 'stopped') throw new ShutDownWhileHeld();
+      try {
+        await runInMessageContext(contextForEnvelope(envelope), () => (wrap ? wrap(envelope, work) : work()));
+      } catch (thrown) {
+        const error = asError(thrown);
+        if (!isUnavailable(error)) {
+          this.breaker.reachable();
+          throw error;
+        }
+        this.breaker.unavailable(error);
+        continue;
+      }
+      this.breaker.reachable();
+      return;
+    }
   }
 
   private parse(endpoint: Endpoint, delivery: Delivery): Parsed {
@@ -276,6 +310,15 @@ export function endpointsOf(catalogue: Catalogue, service: string): Endpoint[] {
     });
   }
   return endpoints;
+}
+
+/** A dependency is unreachable: said so by the code that called it, or a network failure it let through. */
+export function isUnavailable(error: Error): boolean {
+  return error instanceof DependencyUnavailableError || networkFailure(error) !== undefined;
+}
+
+class ShutDownWhileHeld extends Error {
+  override readonly name = 'ShutDownWhileHeld';
 }
 
 function asError(thrown: unknown): Error {

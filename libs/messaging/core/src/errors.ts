@@ -27,3 +27,19 @@ export class MessageValidationError extends MessageRejectedError {
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
 }
+
+/**
+ * Something the handler needs cannot be reached (the database, the broker, an upstream service): no fault of the
+ * message. The consumer does not spend the message's attempts on it; it pauses consumption until the dependency
+ * answers again (its circuit breaker). A network failure (connection refused, reset, timed out) counts the same.
+ */
+export class DependencyUnavailableError extends Error {
+  override readonly name: string = 'DependencyUnavailableError';
+  constructor(
+    readonly dependency: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${dependency} unavailable: ${message}`, options);
+  }
+}

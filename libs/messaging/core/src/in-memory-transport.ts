@@ -9,6 +9,7 @@ import type {
   FlowChannel,
   IncomingMessage,
   OutgoingMessage,
+  ReceiveGate,
   ReceiveOptions,
   Source,
   Transport,
@@ -84,7 +85,7 @@ export class InMemoryTransport implements Transport {
 
   async receive(source: Source, handler: DeliveryHandler, options: ReceiveOptions): Promise<Closable> {
     const address = this.address(source);
-    const receiver = new InMemoryReceiver(address, handler, options.concurrency);
+    const receiver = new InMemoryReceiver(address, handler, options.concurrency, options.gate);
     address.receivers.add(receiver);
     receiver.pump();
     return receiver;
@@ -159,9 +160,22 @@ class InMemoryReceiver implements Closable {
     private readonly address: Address,
     private readonly handler: DeliveryHandler,
     private readonly concurrency: number,
+    private readonly gate?: ReceiveGate,
   ) {}
 
+  private waitingForGate = false;
+
   pump(): void {
+    if (this.gate?.paused) {
+      if (!this.waitingForGate) {
+        this.waitingForGate = true;
+        void this.gate.whenResumed().then(() => {
+          this.waitingForGate = false;
+          this.pump();
+        });
+      }
+      return;
+    }
     const now = Date.now();
     let nextVisibleAt = Infinity;
     for (const stored of [...this.address.ready]) {

@@ -10,6 +10,7 @@ export * from './retry-policy';
 export * from './flow';
 export * from './logger';
 export * from './consumer';
+export * from './circuit-breaker';
 export * from './dead-letter-view';
 export * from './runtime';
 export * from './in-memory-transport';

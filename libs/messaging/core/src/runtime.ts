@@ -1,5 +1,6 @@
 import type { Catalogue } from '@stitch/contracts';
 import { MessageBus } from './bus';
+import { CircuitBreaker } from './circuit-breaker';
 import { MessageConsumer, type HandlerWrapper, type MessageHandlerFn } from './consumer';
 import { FlowRecorder } from './flow';
 import type { Logger } from './logger';
@@ -12,6 +13,8 @@ export interface RuntimeSettings {
   readonly lockMs: number;
   readonly retry: RetryPolicy;
   readonly flowEnabled: boolean;
+  /** How a paused consumer probes a dependency that is down; defaults: 1 s, doubling to 10 s. */
+  readonly outage?: { readonly probeDelayMs: number; readonly maxProbeDelayMs: number };
 }
 
 export interface MessagingRuntimeOptions {
@@ -32,6 +35,8 @@ export class MessagingRuntime {
   readonly bus: MessageBus;
   readonly flow: FlowRecorder | undefined;
   private consumer: MessageConsumer | undefined;
+  /** Pauses consumption while a dependency is down; readiness reports it. */
+  readonly breaker: CircuitBreaker;
 
   constructor(readonly options: MessagingRuntimeOptions) {
     const { catalogue, service, transport } = options;
@@ -41,6 +46,7 @@ export class MessagingRuntime {
       dispatcher: options.dispatcher ?? new TransportDispatcher(transport),
       maxDelayMs: transport.capabilities.maxDelayMs,
     });
+    this.breaker = new CircuitBreaker({ probeDelayMs: 1_000, maxProbeDelayMs: 10_000, ...options.settings.outage, logger: options.logger });
     this.flow = options.settings.flowEnabled ? new FlowRecorder(transport.flow, options.logger) : undefined;
   }
 
@@ -66,6 +72,7 @@ export class MessagingRuntime {
       ...(handlerOptions ? { handlerOptions } : {}),
       concurrency: settings.concurrency,
       lockMs: settings.lockMs,
+      breaker: this.breaker,
       ...(this.flow ? { flow: this.flow } : {}),
       ...(this.options.wrapHandler ? { wrapHandler: this.options.wrapHandler } : {}),
     });

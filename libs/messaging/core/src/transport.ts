@@ -70,6 +70,18 @@ export interface ReceiveOptions {
   readonly concurrency: number;
   /** Lock (lease) length; the transport renews it while the handler runs. */
   readonly lockMs: number;
+  /** While it is paused, fetch nothing new; keep renewing the locks of the deliveries in hand. */
+  readonly gate?: ReceiveGate;
+}
+
+/**
+ * Lets a consumer hold its receive loops: while paused, a transport fetches no new message; those already in hand
+ * keep their locks (the transport renews them while their handler runs).
+ */
+export interface ReceiveGate {
+  readonly paused: boolean;
+  /** Resolves once the gate is not paused: at once when it is not paused now. */
+  whenResumed(): Promise<void>;
 }
 
 /** A running consumer or subscription; `close` stops taking new messages and waits for those in hand. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Closable, Delivery, DeliveryHandler, IncomingMessage } from '@stitch/messaging-core';
+import type { Closable, Delivery, DeliveryHandler, IncomingMessage, ReceiveGate } from '@stitch/messaging-core';
 import type { Lock, LockedMessage, MessageStore, Settlement } from './messages';
 import type { Settlements } from './settlements';
 import type { WakeHub } from './wake';
@@ -16,6 +16,7 @@ export interface ConsumerOptions {
   readonly handler: DeliveryHandler;
   readonly concurrency: number;
   readonly lockMs: number;
+  readonly gate?: ReceiveGate;
 }
 
 /** One locked message in a handler's hands; whichever settle comes first wins. */
@@ -74,6 +75,7 @@ export class Consumer implements Closable {
   private readonly warned = new Set<string>();
   private batches = 0;
   private pokeScheduled = false;
+  private waitingForGate = false;
   private closing = false;
   private closed: Promise<void> | undefined;
   private drained: (() => void) | undefined;
@@ -113,6 +115,18 @@ export class Consumer implements Closable {
    */
   private poke(): void {
     if (this.closing) return;
+    const { gate } = this.options;
+    if (gate?.paused) {
+      // Woken once when the gate resumes; the renewal timer keeps the locks of those in hand meanwhile.
+      if (!this.waitingForGate) {
+        this.waitingForGate = true;
+        void gate.whenResumed().then(() => {
+          this.waitingForGate = false;
+          this.poke();
+        });
+      }
+      return;
+    }
     try {
       this.fetch();
     } catch (error) {

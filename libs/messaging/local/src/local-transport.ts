@@ -146,6 +146,7 @@ export class LocalTransport implements Transport {
       handler,
       concurrency: options.concurrency,
       lockMs: Math.max(MIN_LOCK_MS, options.lockMs),
+      ...(options.gate ? { gate: options.gate } : {}),
     });
     this.consumers.add(consumer);
     consumer.start();

@@ -1,5 +1,7 @@
 import { PermanentError } from '@stitch/messaging-core';
-import { classifyDatabaseError, isPermanentSqlState, PermanentDatabaseError, postgresErrorOf } from './permanent-database-error';
+import { classifyDatabaseError } from './classify-database-error';
+import { DatabaseUnavailableError } from './database-unavailable-error';
+import { isPermanentSqlState, PermanentDatabaseError, postgresErrorOf } from './permanent-database-error';
 
 /** What Prisma's driver adapter throws for a PostgreSQL error (seen with @prisma/adapter-pg 7.10). */
 const adapterError = (originalCode: string, originalMessage: string) =>
@@ -34,5 +36,26 @@ describe('database errors', () => {
     expect(refused).toBeInstanceOf(PermanentError);
     const duplicate = adapterError('23505', 'duplicate key value');
     expect(classifyDatabaseError(duplicate)).toBe(duplicate);
+  });
+});
+
+describe('an unreachable database', () => {
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['the server shutting down', adapterError('57P01', 'terminating connection due to administrator command')],
+    ['a connection exception', adapterError('08006', 'connection failure')],
+    ['no connections left', adapterError('53300', 'sorry, too many clients already')],
+    ['a broken connection', new Error('Connection terminated unexpectedly')],
+    ["Prisma's pool timeout", Object.assign(new Error('Timed out fetching a new connection from the connection pool.'), { code: 'P2024' })],
+    ["the adapter's lost connection", Object.assign(new Error('x'), { meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } })],
+  ])('%s is unavailable, not a failure of the message', (_, error) => {
+    const classified = classifyDatabaseError(error);
+    expect(classified).toBeInstanceOf(DatabaseUnavailableError);
+    expect(classified).not.toBeInstanceOf(PermanentError);
+  });
+
+  it('leaves a query the server answered with an error as it was', () => {
+    const deadlock = adapterError('40P01', 'deadlock detected');
+    expect(classifyDatabaseError(deadlock)).toBe(deadlock);
   });
 });

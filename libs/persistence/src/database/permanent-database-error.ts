@@ -39,10 +39,3 @@ export function postgresErrorOf(error: unknown): { sqlState: string; message: st
   }
   return undefined;
 }
-
-/** The error as the consumer should see it: a permanent database refusal becomes a PermanentDatabaseError. */
-export function classifyDatabaseError(error: unknown): unknown {
-  if (error instanceof PermanentError) return error;
-  const found = postgresErrorOf(error);
-  return found && isPermanentSqlState(found.sqlState) ? new PermanentDatabaseError(found.sqlState, found.message, { cause: error }) : error;
-}

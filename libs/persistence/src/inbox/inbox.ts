@@ -1,6 +1,6 @@
 import type { Envelope, Logger } from '@stitch/messaging-core';
 import type { Database } from '../database/database';
-import { classifyDatabaseError } from '../database/permanent-database-error';
+import { classifyDatabaseError } from '../database/classify-database-error';
 import type { PrismaClientLike } from '../database/prisma-client';
 
 const RECORD = 'INSERT INTO stitch_inbox (message_id, type) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING';

@@ -1,5 +1,5 @@
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
-import type { Closable, DeliveryHandler } from '@stitch/messaging-core';
+import type { Closable, DeliveryHandler, ReceiveGate } from '@stitch/messaging-core';
 import type { ReceiverLike, SenderLike } from './client';
 import { ServiceBusDelivery } from './delivery';
 import { LockRenewer } from './lock-renewal';
@@ -20,6 +20,8 @@ export interface ConsumerOptions {
   readonly handler: DeliveryHandler;
   /** `maxConcurrentCalls`: messages locked and in handlers at once in this replica. */
   readonly concurrency: number;
+  /** While paused, receive nothing new. */
+  readonly gate?: ReceiveGate;
   /** How long one receive call waits for a message before asking again. */
   readonly maxWaitMs?: number;
 }
@@ -62,8 +64,12 @@ export class ServiceBusConsumer implements Closable {
     let failures = 0;
     while (!this.abort.signal.aborted) {
       const room = concurrency - this.inFlight.size;
-      if (room <= 0) {
-        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      const { gate } = this.options;
+      if (room <= 0 || gate?.paused) {
+        await new Promise<void>((resolve) => {
+          this.slotFreed = resolve;
+          if (gate?.paused) void gate.whenResumed().then(resolve);
+        });
         continue;
       }
       let messages: ServiceBusReceivedMessage[];

@@ -195,6 +195,7 @@ export class ServiceBusTransport implements Transport {
       maxDeliveryCount: endpoint.entity.maxDeliveryCount,
       handler,
       concurrency: options.concurrency,
+      ...(options.gate ? { gate: options.gate } : {}),
       ...(this.options.maxWaitMs ? { maxWaitMs: this.options.maxWaitMs } : {}),
     });
     this.consumers.add(consumer);

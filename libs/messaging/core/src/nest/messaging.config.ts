@@ -16,6 +16,10 @@ const schema = z.object({
   MESSAGING_FLOW: flag.default(true),
   /** How long a starting service waits for its broker to answer before it stops with one line saying so. */
   MESSAGING_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** While a dependency is down, consumption pauses; the first probe waits this long, later ones twice as long each. */
+  MESSAGING_OUTAGE_PROBE_MS: z.coerce.number().int().min(10).default(1_000),
+  /** The longest wait between two probes of a dependency that is down. */
+  MESSAGING_OUTAGE_PROBE_MAX_MS: z.coerce.number().int().min(10).default(10_000),
 });
 
 export const messagingConfig = registerAs('messaging', () => {
@@ -28,6 +32,7 @@ export const messagingConfig = registerAs('messaging', () => {
     retry: { immediate: env.MESSAGING_RETRY_IMMEDIATE, baseDelayMs: env.MESSAGING_RETRY_BASE_MS, maxDelayMs: env.MESSAGING_RETRY_MAX_MS, jitter: 0.2 },
     flowEnabled: env.MESSAGING_FLOW,
     startTimeoutMs: env.MESSAGING_START_TIMEOUT_MS,
+    outage: { probeDelayMs: env.MESSAGING_OUTAGE_PROBE_MS, maxProbeDelayMs: Math.max(env.MESSAGING_OUTAGE_PROBE_MS, env.MESSAGING_OUTAGE_PROBE_MAX_MS) },
   };
 });
 

@@ -70,6 +70,10 @@ export class StitchMessagingModule {
           useFactory: (runtime: MessagingRuntime) => {
             const readiness = new Readiness();
             readiness.add('transport', () => runtime.transport.checkReady?.() ?? Promise.resolve());
+            readiness.add('consumer', async () => {
+              const paused = runtime.breaker.describe();
+              if (paused) throw new Error(paused);
+            });
             return readiness;
           },
         },

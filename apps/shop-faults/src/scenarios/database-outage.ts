@@ -1,0 +1,87 @@
+import { eventually, sleep } from '@stitch/shop-testing';
+import { onePieceOrders, printFigures, tally, type FaultShop, type Placement } from '../support/fault-shop';
+
+/** Long enough to outlast every retry budget many times over: 5 attempts are spent in under a second. */
+const OUTAGE_MS = 30_000;
+const CALM_MS = 2_000;
+const CONCURRENCY = 3;
+
+/**
+ * PostgreSQL out of reach for 30 s while customers check out: every connection reset, every new one refused. The
+ * storefront answers 503 for what it cannot store and clients retry; the consumers pause instead of spending their
+ * messages' attempts, hold what they have, and resume by themselves. Every accepted order completes afterwards and
+ * nothing is dead-lettered.
+ */
+export async function databaseOutage(shop: FaultShop): Promise<void> {
+  const startedAt = Date.now();
+  const users = await shop.knownUsers(3);
+  const product = await shop.productWithStock(4, 100_000);
+  const deadLettersBefore = await shop.deadLetterCount();
+
+  let placing = true;
+  const total: Placement = { accepted: [], attempts: 0, unavailable: 0, unavailableStatuses: [], unanswered: 0, abandoned: 0 };
+  const customer = async (index: number) => {
+    while (placing) {
+      const placement = await shop.placeOrders(onePieceOrders(1, users.slice(index % users.length), product.sku), 1, 120_000);
+      total.accepted.push(...placement.accepted);
+      total.attempts += placement.attempts;
+      total.unavailable += placement.unavailable;
+      total.unavailableStatuses.push(...placement.unavailableStatuses);
+      total.unanswered += placement.unanswered;
+      total.abandoned += placement.abandoned;
+      await sleep(100);
+    }
+  };
+  const customers = Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => customer(index)));
+
+  await sleep(CALM_MS);
+  const acceptedBefore = total.accepted.length;
+  const database = shop.databaseProxy();
+  database.cutOff();
+  const cutAt = Date.now();
+  // Readiness says the replicas that need the database cannot work now; liveness stays up, so none is restarted.
+  const during = await eventually('replicas not ready while the database is down', () => shop.readiness(), (seen) => seen.notReady.length > 0, 20_000).catch(() => shop.readiness());
+  await sleep(OUTAGE_MS - (Date.now() - cutAt));
+  database.restore();
+  const outageMs = Date.now() - cutAt;
+  await sleep(CALM_MS);
+  placing = false;
+  await customers;
+
+  const finals = await shop.settle(total.accepted, 180_000);
+  const lost = total.accepted.filter((id) => !finals.has(id));
+  const effects = await shop.settledEffectsOf(total.accepted, 120_000).catch(() => shop.effectsOf(total.accepted));
+  const stockTaken = product.available - (await shop.stockOf(product.sku));
+  const deadLetters = (await shop.deadLetterCount()) - deadLettersBefore;
+  const dead = await shop.deadProcesses();
+
+  printFigures('database down 30 s during checkout', shop.faults.name, {
+    sent: total.accepted.length,
+    handled: finals.size,
+    lost: lost.length,
+    'dead letters': deadLetters,
+    'outage ms': outageMs,
+    'accepted before it': acceptedBefore,
+    POSTs: total.attempts,
+    '5xx retried': tally(total.unavailableStatuses),
+    'unanswered retried': total.unanswered,
+    'not ready during it': `${during.notReady.length} of ${during.total}`,
+    'stock taken': stockTaken,
+    charges: effects.total('charges'),
+    mails: effects.total('mails'),
+    s: Math.round((Date.now() - startedAt) / 1000),
+  });
+
+  expect(dead).toEqual([]);
+  expect(during.notReady.length).toBeGreaterThan(0);
+  expect(during.notLive).toEqual([]);
+  expect(total.abandoned).toBe(0);
+  expect(acceptedBefore).toBeGreaterThan(0);
+  expect(lost).toEqual([]);
+  expect(deadLetters).toBe(0);
+  expect([...finals.values()].filter((final) => final.status !== 'confirmed')).toEqual([]);
+  expect(stockTaken).toBe(total.accepted.length);
+  expect(effects.notOnce('reservations')).toEqual([]);
+  expect(effects.notOnce('charges')).toEqual([]);
+  expect(effects.notOnce('mails')).toEqual([]);
+}

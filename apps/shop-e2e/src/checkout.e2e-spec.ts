@@ -1,4 +1,5 @@
-// The whole shop, as `npm start` runs it: every service a real process (3 email and 2 inventory replicas) on
+// The whole shop, as `npm start` runs it: every service a real process (3 email, 2 inventory and 2 notification
+// replicas) on
 // the embedded transport and PostgreSQL, driven only through the storefront's HTTP API; then the same on an
 // external PostgreSQL server, and on the AWS transport against an AWS API emulator.
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import {
   dropShopDatabases,
   eventually,
   FlowStream,
+  JsonEventStream,
   listMails,
   ownTables,
   provisionShopTopology,
@@ -31,7 +33,17 @@ const DECLINED_CARD = '4000000000000002';
 const USERS = 6;
 const CONFIRMED_ORDERS = 14;
 const SETTLE_TIMEOUT_MS = 90_000;
-const scale = { [Services.email]: 3, [Services.inventory]: 2 };
+const scale = { [Services.email]: 3, [Services.inventory]: 2, [Services.notification]: 2 };
+
+interface ShopNotification {
+  readonly id: string;
+  readonly kind: 'welcome' | 'order-status';
+  readonly userId: string;
+  readonly orderId?: string;
+  readonly status?: string;
+}
+
+const isNotification = (value: unknown): value is ShopNotification => typeof (value as Partial<ShopNotification> | null)?.kind === 'string';
 
 interface PlacedOrder {
   readonly orderId: string;
@@ -105,6 +117,9 @@ describe('checkout, end to end', () => {
 async function exerciseShop(shop: RunningShop): Promise<void> {
   const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
   const flow = await FlowStream.open(`${shop.storefrontUrl}/api/flow`);
+  // A browser on the storefront, which relays one notification replica's stream: the replicas compete for the
+  // events, and the browser must still get every one.
+  const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isNotification);
   try {
     const before = await storefront.products();
     const { limited, plentiful } = pickProducts(before, CONFIRMED_ORDERS + 1);
@@ -182,9 +197,27 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     const emailMessages = [...sendEmails, ...handled(UserSignedUp.type, Services.email)].map((record) => record.messageId).sort();
     expect(mailFiles.map((file) => path.basename(file, '.eml')).sort()).toEqual(emailMessages);
 
+    // Notifications: a welcome per sign-up and each order's final state reached the one browser, each once,
+    // whichever notification replica handled the event.
+    const finalStatus = (orderId: string) => finals.get(orderId)?.status;
+    const told = () => ({
+      welcomed: users.filter((userId) => news.records.some((n) => n.kind === 'welcome' && n.userId === userId)).length,
+      finished: orders.filter((order) => news.records.some((n) => n.orderId === order.orderId && n.status === finalStatus(order.orderId))).length,
+    });
+    expect(await eventually('a welcome per user and every order’s final state on the notification stream', told, (seen) => seen.welcomed === users.length && seen.finished === orders.length, 30_000)).toEqual({
+      welcomed: users.length,
+      finished: orders.length,
+    });
+    expect(countBy(news.records, (n) => n.id).filter(([, count]) => count !== 1)).toEqual([]);
+    const notificationHandlers = new Set(flow.records.filter((record) => record.to === Services.notification && record.outcome === 'handled').map((record) => record.instance));
+    const notificationReplicas = shop.processes.filter((child) => child.service === Services.notification).map((child) => child.instance);
+    expect(notificationReplicas).toHaveLength(2);
+    expect([...notificationHandlers].filter((instance) => !notificationReplicas.includes(instance))).toEqual([]);
+
     expectRecordsFromLaunchedInstances(flow.records, shop);
     await expectNoCardNumberAt(shop.dataDir, [APPROVED_CARD, DECLINED_CARD]);
   } finally {
+    await news.close();
     await flow.close();
   }
 }

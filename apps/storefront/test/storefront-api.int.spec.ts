@@ -315,6 +315,15 @@ describe('GET /api/notifications', () => {
     }
   });
 
+  it('passes a reconnecting browser’s Last-Event-ID through, and none when it sends none', async () => {
+    const resumed = await openEventStream(`${base}/api/notifications`, { 'last-event-id': '42' });
+    resumed.close();
+    expect(stubs.notificationLastEventIds.at(-1)).toBe('42');
+    const fresh = await openEventStream(`${base}/api/notifications`);
+    fresh.close();
+    expect(stubs.notificationLastEventIds.at(-1)).toBeUndefined();
+  });
+
   it('is 400 for a userId that is not a UUID', async () => {
     expect((await fetch(`${base}/api/notifications?userId=ada`)).status).toBe(400);
   });

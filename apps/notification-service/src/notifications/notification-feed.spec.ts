@@ -1,72 +1,111 @@
+import { Subject, type Observable } from 'rxjs';
 import type { Notification } from './notification';
-import { NotificationFeed } from './notification-feed';
+import { NotificationFeed, replayThenLive, type StoredNotification } from './notification-feed';
 
 const at = '2026-11-22T10:00:00.000Z';
 
-function orderStatus(id: string, orderId: string, version: number, status: 'pending' | 'confirmed' | 'cancelled', userId = 'u-1'): Notification {
-  return { id, kind: 'order-status', userId, orderId, status, version, text: status, at };
+function row(seq: number, userId = 'u-1'): StoredNotification {
+  return { seq: BigInt(seq), notification: { id: `m-${seq}`, kind: 'welcome', userId, text: `n${seq}`, at } satisfies Notification };
 }
 
-function watch(feed: NotificationFeed, userId?: string) {
-  const seen: Notification[] = [];
+function watch(source: Observable<StoredNotification>) {
+  const seen: number[] = [];
   let completed = false;
-  feed.notifications(userId).subscribe({ next: (n) => seen.push(n), complete: () => (completed = true) });
-  return { seen, completed: () => completed };
+  let failed: unknown;
+  source.subscribe({ next: (r) => seen.push(Number(r.seq)), complete: () => (completed = true), error: (e: unknown) => (failed = e) });
+  return { seen, completed: () => completed, failed: () => failed };
 }
+
+/** A read of a stored table that the test releases by hand, to put live rows in the middle of a replay. */
+function table(rows: StoredNotification[]) {
+  const reads: Array<{ after: bigint; limit: number; release: () => void }> = [];
+  const read = (after: bigint, limit: number) =>
+    new Promise<StoredNotification[]>((resolve) => {
+      reads.push({ after, limit, release: () => resolve(rows.filter((r) => r.seq > after).slice(0, limit)) });
+    });
+  return { rows, reads, read };
+}
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('NotificationFeed', () => {
-  it('pushes a notification to every watcher, or to those watching its user', () => {
+  it('pushes each row to every watcher, or to those watching its user, in seq order', () => {
     const feed = new NotificationFeed();
-    const all = watch(feed);
-    const ada = watch(feed, 'u-ada');
-    const welcome: Notification = { id: 'm-1', kind: 'welcome', userId: 'u-ada', text: 'hi', at };
+    const all = watch(feed.live());
+    const ada = watch(feed.live('u-ada'));
 
-    expect(feed.accept(welcome)).toBe('pushed');
-    expect(feed.accept(orderStatus('m-2', 'o-1', 1, 'pending', 'u-bob'))).toBe('pushed');
+    expect(feed.push([row(1, 'u-ada'), row(2, 'u-bob')])).toBe(2);
 
-    expect(all.seen.map((n) => n.id)).toEqual(['m-1', 'm-2']);
-    expect(ada.seen.map((n) => n.id)).toEqual(['m-1']);
+    expect(all.seen).toEqual([1, 2]);
+    expect(ada.seen).toEqual([1]);
+    expect(feed.lastSeq).toBe(2n);
   });
 
-  it('pushes a redelivered message once', () => {
-    const feed = new NotificationFeed();
-    const all = watch(feed);
-    const welcome: Notification = { id: 'm-1', kind: 'welcome', userId: 'u-1', text: 'hi', at };
+  it('pushes a row read twice once, and nothing at or below the seq it started from', () => {
+    const feed = new NotificationFeed(5n);
+    const all = watch(feed.live());
 
-    expect(feed.accept(welcome)).toBe('pushed');
-    expect(feed.accept({ ...welcome })).toBe('duplicate');
-    expect(all.seen).toHaveLength(1);
-  });
+    expect(feed.push([row(4), row(5), row(6)])).toBe(1);
+    expect(feed.push([row(6), row(7)])).toBe(1);
 
-  it('drops an order event whose version is not above the last one seen for that order', () => {
-    const feed = new NotificationFeed();
-    const all = watch(feed);
-
-    expect(feed.accept(orderStatus('m-3', 'o-1', 3, 'confirmed'))).toBe('pushed');
-    expect(feed.accept(orderStatus('m-1', 'o-1', 1, 'pending'))).toBe('stale');
-    expect(feed.accept(orderStatus('m-9', 'o-1', 3, 'cancelled'))).toBe('stale');
-    expect(feed.accept(orderStatus('m-4', 'o-1', 4, 'cancelled'))).toBe('pushed');
-    expect(feed.accept(orderStatus('m-5', 'o-2', 1, 'pending'))).toBe('pushed');
-
-    expect(all.seen.map((n) => `${n.orderId}@${n.version}`)).toEqual(['o-1@3', 'o-1@4', 'o-2@1']);
-  });
-
-  it('remembers a bounded number of ids and orders', () => {
-    const feed = new NotificationFeed({ recentIds: 2, orders: 1 });
-    const all = watch(feed);
-    for (const id of ['m-1', 'm-2', 'm-3']) feed.accept({ id, kind: 'welcome', userId: 'u-1', text: id, at });
-    // m-1 was forgotten, so its late repeat goes through: acceptable for ephemeral pushes, and bounded memory.
-    expect(feed.accept({ id: 'm-1', kind: 'welcome', userId: 'u-1', text: 'm-1', at })).toBe('pushed');
-    expect(feed.accept({ id: 'm-3', kind: 'welcome', userId: 'u-1', text: 'm-3', at })).toBe('duplicate');
-    expect(all.seen).toHaveLength(4);
+    expect(all.seen).toEqual([6, 7]);
+    expect(feed.lastSeq).toBe(7n);
   });
 
   it('ends every stream at shutdown', async () => {
     const feed = new NotificationFeed();
-    const all = watch(feed);
-    const one = watch(feed, 'u-1');
+    const all = watch(feed.live());
+    const one = watch(feed.live('u-1'));
     await feed.beforeApplicationShutdown();
     expect(all.completed()).toBe(true);
     expect(one.completed()).toBe(true);
+  });
+});
+
+describe('replayThenLive', () => {
+  it('sends the stored rows after the last event id, then the live ones, with no gap and no repeat', async () => {
+    const stored = table([row(1), row(2), row(3), row(4)]);
+    const live = new Subject<StoredNotification>();
+    const stream = watch(replayThenLive(2n, stored.read, live, 10));
+
+    // While the replay reads, rows 4 and 5 come live: 4 is also in the replay, 5 is not.
+    live.next(row(4));
+    live.next(row(5));
+    expect(stream.seen).toEqual([]);
+    stored.reads[0]?.release();
+    await settled();
+    expect(stream.seen).toEqual([3, 4, 5]);
+
+    live.next(row(5));
+    live.next(row(6));
+    expect(stream.seen).toEqual([3, 4, 5, 6]);
+    expect(stored.reads.map((r) => r.after)).toEqual([2n]);
+  });
+
+  it('reads page after page until a short one', async () => {
+    const stored = table([1, 2, 3, 4, 5].map((seq) => row(seq)));
+    const stream = watch(replayThenLive(0n, stored.read, new Subject<StoredNotification>(), 2));
+    for (let page = 0; page < 3; page++) {
+      await settled();
+      stored.reads[page]?.release();
+    }
+    await settled();
+    expect(stream.seen).toEqual([1, 2, 3, 4, 5]);
+    expect(stored.reads.map((r) => [r.after, r.limit])).toEqual([
+      [0n, 2],
+      [2n, 2],
+      [4n, 2],
+    ]);
+  });
+
+  it('fails the stream when the replay cannot be read, and ends it when the live feed ends', async () => {
+    const failing = watch(replayThenLive(0n, () => Promise.reject(new Error('database gone')), new Subject<StoredNotification>()));
+    await settled();
+    expect(failing.failed()).toEqual(new Error('database gone'));
+
+    const live = new Subject<StoredNotification>();
+    const ending = watch(replayThenLive(0n, async () => [], live));
+    live.complete();
+    expect(ending.completed()).toBe(true);
   });
 });

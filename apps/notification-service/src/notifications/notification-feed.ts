@@ -1,50 +1,50 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { filter, Observable, Subject } from 'rxjs';
 import type { Notification } from './notification';
-import { Recent } from './recent';
 
-export type Verdict = 'pushed' | 'duplicate' | 'stale';
-
-export interface FeedLimits {
-  /** How many message ids are remembered to push a redelivered one once. */
-  readonly recentIds: number;
-  /** How many orders' last versions are remembered to drop stale order events. */
-  readonly orders: number;
+/** A stored notification: `seq` is its place in the order they were committed, and its server-sent event id. */
+export interface StoredNotification {
+  readonly seq: bigint;
+  readonly notification: Notification;
 }
 
+/** Reads the stored notifications after `seq`, oldest first, at most `limit`, of one user or of everyone. */
+export type ReadAfter = (seq: bigint, userId: string | undefined, limit: number) => Promise<StoredNotification[]>;
+
 /**
- * The live feed of notifications to connected browsers. Two rules keep it truthful, because no transport
- * promises order or exactly-once delivery:
- * - a redelivered message (same id) is pushed once;
- * - an order event whose version is not above the last one seen for that order is stale (it arrived late, after
- *   a newer state) and is dropped, so a browser never sees an order go back from confirmed to pending.
- * Both are in memory only: a push is ephemeral, so there is nothing to keep across restarts.
+ * The notifications this replica pushes to the browsers connected to it. Every replica reads every stored
+ * notification (the database is the backplane) and hands them here in `seq` order; a row handed twice (a catch-up
+ * overlapping a read) is pushed once.
  */
 export class NotificationFeed implements BeforeApplicationShutdown {
-  private readonly pushes = new Subject<Notification>();
-  private readonly seenIds: Recent<string, true>;
-  private readonly orderVersions: Recent<string, number>;
+  private readonly pushes = new Subject<StoredNotification>();
+  private highest: bigint;
 
-  constructor(limits: FeedLimits = { recentIds: 10_000, orders: 10_000 }) {
-    this.seenIds = new Recent(limits.recentIds);
-    this.orderVersions = new Recent(limits.orders);
+  /** `from`: the last seq stored when the replica started; what came before it is not pushed live. */
+  constructor(from = 0n) {
+    this.highest = from;
   }
 
-  accept(notification: Notification): Verdict {
-    if (this.seenIds.has(notification.id)) return 'duplicate';
-    this.seenIds.set(notification.id, true);
-    if (notification.orderId !== undefined && notification.version !== undefined) {
-      const last = this.orderVersions.get(notification.orderId);
-      if (last !== undefined && notification.version <= last) return 'stale';
-      this.orderVersions.set(notification.orderId, notification.version);
+  /** The last seq pushed: a catch-up reads after it. */
+  get lastSeq(): bigint {
+    return this.highest;
+  }
+
+  /** Pushes what is newer than the last seq pushed, in order; returns how many were pushed. */
+  push(rows: readonly StoredNotification[]): number {
+    let pushed = 0;
+    for (const row of rows) {
+      if (row.seq <= this.highest) continue;
+      this.highest = row.seq;
+      this.pushes.next(row);
+      pushed += 1;
     }
-    this.pushes.next(notification);
-    return 'pushed';
+    return pushed;
   }
 
   /** Notifications from now on, of one user or of everyone; completes when the service shuts down. */
-  notifications(userId?: string): Observable<Notification> {
-    return userId ? this.pushes.pipe(filter((n) => n.userId === userId)) : this.pushes.asObservable();
+  live(userId?: string): Observable<StoredNotification> {
+    return userId ? this.pushes.pipe(filter((row) => row.notification.userId === userId)) : this.pushes.asObservable();
   }
 
   /**
@@ -55,4 +55,46 @@ export class NotificationFeed implements BeforeApplicationShutdown {
     this.pushes.complete();
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * A browser resuming after `after` (its Last-Event-ID): the stored notifications after it, page by page, then the
+ * live ones, with no gap and no repeat. The live stream is subscribed to first and held while the replay reads, so
+ * whatever commits meanwhile is either in the replay or comes live; a row in both goes out once, as every row's
+ * seq must be above the last one sent.
+ */
+export function replayThenLive(
+  after: bigint,
+  read: (seq: bigint, limit: number) => Promise<StoredNotification[]>,
+  live: Observable<StoredNotification>,
+  pageSize = 500,
+): Observable<StoredNotification> {
+  return new Observable<StoredNotification>((subscriber) => {
+    let sent = after;
+    let held: StoredNotification[] | undefined = [];
+    const send = (row: StoredNotification) => {
+      if (row.seq <= sent) return;
+      sent = row.seq;
+      subscriber.next(row);
+    };
+    const subscription = live.subscribe({
+      next: (row) => (held ? held.push(row) : send(row)),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+    void (async () => {
+      for (;;) {
+        const page = await read(sent, pageSize);
+        if (subscriber.closed) return;
+        const before = sent;
+        page.forEach(send);
+        // A short page is the last one; a page of nothing newer would read the same page again.
+        if (page.length < pageSize || sent === before) break;
+      }
+      const waiting = held ?? [];
+      held = undefined;
+      waiting.forEach(send);
+    })().catch((error: unknown) => subscriber.error(error));
+    return () => subscription.unsubscribe();
+  });
 }

@@ -9,40 +9,43 @@ import {
   welcomeNotification,
   type Notification,
 } from './notification';
-import { NotificationFeed } from './notification-feed';
+import { NotificationStore } from './notification-store';
 
-/** Each event the service subscribes to becomes one notification, unless it is a repeat or stale. */
+/**
+ * Each event the service subscribes to becomes one stored notification, unless it is stale. The handlers run in the
+ * inbox (a repeat has no effect); whichever replica handles an event, every replica pushes the notification.
+ */
 @Controller()
 export class NotificationHandlers {
   constructor(
-    @Inject(NotificationFeed) private readonly feed: NotificationFeed,
+    @Inject(NotificationStore) private readonly store: NotificationStore,
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
   ) {}
 
   @HandleMessage(UserSignedUp)
-  userSignedUp(@Ctx() context: StitchContext): void {
-    this.push(welcomeNotification(envelopeOf<MessageData<typeof UserSignedUp>>(context)));
+  async userSignedUp(@Ctx() context: StitchContext): Promise<void> {
+    await this.record(welcomeNotification(envelopeOf<MessageData<typeof UserSignedUp>>(context)));
   }
 
   @HandleMessage(OrderPlaced)
-  orderPlaced(@Ctx() context: StitchContext): void {
-    this.push(orderPlacedNotification(envelopeOf<MessageData<typeof OrderPlaced>>(context)));
+  async orderPlaced(@Ctx() context: StitchContext): Promise<void> {
+    await this.record(orderPlacedNotification(envelopeOf<MessageData<typeof OrderPlaced>>(context)));
   }
 
   @HandleMessage(OrderConfirmed)
-  orderConfirmed(@Ctx() context: StitchContext): void {
-    this.push(orderConfirmedNotification(envelopeOf<MessageData<typeof OrderConfirmed>>(context)));
+  async orderConfirmed(@Ctx() context: StitchContext): Promise<void> {
+    await this.record(orderConfirmedNotification(envelopeOf<MessageData<typeof OrderConfirmed>>(context)));
   }
 
   @HandleMessage(OrderCancelled)
-  orderCancelled(@Ctx() context: StitchContext): void {
-    this.push(orderCancelledNotification(envelopeOf<MessageData<typeof OrderCancelled>>(context)));
+  async orderCancelled(@Ctx() context: StitchContext): Promise<void> {
+    await this.record(orderCancelledNotification(envelopeOf<MessageData<typeof OrderCancelled>>(context)));
   }
 
-  private push(notification: Notification): void {
-    const verdict = this.feed.accept(notification);
-    if (verdict !== 'pushed') {
-      this.runtime.logger.debug({ messageId: notification.id, orderId: notification.orderId, version: notification.version, verdict }, 'not pushed');
+  private async record(notification: Notification): Promise<void> {
+    const verdict = await this.store.store(notification);
+    if (verdict !== 'stored') {
+      this.runtime.logger.debug({ messageId: notification.id, orderId: notification.orderId, version: notification.version, verdict }, 'not stored');
     }
   }
 }

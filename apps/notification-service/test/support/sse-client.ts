@@ -13,15 +13,21 @@ export interface SseConnection {
   readonly events: ServerSentEvent[];
   /** The parsed `data` of every event that had data. */
   data<T>(): T[];
+  /** The id of the last event that had one. */
+  lastEventId(): string | undefined;
   /** Resolves once the server ends the stream. */
   readonly ended: Promise<void>;
   close(): void;
 }
 
-/** A real HTTP client of a text/event-stream: fetch, then read and split the body as it arrives. */
-export async function connectSse(url: string): Promise<SseConnection> {
+/**
+ * A real HTTP client of a text/event-stream: fetch, then read and split the body as it arrives. `lastEventId` is
+ * sent as Last-Event-ID, as a browser's EventSource does when it reconnects.
+ */
+export async function connectSse(url: string, options: { lastEventId?: string } = {}): Promise<SseConnection> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const headers: Record<string, string> = { accept: 'text/event-stream', ...(options.lastEventId !== undefined ? { 'last-event-id': options.lastEventId } : {}) };
+  const response = await fetch(url, { headers, signal: abort.signal });
   const events: ServerSentEvent[] = [];
   const ended = (async () => {
     if (!response.body) return;
@@ -48,6 +54,7 @@ export async function connectSse(url: string): Promise<SseConnection> {
     contentType: response.headers.get('content-type'),
     events,
     data: <T>() => events.filter((e) => e.data !== undefined).map((e) => JSON.parse(e.data ?? '') as T),
+    lastEventId: () => events.findLast((e) => e.id !== undefined)?.id,
     ended,
     close: () => abort.abort(),
   };

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Controller, Get, Inject, Query, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Query, Res, type OnModuleDestroy } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Services } from '@stitch/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
@@ -14,7 +14,10 @@ import { UpstreamClient } from '../upstream/upstream.client';
 export const notificationsQuerySchema = z.object({ userId: z.uuid().optional().describe('Only this user’s notifications') });
 export class NotificationsQueryDto extends createZodDto(notificationsQuerySchema) {}
 
-/** Relays notification-service's browser stream, so the page talks to one origin only. */
+/**
+ * Relays notification-service's browser stream, so the page talks to one origin only. NOTIFICATION_URL may be one
+ * replica or a load balancer in front of several: every replica streams every notification.
+ */
 @ApiTags('notifications')
 @Controller('api/notifications')
 export class NotificationsController implements OnModuleDestroy {
@@ -28,9 +31,10 @@ export class NotificationsController implements OnModuleDestroy {
   @Get()
   @ApiOperation({ summary: 'Server-sent events from notification-service (sign-up and order updates), relayed as they come' })
   @ApiOkResponse({ description: 'An endless stream, exactly as notification-service sends it', content: { 'text/event-stream': { schema: serverSentEventSchema() } } })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: the stream resumes after it, missing nothing' })
   @ApiBadRequestResponse({ type: InvalidRequestDto, description: 'userId is not a UUID' })
   @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'notification-service cannot be reached' })
-  async relay(@Query() query: NotificationsQueryDto, @Res() response: ServerResponse): Promise<void> {
+  async relay(@Query() query: NotificationsQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Res() response: ServerResponse): Promise<void> {
     const upstreamUrl = new URL(`${this.config.notificationUrl}/notifications`);
     if (query.userId) upstreamUrl.searchParams.set('userId', query.userId);
     const abort = new AbortController();
@@ -42,7 +46,9 @@ export class NotificationsController implements OnModuleDestroy {
     // The browser leaving (or the relay ending) closes the response; the upstream stream goes with it.
     response.on('close', done);
     try {
-      const upstream = await this.upstream.openStream(Services.notification, upstreamUrl.toString(), abort.signal);
+      // A reconnecting browser's Last-Event-ID goes along, so the stream resumes where it left off.
+      const headers: Record<string, string> = lastEventId ? { 'last-event-id': lastEventId } : {};
+      const upstream = await this.upstream.openStream(Services.notification, upstreamUrl.toString(), abort.signal, headers);
       response.writeHead(200, {
         'content-type': upstream.headers.get('content-type') ?? 'text/event-stream',
         'cache-control': 'no-cache',

@@ -30,14 +30,17 @@ export class UpstreamClient {
     return parsed.data;
   }
 
-  /** Opens a long-lived stream (server-sent events): only connecting is timed; `signal` ends the stream. */
-  async openStream(service: string, url: string, signal: AbortSignal): Promise<Response> {
+  /**
+   * Opens a long-lived stream (server-sent events): only connecting is timed; `signal` ends the stream. `headers`
+   * go along, e.g. the browser's Last-Event-ID.
+   */
+  async openStream(service: string, url: string, signal: AbortSignal, headers: Readonly<Record<string, string>> = {}): Promise<Response> {
     const controller = new AbortController();
     signal.addEventListener('abort', () => controller.abort(), { once: true });
     const connectTimer = setTimeout(() => controller.abort(), this.config.upstreamTimeoutMs);
     let response: Response;
     try {
-      response = await this.fetch(service, url, 'text/event-stream', controller.signal);
+      response = await this.fetch(service, url, 'text/event-stream', controller.signal, headers);
     } finally {
       clearTimeout(connectTimer);
     }
@@ -49,10 +52,10 @@ export class UpstreamClient {
     return response;
   }
 
-  private async fetch(service: string, url: string, accept: string, signal: AbortSignal): Promise<Response> {
+  private async fetch(service: string, url: string, accept: string, signal: AbortSignal, headers: Readonly<Record<string, string>> = {}): Promise<Response> {
     const correlationId = currentMessageContext()?.correlationId;
     try {
-      return await fetch(url, { headers: { accept, ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}) }, signal });
+      return await fetch(url, { headers: { ...headers, accept, ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}) }, signal });
     } catch (error) {
       this.logger.warn(`${service} could not be reached at ${url}: ${describe(error)}`);
       throw new UpstreamUnavailableException(service);

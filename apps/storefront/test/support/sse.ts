@@ -1,7 +1,7 @@
 /** Opens a server-sent event stream; `take` waits for its events, `close` disconnects. */
-export async function openEventStream(url: string): Promise<EventStream> {
+export async function openEventStream(url: string, headers: Readonly<Record<string, string>> = {}): Promise<EventStream> {
   const abort = new AbortController();
-  const response = await fetch(url, { signal: abort.signal, headers: { accept: 'text/event-stream' } });
+  const response = await fetch(url, { signal: abort.signal, headers: { ...headers, accept: 'text/event-stream' } });
   return new EventStream(response, abort);
 }
 

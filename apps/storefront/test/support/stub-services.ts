@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface StubProduct {
@@ -29,6 +29,8 @@ export const stubProducts: StubProduct[] = [
 export class StubServices {
   readonly orders = new Map<string, StubOrder>();
   readonly notificationQueries: URLSearchParams[] = [];
+  /** The Last-Event-ID header of each notification stream opened, if any. */
+  readonly notificationLastEventIds: Array<string | string[] | undefined> = [];
   /** When set, inventory-service answers 500, as a service that is up but failing. */
   inventoryFailing = false;
   private readonly streams = new Set<ServerResponse>();
@@ -45,7 +47,7 @@ export class StubServices {
     const urls = await Promise.all([
       stubs.listen((path, response) => stubs.inventory(path, response)),
       stubs.listen((path, response) => stubs.order(path, response)),
-      stubs.listen((path, response, query) => stubs.notifications(path, response, query)),
+      stubs.listen((path, response, query, headers) => stubs.notifications(path, response, query, headers)),
     ]);
     return Object.assign(stubs, { inventoryUrl: urls[0], orderUrl: urls[1], notificationUrl: urls[2] });
   }
@@ -79,19 +81,20 @@ export class StubServices {
     return order ? json(response, 200, order) : json(response, 404, { message: 'not found' });
   }
 
-  private notifications(path: string, response: ServerResponse, query: URLSearchParams): void {
+  private notifications(path: string, response: ServerResponse, query: URLSearchParams, headers: IncomingHttpHeaders): void {
     if (path !== '/notifications') return json(response, 404, { message: 'not found' });
     this.notificationQueries.push(query);
+    this.notificationLastEventIds.push(headers['last-event-id']);
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     response.write(': connected\n\n');
     this.streams.add(response);
     response.on('close', () => this.streams.delete(response));
   }
 
-  private async listen(handle: (path: string, response: ServerResponse, query: URLSearchParams) => void): Promise<string> {
+  private async listen(handle: (path: string, response: ServerResponse, query: URLSearchParams, headers: IncomingHttpHeaders) => void): Promise<string> {
     const server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://stub');
-      handle(url.pathname, response, url.searchParams);
+      handle(url.pathname, response, url.searchParams, request.headers);
     });
     this.servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

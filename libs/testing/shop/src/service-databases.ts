@@ -6,6 +6,7 @@ export const dataOwners = {
   'inventory-service': 'stitch_inventory',
   'payment-service': 'stitch_payment',
   'email-service': 'stitch_email',
+  'notification-service': 'stitch_notification',
 } as const;
 
 /** In every service's database; the rest of a database's tables are its service's own. */

@@ -1,0 +1,78 @@
+import { Module, type INestApplication } from '@nestjs/common';
+import { shopCatalogue, type MessageData, type MessageDefinition } from '@stitch/contracts';
+import { bootstrapService, createEnvelope, InMemoryTransport, type Closable, type Envelope } from '@stitch/messaging-core';
+import { NotificationServiceModule } from '../../src/app.module';
+
+/** A notification-service replica, booted whole in this process, competing with the others for its subscription. */
+export interface Replica {
+  readonly instance: string;
+  readonly app: INestApplication;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Several notification-service replicas on one in-memory transport (they compete for each event, as replicas on a
+ * broker do) and one database server. Flow records tell which replica handled which message.
+ */
+export class NotificationReplicas {
+  readonly transport = new InMemoryTransport(shopCatalogue.topology());
+  /** Message id -> the replicas that handled it (a handler that ran and committed). */
+  readonly handledBy = new Map<string, string[]>();
+
+  static async create(): Promise<NotificationReplicas> {
+    const replicas = new NotificationReplicas();
+    await replicas.transport.flow.subscribe((record) => {
+      const { messageId, outcome, instance } = JSON.parse(record) as { messageId: string; outcome: string; instance: string };
+      if (outcome === 'handled') replicas.handledBy.set(messageId, [...(replicas.handledBy.get(messageId) ?? []), instance]);
+    });
+    return replicas;
+  }
+
+  /** Boots one replica; the environment (DATABASE_URL, MESSAGING_*, NOTIFICATION_*) is the caller's. */
+  async start(instance: string): Promise<Replica> {
+    const view = this.replicaView();
+    @Module({ imports: [NotificationServiceModule.forRoot({ transports: { local: () => view.transport } })] })
+    class NotificationServiceReplica {}
+    process.env['INSTANCE_ID'] = instance;
+    const app = await bootstrapService(NotificationServiceReplica, { defaultPort: 0 });
+    return { instance, app, url: await app.getUrl(), close: () => app.close() };
+  }
+
+  /** Publishes events on the topic, as their publishers' outbox relays do; one send, so replicas take them in turn. */
+  async publish(events: ReadonlyArray<{ definition: MessageDefinition; data: unknown; id?: string }>): Promise<Envelope[]> {
+    const envelopes = events.map(({ definition, data, id }) => {
+      const created = createEnvelope({ type: definition.type, kind: 'event', source: definition.kind === 'event' ? definition.publisher : 'test', data });
+      return id ? { ...created, id } : created;
+    });
+    await this.transport.send(
+      { kind: 'topic', name: 'events' },
+      envelopes.map((envelope) => ({ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) })),
+    );
+    return envelopes;
+  }
+
+  async publishOne<D extends MessageDefinition>(definition: D, data: MessageData<D>, id?: string): Promise<Envelope> {
+    const [envelope] = await this.publish([{ definition, data, ...(id ? { id } : {}) }]);
+    return envelope as Envelope;
+  }
+
+  /**
+   * The shared transport as one replica sees it: its receivers join the others on each queue and subscription,
+   * and closing the replica closes only its own receivers, not the transport under the other replicas.
+   */
+  private replicaView(): { transport: InMemoryTransport } {
+    const shared = this.transport;
+    const own: Closable[] = [];
+    const transport = Object.create(shared) as InMemoryTransport;
+    transport.receive = async (source, handler, options) => {
+      const receiver = await shared.receive(source, handler, options);
+      own.push(receiver);
+      return receiver;
+    };
+    transport.close = async () => {
+      await Promise.all(own.map((receiver) => receiver.close()));
+    };
+    return { transport };
+  }
+}

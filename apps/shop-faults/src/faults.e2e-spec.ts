@@ -8,6 +8,7 @@ import { databaseOutage } from './scenarios/database-outage';
 import { deliverTwice } from './scenarios/deliver-twice';
 import { killDuringHandling, type KillSizes } from './scenarios/kill-during-handling';
 import { poisonMessage } from './scenarios/poison-message';
+import { launcherKilled, postmasterKilled } from './scenarios/process-killed';
 import { transportOutage } from './scenarios/transport-outage';
 import { AwsFaults } from './support/aws-faults';
 import { FaultShop } from './support/fault-shop';
@@ -62,6 +63,29 @@ describeFaults('faults on the embedded transport', async (dataDir) => new LocalF
   besidesPoison: 20,
   contention: { orders: 1_000, stock: 100, concurrency: 50 },
   killed: { orders: 150, concurrency: 10 },
+});
+
+/**
+ * The embedded PostgreSQL and the launcher killed with SIGKILL mid-checkout: what `npm start` runs, with its durable
+ * settings and its supervision. Embedded transport only: the database and the launcher are the same on every one.
+ */
+describe('the embedded PostgreSQL and the launcher killed during checkout', () => {
+  let shop: FaultShop | undefined;
+
+  beforeAll(async () => {
+    shop = await FaultShop.launch(async (dataDir) => new LocalFaults(dataDir), {}, 'launcher');
+  }, 240_000);
+
+  afterAll(async () => {
+    await shop?.stop();
+  }, 60_000);
+
+  it('restarts a killed PostgreSQL and loses no acknowledged commit: every accepted order completes once', async () => {
+    if (!shop) throw new Error('the shop did not start');
+    await postmasterKilled(shop);
+  }, 600_000);
+
+  it('leaves no orphan when the launcher is killed, and the next start completes every accepted order once', () => launcherKilled(), 600_000);
 });
 
 const awsEndpoint = process.env.E2E_AWS_ENDPOINT_URL;

@@ -1,5 +1,5 @@
 import { eventually, sleep } from '@stitch/shop-testing';
-import { onePieceOrders, printFigures, tally, type FaultShop, type Placement } from '../support/fault-shop';
+import { printFigures, tally, type FaultShop } from '../support/fault-shop';
 
 /** Long enough to outlast every retry budget many times over: 5 attempts are spent in under a second. */
 const OUTAGE_MS = 30_000;
@@ -18,21 +18,8 @@ export async function databaseOutage(shop: FaultShop): Promise<void> {
   const product = await shop.productWithStock(4, 100_000);
   const deadLettersBefore = await shop.deadLetterCount();
 
-  let placing = true;
-  const total: Placement = { accepted: [], attempts: 0, unavailable: 0, unavailableStatuses: [], unanswered: 0, abandoned: 0 };
-  const customer = async (index: number) => {
-    while (placing) {
-      const placement = await shop.placeOrders(onePieceOrders(1, users.slice(index % users.length), product.sku), 1, 120_000);
-      total.accepted.push(...placement.accepted);
-      total.attempts += placement.attempts;
-      total.unavailable += placement.unavailable;
-      total.unavailableStatuses.push(...placement.unavailableStatuses);
-      total.unanswered += placement.unanswered;
-      total.abandoned += placement.abandoned;
-      await sleep(100);
-    }
-  };
-  const customers = Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => customer(index)));
+  const checkout = shop.keepCheckingOut(users, product.sku, CONCURRENCY, 120_000);
+  const total = checkout.placement;
 
   await sleep(CALM_MS);
   const acceptedBefore = total.accepted.length;
@@ -45,8 +32,7 @@ export async function databaseOutage(shop: FaultShop): Promise<void> {
   database.restore();
   const outageMs = Date.now() - cutAt;
   await sleep(CALM_MS);
-  placing = false;
-  await customers;
+  await checkout.stop();
 
   const finals = await shop.settle(total.accepted, 180_000);
   const lost = total.accepted.filter((id) => !finals.has(id));

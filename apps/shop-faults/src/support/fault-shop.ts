@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Services, shopCatalogue } from '@stitch/contracts';
-import { isAlive, launchShop, readRunRecord, type LaunchedProcess, type RunningShop } from '@stitch/launcher';
+import { isAlive, launchShop, readRunRecord, type LaunchedProcess, type RunRecord, type RunningShop } from '@stitch/launcher';
 import type { Source } from '@stitch/messaging-core';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/persistence';
 import { queryServiceDatabase } from '@stitch/persistence/testing';
@@ -62,29 +62,51 @@ export class FaultShop {
     readonly shop: RunningShop,
     readonly faults: TransportFaults,
     private readonly tmp: string,
-    private readonly database: ProxiedDatabase,
+    private readonly database: ProxiedDatabase | undefined,
+    /** The server URL, with its credentials, the test's own queries use. */
+    private readonly databaseUrl: () => Promise<string> = async () => database?.directUrl ?? shop.databaseUrl,
   ) {
     this.storefront = new StorefrontClient(shop.storefrontUrl ?? '');
   }
 
-  static async launch(makeFaults: (dataDir: string) => Promise<TransportFaults>, scale: Record<string, number>): Promise<FaultShop> {
+  /**
+   * `database: 'proxied'` (the default): a PostgreSQL of the test's own, which the services reach through a proxy the
+   * test can cut. `'launcher'`: the launcher's embedded PostgreSQL, supervised like every replica (`restart` on).
+   */
+  static async launch(
+    makeFaults: (dataDir: string) => Promise<TransportFaults>,
+    scale: Record<string, number>,
+    database: 'proxied' | 'launcher' = 'proxied',
+  ): Promise<FaultShop> {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-faults-'));
     // The embedded PostgreSQL runs as the OS user `postgres` when the tests run as root.
     await chmod(tmp, 0o755);
     const dataDir = path.join(tmp, 'data');
     let faults: TransportFaults | undefined;
-    let database: ProxiedDatabase | undefined;
+    let proxied: ProxiedDatabase | undefined;
     try {
       faults = await makeFaults(dataDir);
-      database = await ProxiedDatabase.start(path.join(tmp, 'postgres'));
-      const shop = await launchShop({ dataDir, ports: 'free', scale, readyTimeoutMs: 180_000, databaseUrl: database.proxiedUrl, env: { ...FAULT_ENV, ...faults.env } });
-      return new FaultShop(shop, faults, tmp, database);
+      if (database === 'proxied') proxied = await ProxiedDatabase.start(path.join(tmp, 'postgres'));
+      const shop = await launchShop({
+        dataDir,
+        ports: 'free',
+        scale,
+        readyTimeoutMs: 180_000,
+        ...(proxied ? { databaseUrl: proxied.proxiedUrl } : { restart: true }),
+        env: { ...FAULT_ENV, ...faults.env },
+      });
+      return new FaultShop(shop, faults, tmp, proxied);
     } catch (error) {
       await faults?.close();
-      await database?.stop();
+      await proxied?.stop();
       await rm(tmp, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** A shop some other launcher runs (a process of its own the test kills and starts again). */
+  static attach(shop: RunningShop, faults: TransportFaults, databaseUrl: () => Promise<string>): FaultShop {
+    return new FaultShop(shop, faults, '', undefined, databaseUrl);
   }
 
   async stop(): Promise<void> {
@@ -92,15 +114,21 @@ export class FaultShop {
       await this.shop.stop();
     } finally {
       await this.faults.close();
-      await this.database.stop();
-      await rm(this.tmp, { recursive: true, force: true });
+      await this.database?.stop();
+      if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
     }
+  }
+
+  /** `processes.json` as the launcher wrote it last: a restart changes pids. */
+  async runRecord(): Promise<RunRecord> {
+    const record = await readRunRecord(this.shop.runFile);
+    if (!record) throw new Error(`${this.shop.runFile} is missing`);
+    return record;
   }
 
   /** Each replica as `processes.json` lists it, with its pid. */
   async processes(service?: string): Promise<LaunchedProcess[]> {
-    const record = await readRunRecord(this.shop.runFile);
-    if (!record) throw new Error(`${this.shop.runFile} is missing`);
+    const record = await this.runRecord();
     return record.processes.filter((process) => !service || process.service === service);
   }
 
@@ -111,6 +139,7 @@ export class FaultShop {
 
   /** The proxy every service reaches PostgreSQL through; the test's own queries go around it. */
   databaseProxy(): TcpCutProxy {
+    if (!this.database) throw new Error('this shop runs on the launcher\'s PostgreSQL, with no proxy in front');
     return this.database.proxy;
   }
 
@@ -191,6 +220,36 @@ export class FaultShop {
   }
 
   /**
+   * Customers checking out without pause, `concurrency` at a time, one-piece orders of `sku`, each retried like a real
+   * client for up to `giveUpMs`, until `stop` is called; `placement` fills as orders are accepted.
+   */
+  keepCheckingOut(users: readonly string[], sku: string, concurrency: number, giveUpMs = 120_000): { placement: Placement; stop: () => Promise<Placement> } {
+    const total: Placement = { accepted: [], attempts: 0, unavailable: 0, unavailableStatuses: [], unanswered: 0, abandoned: 0 };
+    let placing = true;
+    const customer = async (index: number) => {
+      while (placing) {
+        const placement = await this.placeOrders(onePieceOrders(1, users.slice(index % users.length), sku), 1, giveUpMs);
+        total.accepted.push(...placement.accepted);
+        total.attempts += placement.attempts;
+        total.unavailable += placement.unavailable;
+        total.unavailableStatuses.push(...placement.unavailableStatuses);
+        total.unanswered += placement.unanswered;
+        total.abandoned += placement.abandoned;
+        await sleep(100);
+      }
+    };
+    const customers = Promise.all(Array.from({ length: concurrency }, (_, index) => customer(index)));
+    return {
+      placement: total,
+      stop: async () => {
+        placing = false;
+        await customers;
+        return total;
+      },
+    };
+  }
+
+  /**
    * Polls the order service's database until every order is confirmed or cancelled, or the time is up; an order
    * still pending or missing then is lost.
    */
@@ -240,8 +299,8 @@ export class FaultShop {
     return eventually(`a mail for each of ${orderIds.length} orders`, () => this.effectsOf(orderIds), (effects) => effects.withoutMail().length === 0, timeoutMs);
   }
 
-  query<T extends Record<string, unknown>>(service: string, sql: string, values: unknown[] = []): Promise<T[]> {
-    return queryServiceDatabase<T>(this.database.directUrl, service, sql, values);
+  async query<T extends Record<string, unknown>>(service: string, sql: string, values: unknown[] = []): Promise<T[]> {
+    return queryServiceDatabase<T>(await this.databaseUrl(), service, sql, values);
   }
 
   /**

@@ -40,6 +40,11 @@ export interface EmbeddedPostgres {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/** The server URL of an embedded PostgreSQL on `port`: a local, throw-away credential, the same for every cluster. */
+export function embeddedPostgresUrl(port: number): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
 /** Starts a server on 127.0.0.1 (no unix socket) with its data under `dataDir`. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
@@ -100,7 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     port,
     dataDir,
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    url: embeddedPostgresUrl(port),
     pid: child?.pid ?? -1,
     exited,
     // The package's stop() waits for an exit that already happened, for ever.

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
-import { createEnvelope, type Delivery, type FlowRecord, type IncomingMessage, type Source } from '@stitch/messaging-core';
+import { createEnvelope, type Delivery, type FlowRecord, type ReplicaStartedRecord, type IncomingMessage, type Source } from '@stitch/messaging-core';
 import { createLocalTransport, type LocalTransport } from '@stitch/messaging-local';
 import { localTransportFile } from '@stitch/messaging-transports';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -140,6 +140,22 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     expect(await counter('email-service-1', 'event')).toBe('1');
     expect(await counter('notification-service-1', 'retried')).toBe('1');
   });
+  it('shows a replica the launcher restarted: a row in the flow and its restart count', async () => {
+    await page.getByTestId('flow-status').filter({ hasText: 'live' }).waitFor();
+    const at = new Date().toISOString();
+    const records: ReplicaStartedRecord[] = [
+      { event: 'replica-started', service: 'inventory-service', instance: 'inventory-service-2', restarts: 0, at },
+      { event: 'replica-started', service: 'inventory-service', instance: 'inventory-service-2', restarts: 2, at },
+    ];
+    await transport.flow.publish(records.map((record) => JSON.stringify(record)));
+
+    const restart = page.locator('[data-testid="restart-row"][data-instance="inventory-service-2"]');
+    await restart.waitFor({ timeout: 15_000 });
+    expect(await restart.count()).toBe(1);
+    expect(await restart.textContent()).toContain('inventory-service-2 restarted (2nd time)');
+    expect(await page.locator('[data-testid="replica-counter"][data-instance="inventory-service-2"] [data-testid="count-restarts"]').textContent()).toBe('2');
+  });
+
   it('lists a dead letter of the bus in the dead-letter panel and replays it to the subscriber that failed it', async () => {
     // email-service fails a UserSignedUp: its copy is dead-lettered; order-service already took its own.
     const emailEvents = { kind: 'subscription', topic: 'events', name: 'email-service' } as const;

@@ -238,8 +238,13 @@ describe('a supervising launcher', () => {
     expect(after.pid).not.toBe(before.pid);
     expect(lines).toContain('order-service-1 exited with code 4; restarting it in 0.1 s');
     expect((await view(before.url)).pid).toBe(after.pid);
+    expect((await view(before.url)).env.STITCH_RESTARTS).toBe('1');
     expect((await view(front.url)).pid).toBe(front.pid);
-    expect((await record()).processes.map((child) => child.pid)).toEqual([front.pid, after.pid]);
+    expect((await view(front.url)).env.STITCH_RESTARTS).toBe('0');
+    expect((await record()).processes.map((child) => [child.pid, child.restarts])).toEqual([
+      [front.pid, 0],
+      [after.pid, 1],
+    ]);
   });
 
   it('restarts the embedded PostgreSQL when it is killed, on its port and data', async () => {

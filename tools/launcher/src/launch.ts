@@ -198,7 +198,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
     const serverUrl = databaseUrl;
 
     const firstReplicaUrl = new Map(plans.filter((plan) => plan.replica === 1).map((plan) => [plan.service, plan.url]));
-    const startReplica = (index: number, plan: InstancePlan, restartsInARow: number): ServiceProcess => {
+    const startReplica = (index: number, plan: InstancePlan, restartsInARow: number, restarts = 0): ServiceProcess => {
       const service = services.find((candidate) => candidate.name === plan.service) as ServiceDefinition;
       const serviceUrls = Object.fromEntries(
         Object.entries(service.urlsOf ?? {}).map(([variable, other]) => [variable, firstReplicaUrl.get(other) ?? '']),
@@ -217,13 +217,15 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
           HOST: options.bindHost ?? HOST,
           STITCH_DATA_DIR: dataDir,
           DATABASE_URL: serverUrl,
+          // The replica says it in its start record, so the page's flow view shows the restart.
+          STITCH_RESTARTS: String(restarts),
           ...serviceUrls,
         },
         logFile,
         onLine: options.onServiceLine && ((line) => options.onServiceLine?.(plan.instance, line)),
       });
       started[index] = child;
-      processes[index] = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile, script };
+      processes[index] = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile, script, restarts };
       const runningSince = Date.now();
       void child.exited.then(async (status) => {
         if (stopping) return;
@@ -240,7 +242,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
         report(`${plan.instance} ${describeExit(status)}; restarting it in ${(delay / 1000).toFixed(1)} s`);
         await sleep(delay);
         if (stopping) return;
-        const replacement = startReplica(index, plan, attempt + 1);
+        const replacement = startReplica(index, plan, attempt + 1, restarts + 1);
         await writeRecord();
         report(`${plan.instance} restarted (pid ${replacement.pid})`);
         replacement.waitUntilHealthy(readyTimeoutMs).then(

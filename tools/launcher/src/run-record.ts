@@ -9,6 +9,8 @@ export interface LaunchedProcess {
   readonly logFile: string;
   /** The entry point it runs, as on its command line. */
   readonly script: string;
+  /** How often the launcher has restarted this replica. */
+  readonly restarts?: number;
 }
 
 /** `<dataDir>/run/processes.json`: what a launcher started, for people and tools looking at a running shop. */

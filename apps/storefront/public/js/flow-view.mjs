@@ -27,6 +27,7 @@ export class FlowView {
       let record;
       try {
         record = JSON.parse(event.data);
+        if (record.event === 'replica-started') return this.started(record);
         this.add(record);
       } catch {
         // A malformed record is skipped; the view is best effort, as flow records are.
@@ -64,6 +65,30 @@ export class FlowView {
     this.count(record, kind);
   }
 
+  /** A replica that came back after its supervisor restarted it gets a row of its own and its restart count. */
+  started(record) {
+    const counter = this.counterOf(record.instance, record.service);
+    counter.restarts = Math.max(counter.restarts, record.restarts);
+    this.renderCounters();
+    if (record.restarts === 0) return;
+    const rows = byId('flow-rows');
+    rows.prepend(
+      el(
+        'tr',
+        { className: 'row-restart fresh', 'data-testid': 'restart-row', 'data-instance': record.instance },
+        el('td', {}, formatTime(record.at)),
+        el('td', { colspan: 6 }, `${record.instance} restarted (${ordinal(record.restarts)} time) and consumes again`),
+      ),
+    );
+    while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
+  }
+
+  counterOf(instance, service) {
+    const counter = this.counters.get(instance) ?? { service, command: 0, event: 0, retried: 0, 'dead-lettered': 0, restarts: 0 };
+    this.counters.set(instance, counter);
+    return counter;
+  }
+
   /** Services that have received this message so far: 1 for a command, one per subscriber for an event. */
   countCopy(record) {
     const services = this.copies.get(record.messageId) ?? new Set();
@@ -73,10 +98,9 @@ export class FlowView {
   }
 
   count(record, kind) {
-    const counter = this.counters.get(record.instance) ?? { service: record.to, command: 0, event: 0, retried: 0, 'dead-lettered': 0 };
+    const counter = this.counterOf(record.instance, record.to);
     if (record.outcome === 'handled' && (kind === 'command' || kind === 'event')) counter[kind] += 1;
     else if (record.outcome in counter) counter[record.outcome] += 1;
-    this.counters.set(record.instance, counter);
     this.renderCounters();
   }
 
@@ -93,6 +117,7 @@ export class FlowView {
           el('td', { className: 'num', 'data-testid': 'count-event' }, counter.event),
           el('td', { className: 'num', 'data-testid': 'count-retried' }, counter.retried),
           el('td', { className: 'num', 'data-testid': 'count-dead-lettered' }, counter['dead-lettered']),
+          el('td', { className: counter.restarts > 0 ? 'num restarted' : 'num', 'data-testid': 'count-restarts' }, counter.restarts),
         );
       }),
     );
@@ -102,6 +127,11 @@ export class FlowView {
     this.counters.clear();
     this.copies.clear();
     byId('flow-rows').replaceChildren();
-    byId('counter-rows').replaceChildren(el('tr', { className: 'empty' }, el('td', { colspan: 5 }, 'Nothing handled yet.')));
+    byId('counter-rows').replaceChildren(el('tr', { className: 'empty' }, el('td', { colspan: 6 }, 'Nothing handled yet.')));
   }
+}
+
+function ordinal(n) {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { MessagingRuntime, type Closable } from '@stitch/messaging-core';
 import { Observable, Subject } from 'rxjs';
-import { flowRecordSchema, type FlowRecordView } from './flow-record.schema';
+import { flowStreamRecordSchema, type FlowRecordView } from './flow-record.schema';
 
 /**
  * One subscription to the transport's flow channel per replica, shared by every browser watching: the
@@ -45,7 +45,7 @@ export class FlowFeed implements OnApplicationBootstrap, OnModuleDestroy {
     } catch {
       json = undefined;
     }
-    const parsed = flowRecordSchema.safeParse(json);
+    const parsed = flowStreamRecordSchema.safeParse(json);
     if (parsed.success) {
       this.records.next(parsed.data);
     } else if (!this.warnedMalformed) {

@@ -14,6 +14,19 @@ export const flowRecordSchema = z
     outcome: z.enum(['handled', 'retried', 'dead-lettered']),
   });
 
-export type FlowRecordView = z.infer<typeof flowRecordSchema>;
+/** The record a replica publishes when it starts consuming (ReplicaStartedRecord in @stitch/messaging-core). */
+export const replicaStartedSchema = z.object({
+  event: z.literal('replica-started'),
+  service: z.string(),
+  instance: z.string().describe('The replica that started'),
+  restarts: z.number().int().min(0).describe('How often its supervisor has restarted it: 0 on its first start'),
+  at: z.string(),
+});
+
+/** What /api/flow streams: a settled message, or a replica that started. */
+export const flowStreamRecordSchema = z.union([flowRecordSchema, replicaStartedSchema]);
+
+export type FlowRecordView = z.infer<typeof flowStreamRecordSchema>;
 
 export class FlowRecordDto extends createZodDto(flowRecordSchema) {}
+export class ReplicaStartedDto extends createZodDto(replicaStartedSchema) {}

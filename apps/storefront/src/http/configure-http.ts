@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
-import { FlowRecordDto } from '../flow/flow-record.schema';
+import { FlowRecordDto, ReplicaStartedDto } from '../flow/flow-record.schema';
 import { rejectUnreadableBody } from './unreadable-body';
 
 /** The web page: plain HTML, CSS and JS modules, served as they are (no build step). */
@@ -27,7 +27,7 @@ export function configureHttp(app: INestApplication): void {
       )
       .setVersion('1')
       .build(),
-    { extraModels: [FlowRecordDto] },
+    { extraModels: [FlowRecordDto, ReplicaStartedDto] },
   );
   // The health routes are every app's, declared in the messaging lib without docs of their own.
   const ready = { '200': { description: 'Ready: the transport and its topology answer' }, '503': { description: 'Not ready: names each dependency that does not answer, and why' } };

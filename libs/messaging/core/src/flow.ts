@@ -19,6 +19,16 @@ export interface FlowRecord {
   readonly outcome: FlowOutcome;
 }
 
+/** Published once when a replica starts consuming, so the live view shows a replica that came back. */
+export interface ReplicaStartedRecord {
+  readonly event: 'replica-started';
+  readonly service: string;
+  readonly instance: string;
+  /** How often its supervisor has restarted it: 0 on its first start. */
+  readonly restarts: number;
+  readonly at: string;
+}
+
 /**
  * Best effort, as an audit queue: records are batched, a failed publish is dropped (logged once per burst),
  * nothing is retried and flow records are never themselves recorded.
@@ -33,7 +43,7 @@ export class FlowRecorder {
     private readonly logger: Logger,
   ) {}
 
-  record(record: FlowRecord): void {
+  record(record: FlowRecord | ReplicaStartedRecord): void {
     this.buffer.push(JSON.stringify(record));
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
   }

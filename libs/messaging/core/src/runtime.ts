@@ -13,6 +13,8 @@ export interface RuntimeSettings {
   readonly lockMs: number;
   readonly retry: RetryPolicy;
   readonly flowEnabled: boolean;
+  /** How often a supervisor has restarted this replica (said in its start record). */
+  readonly restarts?: number;
   /** How a paused consumer probes a dependency that is down; defaults: 1 s, doubling to 10 s. */
   readonly outage?: { readonly probeDelayMs: number; readonly maxProbeDelayMs: number };
 }
@@ -77,6 +79,7 @@ export class MessagingRuntime {
       ...(this.options.wrapHandler ? { wrapHandler: this.options.wrapHandler } : {}),
     });
     await this.consumer.start();
+    this.flow?.record({ event: 'replica-started', service, instance, restarts: settings.restarts ?? 0, at: new Date().toISOString() });
     return this.consumer;
   }
 

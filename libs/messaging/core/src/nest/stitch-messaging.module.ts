@@ -99,7 +99,7 @@ export class StitchMessagingModule {
               service: options.service,
               instance,
               transport,
-              settings: config,
+              settings: { ...config, restarts: service.restarts },
               logger,
               dispatcher: outbox ?? new StitchClient(transport),
               ...(wrapper ? { wrapHandler: (envelope, work) => wrapper.wrap(envelope, work) } : {}),

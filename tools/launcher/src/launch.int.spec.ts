@@ -96,6 +96,7 @@ describe('launchShop', () => {
         DATABASE_URL: shop?.databaseUrl,
         ORDER_URL: child.service === 'storefront' ? orderUrl : undefined,
         FIXTURE_GREETING: 'hello',
+        STITCH_RESTARTS: '0',
       });
     });
 

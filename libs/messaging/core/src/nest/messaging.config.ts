@@ -1,6 +1,7 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
 import { z } from 'zod';
 import { parseConfig } from '../config-error';
+import { SHOP_ID_PATTERN, SHOP_ID_RULE } from '../shop-marker';
 
 const flag = z.enum(['on', 'off']).transform((value) => value === 'on');
 
@@ -16,6 +17,11 @@ const schema = z.object({
   MESSAGING_FLOW: flag.default(true),
   /** How long a starting service waits for its broker to answer before it stops with one line saying so. */
   MESSAGING_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * The shop instance this process belongs to; its topology is marked with it. Optional here so that tools and tests
+   * without a topology need none; the shop's transports refuse to start a service without it (`requireShopId`).
+   */
+  STITCH_SHOP_ID: z.string().regex(SHOP_ID_PATTERN, SHOP_ID_RULE).optional(),
 });
 
 export const messagingConfig = registerAs('messaging', () => {
@@ -28,6 +34,7 @@ export const messagingConfig = registerAs('messaging', () => {
     retry: { immediate: env.MESSAGING_RETRY_IMMEDIATE, baseDelayMs: env.MESSAGING_RETRY_BASE_MS, maxDelayMs: env.MESSAGING_RETRY_MAX_MS, jitter: 0.2 },
     flowEnabled: env.MESSAGING_FLOW,
     startTimeoutMs: env.MESSAGING_START_TIMEOUT_MS,
+    shopId: env.STITCH_SHOP_ID,
   };
 });
 

@@ -21,7 +21,7 @@ const schema = z.object({
    * The shop instance this process belongs to; its topology is marked with it. Optional here so that tools and tests
    * without a topology need none; the shop's transports refuse to start a service without it (`requireShopId`).
    */
-  STITCH_SHOP_ID: z.string().regex(SHOP_ID_PATTERN, SHOP_ID_RULE).optional(),
+  STITCH_SHOP_ID: z.preprocess((value) => (value === '' ? undefined : value), z.string().regex(SHOP_ID_PATTERN, SHOP_ID_RULE).optional()),
 });
 
 export const messagingConfig = registerAs('messaging', () => {

@@ -9,7 +9,7 @@ import type {
   Transport,
   TransportCapabilities,
 } from '@stitch/messaging-core';
-import { ConfigError, withStartupDeadline } from '@stitch/messaging-core';
+import { ConfigError, StartupError, withStartupDeadline } from '@stitch/messaging-core';
 import { FLOW_SUBSCRIPTION, FLOW_TTL_SECONDS, LOCK_DURATION_SECONDS, SHOP_MARKER_QUEUE } from '../entities';
 import { Addresses, type Endpoint } from './addresses';
 import type { SenderLike, ServiceBusClientFactory, ServiceBusClientLike } from './client';

@@ -23,7 +23,7 @@ function startPaymentService(env: Record<string, string>): Promise<Outcome> {
   const inherited = { ...process.env };
   for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'PORT', 'MESSAGING_TRANSPORT', 'AWS_ENDPOINT_URL', 'STITCH_PREFIX']) delete inherited[name];
   const child = spawn(process.execPath, ['--require', '@swc-node/register', path.join(__dirname, 'main.ts')], {
-    env: { ...inherited, LOG_LEVEL: 'info', STITCH_DATA_DIR: dataDir, ...env },
+    env: { ...inherited, LOG_LEVEL: 'info', STITCH_DATA_DIR: dataDir, STITCH_SHOP_ID: 'shop-payment-test', ...env },
   });
   let stderr = '';
   child.stdout.resume();

@@ -99,7 +99,7 @@ describe('checkout, end to end', () => {
         ports: 'free',
         scale,
         readyTimeoutMs: 180_000,
-        env: { MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: settings.endpoint, AWS_REGION: settings.region, STITCH_PREFIX: prefix },
+        env: { MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: settings.endpoint, AWS_REGION: settings.region, STITCH_PREFIX: prefix, STITCH_SHOP_ID: prefix },
       });
       await exerciseShop(shop);
       // Nothing went through the embedded transport's file.

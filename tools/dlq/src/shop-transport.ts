@@ -20,7 +20,7 @@ export async function openShopTransport(): Promise<Transport> {
     const file = localTransportFile(config.dataDir);
     if (!existsSync(file)) throw new DlqError(`no embedded transport at ${file} (STITCH_DATA_DIR=${config.dataDir}): nothing has run with this data folder`);
   }
-  const transport = factory({ topology: shopCatalogue.topology(), service: TOOL, instance: `${TOOL}-${process.pid}`, config });
+  const transport = factory({ topology: shopCatalogue.topology(), service: TOOL, instance: `${TOOL}-${process.pid}`, config, tool: true });
   try {
     await transport.start();
   } catch (error) {

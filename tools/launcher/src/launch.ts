@@ -9,6 +9,7 @@ import type { ServiceLine } from './service-output';
 import { reap, type ReaperState } from './reaper';
 import { describeExit, ServiceProcess, type ExitStatus } from './service-process';
 import { shopServices, type ServiceDefinition } from './services';
+import { shopIdOf } from './shop-id';
 
 /** The repository root: services run from here, as `node --require @swc-node/register apps/<svc>/src/main.ts`. */
 export const repoRoot = path.resolve(__dirname, '../../..');
@@ -126,6 +127,10 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   }
   await mkdir(logsDir, { recursive: true });
   await refuseWhileAnotherLauncherRuns(runFile, report);
+  // Every service of the run belongs to this shop, and refuses a topology marked for another: a given id (one the
+  // cloud topology was provisioned with) wins, else the data folder's own.
+  const shopId = options.env?.['STITCH_SHOP_ID'] || process.env['STITCH_SHOP_ID'] || (await shopIdOf(dataDir));
+  report(`shop ${shopId}`);
 
   const plans = await planInstances(services, options.scale ?? {}, mode, defaultProbe, options.basePort);
   const reaper = startReaper();
@@ -216,6 +221,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
           PORT: String(plan.port),
           HOST: options.bindHost ?? HOST,
           STITCH_DATA_DIR: dataDir,
+          STITCH_SHOP_ID: shopId,
           DATABASE_URL: serverUrl,
           // The replica says it in its start record, so the page's flow view shows the restart.
           STITCH_RESTARTS: String(restarts),

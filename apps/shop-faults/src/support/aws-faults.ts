@@ -29,7 +29,7 @@ export class AwsFaults implements TransportFaults {
   }
 
   get env(): Record<string, string> {
-    return { MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: this.proxy.url, AWS_REGION: this.settings.region ?? 'us-east-1', STITCH_PREFIX: this.prefix };
+    return { MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: this.proxy.url, AWS_REGION: this.settings.region ?? 'us-east-1', STITCH_PREFIX: this.prefix, STITCH_SHOP_ID: this.prefix };
   }
 
   async duplicateEveryMessage(): Promise<Restore> {

@@ -21,9 +21,9 @@ import { SqsDeadLetters } from './dead-letters';
 import { awsEntities, EVENTBRIDGE_MAX_ENTRY_BYTES, SQS_MAX_DELAY_SECONDS, SQS_MAX_MESSAGE_BYTES, type AwsEntities } from './entities';
 import { SqsFlowChannel } from './flow';
 import { eventEntry, sqsEntry } from './mapping';
-import { checkTopology } from './provision';
+import { checkTopology, otherOwners, readShopMarkers } from './provision';
 import { Receiver } from './receiver';
-import { awsStartupFailure, awsUnreachable, topologyMissing } from './startup-errors';
+import { awsStartupFailure, awsUnreachable, shopMarkerMissing, topologyMissing, topologyOfOtherShop } from './startup-errors';
 
 export interface AwsTransportOptions {
   readonly topology: Topology;
@@ -40,6 +40,11 @@ export interface AwsTransportOptions {
   readonly region?: string;
   /** How long start() waits for AWS before it gives up saying it cannot reach it (default 30 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * The shop instance this process belongs to: start() refuses queues tagged `stitch:shop` for another shop, or not
+   * tagged at all. Unset (tools, tests): the tags are not read.
+   */
+  readonly shopId?: string;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -90,8 +95,8 @@ export class AwsTransport implements Transport {
     const { endpoint, region } = this.options;
     const target = { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), prefix: this.entities.prefix };
     const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-    const { urls, missing } = await withStartupDeadline(
-      checkTopology(this.options.clients, this.entities, this.options.service),
+    const { urls, missing, markers } = await withStartupDeadline(
+      this.checkAtStart(),
       timeoutMs,
       () => awsUnreachable(target, `no answer within ${timeoutMs / 1_000} s, MESSAGING_START_TIMEOUT_MS`),
       () => this.close(),
@@ -99,7 +104,21 @@ export class AwsTransport implements Transport {
       throw error instanceof StartupError ? error : awsStartupFailure(error, target);
     });
     if (missing.length > 0) throw topologyMissing(missing, target);
+    const { shopId } = this.options;
+    if (shopId && markers) {
+      const owners = otherOwners(markers, shopId);
+      if (owners.length > 0) throw topologyOfOtherShop(owners, shopId, target);
+      const untagged = [...markers].filter(([, owner]) => !owner).map(([queue]) => queue).sort();
+      if (untagged.length > 0) throw shopMarkerMissing(untagged, shopId, target);
+    }
     this.urls = urls;
+  }
+
+  /** The entities, and with a shop id the shop tag of every queue once they are all there. */
+  private async checkAtStart() {
+    const found = await checkTopology(this.options.clients, this.entities, this.options.service);
+    if (!this.options.shopId || found.missing.length > 0) return { ...found, markers: undefined };
+    return { ...found, markers: await readShopMarkers(this.options.clients, found.urls) };
   }
 
   /** The same reads as at start: this service's queues, the bus and its rules still exist and answer. */

@@ -10,8 +10,10 @@ export function createAwsTransport(options: {
   readonly service?: string;
   /** How long start() waits for AWS (default 30 s). */
   readonly startTimeoutMs?: number;
+  /** The shop this service belongs to: start() refuses a topology tagged for another (see AwsTransportOptions). */
+  readonly shopId?: string;
 }): AwsTransport {
-  const { topology, config, service, startTimeoutMs } = options;
+  const { topology, config, service, startTimeoutMs, shopId } = options;
   const clients = createAwsClients({
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.region ? { region: config.region } : {}),
@@ -24,5 +26,6 @@ export function createAwsTransport(options: {
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.region ? { region: config.region } : {}),
     ...(startTimeoutMs ? { startTimeoutMs } : {}),
+    ...(shopId ? { shopId } : {}),
   });
 }

@@ -21,6 +21,11 @@ const FLOW_RETENTION_SECONDS = 60;
 const RECEIVE_WAIT_SECONDS = 20;
 
 const EVENT_BUS = 'stitch';
+/**
+ * The shop marker: provisioning tags every queue with the id of the shop instance it is for; a starting service reads
+ * the tags of the queues (`sqs:ListQueueTags`) and refuses a topology tagged for another shop.
+ */
+export const SHOP_TAG = 'stitch:shop';
 const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 const QUEUE_NAME_MAX = 80;
 const RULE_NAME_MAX = 64;
@@ -187,6 +192,13 @@ export function awsEntities(topology: Topology, prefix = ''): AwsEntities {
 export function topologyDocument(entities: AwsEntities): object {
   return {
     bus: entities.bus,
+    shopMarker: {
+      tag: SHOP_TAG,
+      on: 'every queue',
+      value: 'the shop id (STITCH_SHOP_ID) the topology was provisioned for',
+      serviceReadsWith: 'sqs:ListQueueTags',
+      provisioningWritesWith: 'sqs:TagQueue (or the tags of CreateQueue)',
+    },
     queues: entities.queues.map(({ name, role, purpose, attributes, redrive, allowRule }) => ({ name, role, purpose, attributes, ...(redrive ? { redrive } : {}), ...(allowRule ? { allowRule } : {}) })),
     rules: entities.rules.map(({ name, service, bus, pattern, targetQueue, targetDeadLetterQueue }) => ({
       name,

@@ -1,7 +1,7 @@
 // Provisioning and one round trip through EventBridge, on a real AWS API (see test/emulator.ts):
 //   TEST_AWS_ENDPOINT_URL=http://127.0.0.1:5055 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test npx nx run messaging-aws:int-test
 import { DescribeRuleCommand, ListTargetsByRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { shopCatalogue } from '@stitch/contracts';
 import { createEnvelope } from '@stitch/messaging-core';
@@ -9,7 +9,7 @@ import { testAws } from '../test/emulator';
 import { awsEntities } from './entities';
 import { createAwsClients, destroyAwsClients, type AwsClients } from './clients';
 import { toIncoming } from './mapping';
-import { applyTopology, checkTopology, deleteTopology } from './provision';
+import { applyTopology, checkTopology, deleteTopology, TopologyOfAnotherShop } from './provision';
 
 const { settings, skipReason } = testAws();
 if (skipReason) process.stdout.write(`SKIPPED AWS provisioning: ${skipReason}\n`);
@@ -34,9 +34,30 @@ if (skipReason) process.stdout.write(`SKIPPED AWS provisioning: ${skipReason}\n`
 
   it('creates everything, and a second run changes nothing and fails nothing', async () => {
     expect((await checkTopology(clients, entities)).missing).toHaveLength(entities.queues.length + 1);
-    await applyTopology(clients, entities);
-    await applyTopology(clients, entities);
+    await applyTopology(clients, entities, { shopId: 'shop-a' });
+    await applyTopology(clients, entities, { shopId: 'shop-a' });
     expect((await checkTopology(clients, entities)).missing).toEqual([]);
+  });
+
+  const shopTags = async () =>
+    Promise.all(
+      entities.queues.map(async (queue) => {
+        const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
+        return (await clients.sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags?.['stitch:shop'];
+      }),
+    );
+
+  it('tags every queue with the shop it was provisioned for, and keeps the tag when that shop provisions again', async () => {
+    expect(new Set(await shopTags())).toEqual(new Set(['shop-a']));
+  });
+
+  it("refuses to provision another shop's topology, changing nothing", async () => {
+    const error = await applyTopology(clients, entities, { shopId: 'shop-b' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TopologyOfAnotherShop);
+    expect((error as Error).message).toBe(
+      `the AWS topology with prefix ${entities.prefix} belongs to shop shop-a, not to shop shop-b: nothing changed; provision this shop under its own prefix (STITCH_PREFIX or --prefix)`,
+    );
+    expect(new Set(await shopTags())).toEqual(new Set(['shop-a']));
   });
 
   it('sets redrive, size and the one rule allowed to send', async () => {
@@ -77,8 +98,8 @@ if (skipReason) process.stdout.write(`SKIPPED AWS provisioning: ${skipReason}\n`
 
   it('removes rules the topology no longer names', async () => {
     const smaller = awsEntities({ ...shopCatalogue.topology(), topic: { name: 'events', subscriptions: shopCatalogue.topology().topic.subscriptions.filter((s) => s.service !== 'email-service') } }, entities.prefix);
-    await applyTopology(clients, smaller);
+    await applyTopology(clients, smaller, { shopId: 'shop-a' });
     await expect(clients.eventBridge.send(new DescribeRuleCommand({ Name: 'email-service', EventBusName: entities.bus }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await applyTopology(clients, entities);
+    await applyTopology(clients, entities, { shopId: 'shop-a' });
   });
 });

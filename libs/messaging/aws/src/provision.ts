@@ -10,9 +10,17 @@ import {
   PutTargetsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueueTagsCommand,
+  SetQueueAttributesCommand,
+  TagQueueCommand,
+} from '@aws-sdk/client-sqs';
 import type { AwsClients } from './clients';
-import { queuePolicy, redrivePolicy, TARGET_ID, TARGET_RETRY_POLICY, type AwsEntities, type QueueEntity } from './entities';
+import { queuePolicy, redrivePolicy, SHOP_TAG, TARGET_ID, TARGET_RETRY_POLICY, type AwsEntities, type QueueEntity } from './entities';
 
 export type Log = (line: string) => void;
 
@@ -41,13 +49,38 @@ export function describePlan(entities: AwsEntities): string[] {
   return lines;
 }
 
+export interface ApplyOptions {
+  /**
+   * The shop instance the topology is for: every queue is tagged `stitch:shop` = this id, and a topology already
+   * tagged with another shop's id is refused before anything is changed. Unset (tests): no tag is written.
+   */
+  readonly shopId?: string;
+  readonly log?: Log;
+}
+
+/** Provisioning met a topology that belongs to another shop; nothing was changed. */
+export class TopologyOfAnotherShop extends Error {
+  override readonly name = 'TopologyOfAnotherShop';
+}
+
 /**
  * Creates or updates the whole topology; safe to run again and again. Existing queues get their attributes
  * set (CreateQueue would refuse a queue whose attributes differ), rules and targets are put, and rules on the
- * bus that the topology no longer names are removed.
+ * bus that the topology no longer names are removed. With a shop id, the queues are tagged with it (see ApplyOptions).
  */
-export async function applyTopology(clients: AwsClients, entities: AwsEntities, log: Log = () => undefined): Promise<void> {
+export async function applyTopology(clients: AwsClients, entities: AwsEntities, options: ApplyOptions = {}): Promise<void> {
   const { sqs, eventBridge } = clients;
+  const log = options.log ?? (() => undefined);
+  const { shopId } = options;
+  if (shopId) {
+    const owners = otherOwners(await readShopMarkers(clients, await existingQueueUrls(clients, entities)), shopId);
+    if (owners.length > 0) {
+      throw new TopologyOfAnotherShop(
+        `the AWS topology ${entities.prefix ? `with prefix ${entities.prefix}` : 'without a prefix'} belongs to shop ${owners.join(', ')}, not to shop ${shopId}: ` +
+          'nothing changed; provision this shop under its own prefix (STITCH_PREFIX or --prefix)',
+      );
+    }
+  }
   try {
     await eventBridge.send(new CreateEventBusCommand({ Name: entities.bus }));
     log(`created event bus ${entities.bus}`);
@@ -76,7 +109,7 @@ export async function applyTopology(clients: AwsClients, entities: AwsEntities, 
   for (const queue of entities.queues) {
     const attributes: Record<string, string> = { ...queue.attributes };
     if (queue.redrive) attributes.RedrivePolicy = redrivePolicy(arnOf(queueArns, queue.redrive.deadLetterQueue), queue.redrive.maxReceiveCount);
-    const { url, created } = await ensureQueue(clients, queue, attributes);
+    const { url, created } = await ensureQueue(clients, queue, attributes, shopId);
     const arn = await queueArn(clients, url);
     queueArns.set(queue.name, arn);
     if (queue.allowRule) {
@@ -113,16 +146,18 @@ export async function applyTopology(clients: AwsClients, entities: AwsEntities, 
   }
 }
 
-async function ensureQueue(clients: AwsClients, queue: QueueEntity, attributes: Record<string, string>): Promise<{ url: string; created: boolean }> {
+async function ensureQueue(clients: AwsClients, queue: QueueEntity, attributes: Record<string, string>, shopId?: string): Promise<{ url: string; created: boolean }> {
+  const tags = shopId ? { [SHOP_TAG]: shopId } : undefined;
   try {
     const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
     if (!QueueUrl) throw new Error(`GetQueueUrl ${queue.name} returned no URL`);
     await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+    if (tags) await clients.sqs.send(new TagQueueCommand({ QueueUrl, Tags: tags }));
     return { url: QueueUrl, created: false };
   } catch (error) {
     if (!isMissingQueue(error)) throw error;
   }
-  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes }));
+  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes, ...(tags ? { tags } : {}) }));
   if (!QueueUrl) throw new Error(`CreateQueue ${queue.name} returned no URL`);
   return { url: QueueUrl, created: true };
 }
@@ -205,6 +240,42 @@ export async function checkTopology(clients: AwsClients, entities: AwsEntities, 
     }),
   );
   return { urls, missing: missing.sort() };
+}
+
+/** The URL of every queue of the topology that exists. */
+async function existingQueueUrls(clients: AwsClients, entities: AwsEntities): Promise<Map<string, string>> {
+  const urls = new Map<string, string>();
+  await Promise.all(
+    entities.queues.map(async (queue) => {
+      try {
+        const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
+        if (QueueUrl) urls.set(queue.name, QueueUrl);
+      } catch (error) {
+        if (!isMissingQueue(error)) throw error;
+      }
+    }),
+  );
+  return urls;
+}
+
+/**
+ * The shop marker of each queue: its `stitch:shop` tag (undefined where it has none), read with `sqs:ListQueueTags`,
+ * the one right a service needs for it.
+ */
+export async function readShopMarkers(clients: AwsClients, urls: ReadonlyMap<string, string>): Promise<Map<string, string | undefined>> {
+  const markers = new Map<string, string | undefined>();
+  await Promise.all(
+    [...urls].map(async ([queue, url]) => {
+      const { Tags } = await clients.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
+      markers.set(queue, Tags?.[SHOP_TAG]);
+    }),
+  );
+  return markers;
+}
+
+/** The shop ids other than `shopId` that the markers name, sorted. */
+export function otherOwners(markers: ReadonlyMap<string, string | undefined>, shopId: string): string[] {
+  return [...new Set([...markers.values()].filter((owner): owner is string => !!owner && owner !== shopId))].sort();
 }
 
 /** Removes everything `applyTopology` made (rules, bus, queues); what is already gone is skipped. */

@@ -1,4 +1,4 @@
-import { listBriefly, networkFailure, StartupError } from '@stitch/messaging-core';
+import { listBriefly, networkFailure, StartupError, topologyOfAnotherShop } from '@stitch/messaging-core';
 
 /** Where the transport talks to AWS, for the lines a user reads. */
 export interface AwsTarget {
@@ -41,6 +41,28 @@ export function topologyMissing(missing: readonly string[], target: AwsTarget): 
   const one = missing.length === 1;
   return new StartupError(
     `AWS topology missing: ${listBriefly(missing)} ${one ? 'does' : 'do'} not exist at ${where(target)} — create ${one ? 'it' : 'them'} with: ${provisionCommand(target)}`,
+  );
+}
+
+function topologyName(target: AwsTarget): string {
+  return `the AWS topology ${target.prefix ? `with prefix ${target.prefix}` : 'without a prefix'} at ${where(target)}`;
+}
+
+/** The queues are tagged for another shop: this service would take its messages. */
+export function topologyOfOtherShop(owners: readonly string[], shopId: string, target: AwsTarget): StartupError {
+  return topologyOfAnotherShop({
+    topology: topologyName(target),
+    owner: owners.join(', '),
+    shopId,
+    fix: 'give this shop its own prefix (STITCH_PREFIX) and provision it, or start it with that shop\'s id (STITCH_SHOP_ID)',
+  });
+}
+
+/** Queues without the shop tag: provisioned by an earlier version, or by hand. */
+export function shopMarkerMissing(untagged: readonly string[], shopId: string, target: AwsTarget): StartupError {
+  return new StartupError(
+    `${topologyName(target)} is not marked for any shop (queue ${listBriefly(untagged)} has no stitch:shop tag): ` +
+      `provision it for this shop with: STITCH_SHOP_ID=${shopId} ${provisionCommand(target)}`,
   );
 }
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import { DeleteQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, GetQueueUrlCommand, UntagQueueCommand } from '@aws-sdk/client-sqs';
 import { shopCatalogue } from '@stitch/contracts';
 import { testAws } from '../test/emulator';
 import { createAwsClients, destroyAwsClients } from './clients';
@@ -24,7 +24,7 @@ function start(env: Record<string, string>): Promise<Outcome> {
   const app = path.join(__dirname, '../test/startup-app.ts');
   const credentials = process.env['TEST_AWS_ENDPOINT_URL'] === 'aws' ? {} : { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
   const child = spawn(process.execPath, ['--require', '@swc-node/register', app], {
-    env: { ...process.env, ...credentials, MESSAGING_TRANSPORT: 'aws', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, ...credentials, MESSAGING_TRANSPORT: 'aws', LOG_LEVEL: 'info', STITCH_SHOP_ID: 'shop-a', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -106,7 +106,7 @@ if (skipReason) process.stdout.write(`SKIPPED AWS start-up on an emulator: ${ski
   });
 
   it('starts once the topology is there, and then names the one queue that goes missing', async () => {
-    await applyTopology(clients, entities);
+    await applyTopology(clients, entities, { shopId: 'shop-a' });
     const started = await start(env);
     expect(started.lines).toEqual([]);
     expect(started.stdout).toContain('started');
@@ -120,4 +120,54 @@ if (skipReason) process.stdout.write(`SKIPPED AWS start-up on an emulator: ${ski
     ]);
     expect(missing.status).toBe(1);
   });
+});
+
+(skipReason ? describe.skip : describe)("a service on AWS whose topology belongs to another shop", () => {
+  const prefix = `shop-${randomBytes(3).toString('hex')}`;
+  const entities = awsEntities(shopCatalogue.topology(), prefix);
+  const where = settings.endpoint || `AWS (${settings.region})`;
+  const env = { STITCH_PREFIX: prefix, ...(settings.endpoint ? { AWS_ENDPOINT_URL: settings.endpoint } : {}) };
+  const clients = createAwsClients(settings);
+
+  beforeAll(() => applyTopology(clients, entities, { shopId: 'shop-a' }));
+  afterAll(async () => {
+    await deleteTopology(clients, entities);
+    destroyAwsClients(clients);
+  });
+
+  it('starts a service of the shop the queues are tagged for', async () => {
+    const started = await start({ ...env, STITCH_SHOP_ID: 'shop-a' });
+    expect(started.lines).toEqual([]);
+    expect(started.status).toBe(0);
+  });
+
+  it("refuses a second shop's service in one line naming both shops and the topology", async () => {
+    const { status, lines } = await start({ ...env, STITCH_SHOP_ID: 'shop-b' });
+    expect(lines).toEqual([
+      `the AWS topology with prefix ${prefix} at ${where} belongs to shop shop-a, not to this shop shop-b: two shops on one topology take each other's messages; ` +
+        "give this shop its own prefix (STITCH_PREFIX) and provision it, or start it with that shop's id (STITCH_SHOP_ID)",
+    ]);
+    expect(status).toBe(1);
+  });
+
+  it('refuses to start without a shop id', async () => {
+    const { status, lines } = await start({ ...env, STITCH_SHOP_ID: '' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^STITCH_SHOP_ID is not set: /);
+    expect(status).toBe(1);
+  });
+
+  it('refuses queues without the shop tag (provisioned by an earlier version), naming the command that marks them', async () => {
+    const queue = `${prefix}-order-service`;
+    const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+    await clients.sqs.send(new UntagQueueCommand({ QueueUrl, TagKeys: ['stitch:shop'] }));
+    const { status, lines } = await start({ ...env, STITCH_SHOP_ID: 'shop-a' });
+    expect(lines).toEqual([
+      `the AWS topology with prefix ${prefix} at ${where} is not marked for any shop (queue ${queue} has no stitch:shop tag): ` +
+        `provision it for this shop with: STITCH_SHOP_ID=shop-a STITCH_PREFIX=${prefix} npm run topology:aws -- --apply`,
+    ]);
+    expect(status).toBe(1);
+    await applyTopology(clients, entities, { shopId: 'shop-a' });
+    expect((await start({ ...env, STITCH_SHOP_ID: 'shop-a' })).status).toBe(0);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
-import { bootstrapService, StitchMessagingModule } from '@stitch/messaging-core';
+import { bootstrapService, requireShopId, StitchMessagingModule } from '@stitch/messaging-core';
 import { awsConfig, createAwsTransport } from '../src';
 
 @Module({
@@ -14,7 +14,8 @@ import { awsConfig, createAwsTransport } from '../src';
       service: 'storefront',
       catalogue: shopCatalogue,
       transports: {
-        aws: ({ topology, service, config }) => createAwsTransport({ topology, service, config: awsConfig(), startTimeoutMs: config.startTimeoutMs }),
+        aws: ({ topology, service, config }) =>
+          createAwsTransport({ topology, service, config: awsConfig(), startTimeoutMs: config.startTimeoutMs, shopId: requireShopId(config.shopId) }),
       },
     }),
   ],

@@ -6,12 +6,16 @@
  *   npm run topology:aws -- --apply      # create or update, idempotently
  *   npm run topology:aws -- --json > infra/aws/topology.json   # the inputs for infrastructure code
  *   STITCH_PREFIX=dev1 npm run topology:aws -- --apply --prefix ci-42
+ *
+ * `--apply` tags every queue `stitch:shop` = the shop id (`--shop` or STITCH_SHOP_ID, which the services run with)
+ * and refuses, changing nothing, a topology already tagged for another shop.
  */
 import { parseArgs } from 'node:util';
 import { shopCatalogue } from '@stitch/contracts';
+import { checkShopId, messagingConfig } from '@stitch/messaging-core';
 import { applyTopology, awsConfig, awsEntities, checkTopology, createAwsClients, deleteTopology, describePlan, destroyAwsClients, topologyDocument } from '../src';
 
-const usage = 'usage: npm run topology:aws -- [--apply | --check | --delete | --json] [--prefix NAME]';
+const usage = 'usage: npm run topology:aws -- [--apply | --check | --delete | --json] [--prefix NAME] [--shop ID]  (--apply: the shop id from --shop or STITCH_SHOP_ID)';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +25,7 @@ async function main(): Promise<void> {
       delete: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       prefix: { type: 'string' },
+      shop: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -29,6 +34,11 @@ async function main(): Promise<void> {
   if ([values.apply, values.check, values.delete, values.json].filter(Boolean).length > 1) throw new Error(`choose one of --apply, --check, --delete, --json; ${usage}`);
 
   const config = awsConfig();
+  // Provisioning marks the topology with the shop it is for; the services of another shop then refuse it.
+  const shopId = values.apply ? (values.shop ? checkShopId(values.shop, '--shop') : messagingConfig().shopId) : undefined;
+  if (values.apply && !shopId) {
+    throw new Error(`give the id of the shop this topology is for, which its services run with: --shop ID or STITCH_SHOP_ID (npm start keeps it in <data folder>/shop-id); ${usage}`);
+  }
   const prefix = values.prefix ?? config.prefix;
   const entities = awsEntities(shopCatalogue.topology(), prefix);
   if (values.json) return void console.log(JSON.stringify(topologyDocument(entities), null, 2));
@@ -43,8 +53,8 @@ async function main(): Promise<void> {
   const clients = createAwsClients({ ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(config.region ? { region: config.region } : {}) });
   try {
     if (values.apply) {
-      await applyTopology(clients, entities, (line) => console.log(line));
-      console.log(`topology applied on ${where}: ${entities.queues.length} queues, ${entities.rules.length} rules, bus ${entities.bus}`);
+      await applyTopology(clients, entities, { shopId, log: (line) => console.log(line) });
+      console.log(`topology applied on ${where} for shop ${shopId}: ${entities.queues.length} queues, ${entities.rules.length} rules, bus ${entities.bus}`);
     } else if (values.delete) {
       await deleteTopology(clients, entities, (line) => console.log(line));
       console.log(`topology deleted on ${where}`);

@@ -60,6 +60,17 @@ export const MESSAGE_TTL_SECONDS = 3_600;
 /** Flow records are best effort and short-lived. */
 export const FLOW_TTL_SECONDS = 60;
 
+/**
+ * The shop marker: a queue holding one message whose `stitch-shop` property is the id of the shop instance the
+ * namespace is provisioned for. `topology:azure --apply` writes it; a starting service peeks it, which the Listen
+ * right (Azure Service Bus Data Receiver) it already has allows: services cannot read entity metadata, which takes
+ * Manage. Nobody receives from it, so the message stays; it never expires on a namespace.
+ */
+export const SHOP_MARKER_QUEUE = 'stitch-shop';
+export const SHOP_MARKER_PROPERTY = 'stitch-shop';
+/** As long as Service Bus keeps anything (TimeSpan.MaxValue, in whole days); the emulator caps it at 1 hour. */
+const SHOP_MARKER_TTL_SECONDS = 10_675_199 * 86_400;
+
 export function ruleName(type: string): string {
   return type.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 50);
 }
@@ -73,7 +84,10 @@ export function serviceBusEntities(topology: Topology): ServiceBusEntities {
     defaultMessageTimeToLiveSeconds: MESSAGE_TTL_SECONDS,
   });
   return {
-    queues: topology.queues.map((queue) => entity(queue.name, queue.maxDeliveryCount)),
+    queues: [
+      ...topology.queues.map((queue) => entity(queue.name, queue.maxDeliveryCount)),
+      { ...entity(SHOP_MARKER_QUEUE, 1), deadLetteringOnMessageExpiration: false, defaultMessageTimeToLiveSeconds: SHOP_MARKER_TTL_SECONDS },
+    ],
     topics: [
       {
         name: topology.topic.name,

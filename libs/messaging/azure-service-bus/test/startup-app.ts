@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
-import { bootstrapService, HandleMessage, StitchMessagingModule } from '@stitch/messaging-core';
+import { bootstrapService, HandleMessage, requireShopId, StitchMessagingModule } from '@stitch/messaging-core';
 import { createServiceBusTransport, sdkClientFactory, serviceBusConfig, serviceBusTarget } from '../src';
 import { FakeServiceBusClient } from '../src/fake';
 
@@ -34,7 +34,7 @@ const fake = process.env['TEST_FAKE_SERVICEBUS']?.split(' ');
         azure: ({ topology, service, config }) => {
           if (fake) {
             const [url = '', namespace = ''] = fake;
-            return createServiceBusTransport({ topology, service, client: () => new FakeServiceBusClient(url, namespace), startTimeoutMs: config.startTimeoutMs });
+            return createServiceBusTransport({ topology, service, client: () => new FakeServiceBusClient(url, namespace), startTimeoutMs: config.startTimeoutMs, shopId: requireShopId(config.shopId) });
           }
           const { auth, maxMessageBytes } = serviceBusConfig();
           return createServiceBusTransport({
@@ -44,6 +44,7 @@ const fake = process.env['TEST_FAKE_SERVICEBUS']?.split(' ');
             maxMessageBytes,
             target: serviceBusTarget(auth),
             startTimeoutMs: config.startTimeoutMs,
+            shopId: requireShopId(config.shopId),
           });
         },
       },

@@ -11,10 +11,17 @@ async function run(argv: string[], env: Record<string, string>, namespace = new 
   const out: string[] = [];
   const err: string[] = [];
   const targets: NamespaceTarget[] = [];
-  const code = await runTopologyCommand(argv, env, { line: (text) => out.push(text) }, { line: (text) => err.push(text) }, (target) => {
-    targets.push(target);
-    return namespace;
-  });
+  const code = await runTopologyCommand(
+    argv,
+    env,
+    { line: (text) => out.push(text) },
+    { line: (text) => err.push(text) },
+    (target) => {
+      targets.push(target);
+      return namespace;
+    },
+    () => namespace.shopMarker,
+  );
   return { code, out, err, targets, namespace };
 }
 
@@ -31,12 +38,39 @@ describe('topology:azure', () => {
   });
 
   it('applies with --apply, and a second run finds nothing to do', async () => {
-    const first = await run(['--apply'], { SERVICEBUS_CONNECTION_STRING: connectionString });
+    const first = await run(['--apply'], { SERVICEBUS_CONNECTION_STRING: connectionString, STITCH_SHOP_ID: 'shop-a' });
     expect(first.code).toBe(0);
     expect(first.out).toContain('  done: create topic events (defaultMessageTimeToLive PT1H)');
 
     const second = await run([], { SERVICEBUS_CONNECTION_STRING: connectionString }, first.namespace);
-    expect(second.out).toEqual(['Dry run: the namespace matches the catalogue on stitch-test.servicebus.windows.net']);
+    expect(second.out).toEqual(['Dry run: the namespace matches the catalogue on stitch-test.servicebus.windows.net, marked for shop shop-a']);
+  });
+
+  it('marks the namespace for the shop, keeps the mark when that shop provisions again, and refuses another shop', async () => {
+    const first = await run(['--apply', '--shop', 'shop-a'], { SERVICEBUS_CONNECTION_STRING: connectionString });
+    expect(first.err).toEqual([]);
+    expect(first.out).toContain('  done: mark the namespace for shop shop-a (a message in queue stitch-shop)');
+    expect(first.namespace.markers).toEqual(['shop-a']);
+
+    const again = await run(['--apply'], { SERVICEBUS_CONNECTION_STRING: connectionString, STITCH_SHOP_ID: 'shop-a' }, first.namespace);
+    expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: [] });
+    expect(again.namespace.markers).toEqual(['shop-a']);
+
+    const changes = first.namespace.changes.length;
+    const other = await run(['--apply', '--shop', 'shop-b'], { SERVICEBUS_CONNECTION_STRING: connectionString }, first.namespace);
+    expect({ code: other.code, out: other.out, err: other.err }).toEqual({
+      code: 1,
+      out: [],
+      err: ['topology:azure: the namespace stitch-test.servicebus.windows.net belongs to shop shop-a, not to shop shop-b: nothing changed; provision this shop in its own namespace'],
+    });
+    expect(first.namespace.changes).toHaveLength(changes);
+  });
+
+  it('will not apply without knowing the shop', async () => {
+    const { code, err, namespace } = await run(['--apply'], { SERVICEBUS_CONNECTION_STRING: connectionString });
+    expect(code).toBe(1);
+    expect(err).toEqual([expect.stringMatching(/^topology:azure: give the id of the shop this namespace is for/)]);
+    expect(namespace.changes).toEqual([]);
   });
 
   it('reaches a namespace by name through DefaultAzureCredential', async () => {
@@ -80,7 +114,7 @@ describe('topology:azure', () => {
       const file = path.join(dir, 'Config.json');
       const { code, out } = await run(['--emulator-config', file], {});
       expect(code).toBe(0);
-      expect(out).toEqual([`Wrote ${file}: the emulator's entities for the catalogue (4 queues, 2 topics).`]);
+      expect(out).toEqual([`Wrote ${file}: the emulator's entities for the catalogue (5 queues, 2 topics).`]);
       const written = JSON.parse(await readFile(file, 'utf8')) as EmulatorConfig;
       const namespace = written.UserConfig.Namespaces[0]!;
       expect(namespace.Name).toBe('sbemulatorns');

@@ -2,6 +2,7 @@ export * from './transport';
 export * from './envelope';
 export * from './errors';
 export * from './config-error';
+export * from './shop-marker';
 export * from './headers';
 export * from './message-context';
 export * from './outgoing';

@@ -25,6 +25,11 @@ export interface LocalTransportOptions {
   readonly topology: Topology;
   /** The SQLite file every process of the system shares, e.g. `.data/bus/bus.db`; its folder is created. */
   readonly file: string;
+  /**
+   * The shop instance this process belongs to: the first process to open the file marks it with this id, and a
+   * process of another shop is refused at start. Unset (tools, tests): the marker is neither written nor checked.
+   */
+  readonly shopId?: string;
   /** The longest `notBefore` delay accepted; tests set it small to exercise the core's re-deferral. */
   readonly maxDelayMs?: number;
   /** How long flow records are kept for subscribers that fall behind. */
@@ -90,7 +95,7 @@ export class LocalTransport implements Transport {
     if (this.open) return;
     const db = Database.open(this.options.file);
     try {
-      applySchema(db, this.options.topology);
+      applySchema(db, this.options.topology, this.options.shopId ? { id: this.options.shopId, file: this.options.file } : undefined);
       const hub = new WakeHub(this.options.file);
       const messages = new MessageStore(db);
       this.open = {

@@ -1,4 +1,5 @@
 import type { Topology } from '@stitch/contracts';
+import { topologyOfAnotherShop } from '@stitch/messaging-core';
 import type { Database } from './sqlite';
 import { subscriptionAddress } from './addresses';
 
@@ -63,12 +64,23 @@ const SCHEMA = `
     written_at INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX IF NOT EXISTS flow_by_age ON flow (written_at);
+
+  -- The file's own facts; 'shop' is the id of the shop instance whose processes share it (see shopMarker).
+  CREATE TABLE IF NOT EXISTS metadata (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
 `;
 
-/** Creates the tables and makes addresses and filter rules match the topology, atomically for other processes. */
-export function applySchema(db: Database, topology: Topology): void {
+/**
+ * Creates the tables and makes addresses and filter rules match the topology, atomically for other processes. With a
+ * shop id, the file is first claimed for that shop (its first process writes the marker) and refused, with nothing
+ * changed, when it belongs to another shop.
+ */
+export function applySchema(db: Database, topology: Topology, shop?: { readonly id: string; readonly file: string }): void {
   db.write(() => {
     db.exec(SCHEMA);
+    if (shop) claimForShop(db, shop.id, shop.file);
     const upsertAddress = db.prepare(
       `INSERT INTO addresses (address, max_delivery_count) VALUES (?, ?)
        ON CONFLICT (address) DO UPDATE SET max_delivery_count = excluded.max_delivery_count`,
@@ -83,4 +95,23 @@ export function applySchema(db: Database, topology: Topology): void {
       for (const type of subscription.types) insertRule.run(subscription.topic, type, address);
     }
   });
+}
+
+/** The shop a bus file belongs to: the first shop whose process opened it, or undefined for a file no shop claimed. */
+export function shopMarker(db: Database): string | undefined {
+  const row = db.read(() => db.prepare("SELECT value FROM metadata WHERE key = 'shop'").get());
+  return typeof row?.['value'] === 'string' ? row['value'] : undefined;
+}
+
+function claimForShop(db: Database, shopId: string, file: string): void {
+  db.prepare("INSERT OR IGNORE INTO metadata (key, value) VALUES ('shop', ?)").run(shopId);
+  const owner = db.prepare("SELECT value FROM metadata WHERE key = 'shop'").get()?.['value'];
+  if (owner !== shopId) {
+    throw topologyOfAnotherShop({
+      topology: `the bus file ${file}`,
+      owner: String(owner),
+      shopId,
+      fix: 'give this shop its own data folder (STITCH_DATA_DIR), or start it with that shop\'s id (STITCH_SHOP_ID)',
+    });
+  }
 }

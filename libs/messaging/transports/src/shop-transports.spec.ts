@@ -24,7 +24,7 @@ describe('shopTransports', () => {
 
   it('starts the embedded transport on the shop topology', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stitch-transports-'));
-    const config = { ...messagingConfig(), dataDir };
+    const config = { ...messagingConfig(), dataDir, shopId: 'shop-a' };
     const transport = shopTransports.local!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config });
     try {
       await transport.start();
@@ -35,12 +35,36 @@ describe('shopTransports', () => {
     }
   });
 
+  it('builds no transport for a service without a shop id, on any transport, and says so in one line', () => {
+    const context = { topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), shopId: undefined } };
+    for (const factory of Object.values(shopTransports)) {
+      expect(() => factory!(context)).toThrow(/^STITCH_SHOP_ID is not set: a service must know which shop instance it belongs to/);
+    }
+  });
+
+  it("refuses another shop's service on the same bus file, and lets a tool without a shop id in", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stitch-transports-'));
+    const on = (shopId: string | undefined, tool = false) =>
+      shopTransports.local!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), dataDir, shopId }, tool });
+    const owner = on('shop-a');
+    try {
+      await owner.start();
+      await expect(on('shop-b').start()).rejects.toThrow(/belongs to shop shop-a, not to this shop shop-b/);
+      const tool = on(undefined, true);
+      await tool.start();
+      await tool.close();
+    } finally {
+      await owner.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   describe('azure', () => {
     it('fails to start with one line naming the broker it cannot reach, and no key', async () => {
       const port = await closedPort();
       process.env['SERVICEBUS_CONNECTION_STRING'] = `Endpoint=sb://127.0.0.1:${port};SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;`;
       delete process.env['SERVICEBUS_NAMESPACE'];
-      const transport = shopTransports.azure!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: messagingConfig() });
+      const transport = shopTransports.azure!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
       const error = await transport.start().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StartupError);
       expect((error as Error).message).toBe(
@@ -53,7 +77,7 @@ describe('shopTransports', () => {
     afterEach(() => {
       process.env = { ...saved };
     });
-    const context = () => ({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: messagingConfig() });
+    const context = () => ({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
 
     it('needs exactly one of a connection string or a namespace, and says so in one line', () => {
       delete process.env['SERVICEBUS_CONNECTION_STRING'];
@@ -100,7 +124,7 @@ describe('shopTransports.aws', () => {
 
   it('builds the AWS transport on the shop topology, with the prefix from STITCH_PREFIX', async () => {
     process.env = { ...saved, AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1', STITCH_PREFIX: 'unit' };
-    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() });
+    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
     try {
       expect(transport.name).toBe('aws');
       expect((transport as AwsTransport).entities.commandQueue({ kind: 'queue', name: 'email-service' })).toBe('unit-email-service');
@@ -112,7 +136,7 @@ describe('shopTransports.aws', () => {
   it('starts with the endpoint and start-up timeout from config, and names the endpoint when nothing answers there', async () => {
     const port = await closedPort();
     process.env = { ...saved, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
-    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() });
+    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
     const error = await transport.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartupError);
     expect((error as Error).message).toMatch(new RegExp(`^cannot reach the AWS API at http://127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
@@ -121,7 +145,7 @@ describe('shopTransports.aws', () => {
 
   it('stops with one line naming a bad setting', () => {
     process.env = { ...saved, STITCH_PREFIX: 'no spaces' };
-    expect(() => shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: messagingConfig() })).toThrow(
+    expect(() => shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } })).toThrow(
       /Invalid aws configuration: STITCH_PREFIX: must be 1-40 letters/,
     );
   });

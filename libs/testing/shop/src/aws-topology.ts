@@ -3,12 +3,15 @@ import { shopCatalogue } from '@stitch/contracts';
 import { applyTopology, AwsTransport, awsEntities, createAwsClients, deleteTopology, destroyAwsClients, type AwsClientSettings } from '@stitch/messaging-aws';
 import type { DeadLetteredMessage } from '@stitch/messaging-core';
 
-/** A fresh name prefix with the shop's whole topology on it, so a run starts empty and shares the emulator. */
+/**
+ * A fresh name prefix with the shop's whole topology on it, so a run starts empty and shares the emulator. The
+ * topology is marked for a shop whose id is the prefix too: start its services with STITCH_SHOP_ID = the prefix.
+ */
 export async function provisionShopTopology(settings: AwsClientSettings): Promise<string> {
   const prefix = `e2e-${randomBytes(3).toString('hex')}`;
   const clients = createAwsClients(settings);
   try {
-    await applyTopology(clients, awsEntities(shopCatalogue.topology(), prefix));
+    await applyTopology(clients, awsEntities(shopCatalogue.topology(), prefix), { shopId: prefix });
   } finally {
     destroyAwsClients(clients);
   }

@@ -1,4 +1,4 @@
-import type { QueueEntity, ServiceBusEntities, SubscriptionRule } from '../entities';
+import { SHOP_MARKER_QUEUE, type QueueEntity, type ServiceBusEntities, type SubscriptionRule } from '../entities';
 import { durationSeconds, isoDuration } from './duration';
 
 /**
@@ -88,7 +88,7 @@ export function emulatorConfig(entities: ServiceBusEntities): EmulatorConfig {
       Namespaces: [
         {
           Name: EMULATOR_LIMITS.namespace,
-          Queues: entities.queues.map((queue) => ({ Name: queue.name, Properties: { ...entityProperties(queue), RequiresDuplicateDetection: false } })),
+          Queues: entities.queues.map((queue) => ({ Name: queue.name, Properties: { ...entityProperties(emulatorQueue(queue)), RequiresDuplicateDetection: false } })),
           Topics: entities.topics.map((topic) => ({
             Name: topic.name,
             Properties: { DefaultMessageTimeToLive: emulatorTimeToLive(topic.defaultMessageTimeToLiveSeconds), RequiresDuplicateDetection: false },
@@ -172,6 +172,15 @@ function entityProperties(entity: QueueEntity): EmulatorEntityProperties {
     MaxDeliveryCount: entity.maxDeliveryCount,
     RequiresSession: false,
   };
+}
+
+/**
+ * The shop marker's message lives as long as the emulator lets anything live (1 hour); on the emulator the first
+ * service that finds the marker queue empty writes it again (see the transport's start()).
+ */
+function emulatorQueue(queue: QueueEntity): QueueEntity {
+  if (queue.name !== SHOP_MARKER_QUEUE) return queue;
+  return { ...queue, defaultMessageTimeToLiveSeconds: Math.min(queue.defaultMessageTimeToLiveSeconds, EMULATOR_LIMITS.timeToLiveSeconds.max) };
 }
 
 function emulatorTimeToLive(seconds: number): string {

@@ -81,7 +81,7 @@ describe('readNamespace + applyPlan', () => {
     namespace.failNext = 'createTopic';
 
     await expect(provision(namespace)).rejects.toThrow('createTopic refused');
-    expect(namespace.queues.size).toBe(4);
+    expect(namespace.queues.size).toBe(5);
     expect(namespace.topics.size).toBe(0);
 
     await provision(namespace);

@@ -91,6 +91,7 @@ describe('planTopology', () => {
       'inventory-service',
       'payment-service',
       'email-service',
+      'stitch-shop',
     ]);
     expect(created('create-topic').map((action) => action.kind === 'create-topic' && action.topic.name)).toEqual(['events', 'flow']);
     const subscriptions = plan.actions.flatMap((action) => (action.kind === 'create-subscription' ? [action] : []));

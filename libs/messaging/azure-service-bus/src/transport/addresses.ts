@@ -1,7 +1,7 @@
 import type { ServiceBusReceiverOptions } from '@azure/service-bus';
 import type { Topology } from '@stitch/contracts';
 import { describeSource, type Destination, type Source } from '@stitch/messaging-core';
-import { serviceBusEntities, type QueueEntity } from '../entities';
+import { SHOP_MARKER_QUEUE, serviceBusEntities, type QueueEntity } from '../entities';
 import type { ReceiverLike, ServiceBusClientLike } from './client';
 import type { RetryTarget } from './mapping';
 
@@ -23,7 +23,8 @@ export class Addresses {
 
   constructor(topology: Topology) {
     const entities = serviceBusEntities(topology);
-    for (const queue of entities.queues) {
+    // The shop marker queue is read at start only (shop-marker.ts), never sent to nor received from as a queue of the topology.
+    for (const queue of entities.queues.filter((q) => q.name !== SHOP_MARKER_QUEUE)) {
       this.queues.set(queue.name, {
         label: `queue ${queue.name}`,
         entity: queue,

@@ -5,3 +5,4 @@ export * from './lock-renewal';
 export * from './sdk-client';
 export * from './service-bus-transport';
 export * from './startup-errors';
+export * from './shop-marker';

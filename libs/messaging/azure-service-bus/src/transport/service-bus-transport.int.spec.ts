@@ -6,6 +6,7 @@ import { serviceBusEntities } from '../entities';
 import { FakeServiceBusClient, FakeServiceBusServer } from '../fake';
 import { Props } from './mapping';
 import { createServiceBusTransport } from './service-bus-transport';
+import { shopMarkerQueue } from './shop-marker';
 
 const DoWork = defineCommand({ type: 'alpha.do-work.v1', name: 'DoWork', owner: 'alpha', schema: z.strictObject({ n: z.number().int() }) });
 const conformanceCatalogue = new Catalogue({ services: ['alpha'], messages: [DoWork], maxAttempts: { default: 3 } });
@@ -26,6 +27,21 @@ describe('Service Bus transport on the fake broker', () => {
 
   const envelope = (id: string) =>
     JSON.stringify({ id, type: DoWork.type, kind: 'command', source: 'test', time: new Date().toISOString(), correlationId: id, causationId: id, data: { n: 1 } });
+
+  it('on the emulator, marks an unmarked namespace for the first shop that starts there and refuses the next', async () => {
+    const namespace = `ns-${++counter}`;
+    server.createNamespace(namespace, serviceBusEntities(topology));
+    const target = { endpoint: `sb://${namespace}`, emulator: true, setting: 'SERVICEBUS_CONNECTION_STRING' as const };
+    const on = (shopId: string) => createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), target, shopId });
+    const first = on('shop-a');
+    await first.start();
+    await first.close();
+    const again = on('shop-a');
+    await again.start();
+    await again.close();
+    await expect(on('shop-b').start()).rejects.toThrow(`the Service Bus namespace at sb://${namespace} belongs to shop shop-a, not to this shop shop-b`);
+    expect(await shopMarkerQueue(new FakeServiceBusClient(server.url, namespace)).read()).toBe('shop-a');
+  });
 
   it('fails fast at start naming every entity that is missing', async () => {
     const entities = serviceBusEntities(topology);

@@ -9,8 +9,8 @@ import type {
   Transport,
   TransportCapabilities,
 } from '@stitch/messaging-core';
-import { ConfigError, withStartupDeadline } from '@stitch/messaging-core';
-import { FLOW_SUBSCRIPTION, FLOW_TTL_SECONDS, LOCK_DURATION_SECONDS } from '../entities';
+import { ConfigError, StartupError, withStartupDeadline } from '@stitch/messaging-core';
+import { FLOW_SUBSCRIPTION, FLOW_TTL_SECONDS, LOCK_DURATION_SECONDS, SHOP_MARKER_QUEUE } from '../entities';
 import { Addresses, type Endpoint } from './addresses';
 import type { SenderLike, ServiceBusClientFactory, ServiceBusClientLike } from './client';
 import { ServiceBusConsumer } from './consumer';
@@ -19,7 +19,8 @@ import { ServiceBusFlow } from './flow';
 import { STANDARD_MAX_MESSAGE_BYTES, toServiceBusMessage } from './mapping';
 import { scheduleAll, sendInBatches } from './send';
 import { redact } from './warn';
-import { brokerUnreachable, startupFailure, type FailedCheck, type ServiceBusTarget } from './startup-errors';
+import { shopMarkerQueue } from './shop-marker';
+import { brokerUnreachable, namespaceOfOtherShop, shopMarkerMissing, startupFailure, type FailedCheck, type ServiceBusTarget } from './startup-errors';
 
 export interface ServiceBusTransportOptions {
   readonly topology: Topology;
@@ -41,6 +42,12 @@ export interface ServiceBusTransportOptions {
   readonly startTimeoutMs?: number;
   /** Where the client connects, for the lines a user reads (`serviceBusTarget(auth)`); default the client's namespace. */
   readonly target?: ServiceBusTarget;
+  /**
+   * The shop instance this process belongs to: start() peeks the namespace's marker (queue `stitch-shop`) and refuses
+   * a namespace marked for another shop, or not marked (on the emulator, which cannot be provisioned with a message,
+   * the first service marks it). Unset (tools, tests): the marker is not read.
+   */
+  readonly shopId?: string;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -120,16 +127,43 @@ export class ServiceBusTransport implements Transport {
     const target = this.options.target ?? { endpoint: `sb://${client.fullyQualifiedNamespace}`, emulator: false, setting: 'SERVICEBUS_CONNECTION_STRING' };
     const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const failed = await withStartupDeadline(
-      this.checkEntities(),
+      this.checkEntities().then(async (failures) => (failures.length > 0 ? failures : this.checkShop(target))),
       timeoutMs,
       () => brokerUnreachable(target, `no answer within ${timeoutMs / 1_000} s, MESSAGING_START_TIMEOUT_MS`),
       () => this.close(),
     );
-    if (failed.length > 0) {
+    if (failed instanceof Error || failed.length > 0) {
       // A broker that refused or lost the connection may not answer a close either.
       await Promise.race([this.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_AFTER_FAILURE_MS).unref())]);
-      throw startupFailure(failed, target);
+      throw failed instanceof Error ? failed : startupFailure(failed, target);
     }
+  }
+
+  /**
+   * Whether the namespace is this shop's: its marker names this shop. Returns the failed check when the marker queue
+   * cannot be read, the one-line error when the namespace is another shop's or unmarked, else nothing.
+   */
+  private async checkShop(target: ServiceBusTarget): Promise<FailedCheck[] | StartupError> {
+    const { shopId } = this.options;
+    if (!shopId) return [];
+    const marker = shopMarkerQueue(this.client());
+    const read = async () => {
+      try {
+        return { owner: await marker.read() };
+      } catch (reason) {
+        return { failed: [{ what: `queue ${SHOP_MARKER_QUEUE}`, reason }] };
+      }
+    };
+    let found = await read();
+    if (found.failed) return found.failed;
+    if (found.owner === undefined && target.emulator) {
+      await marker.write(shopId);
+      found = await read();
+      if (found.failed) return found.failed;
+    }
+    if (found.owner === undefined) return shopMarkerMissing(shopId, target);
+    if (found.owner !== shopId) return namespaceOfOtherShop(found.owner, shopId, target);
+    return [];
   }
 
   /** The same checks as at start, on the open connection: each entity this process uses answers a peek or a link. */

@@ -1,4 +1,4 @@
-import { listBriefly, networkFailure, StartupError } from '@stitch/messaging-core';
+import { listBriefly, networkFailure, StartupError, topologyOfAnotherShop } from '@stitch/messaging-core';
 import { describeError } from './warn';
 
 /** Where the transport connects, as a person would name it; never a key. */
@@ -73,4 +73,22 @@ export function brokerUnreachable(target: ServiceBusTarget, why: string, cause?:
     ? `is the emulator running? Start it with: ${EMULATOR_COMMAND}, or correct the Endpoint in ${target.setting}`
     : `is it running? Check that ${target.setting} names an existing namespace and that this network reaches it`;
   return new StartupError(`cannot reach the Service Bus broker at ${target.endpoint} (${why}): ${advice}`, { cause });
+}
+
+/** The namespace's marker names another shop: this service would take that shop's messages. */
+export function namespaceOfOtherShop(owner: string, shopId: string, target: ServiceBusTarget): StartupError {
+  return topologyOfAnotherShop({
+    topology: `the Service Bus namespace at ${target.endpoint}`,
+    owner,
+    shopId,
+    fix: `give this shop its own namespace (${target.setting}), or start it with that shop's id (STITCH_SHOP_ID)`,
+  });
+}
+
+/** A namespace provisioned by an earlier version (or by hand): its marker queue is empty. */
+export function shopMarkerMissing(shopId: string, target: ServiceBusTarget): StartupError {
+  return new StartupError(
+    `the Service Bus namespace at ${target.endpoint} is not marked for any shop (queue stitch-shop is empty): ` +
+      `provision it for this shop with: STITCH_SHOP_ID=${shopId} ${PROVISION_COMMAND}`,
+  );
 }

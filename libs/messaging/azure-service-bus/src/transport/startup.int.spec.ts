@@ -6,7 +6,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
 import { serviceBusEntities } from '../entities';
-import { FakeServiceBusServer } from '../fake';
+import { FakeServiceBusClient, FakeServiceBusServer } from '../fake';
+import { shopMarkerQueue } from './shop-marker';
 
 const KEY = 'topsecret-key-0123456789';
 
@@ -24,7 +25,7 @@ function start(env: Record<string, string>): Promise<Outcome> {
   const inherited = { ...process.env };
   delete inherited['NODE_OPTIONS'];
   const child = spawn(process.execPath, ['--require', '@swc-node/register', app], {
-    env: { ...inherited, MESSAGING_TRANSPORT: 'azure', LOG_LEVEL: 'info', ...env },
+    env: { ...inherited, MESSAGING_TRANSPORT: 'azure', LOG_LEVEL: 'info', STITCH_SHOP_ID: 'shop-a', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -119,12 +120,45 @@ describe('a service on Service Bus that cannot start', () => {
       expect(status).toBe(1);
     });
 
-    it('starts when every entity it needs exists', async () => {
-      server.createNamespace('complete', entities);
+    const markedFor = async (namespace: string, shopId: string) => {
+      server.createNamespace(namespace, entities);
+      await shopMarkerQueue(new FakeServiceBusClient(server.url, namespace)).write(shopId);
+    };
+
+    it('starts when every entity it needs exists and the namespace is marked for its shop', async () => {
+      await markedFor('complete', 'shop-a');
       const { status, lines, stdout } = await start({ TEST_FAKE_SERVICEBUS: `${server.url} complete` });
       expect(lines).toEqual([]);
       expect(stdout).toContain('started');
       expect(status).toBe(0);
+    });
+
+    it("refuses a second shop's service in one line naming both shops and the namespace", async () => {
+      await markedFor('taken', 'shop-a');
+      const { status, lines } = await start({ TEST_FAKE_SERVICEBUS: `${server.url} taken`, STITCH_SHOP_ID: 'shop-b' });
+      expect(lines).toEqual([
+        "the Service Bus namespace at sb://taken.fake.servicebus belongs to shop shop-a, not to this shop shop-b: two shops on one topology take each other's messages; " +
+          "give this shop its own namespace (SERVICEBUS_CONNECTION_STRING), or start it with that shop's id (STITCH_SHOP_ID)",
+      ]);
+      expect(status).toBe(1);
+    });
+
+    it('refuses a namespace without a marker (provisioned by an earlier version), naming the command that marks it', async () => {
+      server.createNamespace('unmarked', entities);
+      const { status, lines } = await start({ TEST_FAKE_SERVICEBUS: `${server.url} unmarked` });
+      expect(lines).toEqual([
+        'the Service Bus namespace at sb://unmarked.fake.servicebus is not marked for any shop (queue stitch-shop is empty): ' +
+          'provision it for this shop with: STITCH_SHOP_ID=shop-a npm run topology:azure -- --apply',
+      ]);
+      expect(status).toBe(1);
+    });
+
+    it('refuses to start without a shop id', async () => {
+      await markedFor('no-id', 'shop-a');
+      const { status, lines } = await start({ TEST_FAKE_SERVICEBUS: `${server.url} no-id`, STITCH_SHOP_ID: '' });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^STITCH_SHOP_ID is not set: /);
+      expect(status).toBe(1);
     });
   });
 });

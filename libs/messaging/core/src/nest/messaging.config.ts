@@ -1,6 +1,7 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
 import { z } from 'zod';
 import { parseConfig } from '../config-error';
+import { SHOP_ID_PATTERN, SHOP_ID_RULE } from '../shop-marker';
 
 const flag = z.enum(['on', 'off']).transform((value) => value === 'on');
 
@@ -20,6 +21,11 @@ const schema = z.object({
   MESSAGING_OUTAGE_PROBE_MS: z.coerce.number().int().min(10).default(1_000),
   /** The longest wait between two probes of a dependency that is down. */
   MESSAGING_OUTAGE_PROBE_MAX_MS: z.coerce.number().int().min(10).default(10_000),
+  /**
+   * The shop instance this process belongs to; its topology is marked with it. Optional here so that tools and tests
+   * without a topology need none; the shop's transports refuse to start a service without it (`requireShopId`).
+   */
+  STITCH_SHOP_ID: z.preprocess((value) => (value === '' ? undefined : value), z.string().regex(SHOP_ID_PATTERN, SHOP_ID_RULE).optional()),
 });
 
 export const messagingConfig = registerAs('messaging', () => {
@@ -33,6 +39,7 @@ export const messagingConfig = registerAs('messaging', () => {
     flowEnabled: env.MESSAGING_FLOW,
     startTimeoutMs: env.MESSAGING_START_TIMEOUT_MS,
     outage: { probeDelayMs: env.MESSAGING_OUTAGE_PROBE_MS, maxProbeDelayMs: Math.max(env.MESSAGING_OUTAGE_PROBE_MS, env.MESSAGING_OUTAGE_PROBE_MAX_MS) },
+    shopId: env.STITCH_SHOP_ID,
   };
 });
 

@@ -20,6 +20,11 @@ export interface TransportContext {
   readonly service: string;
   readonly instance: string;
   readonly config: MessagingConfig;
+  /**
+   * A tool working on the topology (the dead-letter desk), not a service of a shop: it checks the shop marker only
+   * when STITCH_SHOP_ID is set. A service always runs with one.
+   */
+  readonly tool?: boolean;
 }
 
 export type TransportFactory = (context: TransportContext) => Transport;

@@ -10,6 +10,7 @@ import type {
   TopicProperties,
   WithResponse,
 } from '@azure/service-bus';
+import { SHOP_MARKER_QUEUE } from '../../entities';
 import type { NamespaceAdmin } from '../namespace';
 import { DEFAULT_RULE, TRUE_FILTER } from '../plan';
 
@@ -45,6 +46,20 @@ export class InMemoryNamespace implements NamespaceAdmin {
   readonly changes: Call[] = [];
   /** Makes the named method fail, once, like a refused request. */
   failNext?: string;
+  /** The shop marker messages of queue stitch-shop, oldest first (the data plane, as `shopMarkerQueue` sees it). */
+  readonly markers: string[] = [];
+  readonly shopMarker = {
+    read: async (): Promise<string | undefined> => {
+      this.mustExist(this.queues, SHOP_MARKER_QUEUE, 'queue');
+      return this.markers[0];
+    },
+    write: async (shopId: string): Promise<void> => {
+      this.mustExist(this.queues, SHOP_MARKER_QUEUE, 'queue');
+      this.markers.push(shopId);
+      this.changes.push(['sendShopMarker', shopId]);
+    },
+    close: async (): Promise<void> => undefined,
+  };
 
   async *listQueues(): AsyncIterable<QueueProperties> {
     yield* [...this.queues.values()].map(copy);

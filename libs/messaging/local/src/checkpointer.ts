@@ -16,16 +16,19 @@ const { workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
 const { file, state, pauseMs } = workerData;
 const db = new DatabaseSync(file);
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+// Prepared on first use: while another process creates the file's tables it holds the schema locked, and a prepare
+// then fails with "database is locked".
+let checkpoint;
 let seen = 0;
 while (Atomics.load(state, ${STOP}) === 0) {
   Atomics.wait(state, ${WRITES}, seen);
   Atomics.wait(state, ${STOP}, 0, pauseMs);
   seen = Atomics.load(state, ${WRITES});
   try {
+    checkpoint ??= db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
     checkpoint.get();
   } catch {
-    // Busy with another checkpointer or a closing connection: the next round catches up.
+    // Busy with another checkpointer, a closing connection or a schema change: the next round catches up.
   }
 }
 db.close();

@@ -57,16 +57,22 @@ async function main(): Promise<void> {
   const shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', env: { LOG_LEVEL: 'warn' }, readyTimeoutMs: 180_000 });
   const startupS = (Date.now() - startedAt) / 1000;
   const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
-  const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isOrderNews);
   const placedAt = new Map<string, number>();
   const finishedAt = new Map<string, { at: number; status: string }>();
-  news.onRecord((record) => {
-    if (record.kind !== 'order-status' || !record.orderId || (record.status !== 'confirmed' && record.status !== 'cancelled')) return;
-    if (!finishedAt.has(record.orderId)) finishedAt.set(record.orderId, { at: performance.now(), status: record.status });
-  });
+  // Each customer's browser: the storefront relays only a session's own notifications.
+  const streams: JsonEventStream<OrderNews>[] = [];
   try {
     const users: string[] = [];
-    for (let index = 0; index < userCount; index++) users.push(await storefront.signUp(`bench-${index}-${randomUUID()}@example.com`, `Bench ${index}`));
+    for (let index = 0; index < userCount; index++) {
+      const userId = await storefront.signUp(`bench-${index}-${randomUUID()}@example.com`, `Bench ${index}`);
+      users.push(userId);
+      const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isOrderNews, 15_000, { cookie: storefront.sessionCookie(userId) });
+      news.onRecord((record) => {
+        if (record.kind !== 'order-status' || !record.orderId || (record.status !== 'confirmed' && record.status !== 'cancelled')) return;
+        if (!finishedAt.has(record.orderId)) finishedAt.set(record.orderId, { at: performance.now(), status: record.status });
+      });
+      streams.push(news);
+    }
     const total = Math.round(rate * durationS);
     const nextSku = stockPicker(await storefront.products(), total + 1);
 
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
     row('placed → confirmed p50 / p99 / max', `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${(latencies.at(-1) ?? NaN).toFixed(0)} ms`);
     if (finished.length < total) process.exitCode = 1;
   } finally {
-    await news.close();
+    await Promise.all(streams.map((news) => news.close()));
     await shop.stop();
     await rm(tmp, { recursive: true, force: true });
   }

@@ -117,9 +117,15 @@ describe('checkout, end to end', () => {
 async function exerciseShop(shop: RunningShop): Promise<void> {
   const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
   const flow = await FlowStream.open(`${shop.storefrontUrl}/api/flow`);
-  // A browser on the storefront, which relays one notification replica's stream: the replicas compete for the
-  // events, and the browser must still get every one.
-  const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isNotification);
+  // Each customer's browser on the storefront, which relays one notification replica's stream of that customer: the
+  // replicas compete for the events, and each browser must still get every one of its own, and nobody else's.
+  const browsers = new Map<string, JsonEventStream<ShopNotification>>();
+  const openBrowser = async (userId: string) => {
+    // Opened after sign-up (the session comes with it): Last-Event-ID 0 replays what came before, the welcome too.
+    const headers = { cookie: storefront.sessionCookie(userId), 'last-event-id': '0' };
+    browsers.set(userId, await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isNotification, 15_000, headers));
+  };
+  const news = { get records(): ShopNotification[] { return [...browsers.values()].flatMap((stream) => stream.records); } };
   try {
     const before = await storefront.products();
     const { limited, plentiful } = pickProducts(before, CONFIRMED_ORDERS + 1);
@@ -131,9 +137,14 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     // Ordering before the order service has heard of the user: it retries the PlaceOrder until it has.
     const firstUser = await storefront.signUp(`first-${randomUUID()}@example.com`, 'First Customer');
     await place(firstUser, [line(plentiful, 0)], 'confirmed');
+    await openBrowser(firstUser);
 
     const users = [firstUser];
-    for (let index = 1; index < USERS; index++) users.push(await storefront.signUp(`customer-${index}-${randomUUID()}@example.com`, `Customer ${index}`));
+    for (let index = 1; index < USERS; index++) {
+      const userId = await storefront.signUp(`customer-${index}-${randomUUID()}@example.com`, `Customer ${index}`);
+      users.push(userId);
+      await openBrowser(userId);
+    }
     for (let index = 1; index < CONFIRMED_ORDERS; index++) {
       await place(users[index % users.length] as string, [line(plentiful, index)], 'confirmed');
     }
@@ -209,6 +220,9 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
       finished: orders.length,
     });
     expect(countBy(news.records, (n) => n.id).filter(([, count]) => count !== 1)).toEqual([]);
+    // A customer's browser got only that customer's notifications.
+    const strangers = [...browsers].flatMap(([userId, stream]) => stream.records.filter((n) => n.userId !== userId).map((n) => `${n.id} for ${n.userId} reached ${userId}`));
+    expect(strangers).toEqual([]);
     const notificationHandlers = new Set(flow.records.filter((record) => record.to === Services.notification && record.outcome === 'handled').map((record) => record.instance));
     const notificationReplicas = shop.processes.filter((child) => child.service === Services.notification).map((child) => child.instance);
     expect(notificationReplicas).toHaveLength(2);
@@ -217,7 +231,7 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     expectRecordsFromLaunchedInstances(flow.records, shop);
     await expectNoCardNumberAt(shop.dataDir, [APPROVED_CARD, DECLINED_CARD]);
   } finally {
-    await news.close();
+    await Promise.all([...browsers.values()].map((stream) => stream.close()));
     await flow.close();
   }
 }

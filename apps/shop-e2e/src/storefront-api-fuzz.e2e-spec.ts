@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { launchShop, type RunningShop } from '@stitch/launcher';
+import { StorefrontClient } from '@stitch/shop-testing';
 
 const schemathesis = process.env.STITCH_SCHEMATHESIS;
 if (!schemathesis) process.stderr.write('STITCH_SCHEMATHESIS (the path of Schemathesis’s `st`) is not set: skipping the storefront API fuzz test\n');
@@ -17,7 +18,7 @@ const CONFIG = path.join(__dirname, 'storefront-api-fuzz.toml');
 // Schemathesis's own checks that hold for this API. Left out: negative_data_rejection and positive_data_acceptance,
 // since the card's Luhn check and zod's e-mail rule cannot be said in JSON Schema, so schema-valid and
 // schema-invalid differ from what the storefront accepts at the edges; the auth and resource checks have nothing
-// to check here (no auth, no DELETE).
+// to check here (one customer's session on every request, no DELETE).
 const CHECKS = [
   'not_a_server_error',
   'status_code_conformance',
@@ -74,6 +75,9 @@ function findings(output: string): string {
 
   it('finds no 5xx, no answer off the document, and no message sent for a rejected request', async () => {
     const busFile = path.join(shop!.dataDir, 'bus', 'bus.db');
+    // One customer, signed up before the run: every fuzzed request carries their session, as their browser would.
+    const storefront = new StorefrontClient(shop!.storefrontUrl ?? '');
+    const customer = await storefront.signUp(`fuzz-${Date.now()}@example.com`, 'Fuzz Customer');
     const args = [
       '--no-color',
       '--config-file', CONFIG,
@@ -89,7 +93,7 @@ function findings(output: string): string {
     const started = Date.now();
     const result = await run(schemathesis!, args, {
       cwd: tmp,
-      env: { ...process.env, SCHEMATHESIS_HOOKS: HOOKS, STITCH_FUZZ_BUS_DB: busFile, NO_COLOR: '1' },
+      env: { ...process.env, SCHEMATHESIS_HOOKS: HOOKS, STITCH_FUZZ_BUS_DB: busFile, STITCH_FUZZ_SESSION_COOKIE: storefront.sessionCookie(customer), NO_COLOR: '1' },
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     if (result.code !== 0) throw new Error(`schemathesis ${args.join(' ')} exited ${result.code} after ${seconds} s:\n${findings(result.output)}`);

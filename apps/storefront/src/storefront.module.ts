@@ -1,15 +1,20 @@
+import path from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { Services, shopCatalogue } from '@stitch/contracts';
 import { StitchMessagingModule, type StitchMessagingOptions } from '@stitch/messaging-core';
+import { OUTBOX_DISPATCHER, PersistenceModule } from '@stitch/persistence';
 import { ZodSerializerInterceptor } from 'nestjs-zod';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FlowModule } from './flow/flow.module';
+import { PrismaClient } from './generated/prisma/client';
 import { InvalidRequestFilter } from './http/invalid-request.filter';
 import { RequestValidationPipe } from './http/validation';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
+import { SessionModule } from './session/session.module';
 import { UpstreamModule } from './upstream/upstream.module';
 import { UsersModule } from './users/users.module';
 
@@ -19,16 +24,29 @@ export interface StorefrontModuleOptions {
 }
 
 /**
- * The storefront: an HTTP edge with no database of its own. It publishes and sends straight to the transport;
- * there is no state change of its own to commit with them, so no outbox.
+ * The storefront: the shop's HTTP edge. Its own database (`stitch_storefront`) holds the order ids it accepted
+ * (idempotency keys) and its outbox: an order's key and its PlaceOrder commit together, and the relay sends them.
  */
 @Module({})
 export class StorefrontModule {
   static forRoot(options: StorefrontModuleOptions): DynamicModule {
+    const persistence = PersistenceModule.forRoot({
+      service: Services.storefront,
+      schemaPath: path.join(__dirname, '../prisma/schema'),
+      migrationsDir: path.join(__dirname, '../prisma/migrations'),
+      createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+    });
     return {
       module: StorefrontModule,
       imports: [
-        StitchMessagingModule.forRoot({ service: Services.storefront, catalogue: shopCatalogue, transports: options.transports }),
+        StitchMessagingModule.forRoot({
+          service: Services.storefront,
+          catalogue: shopCatalogue,
+          transports: options.transports,
+          imports: [persistence],
+          dispatcher: OUTBOX_DISPATCHER,
+        }),
+        SessionModule,
         UpstreamModule,
         ProductsModule,
         UsersModule,

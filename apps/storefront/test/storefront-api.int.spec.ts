@@ -14,9 +14,11 @@ import {
   type OutgoingMessage,
   type Source,
 } from '@stitch/messaging-core';
+import { queryServiceDatabase, startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import { configureHttp } from '../src/http/configure-http';
 import { StorefrontModule } from '../src/storefront.module';
 import { openEventStream } from './support/sse';
+import { newOrderId } from '../src/orders/order-id';
 import { StubServices, stubProducts } from './support/stub-services';
 
 /** The in-memory transport, remembering everything handed to it, so a test can say "nothing was sent". */
@@ -42,15 +44,36 @@ const transport = new RecordingTransport(shopCatalogue.topology());
 class StorefrontUnderTest {}
 
 let stubs: StubServices;
+let postgres: TestPostgres;
 let app: INestApplication;
 let base: string;
-const userId = '3b241101-e2bb-4255-8caf-4136c566a962';
 const line = { sku: 'TEE-WHT-M', quantity: 1 };
 const savedEnv = { ...process.env };
+const SESSION_SECRET = 'a-test-key-of-the-storefront-int-spec-0123456789';
+
+/** A customer who signed up: their id and the session cookie the storefront gave the browser. */
+interface Customer {
+  readonly userId: string;
+  readonly cookie: string;
+}
+
+/** Ada, signed up once; the customer of most tests. */
+let ada: Customer;
+let userId: string;
+
+async function signUp(name = 'Ada'): Promise<Customer> {
+  const response = await post('/api/users', { email: `${name.toLowerCase()}-${randomUUID()}@example.com`, name });
+  expect(response.status).toBe(201);
+  const cookie = response.headers.getSetCookie().find((header) => header.startsWith('stitch_session='));
+  if (!cookie) throw new Error('sign-up gave no session cookie');
+  return { userId: ((await response.json()) as { userId: string }).userId, cookie: cookie.split(';')[0]! };
+}
 
 beforeAll(async () => {
-  stubs = await StubServices.start();
+  [stubs, postgres] = await Promise.all([StubServices.start(), startTestPostgres()]);
   Object.assign(process.env, {
+    DATABASE_URL: postgres.url,
+    SESSION_SECRET,
     INVENTORY_URL: stubs.inventoryUrl,
     ORDER_URL: stubs.orderUrl,
     NOTIFICATION_URL: stubs.notificationUrl,
@@ -62,22 +85,50 @@ beforeAll(async () => {
   });
   app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, configure: configureHttp });
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  ada = await signUp('Ada');
+  userId = ada.userId;
+  await until(() => transport.sent.length > 0);
 });
 
 afterAll(async () => {
   await app?.close();
-  await stubs?.close();
+  await Promise.all([stubs?.close(), postgres?.stop()]);
   process.env = savedEnv;
 });
 
-beforeEach(() => {
+beforeEach(async () => {
+  // What an earlier test put in the outbox has gone out before this one looks.
+  await settleOutbox();
   transport.sent.length = 0;
   transport.failing = undefined;
   stubs.inventoryFailing = false;
 });
 
-function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** Waits until the outbox relay has sent every committed row. */
+async function settleOutbox(): Promise<void> {
+  await until(async () => (await outboxRows()) === 0, 10_000);
+}
+
+async function outboxRows(): Promise<number> {
+  const [row] = await queryServiceDatabase<{ count: string }>(postgres.url, 'storefront', 'SELECT count(*) AS count FROM stitch_outbox');
+  return Number(row!.count);
+}
+
+function post(path: string, body: unknown, customer?: Customer): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(customer ? { cookie: customer.cookie } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+function get(path: string, customer?: Customer): Promise<Response> {
+  return fetch(`${base}${path}`, { headers: customer ? { cookie: customer.cookie } : {} });
+}
+
+/** Places an order as `customer` (Ada unless told) */
+function order(body: unknown, customer: Customer = ada): Promise<Response> {
+  return post('/api/orders', body, customer);
 }
 
 /** Takes everything waiting on the order queue, completing each delivery. */
@@ -117,6 +168,7 @@ describe('POST /api/users', () => {
     expect(response.status).toBe(201);
     const { userId: newUserId } = (await response.json()) as { userId: string };
     expect(newUserId).toMatch(/^[0-9a-f-]{36}$/);
+    await until(() => transport.sent.length > 0);
     expect(transport.sent).toHaveLength(1);
     const [{ destination, message }] = transport.sent as [(typeof transport.sent)[number]];
     expect(destination).toEqual({ kind: 'topic', name: 'events' });
@@ -140,13 +192,77 @@ describe('POST /api/users', () => {
     const answer = (await response.json()) as { message: string; errors: { path: string }[] };
     expect(answer.message).toBe('Invalid request');
     expect(answer.errors.map((e) => e.path)).toEqual(paths);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(await outboxRows()).toBe(0);
     expect(transport.sent).toEqual([]);
+  });
+
+  it('gives the browser the customer’s session: an HTTP-only, signed, SameSite=Strict cookie that expires', async () => {
+    const response = await post('/api/users', { email: 'grace@example.com', name: 'Grace' });
+    const [cookie, ...others] = response.headers.getSetCookie();
+    expect(others).toEqual([]);
+    const attributes = cookie!.split(/;\s*/);
+    // s: marks a value signed by cookie-parser; j: a JSON one.
+    expect(decodeURIComponent(attributes[0]!)).toMatch(/^stitch_session=s:j:\{.*\}\.[A-Za-z0-9+/]+$/);
+    expect(attributes).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Strict', expect.stringMatching(/^Expires=/)]));
+    // Served over plain http here, so not Secure (SESSION_COOKIE_SECURE=auto).
+    expect(attributes).not.toContain('Secure');
+    const expires = Date.parse(attributes.find((part) => part.startsWith('Expires='))!.slice('Expires='.length));
+    expect(expires - Date.now()).toBeGreaterThan(6 * 24 * 3_600_000);
+    expect(expires - Date.now()).toBeLessThanOrEqual(7 * 24 * 3_600_000);
+  });
+});
+
+describe('customer sessions', () => {
+  const routes: [string, (customer?: Customer) => Promise<Response>][] = [
+    ['POST /api/orders', (customer) => post('/api/orders', { items: [line] }, customer)],
+    ['GET /api/orders/:id', (customer) => get(`/api/orders/${'019aa000-0000-7000-8000-0000000000aa'}`, customer)],
+    ['GET /api/notifications', (customer) => get('/api/notifications', customer)],
+  ];
+
+  it.each(routes)('%s without a session is 401 with a JSON error, and sends nothing', async (_route, call) => {
+    const response = await call();
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(await response.json()).toEqual({ message: expect.stringContaining('Sign up first') });
+    expect(await outboxRows()).toBe(0);
+    expect(stubs.openNotificationStreams).toBe(0);
+  });
+
+  it.each(routes)('%s with a forged, tampered or unsigned session is 401', async (_route, call) => {
+    const [name, value] = ada.cookie.split('=') as [string, string];
+    const decoded = decodeURIComponent(value);
+    const someoneElse = randomUUID();
+    const forged = [
+      `${name}=${encodeURIComponent(decoded.replace(ada.userId, someoneElse))}`,
+      `${name}=${encodeURIComponent(`j:${JSON.stringify({ c: someoneElse, exp: Date.now() + 60_000 })}`)}`,
+      `${name}=${encodeURIComponent(decoded.slice(0, -3))}`,
+    ];
+    for (const cookie of forged) expect({ cookie, status: (await call({ userId: someoneElse, cookie })).status }).toEqual({ cookie, status: 401 });
+  });
+
+  it('refuses an order for another customer with 403, and sends nothing', async () => {
+    const grace = await signUp('Grace');
+    await settleOutbox();
+    transport.sent.length = 0;
+    const response = await order({ userId: grace.userId, items: [line] }, ada);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ message: expect.stringContaining('not the customer of this session') });
+    expect(await outboxRows()).toBe(0);
+    expect(transport.sent).toEqual([]);
+  });
+
+  it('places an order for the session’s customer when the body names none', async () => {
+    const response = await order({ items: [line] });
+    expect(response.status).toBe(202);
+    const [queued] = await drainOrderQueue();
+    expect((JSON.parse(queued!.body) as Envelope<{ userId: string }>).data.userId).toBe(ada.userId);
   });
 });
 
 describe('a body the storefront cannot read', () => {
   const send = (body: string, headers: Record<string, string> = {}) =>
-    fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: ada.cookie, ...headers }, body });
 
   it.each([
     ['not JSON', '{"userId": "4242424242424242"', {}, 400, 'the body is not valid JSON (an object is expected)'],
@@ -162,7 +278,7 @@ describe('a body the storefront cannot read', () => {
   });
 
   it('a path that is not valid percent-encoding: 400 in the same shape, without quoting it', async () => {
-    const response = await fetch(`${base}/api/orders/%FF`);
+    const response = await get('/api/orders/%FF', ada);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'the request could not be read' }] });
   });
@@ -171,7 +287,7 @@ describe('a body the storefront cannot read', () => {
 describe('POST /api/orders', () => {
   it('sends exactly one PlaceOrder to the order queue, priced by inventory, with a token instead of the card', async () => {
     const card = '4000 0000 0000 0002';
-    const response = await post('/api/orders', { userId, items: [{ sku: 'TEE-WHT-M', quantity: 2 }, { sku: 'SCARF-LTD', quantity: 1 }], card });
+    const response = await order({ userId, items: [{ sku: 'TEE-WHT-M', quantity: 2 }, { sku: 'SCARF-LTD', quantity: 1 }], card });
     expect(response.status).toBe(202);
     const accepted = (await response.json()) as { orderId: string; status: string };
     expect(accepted).toEqual({ orderId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/), status: 'pending' });
@@ -196,13 +312,12 @@ describe('POST /api/orders', () => {
   });
 
   it('pays with the provider’s test card when the order has none', async () => {
-    expect((await post('/api/orders', { userId, items: [{ sku: 'HOODIE-GRY-M', quantity: 1 }] })).status).toBe(202);
+    expect((await order({ userId, items: [{ sku: 'HOODIE-GRY-M', quantity: 1 }] })).status).toBe(202);
     const [queued] = await drainOrderQueue();
     expect((JSON.parse(queued!.body) as Envelope<{ paymentMethod: unknown }>).data.paymentMethod).toEqual({ token: 'tok_visa', last4: '4242' });
   });
 
   it.each([
-    ['no user', { items: [line] }, ['userId']],
     ['a user id that is no UUID', { userId: 'ada', items: [line] }, ['userId']],
     ['no lines', { userId, items: [] }, ['items']],
     ['a quantity of zero', { userId, items: [{ sku: 'TEE-WHT-M', quantity: 0 }] }, ['items.0.quantity']],
@@ -213,69 +328,150 @@ describe('POST /api/orders', () => {
     ['a card failing the Luhn check', { userId, items: [line], card: '4242 4242 4242 4241' }, ['card']],
     ['a card too short', { userId, items: [line], card: '42424242' }, ['card']],
   ])('refuses %s with a 400 naming the field and sends nothing', async (_, body, paths) => {
-    const response = await post('/api/orders', body);
+    const response = await order(body);
     expect(response.status).toBe(400);
     const text = await response.text();
     expect((JSON.parse(text) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(paths);
     if ('card' in body) expect(text).not.toContain(String(body.card).replace(/\s/g, '').slice(0, 12));
+    expect(await outboxRows()).toBe(0);
     expect(transport.sent).toEqual([]);
   });
 
   it('answers 503 and sends nothing when inventory cannot price the order', async () => {
     stubs.inventoryFailing = true;
-    const response = await post('/api/orders', { userId, items: [line] });
+    const response = await order({ userId, items: [line] });
     expect(response.status).toBe(503);
     expect(((await response.json()) as { service: string }).service).toBe('inventory-service');
+    expect(await outboxRows()).toBe(0);
     expect(transport.sent).toEqual([]);
   });
 
-  it('answers 503 naming the order queue when the transport cannot take the PlaceOrder, rather than a 500', async () => {
+  it('accepts the order while the transport cannot take it: the outbox sends PlaceOrder once it is back', async () => {
     transport.failing = new Error('connect ECONNREFUSED 127.0.0.1:4566');
-    const orderId = '019aa000-0000-7000-8000-000000000001';
-    const response = await post('/api/orders', { userId, items: [line], orderId });
-    expect(response.status).toBe(503);
-    const body = (await response.json()) as { message: string; service: string };
-    expect(body.service).toBe('order-service');
-    expect(body.message).toContain(orderId);
-    expect(body.message).not.toContain('ECONNREFUSED');
+    const orderId = newOrderId();
+    const response = await order({ userId, items: [line], orderId });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ orderId, status: 'pending' });
+    await until(() => transport.sent.length > 0);
+    expect(await outboxRows()).toBe(1);
+    transport.failing = undefined;
+    await settleOutbox();
+    const queued = await drainOrderQueue();
+    expect(queued.map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId)).toEqual([orderId]);
+  });
+});
+
+describe('POST /api/orders with the client’s order id (idempotency key)', () => {
+  const orderIds = async () => (await drainOrderQueue()).map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId);
+
+  it('places the order once however often it is retried, each retry answered as the first', async () => {
+    const orderId = newOrderId();
+    const body = { items: [line, { sku: 'SCARF-LTD', quantity: 1 }], orderId, card: '4242 4242 4242 4242' };
+    const first = await order(body);
+    expect(first.status).toBe(202);
+    const firstBody = await first.json();
+    expect(firstBody).toEqual({ orderId, status: 'pending' });
+    // The same order again, its fields in another order and the card typed differently: the same answer, nothing sent.
+    for (const retry of [body, { card: '4242424242424242', orderId, items: body.items }]) {
+      const response = await order(retry);
+      expect({ status: response.status, body: await response.json() }).toEqual({ status: 202, body: firstBody });
+    }
+    await settleOutbox();
+    expect(await orderIds()).toEqual([orderId]);
   });
 
-  it('places the order under the id the client chose, so its retry is the same order', async () => {
-    const orderId = '019aa000-0000-7000-8000-000000000002';
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await post('/api/orders', { userId, items: [line], orderId });
-      expect(response.status).toBe(202);
-      expect(await response.json()).toEqual({ orderId, status: 'pending' });
+  it('answers 409 naming the order id to the same id with a different order, and sends nothing for it', async () => {
+    const orderId = newOrderId();
+    expect((await order({ items: [line], orderId })).status).toBe(202);
+    for (const different of [
+      { items: [{ ...line, quantity: 2 }], orderId },
+      { items: [line], orderId, card: '4000 0000 0000 0002' },
+    ]) {
+      const response = await order(different);
+      expect(response.status).toBe(409);
+      expect(await response.json()).toEqual({ message: expect.stringContaining(`Order id ${orderId} is already used by a different order`), orderId });
     }
-    const queued = await drainOrderQueue();
-    expect(queued.map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId)).toEqual([orderId, orderId]);
+    // The first order, replayed, still answers as the first time.
+    expect((await order({ items: [line], orderId })).status).toBe(202);
+    await settleOutbox();
+    expect(await orderIds()).toEqual([orderId]);
+  });
+
+  it('answers 409 to another customer using a taken order id, even with the same lines', async () => {
+    const grace = await signUp('Grace');
+    const orderId = newOrderId();
+    expect((await order({ items: [line], orderId }, ada)).status).toBe(202);
+    const response = await order({ items: [line], orderId }, grace);
+    expect(response.status).toBe(409);
+    await settleOutbox();
+    expect(await orderIds()).toEqual([orderId]);
+  });
+
+  it('places concurrent requests with the same id once: one transaction records the key and its PlaceOrder, the rest wait and replay', async () => {
+    const orderId = newOrderId();
+    const body = { items: [line], orderId };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => order(body)));
+    expect(answers.map((response) => response.status)).toEqual(Array(8).fill(202));
+    expect(new Set(await Promise.all(answers.map((response) => response.text())))).toEqual(new Set([JSON.stringify({ orderId, status: 'pending' })]));
+    await settleOutbox();
+    expect(await orderIds()).toEqual([orderId]);
+    expect(await queryServiceDatabase(postgres.url, 'storefront', 'SELECT customer_id FROM idempotency_key WHERE order_id = $1', [orderId])).toEqual([{ customer_id: ada.userId }]);
+  });
+
+  it('answers 409 to concurrent requests with the same id and different orders, placing exactly one of them', async () => {
+    const orderId = newOrderId();
+    const answers = await Promise.all([1, 2, 3, 4].map((quantity) => order({ items: [{ ...line, quantity }], orderId })));
+    expect(answers.map((response) => response.status).sort()).toEqual([202, 409, 409, 409]);
+    await settleOutbox();
+    expect(await orderIds()).toEqual([orderId]);
   });
 });
 
 describe('GET /api/orders/:id', () => {
-  it('answers with the order as order-service has it', async () => {
-    const orderId = '0196f6a0-0000-7000-8000-000000000001';
-    const order = { orderId, status: 'cancelled' as const, reason: 'payment declined', items: [{ sku: 'TEE-WHT-M', quantity: 1, unitPriceCents: 1_999 }], totalCents: 1_999 };
-    stubs.orders.set(orderId, order);
-    const response = await fetch(`${base}/api/orders/${orderId}`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(order);
+  const stored = (orderId: string, customerId: string) => ({
+    orderId,
+    userId: customerId,
+    status: 'cancelled' as const,
+    reason: 'payment declined',
+    items: [{ sku: 'TEE-WHT-M', quantity: 1, unitPriceCents: 1_999 }],
+    totalCents: 1_999,
   });
 
-  it('reads pending for an order just accepted that order-service has not stored yet', async () => {
-    const { orderId } = (await (await post('/api/orders', { userId, items: [line] })).json()) as { orderId: string };
-    const response = await fetch(`${base}/api/orders/${orderId}`);
+  it('answers the customer’s own order as order-service has it, without its customer id', async () => {
+    const orderId = '0196f6a0-0000-7000-8000-000000000001';
+    stubs.orders.set(orderId, stored(orderId, ada.userId));
+    const response = await get(`/api/orders/${orderId}`, ada);
+    expect(response.status).toBe(200);
+    const { userId: _customer, ...shown } = stored(orderId, ada.userId);
+    expect(await response.json()).toEqual(shown);
+  });
+
+  it('is 404 for another customer’s order, exactly as for one that does not exist', async () => {
+    const grace = await signUp('Grace');
+    const orderId = '0196f6a0-0000-7000-8000-000000000002';
+    stubs.orders.set(orderId, stored(orderId, ada.userId));
+    const theirs = await get(`/api/orders/${orderId}`, grace);
+    const none = await get('/api/orders/0196f6a0-0000-7000-8000-000000000003', grace);
+    expect([theirs.status, none.status]).toEqual([404, 404]);
+    expect(await theirs.json()).toEqual({ message: `No order ${orderId}` });
+  });
+
+  it('reads pending for the customer’s order just accepted that order-service has not stored yet; 404 to anyone else', async () => {
+    const { orderId } = (await (await order({ items: [line] })).json()) as { orderId: string };
+    const response = await get(`/api/orders/${orderId}`, ada);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ orderId, status: 'pending', items: [], totalCents: 0 });
+    expect((await get(`/api/orders/${orderId}`, await signUp('Grace'))).status).toBe(404);
   });
 
-  it('is 404 for an unknown order that is too old to be on its way, or carries no time', async () => {
-    expect((await fetch(`${base}/api/orders/0186f6a0-0000-7000-8000-000000000001`)).status).toBe(404);
-    expect((await fetch(`${base}/api/orders/3b241101-e2bb-4255-8caf-4136c566a962`)).status).toBe(404);
+  it('is 404 for an unknown order, even a young one never accepted here', async () => {
+    expect((await get('/api/orders/0186f6a0-0000-7000-8000-000000000001', ada)).status).toBe(404);
+    expect((await get('/api/orders/3b241101-e2bb-4255-8caf-4136c566a962', ada)).status).toBe(404);
+    expect((await get(`/api/orders/${newOrderId()}`, ada)).status).toBe(404);
   });
 
   it('is 400 naming the id when it is not a UUID', async () => {
-    const response = await fetch(`${base}/api/orders/order-1`);
+    const response = await get('/api/orders/order-1', ada);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: 'id', message: expect.any(String) }] });
   });
@@ -302,30 +498,43 @@ describe('GET /api/flow', () => {
 });
 
 describe('GET /api/notifications', () => {
-  it('relays notification-service’s stream, passing userId through', async () => {
-    const stream = await openEventStream(`${base}/api/notifications?userId=${userId}`);
+  it('relays notification-service’s stream of the session’s customer only', async () => {
+    const stream = await openEventStream(`${base}/api/notifications`, { cookie: ada.cookie });
     try {
       expect(stream.response.status).toBe(200);
       expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
-      expect(stubs.notificationQueries.at(-1)?.get('userId')).toBe(userId);
-      stubs.notify({ kind: 'order', orderId: 'o-1', status: 'confirmed' });
-      expect((await stream.take(1)).map((event) => JSON.parse(event))).toEqual([{ kind: 'order', orderId: 'o-1', status: 'confirmed' }]);
+      expect(stubs.notificationQueries.at(-1)?.get('userId')).toBe(ada.userId);
+      stubs.notify({ kind: 'order', userId: ada.userId, orderId: 'o-1', status: 'confirmed' });
+      expect((await stream.take(1)).map((event) => JSON.parse(event))).toEqual([{ kind: 'order', userId: ada.userId, orderId: 'o-1', status: 'confirmed' }]);
     } finally {
       stream.close();
     }
   });
 
-  it('passes a reconnecting browser’s Last-Event-ID through, and none when it sends none', async () => {
-    const resumed = await openEventStream(`${base}/api/notifications`, { 'last-event-id': '42' });
-    resumed.close();
-    expect(stubs.notificationLastEventIds.at(-1)).toBe('42');
-    const fresh = await openEventStream(`${base}/api/notifications`);
-    fresh.close();
-    expect(stubs.notificationLastEventIds.at(-1)).toBeUndefined();
+  it('never relays another customer’s notifications, whatever userId the browser asks for', async () => {
+    const grace = await signUp('Grace');
+    // Grace asks for Ada's stream, and for the global one: she gets her own.
+    const asked = await openEventStream(`${base}/api/notifications?userId=${ada.userId}`, { cookie: grace.cookie });
+    const plain = await openEventStream(`${base}/api/notifications`, { cookie: grace.cookie });
+    try {
+      expect([asked.response.status, plain.response.status]).toEqual([200, 200]);
+      expect(stubs.notificationQueries.slice(-2).map((query) => query.get('userId'))).toEqual([grace.userId, grace.userId]);
+      stubs.notify({ kind: 'order-status', userId: ada.userId, orderId: 'o-ada', totalCents: 9_999, text: 'Ada’s order is confirmed' });
+      stubs.notify({ kind: 'order-status', userId: grace.userId, orderId: 'o-grace', text: 'Grace’s order is confirmed' });
+      for (const stream of [asked, plain]) expect((await stream.take(1)).map((event) => (JSON.parse(event) as { orderId: string }).orderId)).toEqual(['o-grace']);
+    } finally {
+      asked.close();
+      plain.close();
+    }
   });
 
-  it('is 400 for a userId that is not a UUID', async () => {
-    expect((await fetch(`${base}/api/notifications?userId=ada`)).status).toBe(400);
+  it('passes a reconnecting browser’s Last-Event-ID through, and none when it sends none', async () => {
+    const resumed = await openEventStream(`${base}/api/notifications`, { 'last-event-id': '42', cookie: ada.cookie });
+    resumed.close();
+    expect(stubs.notificationLastEventIds.at(-1)).toBe('42');
+    const fresh = await openEventStream(`${base}/api/notifications`, { cookie: ada.cookie });
+    fresh.close();
+    expect(stubs.notificationLastEventIds.at(-1)).toBeUndefined();
   });
 });
 
@@ -449,14 +658,14 @@ describe('API docs', () => {
     expect(routes.sort()).toEqual([
       'GET /api/dead-letters 200',
       'GET /api/flow 200',
-      'GET /api/notifications 200,400,503',
-      'GET /api/orders/{id} 200,400,404,502,503',
+      'GET /api/notifications 200,401,503',
+      'GET /api/orders/{id} 200,400,401,404,502,503',
       'GET /api/products 200,502,503',
       'GET /health 200,503',
       'GET /health/live 200',
       'GET /health/ready 200,503',
       'POST /api/dead-letters/replay 200,400,413,415',
-      'POST /api/orders 202,400,413,415,502,503',
+      'POST /api/orders 202,400,401,403,409,413,415,502,503',
       'POST /api/users 201,400,413,415',
     ]);
     expect((await fetch(`${base}/docs`)).status).toBe(200);

@@ -7,6 +7,7 @@ import { shopCatalogue } from '@stitch/contracts';
 import { createEnvelope, type Delivery, type FlowRecord, type ReplicaStartedRecord, type IncomingMessage, type Source } from '@stitch/messaging-core';
 import { createLocalTransport, type LocalTransport } from '@stitch/messaging-local';
 import { localTransportFile } from '@stitch/messaging-transports';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { StorefrontProcess } from './support/storefront-process';
 import { StubServices } from './support/stub-services';
@@ -18,6 +19,7 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
 (hasChromium ? describe : describe.skip)('the storefront in a browser', () => {
   let dataDir: string;
   let stubs: StubServices;
+  let postgres: TestPostgres;
   let storefront: StorefrontProcess;
   let transport: LocalTransport;
   let browser: Browser;
@@ -25,9 +27,11 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'stitch-storefront-e2e-'));
-    stubs = await StubServices.start();
+    [stubs, postgres] = await Promise.all([StubServices.start(), startTestPostgres()]);
     storefront = await StorefrontProcess.start({
       STITCH_DATA_DIR: dataDir,
+      DATABASE_URL: postgres.url,
+      SESSION_SECRET: randomUUID() + randomUUID(),
       INVENTORY_URL: stubs.inventoryUrl,
       ORDER_URL: stubs.orderUrl,
       NOTIFICATION_URL: stubs.notificationUrl,
@@ -44,6 +48,7 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     await storefront?.stop();
     await transport?.close();
     await stubs?.close();
+    await postgres?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -76,6 +81,13 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     await page.getByTestId('current-user').filter({ hasText: 'Ada Lovelace' }).waitFor();
     const userId = await page.getByTestId('current-user').getAttribute('data-user-id');
     expect(userId).toMatch(/^[0-9a-f-]{36}$/);
+    // The session is a cookie the browser keeps and sends, and the page's scripts cannot read.
+    const [session] = (await page.context().cookies()).filter((cookie) => cookie.name === 'stitch_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('stitch_session');
+    // The page's notification stream is the customer's own, through the session.
+    for (let i = 0; i < 100 && !stubs.notificationQueries.some((query) => query.get('userId') === userId); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stubs.notificationQueries.map((query) => query.get('userId'))).toEqual([userId]);
 
     const row = page.locator('[data-testid="product-row"][data-sku="TEE-WHT-M"]');
     expect(await row.getByTestId('product-price').textContent()).toContain('19.99');
@@ -95,7 +107,7 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     expect(JSON.stringify(placeOrder)).not.toContain('4242424242424242');
 
     // The order service stores and confirms the order; the page sees it on its next look.
-    stubs.orders.set(orderId!, { orderId: orderId!, status: 'confirmed', items: [{ sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 }], totalCents: 3_998 });
+    stubs.orders.set(orderId!, { orderId: orderId!, userId: userId!, status: 'confirmed', items: [{ sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 }], totalCents: 3_998 });
     await order.getByTestId('order-status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 15_000 });
     expect(await order.getAttribute('data-status')).toBe('confirmed');
     expect(await order.textContent()).not.toContain('null');

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { Services } from '@stitch/contracts';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/persistence';
 import { choosePostgresPort, HOST, isPortFree, planInstances, type InstancePlan, type PortMode, type PortProbe } from './ports';
 import { isAlive, readRunRecord, removeRunRecord, withoutPassword, writeRunRecord, type LaunchedProcess, type RunRecord } from './run-record';
@@ -9,6 +10,7 @@ import type { ServiceLine } from './service-output';
 import { reap, type ReaperState } from './reaper';
 import { describeExit, ServiceProcess, type ExitStatus } from './service-process';
 import { shopServices, type ServiceDefinition } from './services';
+import { sessionSecretOf } from './session-secret';
 import { shopIdOf } from './shop-id';
 
 /** The repository root: services run from here, as `node --require @swc-node/register apps/<svc>/src/main.ts`. */
@@ -131,6 +133,8 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   // cloud topology was provisioned with) wins, else the data folder's own.
   const shopId = options.env?.['STITCH_SHOP_ID'] || process.env['STITCH_SHOP_ID'] || (await shopIdOf(dataDir));
   report(`shop ${shopId}`);
+  // The key that signs customer sessions: a given one (from a secret store) wins, else the data folder's own (0600).
+  const sessionSecret = options.env?.['SESSION_SECRET'] || process.env['SESSION_SECRET'] || (await sessionSecretOf(dataDir));
 
   const plans = await planInstances(services, options.scale ?? {}, mode, defaultProbe, options.basePort);
   const reaper = startReaper();
@@ -226,6 +230,8 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
           // The replica says it in its start record, so the page's flow view shows the restart.
           STITCH_RESTARTS: String(restarts),
           ...serviceUrls,
+          // Only the storefront signs sessions; no other process gets the key.
+          SESSION_SECRET: plan.service === Services.storefront ? sessionSecret : undefined,
         },
         logFile,
         onLine: options.onServiceLine && ((line) => options.onServiceLine?.(plan.instance, line)),

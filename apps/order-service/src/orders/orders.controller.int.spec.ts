@@ -26,14 +26,14 @@ async function placedOrder(): Promise<string> {
 }
 
 describe('GET /orders/:id', () => {
-  it('answers a stored order with its lines in the order placed, its total and version, and no payment details', async () => {
+  it('answers a stored order with its customer, its lines in the order placed, its total and version, and no payment details', async () => {
     const orderId = await placedOrder();
 
     const response = await shop.request(`/orders/${orderId}`);
 
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(body).toEqual({ orderId, status: 'pending', items, totalCents: 3_900, version: 1 });
+    expect(body).toEqual({ orderId, userId: user.userId, status: 'pending', items, totalCents: 3_900, version: 1 });
   });
 
   it('gives the reason of a cancelled order', async () => {
@@ -43,7 +43,7 @@ describe('GET /orders/:id', () => {
 
     const body = await (await shop.request(`/orders/${orderId}`)).json();
 
-    expect(body).toEqual({ orderId, status: 'cancelled', reason: 'Not enough stock: CAP-1 (1 ordered, 0 available)', items, totalCents: 3_900, version: 2 });
+    expect(body).toEqual({ orderId, userId: user.userId, status: 'cancelled', reason: 'Not enough stock: CAP-1 (1 ordered, 0 available)', items, totalCents: 3_900, version: 2 });
   });
 
   it('answers 404 with a JSON body naming an id it does not know', async () => {

@@ -6,6 +6,8 @@ import type { NewOrder, OrderLine, OrderStatus, SagaOrder, SagaState } from './c
 /** An order as `GET /orders/:id` answers it. */
 export interface OrderView {
   readonly orderId: string;
+  /** The customer: the storefront shows an order only to them. */
+  readonly userId: string;
   readonly status: OrderStatus;
   readonly reason?: string;
   readonly items: readonly OrderLine[];
@@ -75,6 +77,7 @@ export class OrdersRepository {
     if (!row) return undefined;
     return {
       orderId: row.id,
+      userId: row.userId,
       status: row.status,
       ...(row.reason === null ? {} : { reason: row.reason }),
       items: row.lines.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),

@@ -309,14 +309,17 @@ export class FaultShop {
    */
   private async placeRetrying(request: OrderRequest, placement: Placement, giveUpMs: number): Promise<string | undefined> {
     const deadline = Date.now() + giveUpMs;
+    // The customer's own session (they signed up through this.storefront, see knownUsers), and one order id for
+    // every attempt: the storefront answers a retry as it answered the first, and places the order once.
     const body = JSON.stringify({ ...request, orderId: uuidv7() });
+    const cookie = this.storefront.sessionCookie(request.userId);
     for (let pause = 250; Date.now() < deadline; pause = Math.min(pause * 2, 2_000)) {
       placement.attempts++;
       let response: Response;
       try {
         response = await fetch(`${this.shop.storefrontUrl}/api/orders`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', cookie },
           body,
           signal: AbortSignal.timeout(15_000),
         });

@@ -39,8 +39,19 @@ export class Shop {
       byId('current-user').textContent = problemLines(result).join(' — ');
       return;
     }
+    // The answer also set the session cookie (HTTP-only): the browser sends it with every call of this page.
+    this.notifications?.close();
+    this.notifications = undefined;
     this.user = { userId: result.body.userId, name, email };
     sessionStorage.setItem(USER_KEY, JSON.stringify(this.user));
+    this.showUser();
+  }
+
+  signOut() {
+    this.user = null;
+    sessionStorage.removeItem(USER_KEY);
+    this.notifications?.close();
+    this.notifications = undefined;
     this.showUser();
   }
 
@@ -48,6 +59,7 @@ export class Shop {
     const line = byId('current-user');
     if (!this.user) {
       line.textContent = 'Sign up to place orders.';
+      delete line.dataset.userId;
     } else {
       line.replaceChildren('Signed up as ', el('strong', {}, this.user.name), ` (${this.user.email})`);
       line.dataset.userId = this.user.userId;
@@ -105,6 +117,12 @@ export class Shop {
     const body = { userId: this.user.userId, items, ...(card ? { card } : {}) };
     const result = await callApi('POST', '/api/orders', body);
     this.markInvalid(form, result);
+    if (result.status === 401) {
+      // The session (an HTTP-only cookie the page cannot see) has expired, or the shop was reset: sign up again.
+      this.signOut();
+      error.replaceChildren(el('p', {}, 'Your session has ended: sign up again to place orders.'));
+      return;
+    }
     if (!result.ok) {
       error.replaceChildren(el('p', {}, problemLines(result)[0]), el('ul', {}, problemLines(result).slice(1).map((line) => el('li', {}, line))));
       return;
@@ -128,6 +146,7 @@ export class Shop {
   async poll(tracked) {
     clearTimeout(tracked.timer);
     const result = await callApi('GET', `/api/orders/${tracked.order.orderId}`);
+    if (result.status === 401) return this.signOut();
     if (result.ok) {
       tracked.order = result.body;
       this.render(tracked);
@@ -147,10 +166,13 @@ export class Shop {
     item.replaceChildren(...parts.filter(Boolean));
   }
 
-  /** Order updates pushed by notification-service; a hint to ask again now rather than at the next poll. */
+  /**
+   * Order updates pushed by notification-service; a hint to ask again now rather than at the next poll. The stream is
+   * the signed-up customer's own: the session cookie goes with it (same origin), and the storefront asks for theirs.
+   */
   listenForNotifications() {
     if (this.notifications || !this.user) return;
-    this.notifications = new EventSource(`/api/notifications?userId=${encodeURIComponent(this.user.userId)}`);
+    this.notifications = new EventSource('/api/notifications');
     this.notifications.onmessage = (event) => {
       let data;
       try {

@@ -19,6 +19,8 @@ const schema = z.object({
   ORDER_PENDING_WINDOW_MS: z.coerce.number().int().min(0).default(15 * 60_000),
   /** How long a question to another service may take before the storefront answers 503. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /** How long an accepted order id is kept as an idempotency key: a retry within it answers as the first did. */
+  IDEMPOTENCY_KEY_RETENTION_MS: z.coerce.number().int().min(60_000).default(24 * 3_600_000),
 });
 
 export const storefrontConfig = registerAs('storefront', () => {
@@ -29,6 +31,7 @@ export const storefrontConfig = registerAs('storefront', () => {
     notificationUrl: env.NOTIFICATION_URL,
     pendingWindowMs: env.ORDER_PENDING_WINDOW_MS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    idempotencyKeyRetentionMs: env.IDEMPOTENCY_KEY_RETENTION_MS,
   };
 });
 

@@ -1,24 +1,25 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Controller, Get, Headers, Inject, Query, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Res, UseGuards, type OnModuleDestroy } from '@nestjs/common';
+import { ApiCookieAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Services } from '@stitch/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
-import { InvalidRequestDto, UpstreamErrorDto } from '../http/api-error';
+import { ApiErrorDto, UpstreamErrorDto } from '../http/api-error';
 import { serverSentEventSchema } from '../http/api-responses';
+import { SESSION_COOKIE } from '../session/customer-session';
+import { CustomerId, SessionGuard } from '../session/session.guard';
 import { UpstreamClient } from '../upstream/upstream.client';
 
-export const notificationsQuerySchema = z.object({ userId: z.uuid().optional().describe('Only this user’s notifications') });
-export class NotificationsQueryDto extends createZodDto(notificationsQuerySchema) {}
-
 /**
- * Relays notification-service's browser stream, so the page talks to one origin only. NOTIFICATION_URL may be one
- * replica or a load balancer in front of several: every replica streams every notification.
+ * Relays notification-service's stream of the session's customer, so the page talks to one origin only. The relay
+ * always asks for that one customer's notifications: notification-service's unfiltered stream (everyone's names,
+ * orders and totals) is for services, never for a browser. NOTIFICATION_URL may be one replica or a load balancer
+ * in front of several: every replica streams every notification.
  */
 @ApiTags('notifications')
+@ApiCookieAuth(SESSION_COOKIE)
+@UseGuards(SessionGuard)
 @Controller('api/notifications')
 export class NotificationsController implements OnModuleDestroy {
   private readonly open = new Set<AbortController>();
@@ -29,14 +30,14 @@ export class NotificationsController implements OnModuleDestroy {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Server-sent events from notification-service (sign-up and order updates), relayed as they come' })
+  @ApiOperation({ summary: 'The session customer’s server-sent events from notification-service (sign-up and order updates), relayed as they come' })
   @ApiOkResponse({ description: 'An endless stream, exactly as notification-service sends it', content: { 'text/event-stream': { schema: serverSentEventSchema() } } })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: the stream resumes after it, missing nothing' })
-  @ApiBadRequestResponse({ type: InvalidRequestDto, description: 'userId is not a UUID' })
+  @ApiUnauthorizedResponse({ type: ApiErrorDto, description: 'No customer session (sign up first), or it is forged or expired' })
   @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'notification-service cannot be reached' })
-  async relay(@Query() query: NotificationsQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Res() response: ServerResponse): Promise<void> {
+  async relay(@CustomerId() customerId: string, @Headers('last-event-id') lastEventId: string | undefined, @Res() response: ServerResponse): Promise<void> {
     const upstreamUrl = new URL(`${this.config.notificationUrl}/notifications`);
-    if (query.userId) upstreamUrl.searchParams.set('userId', query.userId);
+    upstreamUrl.searchParams.set('userId', customerId);
     const abort = new AbortController();
     this.open.add(abort);
     const done = () => {

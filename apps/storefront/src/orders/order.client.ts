@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Services } from '@stitch/contracts';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
 import { UpstreamClient } from '../upstream/upstream.client';
-import { orderViewSchema, type OrderView } from './order.schemas';
+import { upstreamOrderViewSchema, type UpstreamOrderView } from './order.schemas';
 
 /** order-service owns orders; the storefront asks it for their state. */
 @Injectable()
@@ -13,7 +13,7 @@ export class OrderClient {
   ) {}
 
   /** `undefined` when order-service does not know the order (yet). */
-  order(orderId: string): Promise<OrderView | undefined> {
-    return this.upstream.getJson(Services.order, `${this.config.orderUrl}/orders/${encodeURIComponent(orderId)}`, orderViewSchema);
+  order(orderId: string): Promise<UpstreamOrderView | undefined> {
+    return this.upstream.getJson(Services.order, `${this.config.orderUrl}/orders/${encodeURIComponent(orderId)}`, upstreamOrderViewSchema);
   }
 }

@@ -21,7 +21,9 @@ const requestedLineSchema = command.items.element.pick({ sku: true, quantity: tr
 
 export const placeOrderRequestSchema = z
   .strictObject({
-    userId: command.userId.describe('From POST /api/users'),
+    userId: command.userId
+      .optional()
+      .describe('The customer of the session (from POST /api/users); another customer’s id is refused with 403. Optional: the order is always the session’s customer’s'),
     items: z
       .array(requestedLineSchema)
       .min(1)
@@ -39,7 +41,8 @@ export const placeOrderRequestSchema = z
       .optional()
       .describe(
         'A UUIDv7 the client makes once per order and sends again when it retries (after a 503, or an answer that never came): ' +
-          'the order is placed once however often it arrives. Without it the storefront makes one, and a retry is a new order.',
+          'the order is placed once however often it arrives, and a retry gets the first answer again; the same id with a different order (or from another customer) is a 409. ' +
+          'Without it the storefront makes one, and a retry is a new order.',
       ),
   });
 export class PlaceOrderRequestDto extends createZodDto(placeOrderRequestSchema) {}
@@ -49,12 +52,13 @@ export const orderAcceptedSchema = z
     orderId: z.uuid().describe('A UUIDv7; poll GET /api/orders/{id}'),
     status: z.literal('pending'),
   });
+export type OrderAccepted = z.infer<typeof orderAcceptedSchema>;
 export class OrderAcceptedDto extends createZodDto(orderAcceptedSchema) {}
 
 export const orderIdParamsSchema = z.object({ id: z.uuid() });
 export class OrderIdParamsDto extends createZodDto(orderIdParamsSchema) {}
 
-/** An order as order-service shows it. */
+/** An order as the customer sees it. */
 export const orderViewSchema = z
   .object({
     orderId: z.uuid(),
@@ -65,3 +69,11 @@ export const orderViewSchema = z
   });
 export type OrderView = z.infer<typeof orderViewSchema>;
 export class OrderViewDto extends createZodDto(orderViewSchema) {}
+
+/** The answer to an order id already used for something else: the retry is not the order first placed under it. */
+export const orderIdConflictSchema = z.object({ message: z.string(), orderId: z.uuid().describe('The order id that is already taken') });
+export class OrderIdConflictDto extends createZodDto(orderIdConflictSchema) {}
+
+/** An order as order-service answers it: with its customer, whom the storefront checks against the session. */
+export const upstreamOrderViewSchema = orderViewSchema.extend({ userId: z.uuid() });
+export type UpstreamOrderView = z.infer<typeof upstreamOrderViewSchema>;

@@ -1,10 +1,13 @@
-import { Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, HttpException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { PlaceOrder } from '@stitch/contracts';
 import { MessageBus, MessageRejectedError } from '@stitch/messaging-core';
+import { Database, databaseUnavailable } from '@stitch/persistence';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
+import type { PrismaClient } from '../generated/prisma/client';
 import { InvalidRequestException } from '../http/api-error';
 import { InventoryClient } from '../products/inventory.client';
 import { TEST_CARD, tokenizeCard } from './card-tokenizer';
+import { IdempotencyKeys, requestHash, type IdempotencyKey, type StoredAnswer } from './idempotency-keys';
 import { OrderClient } from './order.client';
 import { newOrderId } from './order-id';
 import type { OrderView, PlaceOrderRequestDto } from './order.schemas';
@@ -16,49 +19,109 @@ export class OrdersService {
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(Database) private readonly db: Database<PrismaClient>,
+    @Inject(IdempotencyKeys) private readonly keys: IdempotencyKeys,
     @Inject(InventoryClient) private readonly inventory: InventoryClient,
     @Inject(OrderClient) private readonly orders: OrderClient,
     @Inject(storefrontConfig.KEY) private readonly config: StorefrontConfig,
   ) {}
 
   /**
-   * Prices the lines from inventory (the owner of prices; they travel in the message) and hands the order to
-   * the order queue. Nothing waits for the order service: the answer is "accepted", its outcome comes later.
+   * Prices the lines from inventory (the owner of prices; they travel in the message) and hands the order to the
+   * order queue through the outbox. Nothing waits for the order service: the answer is "accepted", its outcome
+   * comes later. The order id is an idempotency key: recorded with the PlaceOrder outbox row in one transaction, so
+   * a retry under the same id gets the first answer and sends nothing, and a different order under it a 409.
    */
-  async place(request: PlaceOrderRequestDto): Promise<{ orderId: string; status: 'pending' }> {
+  async place(customerId: string, request: PlaceOrderRequestDto): Promise<StoredAnswer> {
+    if (request.userId !== undefined && request.userId !== customerId) {
+      throw new ForbiddenException({ message: 'userId is not the customer of this session: an order can only be placed for yourself' });
+    }
+    const paymentMethod = request.card ?? tokenizeCard(TEST_CARD);
+    const hash = requestHash({ items: request.items, paymentMethod });
+    const orderId = request.orderId ?? newOrderId();
+
+    // A retry of an order already accepted answers at once, without asking inventory again.
+    if (request.orderId) {
+      const earlier = this.answerFromKey(await this.guardDatabase(orderId, () => this.keys.find(orderId)), customerId, hash);
+      if (earlier) return earlier;
+    }
+
     const prices = new Map((await this.inventory.products()).map((product) => [product.sku, product.priceCents]));
     const unknown = request.items.flatMap((item, index) =>
       prices.has(item.sku) ? [] : [{ path: `items.${index}.sku`, message: `no product with SKU ${item.sku}` }],
     );
     if (unknown.length > 0) throw new InvalidRequestException(unknown);
 
-    // The order service places an order id once, so a client that retries with its own id cannot order twice.
-    const orderId = request.orderId ?? newOrderId();
-    try {
-      await this.bus.send(PlaceOrder, {
-        orderId,
-        userId: request.userId,
-        items: request.items.map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: prices.get(sku)! })),
-        paymentMethod: request.card ?? tokenizeCard(TEST_CARD),
-      });
-    } catch (error) {
-      if (error instanceof MessageRejectedError) throw error;
-      // The transport failed, perhaps after the message got through: whether it did is unknown, so the answer
-      // says to retry with the same order id, which the order service places only once.
-      this.logger.warn({ orderId, err: error, msg: 'PlaceOrder could not be sent; answering 503' });
-      throw new ServiceUnavailableException({
-        message: `The order queue cannot be reached; try again shortly, with orderId ${orderId} to be sure the order is placed once`,
-        service: 'order-service',
-      });
+    const accepted: StoredAnswer = { status: 202, body: { orderId, status: 'pending' } };
+    const claimed = await this.guardDatabase(orderId, () =>
+      this.db.transaction(async () => {
+        // A concurrent request with the same id waits here until the first commits (or rolls back), then finds it.
+        if (!(await this.keys.claim(orderId, customerId, hash, accepted))) return false;
+        // The outbox row commits with the key; the relay sends it after the commit, retrying while the transport is out.
+        await this.bus.send(PlaceOrder, {
+          orderId,
+          userId: customerId,
+          items: request.items.map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: prices.get(sku)! })),
+          paymentMethod,
+        });
+        return true;
+      }),
+    );
+    if (!claimed) {
+      const earlier = this.answerFromKey(await this.guardDatabase(orderId, () => this.keys.find(orderId)), customerId, hash);
+      if (earlier) return earlier;
     }
-    this.logger.log({ orderId, userId: request.userId, lines: request.items.length, msg: 'order accepted; PlaceOrder sent' });
-    return { orderId, status: 'pending' };
+    this.logger.log({ orderId, userId: customerId, lines: request.items.length, msg: 'order accepted; PlaceOrder in the outbox' });
+    return accepted;
   }
 
-  async find(orderId: string): Promise<OrderView> {
+  /** The order, when it is the customer's; another customer's order is as unknown as one that does not exist. */
+  async find(customerId: string, orderId: string): Promise<OrderView> {
     const order = await this.orders.order(orderId);
-    if (order) return order;
-    if (readsPendingWhileUnknown(orderId, Date.now(), this.config.pendingWindowMs)) return { orderId, status: 'pending', items: [], totalCents: 0 };
-    throw new NotFoundException({ message: `No order ${orderId}` });
+    if (order) {
+      if (order.userId !== customerId) throw this.noSuchOrder(orderId);
+      const { userId: _customer, ...view } = order;
+      return view;
+    }
+    // Not at the order service yet: pending while it is on its way, if this customer placed it here.
+    const key = await this.guardDatabase(orderId, () => this.keys.find(orderId));
+    if (key?.customerId === customerId && readsPendingWhileUnknown(orderId, Date.now(), this.config.pendingWindowMs)) {
+      return { orderId, status: 'pending', items: [], totalCents: 0 };
+    }
+    throw this.noSuchOrder(orderId);
+  }
+
+  private noSuchOrder(orderId: string): NotFoundException {
+    return new NotFoundException({ message: `No order ${orderId}` });
+  }
+
+  /** A key already taken: the same customer's same order gets the first answer again; anything else is a 409. */
+  private answerFromKey(key: IdempotencyKey | undefined, customerId: string, hash: string): StoredAnswer | undefined {
+    if (!key) return undefined;
+    if (key.customerId === customerId && key.requestHash === hash) {
+      this.logger.log({ orderId: key.orderId, msg: 'order id repeated with the same order; answering as the first time, nothing sent' });
+      return key.answer;
+    }
+    this.logger.warn({ orderId: key.orderId, msg: 'order id repeated with a different order; answering 409' });
+    throw new ConflictException({
+      message: `Order id ${key.orderId} is already used by a different order; retry with the same order, or place a new order under a new id`,
+      orderId: key.orderId,
+    });
+  }
+
+  /** The storefront's database out of reach is a 503 to retry (with the same order id), never a 500. */
+  private async guardDatabase<T>(orderId: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof HttpException || error instanceof MessageRejectedError) throw error;
+      const reason = databaseUnavailable(error);
+      if (!reason) throw error;
+      this.logger.warn({ orderId, reason, msg: 'the storefront database cannot be reached; answering 503' });
+      throw new ServiceUnavailableException({
+        message: `The storefront cannot record orders right now; try again shortly, with orderId ${orderId} to be sure the order is placed once`,
+        service: 'storefront',
+      });
+    }
   }
 }

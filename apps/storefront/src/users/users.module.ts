@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SessionModule } from '../session/session.module';
 import { UsersController } from './users.controller';
 
-@Module({ controllers: [UsersController] })
+@Module({ imports: [SessionModule], controllers: [UsersController] })
 export class UsersModule {}

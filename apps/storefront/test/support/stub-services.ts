@@ -10,6 +10,8 @@ export interface StubProduct {
 
 export interface StubOrder {
   orderId: string;
+  /** The customer, as order-service answers it; the storefront shows the order to them only. */
+  userId: string;
   status: 'pending' | 'confirmed' | 'cancelled';
   reason?: string;
   items: { sku: string; quantity: number; unitPriceCents: number }[];
@@ -33,7 +35,7 @@ export class StubServices {
   readonly notificationLastEventIds: Array<string | string[] | undefined> = [];
   /** When set, inventory-service answers 500, as a service that is up but failing. */
   inventoryFailing = false;
-  private readonly streams = new Set<ServerResponse>();
+  private readonly streams = new Map<ServerResponse, string | undefined>();
   private readonly servers: Server[] = [];
 
   private constructor(
@@ -52,9 +54,12 @@ export class StubServices {
     return Object.assign(stubs, { inventoryUrl: urls[0], orderUrl: urls[1], notificationUrl: urls[2] });
   }
 
-  /** Sends one server-sent event to every open notification stream. */
-  notify(data: unknown): void {
-    for (const stream of this.streams) stream.write(`data: ${JSON.stringify(data)}\n\n`);
+  /**
+   * Sends one server-sent event to every open notification stream that may have it: like notification-service, a
+   * stream opened with `?userId=` gets only that user's notifications, one opened without it every one.
+   */
+  notify(data: { userId?: string } & Record<string, unknown>): void {
+    for (const [stream, userId] of this.streams) if (!userId || userId === data.userId) stream.write(`data: ${JSON.stringify(data)}\n\n`);
   }
 
   get openNotificationStreams(): number {
@@ -62,7 +67,7 @@ export class StubServices {
   }
 
   async close(): Promise<void> {
-    for (const stream of this.streams) stream.end();
+    for (const stream of this.streams.keys()) stream.end();
     await Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())))),
     );
@@ -87,7 +92,7 @@ export class StubServices {
     this.notificationLastEventIds.push(headers['last-event-id']);
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     response.write(': connected\n\n');
-    this.streams.add(response);
+    this.streams.set(response, query.get('userId') ?? undefined);
     response.on('close', () => this.streams.delete(response));
   }
 

@@ -17,11 +17,12 @@ export class JsonEventStream<T> {
     this.reading = this.read(body);
   }
 
-  static async open<T>(url: string, accept: (value: unknown) => value is T, timeoutMs = 15_000): Promise<JsonEventStream<T>> {
+  /** `headers` go with the request: a customer's session cookie, a `last-event-id` to resume after. */
+  static async open<T>(url: string, accept: (value: unknown) => value is T, timeoutMs = 15_000, headers: Readonly<Record<string, string>> = {}): Promise<JsonEventStream<T>> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error(`GET ${url} sent no headers within ${timeoutMs / 1000} s`)), timeoutMs);
     try {
-      const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+      const response = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: abort.signal });
       const type = response.headers.get('content-type') ?? '';
       if (response.status !== 200 || !type.startsWith('text/event-stream') || !response.body) {
         throw new Error(`GET ${url} answered ${response.status} ${type}, expected 200 text/event-stream`);

@@ -22,7 +22,16 @@ export interface OrderView {
   readonly totalCents: number;
 }
 
+/**
+ * Many customers' browsers at once: each customer who signs up through it gets the session cookie the storefront
+ * set, and every later call for that customer (their orders, their order's status) sends it, as their browser would.
+ */
 export class StorefrontClient {
+  /** The `stitch_session=…` cookie of each customer, by user id. */
+  private readonly sessions = new Map<string, string>();
+  /** Who placed each order, so its status is asked for with that customer's session. */
+  private readonly customers = new Map<string, string>();
+
   constructor(readonly baseUrl: string) {}
 
   products(): Promise<Product[]> {
@@ -30,18 +39,34 @@ export class StorefrontClient {
   }
 
   async signUp(email: string, name: string): Promise<string> {
-    const { userId } = await this.call<{ userId: string }>('POST', '/api/users', 201, { email, name });
+    const response = await this.request('POST', '/api/users', undefined, { email, name });
+    const text = await response.text();
+    if (response.status !== 201) throw new Error(`POST /api/users answered ${response.status}, expected 201: ${text}`);
+    const { userId } = JSON.parse(text) as { userId: string };
+    const cookie = sessionCookieOf(response);
+    if (!cookie) throw new Error('POST /api/users set no stitch_session cookie');
+    this.sessions.set(userId, cookie);
     return userId;
   }
 
+  /** The `cookie` header of a customer's session, for calls made by hand (a notification stream, a fuzzer). */
+  sessionCookie(userId: string): string {
+    const cookie = this.sessions.get(userId);
+    if (!cookie) throw new Error(`customer ${userId} did not sign up through this client: no session`);
+    return cookie;
+  }
+
   async placeOrder(userId: string, items: readonly OrderLineRequest[], card?: string): Promise<string> {
-    const answer = await this.call<{ orderId: string; status: string }>('POST', '/api/orders', 202, { userId, items, ...(card ? { card } : {}) });
+    const answer = await this.call<{ orderId: string; status: string }>('POST', '/api/orders', 202, { userId, items, ...(card ? { card } : {}) }, userId);
     if (answer.status !== 'pending') throw new Error(`POST /api/orders answered status "${answer.status}", expected "pending"`);
+    this.customers.set(answer.orderId, userId);
     return answer.orderId;
   }
 
-  order(orderId: string): Promise<OrderView> {
-    return this.call('GET', `/api/orders/${orderId}`, 200);
+  /** The order, asked with the session of the customer who placed it (or of `userId`). */
+  order(orderId: string, userId = this.customers.get(orderId)): Promise<OrderView> {
+    if (!userId) throw new Error(`order ${orderId} was not placed through this client: whose session should ask for it?`);
+    return this.call('GET', `/api/orders/${orderId}`, 200, undefined, userId);
   }
 
   /** Polls until the order is confirmed or cancelled. */
@@ -56,16 +81,33 @@ export class StorefrontClient {
     throw new Error(`order ${orderId} was still not confirmed or cancelled after ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, expectedStatus: number, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(15_000),
-    });
+  private async call<T>(method: 'GET' | 'POST', path: string, expectedStatus: number, body?: unknown, asUser?: string): Promise<T> {
+    const response = await this.request(method, path, asUser, body);
     const text = await response.text();
     if (response.status !== expectedStatus) throw new Error(`${method} ${path} answered ${response.status}, expected ${expectedStatus}: ${text}`);
     return JSON.parse(text) as T;
   }
+
+  private request(method: 'GET' | 'POST', path: string, asUser: string | undefined, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(asUser === undefined ? {} : { cookie: this.sessionCookie(asUser) }),
+    };
+    return fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  }
+}
+
+/** `stitch_session=…` from a sign-up's Set-Cookie, without its attributes: what a browser sends back. */
+export function sessionCookieOf(response: Response): string | undefined {
+  return response.headers
+    .getSetCookie()
+    .find((header) => header.startsWith('stitch_session='))
+    ?.split(';')[0];
 }
 
 export function sleep(ms: number): Promise<void> {

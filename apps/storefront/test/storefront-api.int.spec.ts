@@ -14,7 +14,7 @@ import {
   type OutgoingMessage,
   type Source,
 } from '@stitch/messaging-core';
-import { configureHttp } from '../src/http/configure-http';
+import { storefrontHttp } from '../src/http/configure-http';
 import { StorefrontModule } from '../src/storefront.module';
 import { openEventStream } from './support/sse';
 import { StubServices, stubProducts } from './support/stub-services';
@@ -47,6 +47,7 @@ let base: string;
 const userId = '3b241101-e2bb-4255-8caf-4136c566a962';
 const line = { sku: 'TEE-WHT-M', quantity: 1 };
 const savedEnv = { ...process.env };
+const operatorToken = `operator-${randomUUID()}`;
 
 beforeAll(async () => {
   stubs = await StubServices.start();
@@ -59,8 +60,11 @@ beforeAll(async () => {
     INSTANCE_ID: 'storefront-1',
     LOG_LEVEL: 'silent',
     MESSAGING_TRANSPORT: 'local',
+    OPERATOR_TOKEN: operatorToken,
+    // These tests post far more than a shopper would; the default limit is proven in storefront-security.int.spec.ts.
+    RATE_LIMIT_POSTS_PER_MINUTE: '100000',
   });
-  app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, configure: configureHttp });
+  app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, ...storefrontHttp });
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 });
 
@@ -76,9 +80,11 @@ beforeEach(() => {
   stubs.inventoryFailing = false;
 });
 
-function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
+
+const asOperator = { authorization: `Bearer ${operatorToken}` };
 
 /** Takes everything waiting on the order queue, completing each delivery. */
 async function drainOrderQueue(): Promise<IncomingMessage[]> {
@@ -164,7 +170,9 @@ describe('a body the storefront cannot read', () => {
   it('a path that is not valid percent-encoding: 400 in the same shape, without quoting it', async () => {
     const response = await fetch(`${base}/api/orders/%FF`);
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'the request could not be read' }] });
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'a path parameter is not valid percent-encoding' }] });
+    expect(text).not.toContain('%FF');
   });
 });
 
@@ -370,7 +378,7 @@ describe('the dead-letter API', () => {
   it('lists every queue and subscription of the shop with its dead letters', async () => {
     const failed = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
 
-    const response = await fetch(`${base}/api/dead-letters`);
+    const response = await fetch(`${base}/api/dead-letters`, { headers: asOperator });
 
     expect(response.status).toBe(200);
     const body = (await response.json()) as { source: Source; count: number; messages: Record<string, unknown>[] }[];
@@ -399,7 +407,7 @@ describe('the dead-letter API', () => {
     const failed = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
     const other = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
 
-    const response = await post('/api/dead-letters/replay', { source: orderQueue, ids: [failed.id] });
+    const response = await post('/api/dead-letters/replay', { source: orderQueue, ids: [failed.id] }, asOperator);
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ replayed: 1 });
@@ -412,7 +420,7 @@ describe('the dead-letter API', () => {
     // The other subscribers took their copies when it was published.
     await drain({ kind: 'subscription', topic: 'events', name: 'order-service' });
 
-    const response = await post('/api/dead-letters/replay', { source: emailEvents });
+    const response = await post('/api/dead-letters/replay', { source: emailEvents }, asOperator);
 
     expect(await response.json()).toEqual({ replayed: 1 });
     expect((await drain(emailEvents)).map((message) => message.messageId)).toEqual([failed.messageId]);
@@ -431,7 +439,7 @@ describe('the dead-letter API', () => {
       [{}, 'source'],
     ];
     for (const [body, field] of cases) {
-      const response = await post('/api/dead-letters/replay', body);
+      const response = await post('/api/dead-letters/replay', body, asOperator);
       expect({ body, status: response.status }).toEqual({ body, status: 400 });
       const answer = (await response.json()) as { errors: { path: string }[] };
       expect({ body, paths: answer.errors.map((error) => error.path) }).toEqual({ body, paths: [field] });
@@ -447,7 +455,7 @@ describe('API docs', () => {
       Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).sort().join(',')}`),
     );
     expect(routes.sort()).toEqual([
-      'GET /api/dead-letters 200',
+      'GET /api/dead-letters 200,401',
       'GET /api/flow 200',
       'GET /api/notifications 200,400,503',
       'GET /api/orders/{id} 200,400,404,502,503',
@@ -455,9 +463,9 @@ describe('API docs', () => {
       'GET /health 200,503',
       'GET /health/live 200',
       'GET /health/ready 200,503',
-      'POST /api/dead-letters/replay 200,400,413,415',
-      'POST /api/orders 202,400,413,415,502,503',
-      'POST /api/users 201,400,413,415',
+      'POST /api/dead-letters/replay 200,400,401,403,413,415,429',
+      'POST /api/orders 202,400,403,413,415,429,502,503',
+      'POST /api/users 201,400,403,413,415,429',
     ]);
     expect((await fetch(`${base}/docs`)).status).toBe(200);
   });

@@ -342,10 +342,10 @@ describe('the dead-letter API', () => {
   const emailEvents: Source = { kind: 'subscription', topic: 'events', name: 'email-service' };
 
   /** A message failed by a consumer of `source`, as the messaging core dead-letters it. */
-  async function deadLetterOn(destination: Destination, source: Source, type: string): Promise<{ id: string; messageId: string }> {
+  async function deadLetterOn(destination: Destination, source: Source, type: string, reason = 'HandlerFailed'): Promise<{ id: string; messageId: string }> {
     const envelope = createEnvelope({ type, kind: destination.kind === 'queue' ? 'command' : 'event', source: 'storefront', data: {} }, { correlationId: `corr-${randomUUID()}` });
     await transport.send(destination, [{ messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
-    const receiver = await transport.receive(source, (delivery) => delivery.deadLetter('HandlerFailed', 'boom'), { concurrency: 1, lockMs: 5_000 });
+    const receiver = await transport.receive(source, (delivery) => delivery.deadLetter(reason, 'boom'), { concurrency: 1, lockMs: 5_000 });
     let found: DeadLetteredMessage | undefined;
     for (let i = 0; i < 200 && !found; i++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -401,6 +401,18 @@ describe('the dead-letter API', () => {
         },
       ],
     });
+  });
+
+  it('shows a reason without stack frames, absolute paths or source positions', async () => {
+    const stack = 'Error: cannot read /srv/shop/apps/order-service/src/orders/saga.ts:42:7\n    at Saga.place (/srv/shop/dist/saga.js:42:7)\n    at async run (node:internal/process:1:1)';
+    await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1', stack);
+
+    const body = (await (await fetch(`${base}/api/dead-letters`, { headers: asOperator })).json()) as { source: Source; messages: { reason: string }[] }[];
+
+    const text = JSON.stringify(body);
+    expect(body.find((entry) => entry.source.kind === 'queue' && entry.source.name === 'order-service')?.messages.map((message) => message.reason)).toEqual(['Error: cannot read <path>']);
+    expect(text).not.toContain('/srv/shop');
+    expect(text).not.toContain(':42:7');
   });
 
   it('replays one dead letter back to its queue, keeping its id', async () => {

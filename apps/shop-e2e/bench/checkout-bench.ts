@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-bench-'));
   await chmod(tmp, 0o755);
   const startedAt = Date.now();
-  const shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', env: { LOG_LEVEL: 'warn' }, readyTimeoutMs: 180_000 });
+  const shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', env: { LOG_LEVEL: 'warn', RATE_LIMIT_POSTS_PER_MINUTE: '1000000' }, readyTimeoutMs: 180_000 });
   const startupS = (Date.now() - startedAt) / 1000;
   const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
   const placedAt = new Map<string, number>();

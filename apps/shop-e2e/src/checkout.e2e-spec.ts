@@ -3,12 +3,13 @@
 // the embedded transport and PostgreSQL, driven only through the storefront's HTTP API; then the same on an
 // external PostgreSQL server, and on the AWS transport against an AWS API emulator.
 import { randomUUID } from 'node:crypto';
-import { access, chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SendEmail, Services, UserSignedUp } from '@stitch/contracts';
 import { launchShop, type RunningShop } from '@stitch/launcher';
 import type { FlowRecord } from '@stitch/messaging-core';
+import { embeddedPostgresPasswordFile } from '@stitch/persistence';
 import {
   deleteShopTopology,
   dataOwners,
@@ -27,6 +28,9 @@ import {
   type OrderView,
   type Product,
 } from '@stitch/shop-testing';
+
+/** The test places orders faster than a shopper: its own limit, set explicitly. */
+const E2E_ENV = { RATE_LIMIT_POSTS_PER_MINUTE: '100000' };
 
 const APPROVED_CARD = '4242424242424242';
 const DECLINED_CARD = '4000000000000002';
@@ -68,9 +72,10 @@ describe('checkout, end to end', () => {
   });
 
   it('on the embedded PostgreSQL', async () => {
-    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, readyTimeoutMs: 180_000 });
+    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, env: E2E_ENV, readyTimeoutMs: 180_000 });
     await exerciseShop(shop);
     await expectEachServiceInItsOwnDatabase(shop.databaseUrl);
+    await expectOperatorCredentials(shop);
   });
 
   const external = process.env.E2E_DATABASE_URL;
@@ -79,7 +84,7 @@ describe('checkout, end to end', () => {
     : 'on an external PostgreSQL server (E2E_DATABASE_URL is not set)';
   (external ? it : it.skip)(externalRun, async () => {
     await dropShopDatabases(external as string);
-    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, databaseUrl: external, readyTimeoutMs: 180_000 });
+    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, databaseUrl: external, env: E2E_ENV, readyTimeoutMs: 180_000 });
     expect(shop.databaseUrl).toBe(external);
     await exerciseShop(shop);
     await expectEachServiceInItsOwnDatabase(external as string);
@@ -99,7 +104,7 @@ describe('checkout, end to end', () => {
         ports: 'free',
         scale,
         readyTimeoutMs: 180_000,
-        env: { MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: settings.endpoint, AWS_REGION: settings.region, STITCH_PREFIX: prefix, STITCH_SHOP_ID: prefix },
+        env: { ...E2E_ENV, MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: settings.endpoint, AWS_REGION: settings.region, STITCH_PREFIX: prefix, STITCH_SHOP_ID: prefix },
       });
       await exerciseShop(shop);
       // Nothing went through the embedded transport's file.
@@ -307,4 +312,25 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Array<[strin
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return [...counts];
+}
+
+/**
+ * The credentials the launcher made for this data folder: the operator token the storefront's dead-letter endpoints
+ * require, and the embedded PostgreSQL's random password, each in a file only its owner reads.
+ */
+async function expectOperatorCredentials(shop: RunningShop): Promise<void> {
+  const unauthorised = await fetch(`${shop.storefrontUrl}/api/dead-letters`);
+  expect(unauthorised.status).toBe(401);
+  const authorised = await fetch(`${shop.storefrontUrl}/api/dead-letters`, { headers: { authorization: `Bearer ${shop.operatorToken}` } });
+  expect(authorised.status).toBe(200);
+  expect(shop.operatorTokenFile).toBe(path.join(shop.dataDir, 'operator-token'));
+  expect((await readFile(shop.operatorTokenFile as string, 'utf8')).trim()).toBe(shop.operatorToken);
+  const passwordFile = embeddedPostgresPasswordFile(path.join(shop.dataDir, 'postgres'));
+  const password = new URL(shop.databaseUrl).password;
+  expect(password).not.toBe('postgres');
+  expect((await readFile(passwordFile, 'utf8')).trim()).toBe(decodeURIComponent(password));
+  if (process.platform !== 'win32') {
+    expect((await stat(shop.operatorTokenFile as string)).mode & 0o777).toBe(0o600);
+    expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+  }
 }

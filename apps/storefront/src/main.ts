@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@stitch/messaging-core';
 import { AppModule } from './app.module';
-import { configureHttp } from './http/configure-http';
+import { storefrontHttp } from './http/configure-http';
 
-void bootstrapService(AppModule, { defaultPort: 3000, configure: configureHttp });
+void bootstrapService(AppModule, { defaultPort: 3000, ...storefrontHttp });

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Services, shopCatalogue } from '@stitch/contracts';
 import { StitchMessagingModule, type StitchMessagingOptions } from '@stitch/messaging-core';
 import { OUTBOX_DISPATCHER, PersistenceModule } from '@stitch/persistence';
 import { ZodSerializerInterceptor } from 'nestjs-zod';
+import { requestPolicyConfig, type RequestPolicyConfig } from './config/request-policy.config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FlowModule } from './flow/flow.module';
 import { PrismaClient } from './generated/prisma/client';
@@ -17,6 +20,7 @@ import { ProductsModule } from './products/products.module';
 import { SessionModule } from './session/session.module';
 import { UpstreamModule } from './upstream/upstream.module';
 import { UsersModule } from './users/users.module';
+import { postThrottlerOptions, PostThrottlerGuard } from './security/post-throttler';
 
 export interface StorefrontModuleOptions {
   /** The transports the storefront can run on; production passes `shopTransports`, tests an in-memory one. */
@@ -47,6 +51,12 @@ export class StorefrontModule {
           dispatcher: OUTBOX_DISPATCHER,
         }),
         SessionModule,
+        ConfigModule.forFeature(requestPolicyConfig),
+        ThrottlerModule.forRootAsync({
+          imports: [ConfigModule.forFeature(requestPolicyConfig)],
+          inject: [requestPolicyConfig.KEY],
+          useFactory: (config: RequestPolicyConfig) => postThrottlerOptions(config),
+        }),
         UpstreamModule,
         ProductsModule,
         UsersModule,
@@ -56,6 +66,7 @@ export class StorefrontModule {
         DeadLettersModule,
       ],
       providers: [
+        { provide: APP_GUARD, useClass: PostThrottlerGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: ZodSerializerInterceptor },
         { provide: APP_FILTER, useClass: InvalidRequestFilter },

@@ -15,7 +15,7 @@ import {
   type Source,
 } from '@stitch/messaging-core';
 import { queryServiceDatabase, startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
-import { configureHttp } from '../src/http/configure-http';
+import { storefrontHttp } from '../src/http/configure-http';
 import { StorefrontModule } from '../src/storefront.module';
 import { openEventStream } from './support/sse';
 import { newOrderId } from '../src/orders/order-id';
@@ -68,6 +68,7 @@ async function signUp(name = 'Ada'): Promise<Customer> {
   if (!cookie) throw new Error('sign-up gave no session cookie');
   return { userId: ((await response.json()) as { userId: string }).userId, cookie: cookie.split(';')[0]! };
 }
+const operatorToken = `operator-${randomUUID()}`;
 
 beforeAll(async () => {
   [stubs, postgres] = await Promise.all([StubServices.start(), startTestPostgres()]);
@@ -82,8 +83,11 @@ beforeAll(async () => {
     INSTANCE_ID: 'storefront-1',
     LOG_LEVEL: 'silent',
     MESSAGING_TRANSPORT: 'local',
+    OPERATOR_TOKEN: operatorToken,
+    // These tests post far more than a shopper would; the default limit is proven in storefront-security.int.spec.ts.
+    RATE_LIMIT_POSTS_PER_MINUTE: '100000',
   });
-  app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, configure: configureHttp });
+  app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, ...storefrontHttp });
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   ada = await signUp('Ada');
   userId = ada.userId;
@@ -114,12 +118,10 @@ async function outboxRows(): Promise<number> {
   return Number(row!.count);
 }
 
-function post(path: string, body: unknown, customer?: Customer): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(customer ? { cookie: customer.cookie } : {}) },
-    body: JSON.stringify(body),
-  });
+/** A POST as a customer (their session cookie), with other headers (the operator's token), or anonymous. */
+function post(path: string, body: unknown, as?: Customer | Record<string, string>): Promise<Response> {
+  const headers = as === undefined ? {} : 'cookie' in as && 'userId' in as ? { cookie: as.cookie } : (as as Record<string, string>);
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
 function get(path: string, customer?: Customer): Promise<Response> {
@@ -130,6 +132,8 @@ function get(path: string, customer?: Customer): Promise<Response> {
 function order(body: unknown, customer: Customer = ada): Promise<Response> {
   return post('/api/orders', body, customer);
 }
+
+const asOperator = { authorization: `Bearer ${operatorToken}` };
 
 /** Takes everything waiting on the order queue, completing each delivery. */
 async function drainOrderQueue(): Promise<IncomingMessage[]> {
@@ -280,7 +284,9 @@ describe('a body the storefront cannot read', () => {
   it('a path that is not valid percent-encoding: 400 in the same shape, without quoting it', async () => {
     const response = await get('/api/orders/%FF', ada);
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'the request could not be read' }] });
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'a path parameter is not valid percent-encoding' }] });
+    expect(text).not.toContain('%FF');
   });
 });
 
@@ -543,10 +549,10 @@ describe('the dead-letter API', () => {
   const emailEvents: Source = { kind: 'subscription', topic: 'events', name: 'email-service' };
 
   /** A message failed by a consumer of `source`, as the messaging core dead-letters it. */
-  async function deadLetterOn(destination: Destination, source: Source, type: string): Promise<{ id: string; messageId: string }> {
+  async function deadLetterOn(destination: Destination, source: Source, type: string, reason = 'HandlerFailed'): Promise<{ id: string; messageId: string }> {
     const envelope = createEnvelope({ type, kind: destination.kind === 'queue' ? 'command' : 'event', source: 'storefront', data: {} }, { correlationId: `corr-${randomUUID()}` });
     await transport.send(destination, [{ messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
-    const receiver = await transport.receive(source, (delivery) => delivery.deadLetter('HandlerFailed', 'boom'), { concurrency: 1, lockMs: 5_000 });
+    const receiver = await transport.receive(source, (delivery) => delivery.deadLetter(reason, 'boom'), { concurrency: 1, lockMs: 5_000 });
     let found: DeadLetteredMessage | undefined;
     for (let i = 0; i < 200 && !found; i++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -579,7 +585,7 @@ describe('the dead-letter API', () => {
   it('lists every queue and subscription of the shop with its dead letters', async () => {
     const failed = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
 
-    const response = await fetch(`${base}/api/dead-letters`);
+    const response = await fetch(`${base}/api/dead-letters`, { headers: asOperator });
 
     expect(response.status).toBe(200);
     const body = (await response.json()) as { source: Source; count: number; messages: Record<string, unknown>[] }[];
@@ -604,11 +610,23 @@ describe('the dead-letter API', () => {
     });
   });
 
+  it('shows a reason without stack frames, absolute paths or source positions', async () => {
+    const stack = 'Error: cannot read /srv/shop/apps/order-service/src/orders/saga.ts:42:7\n    at Saga.place (/srv/shop/dist/saga.js:42:7)\n    at async run (node:internal/process:1:1)';
+    await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1', stack);
+
+    const body = (await (await fetch(`${base}/api/dead-letters`, { headers: asOperator })).json()) as { source: Source; messages: { reason: string }[] }[];
+
+    const text = JSON.stringify(body);
+    expect(body.find((entry) => entry.source.kind === 'queue' && entry.source.name === 'order-service')?.messages.map((message) => message.reason)).toEqual(['Error: cannot read <path>']);
+    expect(text).not.toContain('/srv/shop');
+    expect(text).not.toContain(':42:7');
+  });
+
   it('replays one dead letter back to its queue, keeping its id', async () => {
     const failed = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
     const other = await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1');
 
-    const response = await post('/api/dead-letters/replay', { source: orderQueue, ids: [failed.id] });
+    const response = await post('/api/dead-letters/replay', { source: orderQueue, ids: [failed.id] }, asOperator);
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ replayed: 1 });
@@ -621,7 +639,7 @@ describe('the dead-letter API', () => {
     // The other subscribers took their copies when it was published.
     await drain({ kind: 'subscription', topic: 'events', name: 'order-service' });
 
-    const response = await post('/api/dead-letters/replay', { source: emailEvents });
+    const response = await post('/api/dead-letters/replay', { source: emailEvents }, asOperator);
 
     expect(await response.json()).toEqual({ replayed: 1 });
     expect((await drain(emailEvents)).map((message) => message.messageId)).toEqual([failed.messageId]);
@@ -640,7 +658,7 @@ describe('the dead-letter API', () => {
       [{}, 'source'],
     ];
     for (const [body, field] of cases) {
-      const response = await post('/api/dead-letters/replay', body);
+      const response = await post('/api/dead-letters/replay', body, asOperator);
       expect({ body, status: response.status }).toEqual({ body, status: 400 });
       const answer = (await response.json()) as { errors: { path: string }[] };
       expect({ body, paths: answer.errors.map((error) => error.path) }).toEqual({ body, paths: [field] });
@@ -656,7 +674,7 @@ describe('API docs', () => {
       Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).sort().join(',')}`),
     );
     expect(routes.sort()).toEqual([
-      'GET /api/dead-letters 200',
+      'GET /api/dead-letters 200,401',
       'GET /api/flow 200',
       'GET /api/notifications 200,401,503',
       'GET /api/orders/{id} 200,400,401,404,502,503',
@@ -664,9 +682,9 @@ describe('API docs', () => {
       'GET /health 200,503',
       'GET /health/live 200',
       'GET /health/ready 200,503',
-      'POST /api/dead-letters/replay 200,400,413,415',
-      'POST /api/orders 202,400,401,403,409,413,415,502,503',
-      'POST /api/users 201,400,413,415',
+      'POST /api/dead-letters/replay 200,400,401,403,413,415,429',
+      'POST /api/orders 202,400,401,403,409,413,415,429,502,503',
+      'POST /api/users 201,400,403,413,415,429',
     ]);
     expect((await fetch(`${base}/docs`)).status).toBe(200);
   });

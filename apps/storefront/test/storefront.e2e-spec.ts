@@ -17,6 +17,7 @@ const hasChromium = existsSync(executablePath);
 if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} (set CHROMIUM_PATH): skipping the storefront browser test\n`);
 
 (hasChromium ? describe : describe.skip)('the storefront in a browser', () => {
+  const operatorToken = `operator-${randomUUID()}`;
   let dataDir: string;
   let stubs: StubServices;
   let postgres: TestPostgres;
@@ -35,6 +36,7 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
       INVENTORY_URL: stubs.inventoryUrl,
       ORDER_URL: stubs.orderUrl,
       NOTIFICATION_URL: stubs.notificationUrl,
+      OPERATOR_TOKEN: operatorToken,
     });
     // The same bus file the storefront uses, as another service of the run would open it.
     transport = createLocalTransport({ topology: shopCatalogue.topology(), file: localTransportFile(dataDir) });
@@ -179,14 +181,30 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     await transport.send({ kind: 'topic', name: 'events' }, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
     await settleAll(orderEvents, (delivery) => delivery.complete());
     await settleAll(emailEvents, (delivery) =>
-      delivery.message.messageId === envelope.id ? delivery.deadLetter('MessageRejectedError: no template', 'rejected on attempt 1 of 5') : delivery.complete(),
+      delivery.message.messageId === envelope.id
+        ? delivery.deadLetter('MessageRejectedError: no template /srv/shop/templates/welcome.hbs:3:1\n    at render (/srv/shop/dist/mailer.js:12:7)', 'rejected on attempt 1 of 5')
+        : delivery.complete(),
     );
+
+    // The panel is locked until the operator gives the token; a wrong one is refused and asked for again.
+    expect(await page.getByTestId('dead-letters-table').isHidden()).toBe(true);
+    await page.getByTestId('operator-token').fill('not-the-operator-token');
+    await page.getByTestId('operator-unlock').click();
+    await page.getByTestId('dead-letters-error').filter({ hasText: 'An operator token is required' }).waitFor();
+    expect(await page.getByTestId('operator-form').isVisible()).toBe(true);
+    expect(await page.getByTestId('dead-letters-table').isHidden()).toBe(true);
+    await page.getByTestId('operator-token').fill(operatorToken);
+    await page.getByTestId('operator-unlock').click();
+    await page.getByTestId('dead-letters-table').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('stitch.operatorToken')")).toBe(operatorToken);
+    expect(await page.getByTestId('operator-form').isHidden()).toBe(true);
 
     await page.getByTestId('dead-letters-refresh').click();
     const row = page.locator(`[data-testid="dead-letter"][data-message-id="${envelope.id}"]`);
     await row.waitFor({ timeout: 15_000 });
     expect(await row.getAttribute('data-source')).toBe('subscription:events/email-service');
-    expect(await row.getByTestId('dead-letter-reason').textContent()).toBe('MessageRejectedError: no template');
+    // Shown without the path and the stack frame the consumer's error carried.
+    expect(await row.getByTestId('dead-letter-reason').textContent()).toBe('MessageRejectedError: no template <path>');
     expect(await page.locator('[data-testid="dead-letter-source"][data-source="subscription:events/email-service"] [data-testid="dead-letter-count"]').textContent()).toBe('1');
 
     await row.getByTestId('replay-message').click();
@@ -196,6 +214,13 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     const back = await settleAll(emailEvents, (delivery) => delivery.complete());
     expect(back.map(({ messageId, correlationId }) => ({ messageId, correlationId }))).toEqual([{ messageId: envelope.id, correlationId: envelope.correlationId }]);
     expect(await settleAll(orderEvents, (delivery) => delivery.complete())).toEqual([]);
+
+    // The token lasts for the tab: a reload shows the panel at once; Forget token locks it again.
+    await page.reload();
+    await page.getByTestId('dead-letters-table').waitFor();
+    await page.getByTestId('operator-sign-out').click();
+    await page.getByTestId('operator-form').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('stitch.operatorToken')")).toBeNull();
   });
 
   /** Settles whatever is waiting at a source, the way the test says; resolves to what came. */

@@ -5,3 +5,4 @@ export * from './run-record';
 export * from './service-output';
 export { describeExit, ServiceFailedError, type ExitStatus } from './service-process';
 export * from './services';
+export * from './operator-token';

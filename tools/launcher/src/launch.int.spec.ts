@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -97,8 +97,17 @@ describe('launchShop', () => {
         ORDER_URL: child.service === 'storefront' ? orderUrl : undefined,
         FIXTURE_GREETING: 'hello',
         STITCH_RESTARTS: '0',
+        // Only the storefront gets the operator token.
+        OPERATOR_TOKEN: child.service === 'storefront' ? shop?.operatorToken : undefined,
       });
     });
+    // The token is made for the data folder, kept there for its owner only, and its place (never itself) is said.
+    expect(shop.operatorTokenFile).toBe(path.join(dataDir, 'operator-token'));
+    expect((await readFile(shop.operatorTokenFile as string, 'utf8')).trim()).toBe(shop.operatorToken);
+    if (process.platform !== 'win32') expect((await stat(shop.operatorTokenFile as string)).mode & 0o777).toBe(0o600);
+    expect(lines).toContain(`operator token (the page's Dead letters panel): in ${path.join(dataDir, 'operator-token')}`);
+    expect(lines.join('\n')).not.toContain(shop.operatorToken);
+    expect(lines.join('\n')).not.toContain(new URL(shop.databaseUrl).password);
 
     // DATABASE_URL names a server that answers.
     const client = new Client({ connectionString: shop.databaseUrl });

@@ -11,6 +11,7 @@ import { reap, type ReaperState } from './reaper';
 import { describeExit, ServiceProcess, type ExitStatus } from './service-process';
 import { shopServices, type ServiceDefinition } from './services';
 import { sessionSecretOf } from './session-secret';
+import { operatorTokenFile, operatorTokenOf } from './operator-token';
 import { shopIdOf } from './shop-id';
 
 /** The repository root: services run from here, as `node --require @swc-node/register apps/<svc>/src/main.ts`. */
@@ -88,6 +89,10 @@ export interface RunningShop {
   readonly processes: readonly LaunchedProcess[];
   /** The server URL every process got as DATABASE_URL. */
   readonly databaseUrl: string;
+  /** The storefront's OPERATOR_TOKEN (a secret: for tests and tools of this run, never to be logged). */
+  readonly operatorToken: string;
+  /** The file it is kept in, unless it was given as OPERATOR_TOKEN. */
+  readonly operatorTokenFile: string | undefined;
   readonly dataDir: string;
   /** `<dataDir>/run/processes.json` */
   readonly runFile: string;
@@ -135,6 +140,14 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   report(`shop ${shopId}`);
   // The key that signs customer sessions: a given one (from a secret store) wins, else the data folder's own (0600).
   const sessionSecret = options.env?.['SESSION_SECRET'] || process.env['SESSION_SECRET'] || (await sessionSecretOf(dataDir));
+  // The storefront's operator credential: a given OPERATOR_TOKEN wins, else the data folder's own (made once, 0600).
+  // Its place is reported, never the token itself: launcher output ends up in terminals, CI logs and screen shares.
+  const givenToken = options.env?.['OPERATOR_TOKEN'] || process.env['OPERATOR_TOKEN'];
+  const operatorToken = givenToken || (await operatorTokenOf(dataDir));
+  const tokenFile = givenToken ? undefined : operatorTokenFile(dataDir);
+  if (services.some((service) => service.name === 'storefront')) {
+    report(tokenFile ? `operator token (the page's Dead letters panel): in ${tokenFile}` : 'operator token: from OPERATOR_TOKEN');
+  }
 
   const plans = await planInstances(services, options.scale ?? {}, mode, defaultProbe, options.basePort);
   const reaper = startReaper();
@@ -229,6 +242,8 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
           DATABASE_URL: serverUrl,
           // The replica says it in its start record, so the page's flow view shows the restart.
           STITCH_RESTARTS: String(restarts),
+          // Only the storefront has operator endpoints.
+          ...(plan.service === 'storefront' ? { OPERATOR_TOKEN: operatorToken } : {}),
           ...serviceUrls,
           // Only the storefront signs sessions; no other process gets the key.
           SESSION_SECRET: plan.service === Services.storefront ? sessionSecret : undefined,
@@ -292,7 +307,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
     await Promise.race([allReady, cancelled]);
     shopReady = true;
     if (restart && postgres) supervisePostgres(postgres);
-    return { storefrontUrl, processes, databaseUrl: serverUrl, dataDir, runFile, unexpectedExit, stop };
+    return { storefrontUrl, processes, databaseUrl: serverUrl, operatorToken, operatorTokenFile: tokenFile, dataDir, runFile, unexpectedExit, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive, type RunningShop } from '@stitch/launcher';
+import { isAlive, operatorTokenFile, type RunningShop } from '@stitch/launcher';
 import { eventually } from '@stitch/shop-testing';
 import { ExternalLauncher, freeBasePort, survivorsOf } from '../support/external-launcher';
 import { FAULT_ENV, FaultShop, printFigures, tally, type Placement } from '../support/fault-shop';
@@ -100,6 +100,8 @@ async function attached(first: ExternalLauncher, current: () => ExternalLauncher
     storefrontUrl: record.storefrontUrl,
     processes: record.processes,
     databaseUrl: await first.databaseUrl(),
+    operatorToken: await first.operatorToken(),
+    operatorTokenFile: operatorTokenFile(first.dataDir),
     dataDir: first.dataDir,
     runFile: first.runFile,
     unexpectedExit: new Promise(() => undefined),

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
-import { isAlive, readRunRecord, type RunRecord } from '@stitch/launcher';
-import { embeddedPostgresUrl } from '@stitch/persistence';
+import { isAlive, operatorTokenOf, readRunRecord, type RunRecord } from '@stitch/launcher';
+import { embeddedPostgresUrl, readEmbeddedPostgresPassword } from '@stitch/persistence';
 
 const MAIN = path.resolve('tools/launcher/src/main.ts');
 
@@ -55,11 +55,18 @@ export class ExternalLauncher {
     return record;
   }
 
-  /** The embedded server's URL with its credentials (the run record leaves the password out). */
+  /** The embedded server's URL with its credentials: the run record leaves the password out; it is kept beside the cluster. */
   async databaseUrl(): Promise<string> {
     const { postgres } = await this.record();
     if (!postgres) throw new Error('the launcher runs no embedded PostgreSQL');
-    return embeddedPostgresUrl(postgres.port);
+    const password = await readEmbeddedPostgresPassword(postgres.dataDir);
+    if (password === undefined) throw new Error(`no password is kept beside ${postgres.dataDir}`);
+    return embeddedPostgresUrl(postgres.port, password);
+  }
+
+  /** The storefront's operator token, kept in the data folder. */
+  operatorToken(): Promise<string> {
+    return operatorTokenOf(this.dataDir);
   }
 
   /** What the launcher said, for a failure's message. */

@@ -21,6 +21,8 @@ export const FAULT_ENV = {
   MESSAGING_LOCK_MS: '3000',
   MESSAGING_RETRY_BASE_MS: '100',
   MESSAGING_RETRY_MAX_MS: '2000',
+  // The scenarios place up to a thousand orders from one client in seconds: far past a shopper's limit.
+  RATE_LIMIT_POSTS_PER_MINUTE: '1000000',
 };
 
 export interface OrderRequest {

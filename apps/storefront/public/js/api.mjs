@@ -1,11 +1,11 @@
 /* global fetch */
 
 /** Calls the storefront API; never throws, so the page can always say what went wrong. */
-export async function callApi(method, path, body) {
+export async function callApi(method, path, body, extraHeaders = {}) {
   try {
     const response = await fetch(path, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

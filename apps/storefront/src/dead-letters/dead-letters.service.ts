@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
-import { deadLetterView, MessagingRuntime, sourcesOf, type Source } from '@stitch/messaging-core';
+import { deadLetterView, MessagingRuntime, sourcesOf, withoutInternals, type DeadLetteredMessage, type Source } from '@stitch/messaging-core';
 import type { z } from 'zod';
 import type { deadLetterListSchema } from './dead-letter.schemas';
 
@@ -18,7 +18,7 @@ export class DeadLettersService {
     return this.inTurn(async () => {
       const found = [];
       for (const source of sourcesOf(shopCatalogue)) {
-        const messages = (await this.runtime.transport.deadLetters.list(source)).map(deadLetterView);
+        const messages = (await this.runtime.transport.deadLetters.list(source)).map(publicView);
         found.push({ source, count: messages.length, messages });
       }
       return found;
@@ -35,4 +35,14 @@ export class DeadLettersService {
     this.turn = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * A dead letter as the API shows it: its reason and description without stack frames, absolute paths or source
+ * positions, whatever wrote them (an older consumer, another transport's broker). The full error is in the log of
+ * the service that failed it.
+ */
+export function publicView(deadLetter: DeadLetteredMessage) {
+  const view = deadLetterView(deadLetter);
+  return { ...view, reason: withoutInternals(view.reason), description: withoutInternals(view.description) };
 }

@@ -1,13 +1,26 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiPayloadTooLargeResponse, ApiUnsupportedMediaTypeResponse, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
-import { InvalidRequestDto } from './api-error';
+import {
+  ApiBadRequestResponse,
+  ApiForbiddenResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnsupportedMediaTypeResponse,
+  type ReferenceObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
+import { ApiErrorDto, InvalidRequestDto } from './api-error';
 
-/** The answers of a route taking a JSON body that it will not act on: a bad field, or a body it cannot read at all. */
+/**
+ * The answers of a route taking a JSON body that it will not act on: a bad field, a body it cannot read at all, a
+ * request from another site, or one too many from this client.
+ */
 export function ApiRejectedBodyResponses(badField: string): MethodDecorator {
   return applyDecorators(
     ApiBadRequestResponse({ type: InvalidRequestDto, description: `${badField}, or the body is not a JSON object` }),
+    ApiForbiddenResponse({ type: ApiErrorDto, description: 'Sent from another site (Origin or Sec-Fetch-Site); nothing is sent' }),
     ApiPayloadTooLargeResponse({ type: InvalidRequestDto, description: 'The body is larger than 100 kB; nothing is sent' }),
-    ApiUnsupportedMediaTypeResponse({ type: InvalidRequestDto, description: 'The body’s charset or content-encoding is not supported; nothing is sent' }),
+    ApiUnsupportedMediaTypeResponse({ type: InvalidRequestDto, description: 'The body is not JSON (content-type), or its charset or content-encoding is not supported; nothing is sent' }),
+    ApiTooManyRequestsResponse({ type: ApiErrorDto, description: 'Too many POSTs from this client this minute (RATE_LIMIT_POSTS_PER_MINUTE); retry after Retry-After seconds' }),
   );
 }
 

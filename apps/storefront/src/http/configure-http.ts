@@ -2,20 +2,41 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CONTENT_SECURITY_POLICY, type BootstrapOptions } from '@stitch/messaging-core';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { requestPolicyConfig, type RequestPolicyConfig } from '../config/request-policy.config';
 import { FlowRecordDto, ReplicaStartedDto } from '../flow/flow-record.schema';
+import { InvalidRequestException } from './api-error';
+import { sameSiteJsonOnly } from '../security/same-site-json';
 import { rejectUnreadableBody } from './unreadable-body';
 
 /** The web page: plain HTML, CSS and JS modules, served as they are (no build step). */
 export const WEB_ROOT = path.join(__dirname, '../../public');
 
+/** The shared policy (see CONTENT_SECURITY_POLICY in the messaging lib) with inline styles allowed, for Swagger UI. */
+const DOCS_CONTENT_SECURITY_POLICY = Object.entries({ ...CONTENT_SECURITY_POLICY, 'style-src': ["'self'", "'unsafe-inline'"] })
+  .map(([directive, values]) => `${directive} ${values.join(' ')}`)
+  .join('; ');
+
 /** The storefront's HTTP extras on top of what every app gets: the web page at `/` and the API docs. */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  const policy = app.get<RequestPolicyConfig>(requestPolicyConfig.KEY);
+  // Before any body is read: a write from another site is refused (403), a body that is not JSON too (415).
+  express.use(sameSiteJsonOnly(policy.allowedOrigins));
+  // CORS stays closed (no Access-Control-* headers) unless ALLOWED_ORIGINS names other origins.
+  if (policy.allowedOrigins.length > 0) {
+    express.enableCors({ origin: [...policy.allowedOrigins], methods: ['GET', 'HEAD', 'POST'], allowedHeaders: ['content-type', 'x-correlation-id'] });
+  }
   express.useStaticAssets(WEB_ROOT, { index: 'index.html', maxAge: 0 });
-  // Nest would add the same two parsers when it starts; added here, the error middleware can follow them.
+  // Swagger UI's page carries inline styles: the API docs alone may use them.
+  express.use('/docs', (_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+    response.setHeader('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
+    next();
+  });
+  // Nest would add the JSON parser when it starts; added here, the error middleware can follow it. Only JSON bodies
+  // get this far (sameSiteJsonOnly), so no other parser is needed.
   express.useBodyParser('json');
-  express.useBodyParser('urlencoded', { extended: true });
   express.use(rejectUnreadableBody);
   const document = SwaggerModule.createDocument(
     app,
@@ -26,6 +47,7 @@ export function configureHttp(app: INestApplication): void {
           'sign-up publishes the UserSignedUp event and checkout sends the PlaceOrder command, answering 202 at once.',
       )
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator token (OPERATOR_TOKEN), for the dead-letter endpoints' }, 'operator')
       .build(),
     { extraModels: [FlowRecordDto, ReplicaStartedDto] },
   );
@@ -42,3 +64,9 @@ export function configureHttp(app: INestApplication): void {
   }
   SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
 }
+
+/** What the storefront adds to the shared bootstrap: its HTTP set-up, and client errors in the API's 4xx shape. */
+export const storefrontHttp: Pick<BootstrapOptions, 'configure' | 'clientErrorBody'> = {
+  configure: configureHttp,
+  clientErrorBody: (_status, message) => new InvalidRequestException([{ path: '', message }]).getResponse() as Record<string, unknown>,
+};

@@ -148,6 +148,17 @@ describe('MessageConsumer settle rules', () => {
     expect(records[0]?.outcome).toBe('dead-lettered');
   });
 
+  it('keeps no stack, absolute path or source position in the reason it dead-letters with', async () => {
+    const { consumer, queue } = setup(async () => {
+      const error = new TypeError('cannot open /srv/shop/.data/mail/x.eml\n    at open (/srv/shop/dist/mailer.js:12:7)');
+      error.stack = `TypeError: ${error.message}\n    at handler (/srv/shop/dist/handler.js:3:9)`;
+      throw error;
+    });
+    const last = fakeDelivery(body(SendEmail.type, welcome), { attempt: 5 });
+    await consumer.process(queue, last);
+    expect(last.settled).toMatchObject({ kind: 'dead-letter', reason: 'TypeError: cannot open <path>' });
+  });
+
   it('dead-letters a message its handler rejects on the first attempt, without retrying it', async () => {
     const { consumer, queue, records } = setup(async () => {
       throw new MessageRejectedError('param orderId is missing for template order-confirmed');

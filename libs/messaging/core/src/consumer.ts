@@ -7,6 +7,7 @@ import type { FlowOutcome, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import type { Logger } from './logger';
 import { contextForEnvelope, runInMessageContext } from './message-context';
+import { withoutInternals } from './without-internals';
 import { decideRetry, defaultRetryPolicy, mergeRetryPolicy, type ErrorClass, type HandlerRetryOptions, type RetryDecision, type RetryPolicy } from './retry-policy';
 import { describeSource, type Closable, type Delivery, type Source, type Transport } from './transport';
 
@@ -170,7 +171,8 @@ export class MessageConsumer {
       });
       if (decision.action === 'dead-letter') {
         logger.error({ ...log, rule: decision.rule }, `${definition.name} ${DEAD_LETTER_LOG[decision.rule]}; dead-lettering it`);
-        const reason = `${error.name}: ${error.message}`.slice(0, 1_000);
+        // The error's words only: never its stack, paths or source lines (those stay in the log line above).
+        const reason = withoutInternals(`${error.name}: ${error.message}`);
         const description = `${DEAD_LETTER_RULE[decision.rule]}: failed on attempt ${delivery.attempt} of ${endpoint.maxAttempts} in ${this.options.instance}`;
         return this.settle(delivery, envelope, 'dead-lettered', () => delivery.deadLetter(reason, description));
       }
@@ -211,7 +213,7 @@ export class MessageConsumer {
     try {
       json = JSON.parse(delivery.message.body);
     } catch (error) {
-      return { reason: 'InvalidMessage', description: `body is not JSON: ${asError(error).message}` };
+      return { reason: 'InvalidMessage', description: withoutInternals(`body is not JSON: ${asError(error).message}`) };
     }
     const shape = envelopeSchema.safeParse(json);
     if (!shape.success) return { reason: 'InvalidMessage', description: `not an envelope: ${describeIssues(shape.error.issues)}` };

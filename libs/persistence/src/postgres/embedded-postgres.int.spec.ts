@@ -1,8 +1,8 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { embeddedPostgresPasswordFile, embeddedPostgresUrl, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 async function query<T extends object>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -43,6 +43,50 @@ describe('startEmbeddedPostgres', () => {
     const throwAway = await startEmbeddedPostgres({ dataDir: path.join(directory, 'throw-away'), throwAway: true });
     servers.push(throwAway);
     expect((await settings(throwAway.url)).map((row) => row.setting)).toEqual(['off', 'off', 'off']);
+  });
+
+  it('gets a random superuser password at initdb, kept beside the cluster for its owner only and read back on restart', async () => {
+    const dataDir = path.join(directory, 'pg');
+    const first = await startEmbeddedPostgres({ dataDir, throwAway: true });
+    servers.push(first);
+    const passwordFile = embeddedPostgresPasswordFile(dataDir);
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    expect(password).toMatch(/^[\w-]{32}$/);
+    expect(first.url).toBe(embeddedPostgresUrl(first.port, password));
+    if (process.platform !== 'win32') expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+    await expect(query(embeddedPostgresUrl(first.port, 'postgres'), 'select 1')).rejects.toMatchObject({ code: '28P01' });
+    await first.stop();
+
+    const again = await startEmbeddedPostgres({ dataDir, throwAway: true });
+    servers.push(again);
+    expect(again.url).toBe(embeddedPostgresUrl(again.port, password));
+    expect(await query(again.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    await again.stop();
+
+    const other = await startEmbeddedPostgres({ dataDir: path.join(directory, 'other'), throwAway: true });
+    servers.push(other);
+    expect(new URL(other.url).password).not.toBe(password);
+  });
+
+  it('moves a cluster made with the old fixed password to a random one', async () => {
+    const dataDir = path.join(directory, 'pg');
+    const made = await startEmbeddedPostgres({ dataDir, throwAway: true });
+    servers.push(made);
+    // As every cluster was before: the password `postgres`, and no file beside it.
+    await query(made.url, "alter role postgres password 'postgres'");
+    await made.stop();
+    await rm(embeddedPostgresPasswordFile(dataDir));
+    const lines: string[] = [];
+
+    const moved = await startEmbeddedPostgres({ dataDir, throwAway: true, log: (line) => lines.push(line) });
+    servers.push(moved);
+
+    const password = (await readFile(embeddedPostgresPasswordFile(dataDir), 'utf8')).trim();
+    expect(password).not.toBe('postgres');
+    expect(await query(moved.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    await expect(query(embeddedPostgresUrl(moved.port, 'postgres'), 'select 1')).rejects.toMatchObject({ code: '28P01' });
+    expect(lines).toContain(`[stitch] the cluster still had the old fixed password: it now has the random one kept in ${embeddedPostgresPasswordFile(dataDir)}`);
+    expect(lines.join('\n')).not.toContain(password);
   });
 
   it('keeps every acknowledged commit when the server is killed with SIGKILL', async () => {

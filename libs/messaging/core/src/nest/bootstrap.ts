@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { StartupError } from '../config-error';
 import { MessagingRuntime } from '../runtime';
+import { applyHttpHygiene, type ClientErrorBody } from './http-hygiene';
+import { httpConfig, type HttpConfig } from './http.config';
 import { KeepOriginalErrorFilter } from './keep-original-error.filter';
 import { PinoNestLogger } from './pino-nest-logger';
 import { requestContext } from './request-context.middleware';
@@ -15,6 +17,8 @@ export interface BootstrapOptions {
   readonly defaultPort: number;
   /** App-specific HTTP set-up (API docs, static files), applied before the routes are sealed by listening. */
   readonly configure?: (app: INestApplication) => void | Promise<void>;
+  /** The app's error shape for a client error raised below its routes (a body too large, an undecodable path). */
+  readonly clientErrorBody?: ClientErrorBody;
 }
 
 /** How long a service that could not listen waits for its consumer and connections to close before it exits. */
@@ -34,6 +38,7 @@ export async function bootstrapService(rootModule: Type, options: BootstrapOptio
     const runtime = app.get(MessagingRuntime);
     app.useLogger(new PinoNestLogger(runtime.logger));
     app.use(requestContext);
+    applyHttpHygiene(app, app.get<HttpConfig>(httpConfig.KEY), options.clientErrorBody);
     await options.configure?.(app);
     // Deferred so the filter is in place before Nest wires the handlers; it reads global filters only then.
     const microservice = app.connectMicroservice<MicroserviceOptions>(

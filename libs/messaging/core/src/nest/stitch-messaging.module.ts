@@ -13,6 +13,7 @@ import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
 import { StitchClient } from './stitch.client';
 import { messagingConfig, type MessagingConfig } from './messaging.config';
+import { httpConfig } from './http.config';
 import { serviceConfig, type ServiceConfig } from './service.config';
 
 export interface TransportContext {
@@ -62,6 +63,7 @@ export class StitchMessagingModule {
       imports: [
         ConfigModule.forFeature(messagingConfig),
         ConfigModule.forFeature(serviceConfig),
+        ConfigModule.forFeature(httpConfig),
         // A failing readiness probe is an answer, not an error: the 503 says why, nothing more is logged.
         TerminusModule.forRoot({ logger: false }),
         ...(options.imports ?? []),

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { PlaceOrder, Services, shopCatalogue } from '@stitch/contracts';
 import type { DeadLetteredMessage } from '@stitch/messaging-core';
 import { sleep } from '@stitch/shop-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';
 
 /**
- * A PlaceOrder for a user who never signed up: a transient error by design (the UserSignedUp may be late), so it
+ * A PlaceOrder for a user the order service does not know: a transient error by design (the UserSignedUp may be late), so it
  * is retried up to the order queue's maximum and then dead-lettered with its reason, while other orders flow on.
  */
 export async function poisonMessage(shop: FaultShop, otherOrders: number): Promise<void> {
@@ -15,7 +14,11 @@ export async function poisonMessage(shop: FaultShop, otherOrders: number): Promi
   const users = await shop.knownUsers(4);
   const product = await shop.productWithStock(4, 100_000);
 
-  const stranger = randomUUID();
+  // A customer with a session whom the order service has forgotten: the storefront accepts the order, the order
+  // service can never place it.
+  const [stranger] = await shop.knownUsers(1);
+  if (!stranger) throw new Error('no customer signed up');
+  await shop.query(Services.order, 'DELETE FROM "user" WHERE id = $1', [stranger]);
   const [poisoned] = (await shop.placeOrders([{ userId: stranger, items: [{ sku: product.sku, quantity: 1 }] }], 1)).accepted;
   const placement = await shop.placeOrders(onePieceOrders(otherOrders, users, product.sku), 4);
   const settling = shop.settle(placement.accepted, 120_000);

@@ -121,6 +121,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       '-c', 'listen_addresses=127.0.0.1',
       // No unix socket: it would need a writable /var/run/postgresql.
       '-c', 'unix_socket_directories=',
+      // Every replica keeps a pool of up to 10 connections (pg's default) and the notification service one more to
+      // listen on: a scaled-out shop passes PostgreSQL's default of 100.
+      '-c', 'max_connections=300',
       ...(options.throwAway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: (message) => {

@@ -13,6 +13,7 @@ import type { Death, Restore, TransportFaults } from './transport-faults';
  */
 export class AwsFaults implements TransportFaults {
   readonly name = 'aws';
+  readonly consumersStopIndependently = true;
   private readonly knownPorts = new Map<number, Set<number>>();
 
   private constructor(

@@ -3,7 +3,6 @@ import { isAlive, type LaunchedProcess } from '@stitch/launcher';
 import { eventually } from '@stitch/shop-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';
 import type { Death } from '../support/transport-faults';
-import { freeze, thaw } from '../support/freeze';
 
 
 /**
@@ -27,13 +26,6 @@ export async function killDuringHandling(shop: FaultShop, { orders, concurrency 
   expect(replicas.length).toBeGreaterThanOrEqual(2);
   const victim = replicas[replicas.length - 1]!;
 
-  // On a broker the other replicas can take a whole burst between them (up to ten messages a receive each) and leave
-  // the victim none: they are stopped until it holds some, so it is the one consumer. A message a stopped replica was
-  // handed comes back when its lock lapses.
-  const others = shop.faults.consumersStopIndependently ? replicas.slice(0, -1) : [];
-  for (const other of others) await freeze(other.pid);
-  const thawOthers = () => others.forEach((other) => thaw(other.pid));
-
   const placing = shop.placeOrders(onePieceOrders(orders, users, product.sku), concurrency);
   // Killed the moment it is seen holding messages: its locks in the bus file (embedded), or messages the proxy is about
   // to hand it (AWS), judged while it is stopped; where neither can tell, as it finishes its first ReserveStock of the
@@ -43,11 +35,9 @@ export async function killDuringHandling(shop: FaultShop, { orders, concurrency 
       ? shop.faults.killWhenHolding(victim.pid, Services.inventory, 60_000).then((death) => ({ killedAt: death.killedAt, death }))
       : killAfterItsFirstHandling(shop, victim, startedAt)
   ).catch(async (error: unknown) => {
-    thawOthers();
     await placing;
     throw error;
   });
-  thawOthers();
   const { death, killedAt } = kill;
   const placement = await placing;
 

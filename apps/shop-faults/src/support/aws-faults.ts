@@ -13,7 +13,6 @@ import type { Death, Restore, TransportFaults } from './transport-faults';
  */
 export class AwsFaults implements TransportFaults {
   readonly name = 'aws';
-  readonly consumersStopIndependently = true;
   private readonly knownPorts = new Map<number, Set<number>>();
 
   private constructor(

@@ -15,7 +15,6 @@ const DUPLICATING_TRIGGER = 'faults_deliver_twice';
  */
 export class LocalFaults implements TransportFaults {
   readonly name = 'local';
-  readonly consumersStopIndependently = false;
   readonly env = { MESSAGING_TRANSPORT: 'local' };
   private readonly file: string;
   private db: DatabaseSync | undefined;

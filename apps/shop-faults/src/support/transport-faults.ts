@@ -20,11 +20,6 @@ export interface Death {
 export interface TransportFaults {
   /** `local` or `aws`, as the figures lines name it. */
   readonly name: string;
-  /**
-   * Whether one consumer may be stopped (SIGSTOP) without holding up the others: true on a broker, whose consumers
-   * share nothing; false on the bus file, whose write lock a stopped process may hold.
-   */
-  readonly consumersStopIndependently: boolean;
   /** Added to every process's environment: what makes the shop use this transport (and its faults). */
   readonly env: Readonly<Record<string, string>>;
   /** From now until restored, every message sent or published is delivered twice. */

@@ -7,16 +7,18 @@ const CALM_MS = 2_000;
 const CONCURRENCY = 3;
 
 /**
- * The transport out of reach for a few seconds while customers check out: the storefront answers 503 for what it
- * cannot send, clients retry, and every order it accepted completes afterwards.
+ * The transport out of reach for a few seconds while customers check out: the storefront keeps accepting orders into
+ * its outbox, its relay sends them once the transport is back, and every order it accepted completes afterwards.
+ * Each customer pauses `pauseMs` between orders: nothing slows them down during the outage (no 503 to back off
+ * from), so the pace sets how many orders the transport has to catch up on.
  */
-export async function transportOutage(shop: FaultShop): Promise<void> {
+export async function transportOutage(shop: FaultShop, pauseMs: number): Promise<void> {
   const startedAt = Date.now();
   const users = await shop.knownUsers(3);
   const product = await shop.productWithStock(3, 100_000);
 
   // Customers keep checking out, before, during and after the outage.
-  const checkout = shop.keepCheckingOut(users, product.sku, CONCURRENCY, 60_000);
+  const checkout = shop.keepCheckingOut(users, product.sku, CONCURRENCY, 60_000, pauseMs);
   const total = checkout.placement;
 
   await sleep(CALM_MS);

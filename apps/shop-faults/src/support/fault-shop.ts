@@ -222,10 +222,17 @@ export class FaultShop {
   }
 
   /**
-   * Customers checking out without pause, `concurrency` at a time, one-piece orders of `sku`, each retried like a real
-   * client for up to `giveUpMs`, until `stop` is called; `placement` fills as orders are accepted.
+   * Customers checking out, `concurrency` at a time, each pausing `pauseMs` between orders, one-piece orders of `sku`,
+   * each retried like a real client for up to `giveUpMs`, until `stop` is called; `placement` fills as orders are
+   * accepted.
    */
-  keepCheckingOut(users: readonly string[], sku: string, concurrency: number, giveUpMs = 120_000): { placement: Placement; stop: () => Promise<Placement> } {
+  keepCheckingOut(
+    users: readonly string[],
+    sku: string,
+    concurrency: number,
+    giveUpMs = 120_000,
+    pauseMs = 100,
+  ): { placement: Placement; stop: () => Promise<Placement> } {
     const total: Placement = { accepted: [], attempts: 0, unavailable: 0, unavailableStatuses: [], unanswered: 0, abandoned: 0 };
     let placing = true;
     const customer = async (index: number) => {
@@ -237,7 +244,7 @@ export class FaultShop {
         total.unavailableStatuses.push(...placement.unavailableStatuses);
         total.unanswered += placement.unanswered;
         total.abandoned += placement.abandoned;
-        await sleep(100);
+        await sleep(pauseMs);
       }
     };
     const customers = Promise.all(Array.from({ length: concurrency }, (_, index) => customer(index)));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { keptValueOf } from './kept-value';
 
 /** Where a data folder keeps the storefront's operator token (OPERATOR_TOKEN), readable by its owner only. */
 export function operatorTokenFile(dataDir: string): string {
@@ -18,13 +18,7 @@ export function newOperatorToken(): string {
  */
 export async function operatorTokenOf(dataDir: string, make: () => string = newOperatorToken): Promise<string> {
   const file = operatorTokenFile(dataDir);
-  try {
-    await writeFile(file, `${make()}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
-  const token = (await readFile(file, 'utf8')).trim();
+  const token = await keptValueOf(file, make, { secret: true });
   if (!/^[\x21-\x7e]{16,512}$/.test(token)) throw new Error(`${file}: not an operator token (16-512 printable characters); delete it to make a new one`);
   return token;
 }

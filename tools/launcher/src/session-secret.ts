@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { keptValueOf } from './kept-value';
 
 /** Where a data folder keeps the key that signs its storefront's customer sessions. */
 export function sessionSecretFile(dataDir: string): string {
@@ -20,14 +20,7 @@ export function newSessionSecret(): string {
  */
 export async function sessionSecretOf(dataDir: string, make: () => string = newSessionSecret): Promise<string> {
   const file = sessionSecretFile(dataDir);
-  try {
-    await writeFile(file, `${make()}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  // writeFile's mode is filtered by the umask, and an older file may have been loosened: set it, where the OS has modes.
-  if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
-  const secret = (await readFile(file, 'utf8')).trim();
+  const secret = await keptValueOf(file, make, { secret: true });
   if (secret.length < 32) throw new Error(`${file}: the session key kept there is shorter than 32 characters; delete the file to have a new one made (every customer signs in anew)`);
   return secret;
 }

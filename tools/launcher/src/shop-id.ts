@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkShopId, newShopId } from '@stitch/messaging-core';
+import { keptValueOf } from './kept-value';
 
 /** Where a data folder keeps the id of its shop instance. */
 export function shopIdFile(dataDir: string): string {
@@ -13,10 +13,5 @@ export function shopIdFile(dataDir: string): string {
  */
 export async function shopIdOf(dataDir: string, make: () => string = newShopId): Promise<string> {
   const file = shopIdFile(dataDir);
-  try {
-    await writeFile(file, `${make()}\n`, { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  return checkShopId((await readFile(file, 'utf8')).trim(), file);
+  return checkShopId(await keptValueOf(file, make), file);
 }

@@ -380,6 +380,47 @@ export async function during<T>(fault: Promise<Restore>, work: () => Promise<T>)
   }
 }
 
+/** Every accepted order final and confirmed, stock taken once per order, one charge and one mail each, no dead letter. */
+export async function expectEveryOrderOnce(
+  shop: FaultShop,
+  total: Placement,
+  product: { sku: string; available: number },
+  deadLettersBefore: number,
+  what: string,
+  extra: Record<string, number | string | (() => number)>,
+): Promise<void> {
+  const finals = await shop.settle(total.accepted, 180_000);
+  const lost = total.accepted.filter((id) => !finals.has(id));
+  const effects = await shop.settledEffectsOf(total.accepted, 120_000).catch(() => shop.effectsOf(total.accepted));
+  const stockTaken = product.available - (await shop.stockOf(product.sku));
+  const deadLetters = (await shop.deadLetterCount()) - deadLettersBefore;
+  const dead = await shop.deadProcesses();
+  const figures: Record<string, number | string> = {
+    sent: total.accepted.length,
+    handled: finals.size,
+    lost: lost.length,
+    'dead letters': deadLetters,
+    POSTs: total.attempts,
+    '5xx retried': tally(total.unavailableStatuses),
+    'unanswered retried': total.unanswered,
+    'stock taken': stockTaken,
+    charges: effects.total('charges'),
+    mails: effects.total('mails'),
+  };
+  for (const [name, value] of Object.entries(extra)) figures[name] = typeof value === 'function' ? value() : value;
+  printFigures(what, shop.faults.name, figures);
+
+  expect(dead).toEqual([]);
+  expect(total.abandoned).toBe(0);
+  expect(lost).toEqual([]);
+  expect(deadLetters).toBe(0);
+  expect([...finals.values()].filter((final) => final.status !== 'confirmed')).toEqual([]);
+  expect(stockTaken).toBe(total.accepted.length);
+  expect(effects.notOnce('reservations')).toEqual([]);
+  expect(effects.notOnce('charges')).toEqual([]);
+  expect(effects.notOnce('mails')).toEqual([]);
+}
+
 /** `<what> (<transport>): sent 200, handled 200, duplicates absorbed 3, lost 0`, printed where jest does not wrap it. */
 export function printFigures(what: string, transport: string, figures: Readonly<Record<string, number | string>>): string {
   const line = `${what} (${transport}): ${Object.entries(figures)

@@ -30,7 +30,7 @@ export const shopServices = [
     replicas: 1,
     calls: ['order-service', 'inventory-service', 'notification-service'],
     secrets: ['SESSION_SECRET', 'OPERATOR_TOKEN'],
-    description: 'the HTTP edge: the shop page, sign-up, checkout, the live view and the operator endpoints',
+    description: 'the HTTP API and web page with the live flow view; customer sessions and idempotency keys',
   },
   {
     name: 'order-service',
@@ -40,7 +40,7 @@ export const shopServices = [
     replicas: 1,
     calls: [],
     secrets: [],
-    description: 'users and orders, and the checkout saga that reserves stock, charges and confirms or cancels',
+    description: 'orders and the checkout saga; its copy of users',
   },
   {
     name: 'inventory-service',
@@ -50,7 +50,7 @@ export const shopServices = [
     replicas: 1,
     calls: [],
     secrets: [],
-    description: 'products and stock reservations',
+    description: 'products, prices, stock and reservations',
   },
   {
     name: 'payment-service',
@@ -60,7 +60,7 @@ export const shopServices = [
     replicas: 1,
     calls: [],
     secrets: [],
-    description: 'charges and refunds against the payment provider',
+    description: 'charges and refunds on a simulated card provider',
   },
   {
     name: 'email-service',
@@ -70,7 +70,7 @@ export const shopServices = [
     replicas: 1,
     calls: [],
     secrets: [],
-    description: 'renders and sends mails, once each',
+    description: 'mails composed with nodemailer, written to the data folder or sent over SMTP',
   },
   {
     name: 'notification-service',
@@ -80,7 +80,7 @@ export const shopServices = [
     replicas: 1,
     calls: [],
     secrets: [],
-    description: "keeps each customer's notifications and pushes them to the storefront's live view",
+    description: 'pushes order and sign-up news to browsers over server-sent events, from any replica',
   },
   // @stitch-manifest: end of services (a generator inserts new entries above this line)
 ] as const satisfies readonly ServiceManifestEntry[];

@@ -1,6 +1,46 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import { readFileSync } from 'node:fs';
+
+// The scope of each service's app, from the service manifest. ESLint loads this file as plain JavaScript, so the
+// names are read from the manifest's source: one `name: '<service>',` line per entry.
+const manifest = readFileSync(new URL('./libs/manifest/src/manifest.ts', import.meta.url), 'utf8');
+const serviceScopes = [...manifest.matchAll(/^ {4}name: '([a-z0-9-]+)',$/gm)].map(([, name]) => name.replace(/-service$/, ''));
+if (serviceScopes.length === 0) throw new Error('eslint.config.mjs: no service found in libs/manifest/src/manifest.ts');
+
+const testFiles = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'];
+
+/**
+ * A service never imports another service: services share only libs, and libs never reach into apps. The
+ * transports know the catalogue engine and no shop: only their tests may use the shop's messages.
+ */
+function boundaries({ messagingTestsUseTheShop }) {
+  const shared = ['type:contracts', 'type:catalogue', 'type:manifest', 'type:messaging', 'type:data', 'type:util', 'type:testing'];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: shared },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: shared },
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', ...shared] },
+      { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:contracts', 'type:catalogue', 'type:manifest', 'type:messaging', 'type:util'] },
+      {
+        sourceTag: 'type:messaging',
+        onlyDependOnLibsWithTags: ['type:catalogue', 'type:messaging', 'type:util', ...(messagingTestsUseTheShop ? ['type:contracts', 'type:manifest'] : [])],
+      },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: shared },
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:catalogue', 'type:manifest', 'type:util'] },
+      { sourceTag: 'type:catalogue', onlyDependOnLibsWithTags: ['type:util'] },
+      { sourceTag: 'type:manifest', onlyDependOnLibsWithTags: [] },
+      { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      // Operator tools (npm run dlq) use the shared libs only, and nothing imports them.
+      { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
+      ...serviceScopes.map((scope) => ({ sourceTag: `scope:${scope}`, onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'] })),
+    ],
+  };
+}
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '**/.tools/**', '**/coverage/**', '.nx/**', '**/generated/prisma/**'] },
@@ -10,35 +50,13 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      // A service never imports another service: services share only libs, and libs never reach into apps.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:util'] },
-            { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:util'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            // Operator tools (npm run dlq) use the shared libs only, and nothing imports them.
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:storefront', onlyDependOnLibsWithTags: ['scope:storefront', 'scope:shared'] },
-            { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
-            { sourceTag: 'scope:inventory', onlyDependOnLibsWithTags: ['scope:inventory', 'scope:shared'] },
-            { sourceTag: 'scope:payment', onlyDependOnLibsWithTags: ['scope:payment', 'scope:shared'] },
-            { sourceTag: 'scope:email', onlyDependOnLibsWithTags: ['scope:email', 'scope:shared'] },
-            { sourceTag: 'scope:notification', onlyDependOnLibsWithTags: ['scope:notification', 'scope:shared'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries({ messagingTestsUseTheShop: false })],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: testFiles,
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ messagingTestsUseTheShop: true })] },
   },
   {
     files: ['**/*.cjs', '**/*.js'],

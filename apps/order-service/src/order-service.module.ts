@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Services, shopCatalogue } from '@stitch/contracts';
+import { shopCatalogue } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { StitchMessagingModule, type StitchMessagingOptions } from '@stitch/messaging-core';
 import { INBOX, OUTBOX_DISPATCHER, PersistenceModule } from '@stitch/persistence';
 import path from 'node:path';

@@ -2,7 +2,7 @@
 // SIGKILL mid-stream, every message delivered twice, the transport out of reach during checkout, a poison
 // message, and a thousand orders racing for a hundred units. Each scenario prints one line of figures and
 // asserts on them; first on the embedded transport, then on AWS (SQS + EventBridge) against an emulator.
-import { Services } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { contendedStock, type Contention } from './scenarios/contended-stock';
 import { databaseOutage } from './scenarios/database-outage';
 import { deliverTwice } from './scenarios/deliver-twice';

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Module, type INestApplication } from '@nestjs/common';
-import { shopCatalogue, type Topology } from '@stitch/contracts';
+import { shopCatalogue } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import {
   bootstrapService,
   createEnvelope,

@@ -1,10 +1,7 @@
-import { z } from 'zod';
-import { Catalogue } from './catalogue';
-import { defineCommand, defineEvent } from './define';
+import { Services } from '@stitch/manifest';
 import { PlaceOrder, SendEmail } from './commands';
 import { OrderPlaced, UserSignedUp } from './events';
 import { shopCatalogue } from './shop-catalogue';
-import { Services } from './services';
 
 describe('shop catalogue', () => {
   it('names commands imperatively and events in the past tense, with the version in the type', () => {
@@ -76,25 +73,5 @@ describe('shop catalogue', () => {
     const result = SendEmail.schema.safeParse({ to: 'not-an-address', template: 'welcome', params: {} });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['to']);
-  });
-});
-
-describe('Catalogue', () => {
-  const schema = z.object({});
-  it('refuses a type without a version', () => {
-    expect(() => defineCommand({ type: 'a.do-it', name: 'DoIt', owner: 'a', schema })).toThrow(/<version>/);
-  });
-
-  it('refuses unknown owners, subscribers and duplicate types', () => {
-    const doIt = defineCommand({ type: 'a.do-it.v1', name: 'DoIt', owner: 'a', schema });
-    expect(() => new Catalogue({ services: ['b'], messages: [doIt], maxAttempts: { default: 1 } })).toThrow(/unknown owner "a"/);
-    const happened = defineEvent({ type: 'a.happened.v1', name: 'Happened', publisher: 'a', subscribers: ['z'], schema });
-    expect(() => new Catalogue({ services: ['a'], messages: [happened], maxAttempts: { default: 1 } })).toThrow(/unknown subscriber "z"/);
-    expect(() => new Catalogue({ services: ['a'], messages: [doIt, doIt], maxAttempts: { default: 1 } })).toThrow(/defined twice/);
-  });
-
-  it('refuses a retry maximum below one', () => {
-    expect(() => new Catalogue({ services: ['a'], messages: [], maxAttempts: { default: 0 } })).toThrow(/default/);
-    expect(() => new Catalogue({ services: ['a'], messages: [], maxAttempts: { default: 1, queues: { a: 0 } } })).toThrow(/queues\.a/);
   });
 });

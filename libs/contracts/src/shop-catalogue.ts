@@ -1,5 +1,5 @@
-import { Catalogue } from './catalogue';
-import { serviceNames, Services } from './services';
+import { serviceNames, Services } from '@stitch/manifest';
+import { Catalogue } from '@stitch/messaging-catalogue';
 import { ChargePayment, ExpireOrder, PlaceOrder, RefundPayment, ReleaseStock, ReserveStock, SendEmail } from './commands';
 import {
   EmailSent,

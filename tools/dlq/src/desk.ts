@@ -1,4 +1,4 @@
-import type { Catalogue } from '@stitch/contracts';
+import type { Catalogue } from '@stitch/messaging-catalogue';
 import { describeSource, sourcesOf, type DeadLetteredMessage, type DeadLetterQueues, type Source } from '@stitch/messaging-core';
 
 /** A mistake of the operator's (an unknown source or id, a missing --yes): printed as one line, exit code 1. */

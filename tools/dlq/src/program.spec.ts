@@ -1,4 +1,5 @@
-import { PlaceOrder, SendEmail, Services, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { PlaceOrder, SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { createEnvelope, InMemoryTransport, type DeadLetterQueues, type Destination, type Source } from '@stitch/messaging-core';
 import { DeadLetterDesk } from './desk';
 import { runDlq } from './program';

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import type { Catalogue } from '@stitch/contracts';
+import type { Catalogue } from '@stitch/messaging-catalogue';
 import { ConfigError, type Transport } from '@stitch/messaging-core';
 import { DeadLetterDesk, describeScope, DlqError, resolveScope, type ScopeOptions } from './desk';
 import { listJson, listText, movedJson, movedText, showJson, showText } from './format';

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SendEmail, Services, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { applyTopology, awsEntities, createAwsClients, createAwsTransport, deleteTopology, destroyAwsClients } from '@stitch/messaging-aws';
 import {
   createEnvelope,

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Services } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/persistence';
 import { choosePostgresPort, HOST, isPortFree, planInstances, type InstancePlan, type PortMode, type PortProbe } from './ports';
 import { isAlive, readRunRecord, removeRunRecord, withoutPassword, writeRunRecord, type LaunchedProcess, type RunRecord } from './run-record';
@@ -145,7 +145,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   const givenToken = options.env?.['OPERATOR_TOKEN'] || process.env['OPERATOR_TOKEN'];
   const operatorToken = givenToken || (await operatorTokenOf(dataDir));
   const tokenFile = givenToken ? undefined : operatorTokenFile(dataDir);
-  if (services.some((service) => service.name === 'storefront')) {
+  if (services.some((service) => service.name === Services.storefront)) {
     report(tokenFile ? `operator token (the page's Dead letters panel): in ${tokenFile}` : 'operator token: from OPERATOR_TOKEN');
   }
 
@@ -243,7 +243,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
           // The replica says it in its start record, so the page's flow view shows the restart.
           STITCH_RESTARTS: String(restarts),
           // Only the storefront has operator endpoints.
-          ...(plan.service === 'storefront' ? { OPERATOR_TOKEN: operatorToken } : {}),
+          ...(plan.service === Services.storefront ? { OPERATOR_TOKEN: operatorToken } : {}),
           ...serviceUrls,
           // Only the storefront signs sessions; no other process gets the key.
           SESSION_SECRET: plan.service === Services.storefront ? sessionSecret : undefined,
@@ -285,7 +285,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
       report(`${plan.instance} starting (pid ${child.pid}, port ${plan.port}, log ${shortPath(processes[index]?.logFile ?? '')})`);
     });
 
-    const storefrontUrl = firstReplicaUrl.get('storefront');
+    const storefrontUrl = firstReplicaUrl.get(Services.storefront);
     recordBase = {
       launcherPid: process.pid,
       startedAt: new Date().toISOString(),

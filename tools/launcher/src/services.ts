@@ -1,4 +1,4 @@
-import { Services } from '@stitch/contracts';
+import { shopServices as manifestServices, urlVariable, type ServiceManifestEntry } from '@stitch/manifest';
 
 /** One kind of process the launcher can start, in as many replicas as asked for. */
 export interface ServiceDefinition {
@@ -11,23 +11,15 @@ export interface ServiceDefinition {
   readonly urlsOf?: Readonly<Record<string, string>>;
 }
 
-const app = (name: string, defaultPort: number, urlsOf?: Record<string, string>): ServiceDefinition => ({
-  name,
-  script: `apps/${name}/src/main.ts`,
-  defaultPort,
-  ...(urlsOf ? { urlsOf } : {}),
-});
+/** A service of the manifest as the launcher runs it: its app's entry point, and the URLs of the services it calls. */
+function fromManifest(service: ServiceManifestEntry): ServiceDefinition {
+  return {
+    name: service.name,
+    script: `apps/${service.name}/src/main.ts`,
+    defaultPort: service.port,
+    ...(service.calls.length > 0 ? { urlsOf: Object.fromEntries(service.calls.map((called) => [urlVariable(called), called])) } : {}),
+  };
+}
 
 /** The shop: what `npm start` and the end-to-end tests run, with the ports of the design. */
-export const shopServices: readonly ServiceDefinition[] = [
-  app(Services.storefront, 3000, {
-    ORDER_URL: Services.order,
-    INVENTORY_URL: Services.inventory,
-    NOTIFICATION_URL: Services.notification,
-  }),
-  app(Services.order, 3001),
-  app(Services.inventory, 3002),
-  app(Services.payment, 3003),
-  app(Services.email, 3004),
-  app(Services.notification, 3005),
-];
+export const shopServices: readonly ServiceDefinition[] = manifestServices.map(fromManifest);

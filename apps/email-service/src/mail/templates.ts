@@ -1,4 +1,5 @@
-import { emailTemplates, type MessageData, type SendEmail } from '@stitch/contracts';
+import { emailTemplates, type SendEmail } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { describeIssues, MessageRejectedError } from '@stitch/messaging-core';
 import { z } from 'zod';
 

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { SendEmail, UserSignedUp, type MessageData } from '@stitch/contracts';
+import { SendEmail, UserSignedUp } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { HandleMessage, StitchContext } from '@stitch/messaging-core';
 import { MailSender } from './mail-sender';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { ReleaseStock, ReserveStock, Services, StockReservationFailed, StockReserved } from '@stitch/contracts';
+import { ReleaseStock, ReserveStock, StockReservationFailed, StockReserved } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import type { Envelope, FlowRecord } from '@stitch/messaging-core';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import { flowRecords, query, receivedByOrderService, sendCommand, shopTransport, startInventory, testEnvironment } from '../../test/support/inventory-test-app';

@@ -1,6 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { ReleaseStock, ReserveStock, StockReservationFailed, StockReserved, type MessageData } from '@stitch/contracts';
+import { ReleaseStock, ReserveStock, StockReservationFailed, StockReserved } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { HandleMessage, MessageBus } from '@stitch/messaging-core';
 import { combineLines, decideReservation } from './reservation-decision';
 import { StockLedger } from './stock-ledger';

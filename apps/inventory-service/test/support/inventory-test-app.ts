@@ -1,5 +1,6 @@
 import { Module, type INestApplication, type Type } from '@nestjs/common';
-import { Services, shopCatalogue } from '@stitch/contracts';
+import { shopCatalogue } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { bootstrapService, InMemoryTransport } from '@stitch/messaging-core';
 import { commandSender, flowRecords, receivedBy } from '@stitch/messaging-testing';
 import { queryServiceDatabase } from '@stitch/persistence/testing';

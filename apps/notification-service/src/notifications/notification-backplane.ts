@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Services } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { MessagingRuntime } from '@stitch/messaging-core';
 import { databaseConfig, serviceDatabaseUrl, type DatabaseConfig } from '@stitch/persistence';
 import { notificationConfig, type NotificationConfig } from '../config/notification.config';

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
-import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp, type MessageData } from '@stitch/contracts';
+import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { HandleMessage, MessagingRuntime, StitchContext, type Envelope } from '@stitch/messaging-core';
 import {
   orderCancelledNotification,

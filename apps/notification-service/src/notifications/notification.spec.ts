@@ -1,4 +1,5 @@
-import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp, type MessageData, type MessageDefinition } from '@stitch/contracts';
+import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp } from '@stitch/contracts';
+import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 import { orderCancelledNotification, orderConfirmedNotification, orderPlacedNotification, welcomeNotification } from './notification';
 

@@ -1,4 +1,5 @@
-import type { MessageData, OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp } from '@stitch/contracts';
+import type { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 
 export type OrderStatus = 'pending' | 'confirmed' | 'cancelled';

@@ -2,7 +2,8 @@
 // event as replicas on a broker do: each event is handled by one of them, and every browser, whichever replica
 // (or load-balanced address) it is connected to, gets every notification once.
 import { randomUUID } from 'node:crypto';
-import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp, type MessageDefinition } from '@stitch/contracts';
+import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp } from '@stitch/contracts';
+import type { MessageDefinition } from '@stitch/messaging-catalogue';
 import { queryServiceDatabase, startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import { NotificationReplicas, type Replica } from '../../test/support/notification-replicas';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../test/support/round-robin-proxy';

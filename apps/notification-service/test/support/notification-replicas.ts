@@ -1,5 +1,6 @@
 import { Module, type INestApplication } from '@nestjs/common';
-import { shopCatalogue, type MessageData, type MessageDefinition } from '@stitch/contracts';
+import { shopCatalogue } from '@stitch/contracts';
+import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
 import { bootstrapService, createEnvelope, InMemoryTransport, type Closable, type Envelope } from '@stitch/messaging-core';
 import { NotificationServiceModule } from '../../src/app.module';
 

@@ -1,6 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { ExpireOrder, PaymentFailed, PaymentSucceeded, PlaceOrder, StockReservationFailed, StockReserved, type MessageData } from '@stitch/contracts';
+import { ExpireOrder, PaymentFailed, PaymentSucceeded, PlaceOrder, StockReservationFailed, StockReserved } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { HandleMessage, MessageBus, MessageRejectedError } from '@stitch/messaging-core';
 import { orderConfig, type OrderConfig } from '../config/order.config';
 import { UsersRepository } from '../users/users.repository';

@@ -12,8 +12,8 @@ import {
   StockReservationFailed,
   StockReserved,
   UserSignedUp,
-  type MessageData,
 } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { Database } from '@stitch/persistence';
 import { randomUUID } from 'node:crypto';
 import { OrderServiceHarness, until } from '../../test/support/order-service-harness';

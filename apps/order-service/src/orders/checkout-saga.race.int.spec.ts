@@ -12,8 +12,8 @@ import {
   StockReservationFailed,
   StockReserved,
   UserSignedUp,
-  type MessageData,
 } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';

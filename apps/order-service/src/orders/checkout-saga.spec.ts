@@ -8,9 +8,9 @@ import {
   ReleaseStock,
   ReserveStock,
   SendEmail,
-  type MessageData,
   type PlaceOrder,
 } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { decide, describeDuration, MAX_REASON_LENGTH, MAX_TOTAL_CENTS, placeOrder, stageOf, type Outgoing, type ReplyDecision, type SagaOrder, type SagaReply } from './checkout-saga';
 
 const orderId = '0b7f6c0e-4c1e-4d55-9a43-5d3f3f0d2a11';

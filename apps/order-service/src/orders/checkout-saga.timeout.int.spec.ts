@@ -11,8 +11,8 @@ import {
   SendEmail,
   StockReserved,
   UserSignedUp,
-  type MessageData,
 } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 import { randomUUID } from 'node:crypto';
 import { OrderServiceHarness, until } from '../../test/support/order-service-harness';

@@ -24,16 +24,13 @@ import {
   ReleaseStock,
   ReserveStock,
   SendEmail,
-  type CommandDefinition,
-  type EventDefinition,
-  type MessageData,
-  type MessageInput,
   type PaymentFailed,
   type PaymentSucceeded,
   type PlaceOrder,
   type StockReservationFailed,
   type StockReserved,
 } from '@stitch/contracts';
+import type { CommandDefinition, EventDefinition, MessageData, MessageInput } from '@stitch/messaging-catalogue';
 
 export type OrderStatus = 'pending' | 'confirmed' | 'cancelled';
 export type Currency = 'EUR';

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { UserSignedUp, type MessageData } from '@stitch/contracts';
+import { UserSignedUp } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { HandleMessage } from '@stitch/messaging-core';
 import { UsersRepository } from './users.repository';
 

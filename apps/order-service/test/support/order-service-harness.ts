@@ -1,5 +1,7 @@
 import { Module, type INestApplication } from '@nestjs/common';
-import { shopCatalogue, Services, type MessageData, type MessageDefinition } from '@stitch/contracts';
+import { shopCatalogue } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
+import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
 import {
   bootstrapService,
   InMemoryTransport,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { ChargePayment, PaymentFailed, PaymentRefunded, PaymentSucceeded, RefundPayment, Services, type MessageData } from '@stitch/contracts';
+import { ChargePayment, PaymentFailed, PaymentRefunded, PaymentSucceeded, RefundPayment } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { MessageBus, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import { flowRecords, query, receivedByOrderService, sendCommand, shopTransport, startPayment, testEnvironment } from '../../test/support/payment-test-app';

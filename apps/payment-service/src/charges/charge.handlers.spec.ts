@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { PaymentFailed, PaymentSucceeded, type ChargePayment, type MessageData } from '@stitch/contracts';
+import { PaymentFailed, PaymentSucceeded, type ChargePayment } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import type { MessageBus } from '@stitch/messaging-core';
 import type { CardChargeRequest, CardProvider, CardRefundRequest } from './card-provider';
 import { ChargeHandlers } from './charge.handlers';

@@ -1,6 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { ChargePayment, PaymentRefunded, RefundPayment, type MessageData } from '@stitch/contracts';
+import { ChargePayment, PaymentRefunded, RefundPayment } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { HandleMessage, MessageBus, PermanentError } from '@stitch/messaging-core';
 import { CARD_PROVIDER, type CardProvider } from './card-provider';
 import { ChargeLedger } from './charge-ledger';

@@ -1,4 +1,5 @@
-import { PaymentFailed, PaymentSucceeded, type MessageData } from '@stitch/contracts';
+import { PaymentFailed, PaymentSucceeded } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 
 /** A charge as stored, as far as telling its outcome needs. */
 export interface ChargeRecord {

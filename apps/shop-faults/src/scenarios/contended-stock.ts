@@ -1,4 +1,4 @@
-import { Services } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { sleep } from '@stitch/shop-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';
 

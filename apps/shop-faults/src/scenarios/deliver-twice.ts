@@ -1,4 +1,4 @@
-import { Services } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { eventually } from '@stitch/shop-testing';
 import type { HandledLog } from '../support/handled-log';
 import { during, onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';

@@ -1,4 +1,5 @@
-import { ReserveStock, Services } from '@stitch/contracts';
+import { ReserveStock } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { isAlive, type LaunchedProcess } from '@stitch/launcher';
 import { eventually } from '@stitch/shop-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';

@@ -1,4 +1,5 @@
-import { PlaceOrder, Services, shopCatalogue } from '@stitch/contracts';
+import { PlaceOrder, shopCatalogue } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import type { DeadLetteredMessage } from '@stitch/messaging-core';
 import { sleep } from '@stitch/shop-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Controller, Get, Headers, Inject, Res, UseGuards, type OnModuleDestroy } from '@nestjs/common';
 import { ApiCookieAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { Services } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
 import { ApiErrorDto, UpstreamErrorDto } from '../http/api-error';
 import { serverSentEventSchema } from '../http/api-responses';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Services } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
 import { UpstreamClient } from '../upstream/upstream.client';
 import { upstreamOrderViewSchema, type UpstreamOrderView } from './order.schemas';

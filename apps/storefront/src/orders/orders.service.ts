@@ -1,5 +1,6 @@
 import { ConflictException, ForbiddenException, HttpException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { PlaceOrder } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { MessageBus, MessageRejectedError } from '@stitch/messaging-core';
 import { Database, databaseUnavailable } from '@stitch/persistence';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
@@ -120,7 +121,7 @@ export class OrdersService {
       this.logger.warn({ orderId, reason, msg: 'the storefront database cannot be reached; answering 503' });
       throw new ServiceUnavailableException({
         message: `The storefront cannot record orders right now; try again shortly, with orderId ${orderId} to be sure the order is placed once`,
-        service: 'storefront',
+        service: Services.storefront,
       });
     }
   }

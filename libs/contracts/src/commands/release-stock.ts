@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineCommand } from '../define';
-import { Services } from '../services';
+import { defineCommand } from '@stitch/messaging-catalogue';
+import { Services } from '@stitch/manifest';
 import { id } from '../common';
 
 /** Compensation: gives back what a `ReserveStock` for this order held. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineCommand } from '../define';
+import { defineCommand } from '@stitch/messaging-catalogue';
 import { emailAddress } from '../common';
-import { Services } from '../services';
+import { Services } from '@stitch/manifest';
 
 export const emailTemplates = ['welcome', 'order-confirmed', 'order-cancelled'] as const;
 

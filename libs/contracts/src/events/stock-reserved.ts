@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineEvent } from '../define';
-import { Services } from '../services';
+import { defineEvent } from '@stitch/messaging-catalogue';
+import { Services } from '@stitch/manifest';
 import { id, quantity, sku } from '../common';
 
 export const StockReserved = defineEvent({

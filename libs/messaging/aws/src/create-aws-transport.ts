@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import { AwsTransport } from './aws-transport';
 import type { AwsConfig } from './aws.config';
 import { createAwsClients } from './clients';

@@ -5,4 +5,5 @@ export * from './create-aws-transport';
 export * from './entities';
 export * from './provision';
 export * from './startup-errors';
+export { runAwsTopologyTool } from './topology-command';
 export { MessageTooLargeError } from './mapping';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Catalogue, defineCommand, defineEvent } from '@stitch/contracts';
+import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalogue';
 
 /** A small topology for unit tests: alpha owns a command; beta and gamma subscribe to alpha's event. */
 export const conformanceTopology = new Catalogue({

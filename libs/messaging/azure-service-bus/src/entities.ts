@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 
 /**
  * The Service Bus entities a topology needs, as one plain description that provisioning (create/update/diff),

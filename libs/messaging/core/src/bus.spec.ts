@@ -1,5 +1,6 @@
 import { expectTypeOf } from 'expect-type';
-import { PlaceOrder, ReserveStock, SendEmail, Services, shopCatalogue, UserSignedUp, OrderPlaced } from '@stitch/contracts';
+import { PlaceOrder, ReserveStock, SendEmail, shopCatalogue, UserSignedUp, OrderPlaced } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { MessageBus } from './bus';
 import { createEnvelope } from './envelope';
 import { MessageRejectedError, MessageValidationError } from './errors';

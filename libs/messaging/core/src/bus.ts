@@ -6,7 +6,7 @@ import {
   type MessageData,
   type MessageDefinition,
   type MessageInput,
-} from '@stitch/contracts';
+} from '@stitch/messaging-catalogue';
 import { createEnvelope, type Envelope } from './envelope';
 import { MessageRejectedError, MessageValidationError } from './errors';
 import { DELIVER_AT_HEADER } from './headers';

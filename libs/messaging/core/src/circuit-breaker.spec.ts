@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { SendEmail, Services, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { MessageConsumer, type MessageHandlerFn } from './consumer';
 import { CircuitBreaker } from './circuit-breaker';
 import { createEnvelope } from './envelope';

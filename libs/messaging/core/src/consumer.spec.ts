@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { OrderPlaced, ReserveStock, SendEmail, Services, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { OrderPlaced, ReserveStock, SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { MessageConsumer, type Endpoint, type MessageHandlerFn } from './consumer';
 import { createEnvelope, type Envelope } from './envelope';
 import { MessageRejectedError } from './errors';

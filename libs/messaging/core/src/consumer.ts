@@ -1,4 +1,4 @@
-import type { Catalogue, MessageDefinition } from '@stitch/contracts';
+import type { Catalogue, MessageDefinition } from '@stitch/messaging-catalogue';
 import { CircuitBreaker } from './circuit-breaker';
 import { networkFailure } from './config-error';
 import { envelopeSchema, type Envelope } from './envelope';

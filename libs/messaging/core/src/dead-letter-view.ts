@@ -1,4 +1,4 @@
-import type { Catalogue } from '@stitch/contracts';
+import type { Catalogue } from '@stitch/messaging-catalogue';
 import { endpointsOf } from './consumer';
 import type { DeadLetteredMessage, Source } from './transport';
 

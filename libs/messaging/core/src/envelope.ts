@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { MessageKind } from '@stitch/contracts';
+import type { MessageKind } from '@stitch/messaging-catalogue';
 
 /** CloudEvents-aligned; travels in the body because EventBridge has no headers. */
 export interface Envelope<TData = unknown> {

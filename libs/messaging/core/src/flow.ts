@@ -1,4 +1,4 @@
-import type { MessageKind } from '@stitch/contracts';
+import type { MessageKind } from '@stitch/messaging-catalogue';
 import type { Logger } from './logger';
 import type { FlowChannel } from './transport';
 

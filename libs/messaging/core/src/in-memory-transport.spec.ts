@@ -1,4 +1,4 @@
-import { Catalogue, defineCommand, defineEvent } from '@stitch/contracts';
+import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalogue';
 import { z } from 'zod';
 import { InMemoryTransport } from './in-memory-transport';
 import type { Delivery, OutgoingMessage } from './transport';

@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import type {
   Closable,
   DeadLetteredMessage,

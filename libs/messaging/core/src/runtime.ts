@@ -1,4 +1,4 @@
-import type { Catalogue } from '@stitch/contracts';
+import type { Catalogue } from '@stitch/messaging-catalogue';
 import { MessageBus } from './bus';
 import { CircuitBreaker } from './circuit-breaker';
 import { MessageConsumer, type HandlerWrapper, type MessageHandlerFn } from './consumer';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Catalogue, defineCommand } from '@stitch/contracts';
+import { Catalogue, defineCommand } from '@stitch/messaging-catalogue';
 
 /** The benchmark's own command: it carries its high-resolution send time for the latency figures. */
 export const Ping = defineCommand({

@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import type { Destination, Source } from '@stitch/messaging-core';
 
 /** A queue is stored under its own name, a subscription under `topic/name`, e.g. `events/order-service`. */

@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import { topologyOfAnotherShop } from '@stitch/messaging-core';
 import type { Database } from './sqlite';
 import { subscriptionAddress } from './addresses';

@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 
 /** A small hand-made topology, so these tests don't move when the shop's catalogue does. */
 export const topology: Topology = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Catalogue, defineCommand, defineEvent } from '@stitch/contracts';
+import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalogue';
 
 /**
  * A small catalogue of its own, so the conformance suite tests transports rather than the shop:

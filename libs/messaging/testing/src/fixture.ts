@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import type { Transport } from '@stitch/messaging-core';
 
 /** How the conformance suite reaches one transport, in the test process and in every consumer process. */

@@ -1,4 +1,4 @@
-import { EVENTS_TOPIC, type CommandDefinition, type MessageData } from '@stitch/contracts';
+import { EVENTS_TOPIC, type CommandDefinition, type MessageData } from '@stitch/messaging-catalogue';
 import { createEnvelope, type Envelope, type FlowRecord, type InMemoryTransport } from '@stitch/messaging-core';
 
 export type SendCommand = <D extends CommandDefinition>(transport: InMemoryTransport, command: D, data: MessageData<D>, id?: string) => Promise<string>;

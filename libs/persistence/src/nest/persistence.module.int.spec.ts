@@ -1,7 +1,7 @@
 import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { MessageData } from '@stitch/contracts';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { bootstrapService, createEnvelope, HandleMessage, InMemoryTransport, MessageBus, StitchMessagingModule } from '@stitch/messaging-core';
 import pg from 'pg';
 import { PrismaClient } from '../../test/generated/prisma/client';

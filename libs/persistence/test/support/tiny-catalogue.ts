@@ -1,4 +1,4 @@
-import { Catalogue, defineCommand, defineEvent } from '@stitch/contracts';
+import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalogue';
 import { createLogger } from '@stitch/messaging-core';
 import { z } from 'zod';
 

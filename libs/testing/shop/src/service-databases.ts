@@ -1,13 +1,10 @@
+import { databaseOwners } from '@stitch/manifest';
 import { Client } from 'pg';
 
-/** The services that own data, and their databases on the shared server. */
-export const dataOwners = {
-  'order-service': 'stitch_order',
-  'inventory-service': 'stitch_inventory',
-  'payment-service': 'stitch_payment',
-  'email-service': 'stitch_email',
-  'notification-service': 'stitch_notification',
-} as const;
+/** The services that own data, and their databases on the shared server, from the service manifest. */
+export const dataOwners: Readonly<Record<string, string>> = Object.fromEntries(
+  databaseOwners().map(({ service, database }) => [service, database]),
+);
 
 /** In every service's database; the rest of a database's tables are its service's own. */
 const sharedTables = new Set(['_prisma_migrations', 'stitch_outbox', 'stitch_inbox']);

@@ -1,5 +1,5 @@
 import type { ServiceBusReceiverOptions } from '@azure/service-bus';
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import { describeSource, type Destination, type Source } from '@stitch/messaging-core';
 import { SHOP_MARKER_QUEUE, serviceBusEntities, type QueueEntity } from '../entities';
 import type { ReceiverLike, ServiceBusClientLike } from './client';

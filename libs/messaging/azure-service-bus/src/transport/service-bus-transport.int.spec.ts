@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { z } from 'zod';
-import { Catalogue, defineCommand } from '@stitch/contracts';
+import { Catalogue, defineCommand } from '@stitch/messaging-catalogue';
 import { MessageConsumer } from '@stitch/messaging-core';
 import { serviceBusEntities } from '../entities';
 import { FakeServiceBusClient, FakeServiceBusServer } from '../fake';

@@ -1,4 +1,4 @@
-import { Catalogue, defineCommand } from '@stitch/contracts';
+import { Catalogue, defineCommand } from '@stitch/messaging-catalogue';
 import { z } from 'zod';
 import { LOCK_DURATION_SECONDS } from '../entities';
 import { createServiceBusTransport, minLockMsFor } from './service-bus-transport';

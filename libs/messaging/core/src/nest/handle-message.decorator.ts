@@ -1,5 +1,5 @@
 import { EventPattern } from '@nestjs/microservices';
-import type { MessageDefinition } from '@stitch/contracts';
+import type { MessageDefinition } from '@stitch/messaging-catalogue';
 import { mergeRetryPolicy, type HandlerRetryOptions } from '../retry-policy';
 
 /** Where the handler's retry options travel from the decorator to the transport strategy (Nest's pattern extras). */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ReserveStock, Services, shopCatalogue } from '@stitch/contracts';
+import { ReserveStock, shopCatalogue } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
 import { MessageBus } from '../bus';
 import { InMemoryTransport } from '../in-memory-transport';
 import { MessagingRuntime } from '../runtime';

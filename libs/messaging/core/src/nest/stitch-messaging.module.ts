@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import type { Catalogue, Topology } from '@stitch/contracts';
+import type { Catalogue, Topology } from '@stitch/messaging-catalogue';
 import { MessageBus } from '../bus';
 import { createLogger } from '../logger';
 import { MessagingRuntime } from '../runtime';

@@ -1,6 +1,8 @@
 import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { SendEmail, Services, shopCatalogue, UserSignedUp, type MessageData } from '@stitch/contracts';
+import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
+import type { MessageData } from '@stitch/messaging-catalogue';
 import { MessageBus } from '../bus';
 import { InMemoryTransport } from '../in-memory-transport';
 import { MessagingRuntime } from '../runtime';

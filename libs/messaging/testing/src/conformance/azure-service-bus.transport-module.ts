@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import { createServiceBusTransport, sdkClientFactory } from '@stitch/messaging-azure-service-bus';
 import { FakeServiceBusClient } from '@stitch/messaging-azure-service-bus/fake';
 

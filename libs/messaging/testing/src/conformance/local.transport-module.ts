@@ -1,4 +1,4 @@
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import { createLocalTransport } from '@stitch/messaging-local';
 
 /** Loaded by the suite and by every consumer process: all of them share one file. */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Topology } from '@stitch/contracts';
+import type { Topology } from '@stitch/messaging-catalogue';
 import { checkEmulatorConfig, emulatorConfig, emulatorConfigJson, serviceBusEntities } from '@stitch/messaging-azure-service-bus';
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 

@@ -1,14 +1,14 @@
-import { shopCatalogue } from '@stitch/contracts';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Catalogue } from '@stitch/messaging-catalogue';
 import { checkShopId } from '@stitch/messaging-core';
-import { SHOP_MARKER_QUEUE, serviceBusEntities } from '../src/entities';
-import type { ShopMarkerQueue } from '../src/transport/shop-marker';
-import { checkEmulatorConfig, emulatorConfig, emulatorConfigJson } from '../src/topology/emulator-config';
-import { applyPlan, type NamespaceAdmin, readNamespace } from '../src/topology/namespace';
-import { describeAction, planTopology } from '../src/topology/plan';
+import { SHOP_MARKER_QUEUE, serviceBusEntities } from '../entities';
+import type { ShopMarkerQueue } from '../transport/shop-marker';
+import { checkEmulatorConfig, emulatorConfig, emulatorConfigJson } from './emulator-config';
+import { applyPlan, type NamespaceAdmin, readNamespace } from './namespace';
+import { describeAction, planTopology } from './plan';
 
-export const usage = `Usage: npm run topology:azure -- [--apply] [--shop <id>] [--emulator-config <file>]
+export const topologyCommandUsage = `Usage: npm run topology:azure -- [--apply] [--shop <id>] [--emulator-config <file>]
 
   (no option)               print what would change in the namespace (dry run)
   --apply                   create or update queues, topics, subscriptions and rules; remove stale rules; mark the
@@ -38,16 +38,27 @@ export type NamespaceTarget =
 
 class CommandError extends Error {}
 
-/** Runs the command; returns the exit code. Every failure is one line on `err`, never with a secret in it. */
-export async function runTopologyCommand(argv: readonly string[], env: Env, out: Output, err: Output, connect: ConnectAdmin, connectMarker: ConnectMarker): Promise<number> {
+/**
+ * Runs the command for a catalogue, whose topology it provisions; returns the exit code. Every failure is one line
+ * on `err`, never with a secret in it.
+ */
+export async function runTopologyCommand(
+  catalogue: Catalogue,
+  argv: readonly string[],
+  env: Env,
+  out: Output,
+  err: Output,
+  connect: ConnectAdmin,
+  connectMarker: ConnectMarker,
+): Promise<number> {
   const secrets = [env['SERVICEBUS_CONNECTION_STRING']].filter((value): value is string => !!value);
   try {
     const args = parseCommandLine(argv);
     if (args.help) {
-      out.line(usage);
+      out.line(topologyCommandUsage);
       return 0;
     }
-    const entities = serviceBusEntities(shopCatalogue.topology());
+    const entities = serviceBusEntities(catalogue.topology());
     if (args.emulatorConfig !== undefined) {
       const config = emulatorConfig(entities);
       checkEmulatorConfig(config);

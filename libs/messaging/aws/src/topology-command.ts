@@ -1,6 +1,6 @@
 /**
- * The shop's AWS topology, from the message catalogue: prints what it would create (default), creates or
- * updates it (`--apply`), checks it (`--check`) or deletes it (`--delete`).
+ * `topology:aws`: the AWS topology of a catalogue, which a shop's entry point passes in: prints what it would create
+ * (default), creates or updates it (`--apply`), checks it (`--check`) or deletes it (`--delete`).
  *
  *   npm run topology:aws                 # the plan
  *   npm run topology:aws -- --apply      # create or update, idempotently
@@ -11,14 +11,18 @@
  * and refuses, changing nothing, a topology already tagged for another shop.
  */
 import { parseArgs } from 'node:util';
-import { shopCatalogue } from '@stitch/contracts';
+import type { Catalogue } from '@stitch/messaging-catalogue';
 import { checkShopId, messagingConfig } from '@stitch/messaging-core';
-import { applyTopology, awsConfig, awsEntities, checkTopology, createAwsClients, deleteTopology, describePlan, destroyAwsClients, topologyDocument } from '../src';
+import { awsConfig } from './aws.config';
+import { createAwsClients, destroyAwsClients } from './clients';
+import { awsEntities, topologyDocument } from './entities';
+import { applyTopology, checkTopology, deleteTopology, describePlan } from './provision';
 
 const usage = 'usage: npm run topology:aws -- [--apply | --check | --delete | --json] [--prefix NAME] [--shop ID]  (--apply: the shop id from --shop or STITCH_SHOP_ID)';
 
-async function main(): Promise<void> {
+async function main(catalogue: Catalogue, args: readonly string[]): Promise<void> {
   const { values } = parseArgs({
+    args: [...args],
     options: {
       apply: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
     throw new Error(`give the id of the shop this topology is for, which its services run with: --shop ID or STITCH_SHOP_ID (npm start keeps it in <data folder>/shop-id); ${usage}`);
   }
   const prefix = values.prefix ?? config.prefix;
-  const entities = awsEntities(shopCatalogue.topology(), prefix);
+  const entities = awsEntities(catalogue.topology(), prefix);
   if (values.json) return void console.log(JSON.stringify(topologyDocument(entities), null, 2));
   const where = `${config.endpoint ?? 'AWS'}${config.region ? ` (${config.region})` : ''}${prefix ? `, prefix ${prefix}` : ''}`;
 
@@ -68,7 +72,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`topology:aws: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+/** Runs the command for the catalogue with this process's arguments; a failure is one line and exit code 1. */
+export function runAwsTopologyTool(catalogue: Catalogue, args: readonly string[] = process.argv.slice(2)): Promise<void> {
+  return main(catalogue, args).catch((error: unknown) => {
+    console.error(`topology:aws: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

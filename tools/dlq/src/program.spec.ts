@@ -1,5 +1,6 @@
 import { PlaceOrder, SendEmail, Services, shopCatalogue, UserSignedUp } from '@stitch/contracts';
-import { createEnvelope, InMemoryTransport, type DeadLetterQueues, type Destination, type Source } from '@stitch/messaging-core';
+import { createEnvelope, type DeadLetterQueues, type Destination, type Source } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { DeadLetterDesk } from './desk';
 import { runDlq } from './program';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { EmulatorConfig } from '../src/topology/emulator-config';
-import { InMemoryNamespace } from '../src/topology/test-support/in-memory-namespace';
+import { InMemoryNamespace } from '../testing';
 import { type NamespaceTarget, runTopologyCommand, usage } from './topology-command';
 
 const connectionString = 'Endpoint=sb://stitch-test.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=c2VjcmV0LWtleQ==';

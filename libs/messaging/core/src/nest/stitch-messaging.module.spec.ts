@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ReserveStock, Services, shopCatalogue } from '@stitch/contracts';
 import { MessageBus } from '../bus';
-import { InMemoryTransport } from '../in-memory-transport';
+import { InMemoryTransport } from '../../testing';
 import { MessagingRuntime } from '../runtime';
 import { RecordingDispatcher } from '../test-support/recording-dispatcher';
 import { StitchMessagingModule } from './stitch-messaging.module';

@@ -1,12 +1,13 @@
 import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { SendEmail, Services, shopCatalogue, UserSignedUp, type MessageData } from '@stitch/contracts';
 import { MessageBus } from '../bus';
-import { InMemoryTransport } from '../in-memory-transport';
+import type { Envelope } from '../envelope';
+import { InMemoryTransport } from '../../testing';
 import { MessagingRuntime } from '../runtime';
 import { HandleMessage } from './handle-message.decorator';
 import { bootstrapService } from './bootstrap';
-import { StitchContext } from './stitch.context';
+import { MessageEnvelope } from './message-envelope.decorator';
 import { StitchMessagingModule } from './stitch-messaging.module';
 
 const transport = new InMemoryTransport(shopCatalogue.topology());
@@ -27,8 +28,8 @@ class EmailHandlers {
   }
 
   @HandleMessage(UserSignedUp)
-  async welcome(@Payload() data: MessageData<typeof UserSignedUp>, @Ctx() context: StitchContext): Promise<void> {
-    expect(context.getEnvelope().type).toBe(UserSignedUp.type);
+  async welcome(@Payload() data: MessageData<typeof UserSignedUp>, @MessageEnvelope() envelope: Envelope): Promise<void> {
+    expect(envelope.type).toBe(UserSignedUp.type);
     const sent = await this.bus.send(SendEmail, { to: data.email, template: 'welcome', params: { name: data.name } });
     sentFromHandler = { causationId: sent.causationId, correlationId: sent.correlationId };
   }

@@ -41,7 +41,7 @@ export default tseslint.config(
     },
   },
   {
-    // Shipped code: every app's, lib's and tool's source and operator tools, less its tests and the libs and folders that are test support.
+    // Shipped code: the source of every app, lib and tool (the libs' operator tools too), but not tests or test support.
     files: ['apps/*/src/**/*.ts', 'libs/**/src/**/*.ts', 'libs/**/tools/**/*.ts', 'tools/*/src/**/*.ts'],
     ignores: [
       '**/*.spec.ts',

@@ -59,6 +59,33 @@ export default tseslint.config(
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ messagingTestsUseTheShop: true })] },
   },
   {
+    // Shipped code: the source of every app, lib and tool (the libs' operator tools too), but not tests or test support.
+    files: ['apps/*/src/**/*.ts', 'libs/**/src/**/*.ts', 'libs/**/tools/**/*.ts', 'tools/*/src/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/src/testing/**',
+      '**/src/test-support/**',
+      'apps/shop-e2e/**',
+      'apps/shop-faults/**',
+      'libs/messaging/testing/**',
+      'libs/testing/**',
+    ],
+    rules: {
+      // Test doubles (an in-memory transport, a fake broker) stand in for the real thing only where a test put them.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^@stitch/[^/]+/testing$', message: 'Test doubles are for tests: shipped code cannot import a testing entry point.' },
+            { regex: '^@stitch/(messaging|shop)-testing$', message: 'Test libraries are for tests: shipped code cannot import them.' },
+            { regex: '^\\.{1,2}/(.+/)?(testing|test-support|test)(/|$)', message: 'Test support is for tests: shipped code cannot import it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs', '**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,46 +1,16 @@
 import path from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
-import { StitchMessagingModule, type StitchMessagingOptions } from '@stitch/messaging-core';
-import { INBOX, OUTBOX_DISPATCHER, PersistenceModule } from '@stitch/persistence';
-import { CatalogueModule } from './catalogue/catalogue.module';
+import { defineService } from '@stitch/persistence';
 import { PrismaClient } from './generated/prisma/client';
+import { CatalogueModule } from './catalogue/catalogue.module';
 import { StockModule } from './stock/stock.module';
 
-export interface InventoryServiceOptions {
-  /** The transports the service can run on: the shop's in production, an in-memory one in tests. */
-  readonly transports: StitchMessagingOptions['transports'];
-}
-
-/**
- * The inventory service's composition root. Each call builds a fresh module (its own database client, outbox
- * relay and consumer), so a test can run two replicas of the service in one process.
- */
-@Module({})
-export class AppModule {
-  static forRoot(options: InventoryServiceOptions): DynamicModule {
-    const persistence = PersistenceModule.forRoot({
-      service: Services.inventory,
-      schemaPath: path.join(__dirname, '../prisma/schema'),
-      migrationsDir: path.join(__dirname, '../prisma/migrations'),
-      createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
-    });
-    return {
-      module: AppModule,
-      imports: [
-        StitchMessagingModule.forRoot({
-          service: Services.inventory,
-          catalogue: shopCatalogue,
-          transports: options.transports,
-          imports: [persistence],
-          dispatcher: OUTBOX_DISPATCHER,
-          handlerWrapper: INBOX,
-        }),
-        CatalogueModule,
-        StockModule,
-      ],
-    };
-  }
-}
+/** The inventory service: the catalogue and its stock, on its own database (`stitch_inventory`). */
+export const InventoryService = defineService({
+  service: Services.inventory,
+  catalogue: shopCatalogue,
+  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  imports: [CatalogueModule, StockModule],
+});

@@ -1,11 +1,6 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
-import { bootstrapService } from '@stitch/messaging-core';
 import { shopTransports } from '@stitch/messaging-transports';
-import { AppModule } from './app.module';
+import { runService } from '@stitch/persistence';
+import { InventoryService } from './app.module';
 
-/** The service as it is deployed: on whichever of the shop's transports MESSAGING_TRANSPORT picks. */
-@Module({ imports: [AppModule.forRoot({ transports: shopTransports })] })
-class InventoryService {}
-
-void bootstrapService(InventoryService, { defaultPort: 3002 });
+void runService(InventoryService, { transports: shopTransports, defaultPort: 3002 });

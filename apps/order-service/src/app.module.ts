@@ -1,7 +1,16 @@
-import { Module } from '@nestjs/common';
-import { shopTransports } from '@stitch/messaging-transports';
-import { OrderServiceModule } from './order-service.module';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { shopCatalogue } from '@stitch/contracts';
+import { Services } from '@stitch/manifest';
+import { defineService } from '@stitch/persistence';
+import { PrismaClient } from './generated/prisma/client';
+import { OrdersModule } from './orders/orders.module';
+import { UsersModule } from './users/users.module';
 
-/** The composition root: the order service on the shop's transports. */
-@Module({ imports: [OrderServiceModule.forRoot({ transports: shopTransports })] })
-export class AppModule {}
+/** The order service: the checkout saga and the users it knows, on its own database (`stitch_order`). */
+export const OrderService = defineService({
+  service: Services.order,
+  catalogue: shopCatalogue,
+  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  imports: [UsersModule, OrdersModule],
+});

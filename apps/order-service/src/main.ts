@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { bootstrapService } from '@stitch/messaging-core';
-import { AppModule } from './app.module';
+import { shopTransports } from '@stitch/messaging-transports';
+import { runService } from '@stitch/persistence';
+import { OrderService } from './app.module';
 
-void bootstrapService(AppModule, { defaultPort: 3001 });
+void runService(OrderService, { transports: shopTransports, defaultPort: 3001 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { bootstrapService } from '@stitch/messaging-core';
-import { AppModule } from './app.module';
-import { storefrontHttp } from './http/configure-http';
+import { shopTransports } from '@stitch/messaging-transports';
+import { runService } from '@stitch/persistence';
+import { Storefront } from './app.module';
 
-void bootstrapService(AppModule, { defaultPort: 3000, ...storefrontHttp });
+void runService(Storefront, { transports: shopTransports, defaultPort: 3000 });

@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import type { Topology } from '@stitch/messaging-catalogue';
 import {
-  bootstrapService,
   createEnvelope,
-  InMemoryTransport,
   type DeadLetteredMessage,
   type Destination,
   type Envelope,
@@ -15,9 +13,10 @@ import {
   type OutgoingMessage,
   type Source,
 } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { runService } from '@stitch/persistence';
 import { queryServiceDatabase, startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
-import { storefrontHttp } from '../src/http/configure-http';
-import { StorefrontModule } from '../src/storefront.module';
+import { Storefront } from '../src/app.module';
 import { openEventStream } from './support/sse';
 import { newOrderId } from '../src/orders/order-id';
 import { StubServices, stubProducts } from './support/stub-services';
@@ -40,9 +39,6 @@ class RecordingTransport extends InMemoryTransport {
 }
 
 const transport = new RecordingTransport(shopCatalogue.topology());
-
-@Module({ imports: [StorefrontModule.forRoot({ transports: { local: () => transport } })] })
-class StorefrontUnderTest {}
 
 let stubs: StubServices;
 let postgres: TestPostgres;
@@ -88,7 +84,7 @@ beforeAll(async () => {
     // These tests post far more than a shopper would; the default limit is proven in storefront-security.int.spec.ts.
     RATE_LIMIT_POSTS_PER_MINUTE: '100000',
   });
-  app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, ...storefrontHttp });
+  app = await runService(Storefront, { transports: { local: () => transport }, defaultPort: 0 });
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   ada = await signUp('Ada');
   userId = ada.userId;

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
-import { bootstrapService, InMemoryTransport, type OutgoingMessage, type Destination } from '@stitch/messaging-core';
-import { storefrontHttp } from '../src/http/configure-http';
-import { StorefrontModule } from '../src/storefront.module';
+import type { OutgoingMessage, Destination } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { runService } from '@stitch/persistence';
+import { Storefront } from '../src/app.module';
 import { queryServiceDatabase, startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
 import { StubServices } from './support/stub-services';
 
@@ -19,9 +20,6 @@ class CountingTransport extends InMemoryTransport {
 }
 
 const transport = new CountingTransport(shopCatalogue.topology());
-
-@Module({ imports: [StorefrontModule.forRoot({ transports: { local: () => transport } })] })
-class StorefrontUnderTest {}
 
 const operatorToken = `operator-${randomUUID()}`;
 const savedEnv = { ...process.env };
@@ -51,7 +49,7 @@ async function startStorefront(env: Record<string, string | undefined> = {}): Pr
     ...env,
   };
   for (const [name, value] of Object.entries(process.env)) if (value === undefined) delete process.env[name];
-  const app = await bootstrapService(StorefrontUnderTest, { defaultPort: 0, ...storefrontHttp });
+  const app = await runService(Storefront, { transports: { local: () => transport }, defaultPort: 0 });
   return { app, base: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
 }
 

@@ -21,3 +21,4 @@ export * from './nest/database.config';
 export * from './nest/persistence.tokens';
 export * from './nest/persistence.module';
 export type { RelaySettings } from './nest/persistence.lifecycle';
+export * from './nest/define-service';

@@ -5,7 +5,8 @@
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { bootstrapService, HandleMessage, InMemoryTransport, StitchMessagingModule } from '@stitch/messaging-core';
+import { bootstrapService, HandleMessage, StitchMessagingModule } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { INBOX, OUTBOX_DISPATCHER, PersistenceModule } from '../src';
 import { PrismaClient } from './generated/prisma/client';
 import { testMigrationsDir, testSchemaPath } from './support/test-postgres';

@@ -1,6 +1,7 @@
 import { PlaceOrder, SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
-import { createEnvelope, InMemoryTransport, type DeadLetterQueues, type Destination, type Source } from '@stitch/messaging-core';
+import { createEnvelope, type DeadLetterQueues, type Destination, type Source } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { DeadLetterDesk } from './desk';
 import { runDlq } from './program';
 

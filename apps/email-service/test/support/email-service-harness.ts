@@ -1,10 +1,11 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
-import { bootstrapService, createEnvelope, InMemoryTransport, type Envelope } from '@stitch/messaging-core';
-import { withDatabase } from '@stitch/persistence';
+import { createEnvelope, type Envelope } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { runService, withDatabase } from '@stitch/persistence';
 import pg from 'pg';
-import { EmailServiceModule } from '../../src/app.module';
+import { EmailService } from '../../src/app.module';
 
 /** The email service booted whole on an in-memory transport, with what it publishes recorded. */
 export interface EmailServiceHarness {
@@ -27,11 +28,8 @@ export async function startEmailService(env: Record<string, string>): Promise<Em
     await send(destination, messages);
   };
 
-  @Module({ imports: [EmailServiceModule.forRoot({ transports: { local: () => transport } })] })
-  class EmailServiceUnderTest {}
-
   Object.assign(process.env, { MESSAGING_RETRY_BASE_MS: '10', MESSAGING_FLOW: 'off', LOG_LEVEL: 'silent', PORT: '0', ...env });
-  const app = await bootstrapService(EmailServiceUnderTest, { defaultPort: 0 });
+  const app = await runService(EmailService, { transports: { local: () => transport }, defaultPort: 0 });
   const databaseUrl = withDatabase(env['DATABASE_URL'] ?? '', 'stitch_email');
 
   return {

@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx } from '@nestjs/microservices';
 import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
-import { HandleMessage, MessagingRuntime, StitchContext, type Envelope } from '@stitch/messaging-core';
+import { HandleMessage, MessageEnvelope, MessagingRuntime, type Envelope } from '@stitch/messaging-core';
 import {
   orderCancelledNotification,
   orderConfirmedNotification,
@@ -24,23 +23,23 @@ export class NotificationHandlers {
   ) {}
 
   @HandleMessage(UserSignedUp)
-  async userSignedUp(@Ctx() context: StitchContext): Promise<void> {
-    await this.record(welcomeNotification(envelopeOf<MessageData<typeof UserSignedUp>>(context)));
+  async userSignedUp(@MessageEnvelope() envelope: Envelope<MessageData<typeof UserSignedUp>>): Promise<void> {
+    await this.record(welcomeNotification(envelope));
   }
 
   @HandleMessage(OrderPlaced)
-  async orderPlaced(@Ctx() context: StitchContext): Promise<void> {
-    await this.record(orderPlacedNotification(envelopeOf<MessageData<typeof OrderPlaced>>(context)));
+  async orderPlaced(@MessageEnvelope() envelope: Envelope<MessageData<typeof OrderPlaced>>): Promise<void> {
+    await this.record(orderPlacedNotification(envelope));
   }
 
   @HandleMessage(OrderConfirmed)
-  async orderConfirmed(@Ctx() context: StitchContext): Promise<void> {
-    await this.record(orderConfirmedNotification(envelopeOf<MessageData<typeof OrderConfirmed>>(context)));
+  async orderConfirmed(@MessageEnvelope() envelope: Envelope<MessageData<typeof OrderConfirmed>>): Promise<void> {
+    await this.record(orderConfirmedNotification(envelope));
   }
 
   @HandleMessage(OrderCancelled)
-  async orderCancelled(@Ctx() context: StitchContext): Promise<void> {
-    await this.record(orderCancelledNotification(envelopeOf<MessageData<typeof OrderCancelled>>(context)));
+  async orderCancelled(@MessageEnvelope() envelope: Envelope<MessageData<typeof OrderCancelled>>): Promise<void> {
+    await this.record(orderCancelledNotification(envelope));
   }
 
   private async record(notification: Notification): Promise<void> {
@@ -49,9 +48,4 @@ export class NotificationHandlers {
       this.runtime.logger.debug({ messageId: notification.id, orderId: notification.orderId, version: notification.version, verdict }, 'not stored');
     }
   }
-}
-
-/** The consumer has validated the data against the message's schema before the handler runs. */
-function envelopeOf<T>(context: StitchContext): Envelope<T> {
-  return context.getEnvelope() as Envelope<T>;
 }

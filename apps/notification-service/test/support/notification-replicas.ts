@@ -1,8 +1,10 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
-import { bootstrapService, createEnvelope, InMemoryTransport, type Closable, type Envelope } from '@stitch/messaging-core';
-import { NotificationServiceModule } from '../../src/app.module';
+import { createEnvelope, type Closable, type Envelope } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { runService } from '@stitch/persistence';
+import { NotificationService } from '../../src/app.module';
 
 /** A notification-service replica, booted whole in this process, competing with the others for its subscription. */
 export interface Replica {
@@ -33,10 +35,8 @@ export class NotificationReplicas {
   /** Boots one replica; the environment (DATABASE_URL, MESSAGING_*, NOTIFICATION_*) is the caller's. */
   async start(instance: string): Promise<Replica> {
     const view = this.replicaView();
-    @Module({ imports: [NotificationServiceModule.forRoot({ transports: { local: () => view.transport } })] })
-    class NotificationServiceReplica {}
     process.env['INSTANCE_ID'] = instance;
-    const app = await bootstrapService(NotificationServiceReplica, { defaultPort: 0 });
+    const app = await runService(NotificationService, { transports: { local: () => view.transport }, defaultPort: 0 });
     return { instance, app, url: await app.getUrl(), close: () => app.close() };
   }
 

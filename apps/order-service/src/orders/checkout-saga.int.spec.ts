@@ -1,18 +1,4 @@
-import {
-  ChargePayment,
-  OrderCancelled,
-  OrderConfirmed,
-  OrderPlaced,
-  PaymentFailed,
-  PaymentSucceeded,
-  PlaceOrder,
-  ReleaseStock,
-  ReserveStock,
-  SendEmail,
-  StockReservationFailed,
-  StockReserved,
-  UserSignedUp,
-} from '@stitch/contracts';
+import { ChargePayment, OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, PaymentSucceeded, PlaceOrder, ReleaseStock, ReserveStock, SendEmail, StockReservationFailed, StockReserved, UserSignedUp } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { Database } from '@stitch/persistence';
 import { randomUUID } from 'node:crypto';

@@ -1,15 +1,4 @@
-import {
-  ChargePayment,
-  ExpireOrder,
-  OrderCancelled,
-  OrderConfirmed,
-  OrderPlaced,
-  RefundPayment,
-  ReleaseStock,
-  ReserveStock,
-  SendEmail,
-  type PlaceOrder,
-} from '@stitch/contracts';
+import { ChargePayment, ExpireOrder, OrderCancelled, OrderConfirmed, OrderPlaced, RefundPayment, ReleaseStock, ReserveStock, SendEmail, type PlaceOrder } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { decide, describeDuration, MAX_REASON_LENGTH, MAX_TOTAL_CENTS, placeOrder, stageOf, type Outgoing, type ReplyDecision, type SagaOrder, type SagaReply } from './checkout-saga';
 

@@ -1,17 +1,4 @@
-import {
-  ChargePayment,
-  ExpireOrder,
-  OrderCancelled,
-  OrderConfirmed,
-  PaymentSucceeded,
-  PlaceOrder,
-  RefundPayment,
-  ReleaseStock,
-  ReserveStock,
-  SendEmail,
-  StockReserved,
-  UserSignedUp,
-} from '@stitch/contracts';
+import { ChargePayment, ExpireOrder, OrderCancelled, OrderConfirmed, PaymentSucceeded, PlaceOrder, RefundPayment, ReleaseStock, ReserveStock, SendEmail, StockReserved, UserSignedUp } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 import { randomUUID } from 'node:crypto';

@@ -14,22 +14,7 @@
  * PlaceOrder sends ExpireOrder to the order service itself with the configured delay: an order still pending
  * when it arrives is cancelled. A reply that was on its way meanwhile is then compensated, not lost.
  */
-import {
-  ChargePayment,
-  ExpireOrder,
-  OrderCancelled,
-  OrderConfirmed,
-  OrderPlaced,
-  RefundPayment,
-  ReleaseStock,
-  ReserveStock,
-  SendEmail,
-  type PaymentFailed,
-  type PaymentSucceeded,
-  type PlaceOrder,
-  type StockReservationFailed,
-  type StockReserved,
-} from '@stitch/contracts';
+import { ChargePayment, ExpireOrder, OrderCancelled, OrderConfirmed, OrderPlaced, RefundPayment, ReleaseStock, ReserveStock, SendEmail, type PaymentFailed, type PaymentSucceeded, type PlaceOrder, type StockReservationFailed, type StockReserved } from '@stitch/contracts';
 import type { CommandDefinition, EventDefinition, MessageData, MessageInput } from '@stitch/messaging-catalogue';
 
 export type OrderStatus = 'pending' | 'confirmed' | 'cancelled';

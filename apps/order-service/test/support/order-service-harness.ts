@@ -1,19 +1,13 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
-import {
-  bootstrapService,
-  InMemoryTransport,
-  MessageBus,
-  TransportDispatcher,
-  type Envelope,
-  type FlowRecord,
-} from '@stitch/messaging-core';
-import { serviceDatabaseName, withDatabase } from '@stitch/persistence';
+import { MessageBus, TransportDispatcher, type Envelope, type FlowRecord } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { runService, serviceDatabaseName, withDatabase } from '@stitch/persistence';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import pg from 'pg';
-import { OrderServiceModule } from '../../src/order-service.module';
+import { OrderService } from '../../src/app.module';
 
 export { until };
 
@@ -75,14 +69,11 @@ export class OrderServiceHarness {
       ...options.env,
     });
 
-    @Module({ imports: [OrderServiceModule.forRoot({ transports: { local: () => transport } })] })
-    class OrderServiceOnInMemoryTransport {}
-
     const apps: INestApplication[] = [];
     try {
       for (let replica = 1; replica <= (options.replicas ?? 1); replica++) {
         process.env['INSTANCE_ID'] = `order-service-${replica}`;
-        apps.push(await bootstrapService(OrderServiceOnInMemoryTransport, { defaultPort: 0 }));
+        apps.push(await runService(OrderService, { transports: { local: () => transport }, defaultPort: 0 }));
       }
     } catch (error) {
       await Promise.all(apps.map((app) => app.close()));

@@ -1,11 +1,12 @@
-import { Module, type INestApplication, type Type } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
-import { bootstrapService, InMemoryTransport } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { commandSender, flowRecords, receivedBy } from '@stitch/messaging-testing';
+import { runService } from '@stitch/persistence';
 import { queryServiceDatabase } from '@stitch/persistence/testing';
 import type { QueryResultRow } from 'pg';
-import { AppModule } from '../../src/app.module';
+import { PaymentService } from '../../src/app.module';
 
 /** Settings for a service booted in a test: quick retries, quiet, any free port. Flow records tell when a message was settled. */
 export function testEnvironment(databaseServerUrl: string): void {
@@ -14,9 +15,7 @@ export function testEnvironment(databaseServerUrl: string): void {
 
 /** The payment service as it runs, but on the given in-memory transport. */
 export function startPayment(transport: InMemoryTransport): Promise<INestApplication> {
-  @Module({ imports: [AppModule.forRoot({ transports: { local: () => transport } })] })
-  class PaymentUnderTest {}
-  return bootstrapService(PaymentUnderTest as Type, { defaultPort: 0 });
+  return runService(PaymentService, { transports: { local: () => transport }, defaultPort: 0 });
 }
 
 export function shopTransport(): InMemoryTransport {

@@ -8,7 +8,7 @@ import { Controller, Module } from '@nestjs/common';
 import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { bootstrapService, HandleMessage, requireShopId, StitchMessagingModule } from '@stitch/messaging-core';
 import { createServiceBusTransport, sdkClientFactory, serviceBusConfig, serviceBusTarget } from '../src';
-import { FakeServiceBusClient } from '../src/fake';
+import { FakeServiceBusClient } from '../testing';
 
 @Controller()
 class EmailHandlers {

@@ -5,7 +5,7 @@ import { MessageConsumer, type MessageHandlerFn } from './consumer';
 import { CircuitBreaker } from './circuit-breaker';
 import { createEnvelope } from './envelope';
 import { DependencyUnavailableError } from './errors';
-import { InMemoryTransport } from './in-memory-transport';
+import { InMemoryTransport } from '../testing';
 
 const silent = pino({ level: 'silent' });
 const queue = { kind: 'queue', name: Services.email } as const;

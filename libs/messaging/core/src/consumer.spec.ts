@@ -8,7 +8,7 @@ import type { HandlerRetryOptions } from './retry-policy';
 import type { FlowRecord, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import { currentMessageContext } from './message-context';
-import { InMemoryTransport } from './in-memory-transport';
+import { InMemoryTransport } from '../testing';
 import { fakeDelivery } from './test-support/fake-delivery';
 
 const silent = pino({ level: 'silent' });

@@ -6,7 +6,8 @@
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { ChargePayment, RefundPayment, shopCatalogue } from '@stitch/contracts';
-import { bootstrapService, HandleMessage, InMemoryTransport, StartupError, StitchMessagingModule } from '../src';
+import { bootstrapService, HandleMessage, StartupError, StitchMessagingModule } from '../src';
+import { InMemoryTransport } from '../testing';
 
 @Controller()
 class ChargeHandlers {

@@ -1,5 +1,6 @@
 import { EVENTS_TOPIC, type CommandDefinition, type MessageData } from '@stitch/messaging-catalogue';
-import { createEnvelope, type Envelope, type FlowRecord, type InMemoryTransport } from '@stitch/messaging-core';
+import { createEnvelope, type Envelope, type FlowRecord } from '@stitch/messaging-core';
+import type { InMemoryTransport } from '@stitch/messaging-core/testing';
 
 export type SendCommand = <D extends CommandDefinition>(transport: InMemoryTransport, command: D, data: MessageData<D>, id?: string) => Promise<string>;
 

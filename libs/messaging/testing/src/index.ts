@@ -3,5 +3,4 @@ export * from './conformance-suite';
 export * from './consumer-processes';
 export * from './consumer-protocol';
 export * from './fixture';
-export { InMemoryTransport } from '@stitch/messaging-core';
 export * from './in-memory-drivers';

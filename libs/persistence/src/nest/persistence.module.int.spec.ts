@@ -2,7 +2,8 @@ import { Controller, Inject, Module, type INestApplication } from '@nestjs/commo
 import { Payload } from '@nestjs/microservices';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { MessageData } from '@stitch/messaging-catalogue';
-import { bootstrapService, createEnvelope, HandleMessage, InMemoryTransport, MessageBus, StitchMessagingModule } from '@stitch/messaging-core';
+import { bootstrapService, createEnvelope, HandleMessage, MessageBus, StitchMessagingModule } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import pg from 'pg';
 import { PrismaClient } from '../../test/generated/prisma/client';
 import { startTestPostgres, testMigrationsDir, testSchemaPath, until, type TestPostgres } from '../../test/support/test-postgres';

@@ -1,4 +1,5 @@
-import { InMemoryTransport, type Destination, type OutgoingMessage, type Transport } from '@stitch/messaging-core';
+import type { Destination, OutgoingMessage, Transport } from '@stitch/messaging-core';
+import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { migratedDatabase, startTestPostgres, until, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
 import { DoIt, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from './outbox-dispatcher';

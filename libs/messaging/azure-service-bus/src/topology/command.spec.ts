@@ -1,10 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { shopCatalogue } from '@stitch/contracts';
-import type { EmulatorConfig } from './emulator-config';
-import { InMemoryNamespace } from './test-support/in-memory-namespace';
-import { type NamespaceTarget, runTopologyCommand, topologyCommandUsage as usage } from './command';
+import type { EmulatorConfig } from '../src/topology/emulator-config';
+import { InMemoryNamespace } from '../testing';
+import { type NamespaceTarget, runTopologyCommand, usage } from './topology-command';
 
 const connectionString = 'Endpoint=sb://stitch-test.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=c2VjcmV0LWtleQ==';
 
@@ -13,7 +12,6 @@ async function run(argv: string[], env: Record<string, string>, namespace = new 
   const err: string[] = [];
   const targets: NamespaceTarget[] = [];
   const code = await runTopologyCommand(
-    shopCatalogue,
     argv,
     env,
     { line: (text) => out.push(text) },

@@ -2,7 +2,7 @@ import { shopCatalogue } from '@stitch/contracts';
 import { DIRECT_RULE, serviceBusEntities } from '../entities';
 import { applyPlan, readNamespace } from './namespace';
 import { DEFAULT_RULE, describeAction, planTopology } from './plan';
-import { InMemoryNamespace } from './test-support/in-memory-namespace';
+import { InMemoryNamespace } from '../../testing';
 
 const shop = serviceBusEntities(shopCatalogue.topology());
 

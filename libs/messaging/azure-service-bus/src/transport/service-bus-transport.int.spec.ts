@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Catalogue, defineCommand } from '@stitch/messaging-catalogue';
 import { MessageConsumer } from '@stitch/messaging-core';
 import { serviceBusEntities } from '../entities';
-import { FakeServiceBusClient, FakeServiceBusServer } from '../fake';
+import { FakeServiceBusClient, FakeServiceBusServer } from '../../testing';
 import { Props } from './mapping';
 import { createServiceBusTransport } from './service-bus-transport';
 import { shopMarkerQueue } from './shop-marker';

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
 import { serviceBusEntities } from '../entities';
-import { FakeServiceBusClient, FakeServiceBusServer } from '../fake';
+import { FakeServiceBusClient, FakeServiceBusServer } from '../../testing';
 import { shopMarkerQueue } from './shop-marker';
 
 const KEY = 'topsecret-key-0123456789';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { StartupError } from '../config-error';
@@ -30,7 +30,7 @@ const CLOSE_AFTER_FAILURE_MS = 5_000;
  * bad setting (ConfigError) or a missing server, entity or port (StartupError) as the line that names it and its
  * fix; anything else as its message. The stack only with LOG_LEVEL=debug (or trace).
  */
-export async function bootstrapService(rootModule: Type, options: BootstrapOptions): Promise<INestApplication> {
+export async function bootstrapService(rootModule: Type | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
   let app: INestApplication | undefined;
   try {
     // Silent while modules are created, so a failure reads as its one line rather than under Nest's stack trace.

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module, type INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
-import { InMemoryTransport } from '../in-memory-transport';
+import { InMemoryTransport } from '../../testing';
 import { bootstrapService } from './bootstrap';
 import { CORRELATION_HEADER } from './request-context.middleware';
 import { Readiness } from './readiness';

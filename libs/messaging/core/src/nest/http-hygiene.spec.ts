@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Body, Controller, Get, Module, Param, Post, type INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
-import { InMemoryTransport } from '../in-memory-transport';
+import { InMemoryTransport } from '../../testing';
 import { MessagingRuntime } from '../runtime';
 import { bootstrapService } from './bootstrap';
 import { trustProxySchema } from './http.config';

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ReserveStock, shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { MessageBus } from '../bus';
-import { InMemoryTransport } from '../in-memory-transport';
+import { InMemoryTransport } from '../../testing';
 import { MessagingRuntime } from '../runtime';
 import { RecordingDispatcher } from '../test-support/recording-dispatcher';
 import { StitchMessagingModule } from './stitch-messaging.module';

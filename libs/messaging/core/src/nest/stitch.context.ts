@@ -1,7 +1,7 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { Envelope } from '../envelope';
 
-/** What `@Ctx()` gives a handler: the whole envelope, for its id, correlation and source. */
+/** The RPC context a handler is called with; handlers read the envelope through `@MessageEnvelope()`. */
 export class StitchContext extends BaseRpcContext<[Envelope]> {
   getEnvelope(): Envelope {
     return this.args[0];

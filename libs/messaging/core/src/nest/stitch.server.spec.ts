@@ -1,14 +1,15 @@
 import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { MessageBus } from '../bus';
-import { InMemoryTransport } from '../in-memory-transport';
+import type { Envelope } from '../envelope';
+import { InMemoryTransport } from '../../testing';
 import { MessagingRuntime } from '../runtime';
 import { HandleMessage } from './handle-message.decorator';
 import { bootstrapService } from './bootstrap';
-import { StitchContext } from './stitch.context';
+import { MessageEnvelope } from './message-envelope.decorator';
 import { StitchMessagingModule } from './stitch-messaging.module';
 
 const transport = new InMemoryTransport(shopCatalogue.topology());
@@ -29,8 +30,8 @@ class EmailHandlers {
   }
 
   @HandleMessage(UserSignedUp)
-  async welcome(@Payload() data: MessageData<typeof UserSignedUp>, @Ctx() context: StitchContext): Promise<void> {
-    expect(context.getEnvelope().type).toBe(UserSignedUp.type);
+  async welcome(@Payload() data: MessageData<typeof UserSignedUp>, @MessageEnvelope() envelope: Envelope): Promise<void> {
+    expect(envelope.type).toBe(UserSignedUp.type);
     const sent = await this.bus.send(SendEmail, { to: data.email, template: 'welcome', params: { name: data.name } });
     sentFromHandler = { causationId: sent.causationId, correlationId: sent.correlationId };
   }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
-import { FakeServiceBusServer } from '@stitch/messaging-azure-service-bus/fake';
+import { FakeServiceBusServer } from '@stitch/messaging-azure-service-bus/testing';
 import { conformanceCatalogue } from '../conformance-catalogue';
 import { describeTransportConformance } from '../conformance-suite';
 import type { AzureServiceBusParams } from './azure-service-bus.transport-module';

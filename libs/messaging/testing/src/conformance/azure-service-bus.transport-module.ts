@@ -1,6 +1,6 @@
 import type { Topology } from '@stitch/messaging-catalogue';
 import { createServiceBusTransport, sdkClientFactory } from '@stitch/messaging-azure-service-bus';
-import { FakeServiceBusClient } from '@stitch/messaging-azure-service-bus/fake';
+import { FakeServiceBusClient } from '@stitch/messaging-azure-service-bus/testing';
 
 /**
  * A namespace of the fake broker, served by the test process; the emulator started for the run; or the real

@@ -10,9 +10,9 @@ import type {
   TopicProperties,
   WithResponse,
 } from '@azure/service-bus';
-import { SHOP_MARKER_QUEUE } from '../../entities';
-import type { NamespaceAdmin } from '../namespace';
-import { DEFAULT_RULE, TRUE_FILTER } from '../plan';
+import { SHOP_MARKER_QUEUE } from '../src/entities';
+import type { NamespaceAdmin } from '../src/topology/namespace';
+import { DEFAULT_RULE, TRUE_FILTER } from '../src/topology/plan';
 
 /** What an entity looks like before the test or the code under test sets anything: Service Bus's own defaults. */
 const QUEUE_DEFAULTS = {

@@ -9,8 +9,8 @@ import {
   type ServiceBusReceiverOptions,
 } from '@azure/service-bus';
 import Long from 'long';
-import type { ReceiverLike, SenderLike, ServiceBusClientLike } from '../transport/client';
-import { estimatedSize } from '../transport/mapping';
+import type { ReceiverLike, SenderLike, ServiceBusClientLike } from '../../src/transport/client';
+import { estimatedSize } from '../../src/transport/mapping';
 import { DEAD_LETTER_SUFFIX, subscriptionPath, type Operation, type PropertyValue, type Settlement, type WireError, type WireMessage, type WireReceived } from './wire';
 
 const MAX_BATCH_BYTES = 256 * 1024;

@@ -14,7 +14,7 @@ import type {
   Source,
   Transport,
   TransportCapabilities,
-} from './transport';
+} from '../src/transport';
 
 interface Stored {
   message: IncomingMessage;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceBusEntities, SubscriptionRule } from '../entities';
+import type { ServiceBusEntities, SubscriptionRule } from '../../src/entities';
 import { DEAD_LETTER_SUFFIX, subscriptionPath, type EntityPath, type PropertyValue, type Settlement, type WireMessage, type WireReceived } from './wire';
 
 /** A broker-side failure, with the `ServiceBusError` code the real service would give. */

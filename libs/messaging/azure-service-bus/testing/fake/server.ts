@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ServiceBusEntities } from '../entities';
+import type { ServiceBusEntities } from '../../src/entities';
 import { FakeBrokerError, FakeNamespace, type FakeNamespaceOptions } from './broker';
 import type { Operation } from './wire';
 

@@ -1,7 +1,7 @@
 import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalogue';
 import { z } from 'zod';
 import { InMemoryTransport } from './in-memory-transport';
-import type { Delivery, OutgoingMessage } from './transport';
+import type { Delivery, OutgoingMessage } from '../src/transport';
 
 const schema = z.object({});
 const catalogue = new Catalogue({

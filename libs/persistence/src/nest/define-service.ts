@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { Module, type DynamicModule, type INestApplication, type ModuleMetadata, type Type } from '@nestjs/common';
+import type { Catalogue } from '@stitch/messaging-catalogue';
+import { bootstrapService, StitchMessagingModule, type BootstrapOptions, type StitchMessagingOptions } from '@stitch/messaging-core';
+import type { PrismaClientLike } from '../database/prisma-client';
+import { PersistenceModule } from './persistence.module';
+import { INBOX, OUTBOX_DISPATCHER } from './persistence.tokens';
+
+export interface ServiceDefinitionOptions<TClient extends PrismaClientLike> {
+  /** The service's name (`Services.order`): its database, queue and subscription are named after it. */
+  readonly service: string;
+  readonly catalogue: Catalogue;
+  readonly prisma: {
+    /** The service's `prisma` folder, holding `schema/` (with its copy of stitch.prisma) and `migrations/`. */
+    readonly dir: string;
+    /** Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) })`. */
+    readonly createClient: (databaseUrl: string) => TClient;
+  };
+  /**
+   * Whether handlers run in the inbox, so a redelivered message has no second effect (default true). A service
+   * that handles no messages (the storefront) has no inbox to run them in.
+   */
+  readonly inbox?: boolean;
+  /** The service's feature modules. */
+  readonly imports?: ModuleMetadata['imports'];
+  /** App-wide providers (global guards, pipes, filters). */
+  readonly providers?: ModuleMetadata['providers'];
+  /** HTTP set-up beyond what every service gets (API docs, static files, the client-error shape). */
+  readonly http?: Pick<BootstrapOptions, 'configure' | 'clientErrorBody'>;
+}
+
+export interface ServiceRunOptions {
+  /** The transports the service can run on: the shop's in production, an in-memory one in tests. */
+  readonly transports: StitchMessagingOptions['transports'];
+}
+
+export interface ServiceDefinition {
+  readonly service: string;
+  readonly http: Pick<BootstrapOptions, 'configure' | 'clientErrorBody'>;
+  /**
+   * The whole service as a root module on the given transports. Each call builds a fresh one (its own database
+   * client, outbox relay and consumer), so a test can run two replicas of a service in one process.
+   */
+  forRoot(options: ServiceRunOptions): DynamicModule;
+}
+
+/**
+ * A service's composition: its database (created and migrated at start), messaging through the outbox and,
+ * unless told otherwise, the inbox, and its feature modules. Every service is put together by this one function,
+ * and started by `runService`, in production and in tests alike.
+ */
+export function defineService<TClient extends PrismaClientLike>(options: ServiceDefinitionOptions<TClient>): ServiceDefinition {
+  const root = rootModuleClass(options.service);
+  return {
+    service: options.service,
+    http: options.http ?? {},
+    forRoot({ transports }) {
+      const persistence = PersistenceModule.forRoot({
+        service: options.service,
+        schemaPath: path.join(options.prisma.dir, 'schema'),
+        migrationsDir: path.join(options.prisma.dir, 'migrations'),
+        createClient: options.prisma.createClient,
+      });
+      return {
+        module: root,
+        imports: [
+          StitchMessagingModule.forRoot({
+            service: options.service,
+            catalogue: options.catalogue,
+            transports,
+            imports: [persistence],
+            dispatcher: OUTBOX_DISPATCHER,
+            ...(options.inbox === false ? {} : { handlerWrapper: INBOX }),
+          }),
+          ...(options.imports ?? []),
+        ],
+        providers: [...(options.providers ?? [])],
+      };
+    },
+  };
+}
+
+export interface RunServiceOptions extends ServiceRunOptions {
+  /** The port when `PORT` is not set. */
+  readonly defaultPort: number;
+}
+
+/** Starts a defined service: HTTP and its consumer in one process (see `bootstrapService`). */
+export function runService(definition: ServiceDefinition, options: RunServiceOptions): Promise<INestApplication> {
+  return bootstrapService(definition.forRoot({ transports: options.transports }), { defaultPort: options.defaultPort, ...definition.http });
+}
+
+/** A module class of the service's own name (`order-service` -> `OrderServiceModule`), which Nest's errors name. */
+function rootModuleClass(service: string): Type {
+  const name = `${service.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())}Module`;
+  const root = { [name]: class {} }[name] as Type;
+  Module({})(root);
+  return root;
+}

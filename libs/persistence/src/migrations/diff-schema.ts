@@ -1,5 +1,5 @@
 import type { MigrationList, SchemaContainer, SchemaEngine } from '@prisma/schema-engine-wasm';
-import { readMigrationsList, readSchemaFiles } from './migration-files';
+import { MIGRATION_LOCKFILE, migrationLockfileContent, readMigrationsList, readSchemaFiles } from './migration-files';
 import { PgMigrationAdapterFactory } from './pg-migration-adapter';
 import { NO_FILTERS, withSchemaEngine, type EngineLog } from './schema-engine';
 
@@ -35,4 +35,30 @@ export async function migrationsToSchemaSql(engine: SchemaEngine, migrationsList
     filters: NO_FILTERS,
   });
   return result.exitCode === 0 ? '' : (result.stdout ?? '').trim();
+}
+
+export interface FirstMigrationSqlOptions {
+  /** The schema's files, as readSchemaFiles returns them. */
+  readonly schemaFiles: SchemaContainer[];
+  /** See DiffSchemaOptions.shadowDatabaseUrl: the empty history is "replayed" into a temporary database there. */
+  readonly shadowDatabaseUrl: string;
+  readonly log?: EngineLog;
+}
+
+/**
+ * The migration.sql of a schema's first migration, as `prisma migrate dev --name init` writes it:
+ * `prisma migrate diff --from-migrations <an empty folder> --to-schema <schema> --script`, or '' for a schema
+ * without models. Not `--from-empty`: that also emits `CREATE SCHEMA IF NOT EXISTS "public"`, which a database
+ * already has and which no migration of this repository holds.
+ */
+export async function firstMigrationSql(options: FirstMigrationSqlOptions): Promise<string> {
+  const noMigrations: MigrationList = {
+    baseDir: process.cwd(),
+    lockfile: { path: MIGRATION_LOCKFILE, content: migrationLockfileContent('postgresql') },
+    migrationDirectories: [],
+    shadowDbInitScript: '',
+  };
+  const factory = new PgMigrationAdapterFactory({ databaseUrl: options.shadowDatabaseUrl, shadowServerUrl: options.shadowDatabaseUrl });
+  const sql = await withSchemaEngine(options.schemaFiles, factory, options.log, (engine) => migrationsToSchemaSql(engine, noMigrations, options.schemaFiles));
+  return sql ? `${sql}\n` : '';
 }

@@ -1,6 +1,6 @@
 // The driver-adapter factory Prisma's wasm schema engine runs on: @prisma/adapter-pg 7.10.0 plus three shims.
-// Each one was needed on PostgreSQL 18.4 with adapter-pg 7.10.0 and schema-engine-wasm 7.10.0-4.0edf323e; the
-// Prisma spike (REPORT.md, "Shims, and why") reproduced the failure each one fixes.
+// Each one was needed on PostgreSQL 18.4 with adapter-pg 7.10.0 and schema-engine-wasm 7.10.0-4.0edf323e: without
+// it, the failure described under its number happens.
 //
 //  1. "char" (OID 18): the engine's catalog queries select pg_catalog columns of type "char" (relkind,
 //     contype, ...). adapter-pg has no mapping for OID 18 and throws, and the engine fails with "Column type
@@ -13,7 +13,7 @@
 //
 //  2. Shadow database: adapter-pg's connectToShadowDb() creates `prisma_migrate_shadow_db_<uuid>` but builds
 //     its pool as `{ ...config, database }`; with a `connectionString` config pg lets the connection string
-//     win, so the "shadow" pool talks to the MAIN database (the spike's diff created tables there). Its
+//     win, so the "shadow" pool talks to the MAIN database (a diff through it created tables there). Its
 //     cleanup also drops the database before closing that pool. So: our own connectToShadowDb() creates a
 //     database on the shadow server, opens a pool whose URL names it, and on dispose closes the pool, then
 //     drops it WITH (FORCE). close() drops any the engine did not dispose.

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('the shared outbox and inbox schema', () => {
-  it('is copied unchanged into the test schema folder', async () => {
+  it('is written unchanged into the test schema folder by the generate target', async () => {
     expect(await sharedSchemaState(path.join(__dirname, '..', '..', 'test', 'prisma', 'schema'))).toBe('in-sync');
   });
 

@@ -1,9 +1,9 @@
-// The outbox and inbox models have ONE source, libs/persistence/prisma/stitch.prisma, and every service keeps
-// a byte-identical copy of it in its multi-file schema folder. A Prisma schema cannot include a file from
-// elsewhere (no import; a schema folder is read recursively and nothing else), and a symlink would break in
-// a Docker build context, on Windows checkouts and in editors. A plain copy works with every Prisma tool; it
-// is kept honest by `migrate.ts create` (refreshes it before writing a migration) and by the drift check
-// (fails while it differs).
+// The outbox and inbox models have ONE checked-in source, libs/persistence/prisma/stitch.prisma. Every service's
+// `generate` target writes it, unchanged, into the service's multi-file schema folder as a gitignored include
+// (tools/prisma/shared-schema.ts), before `prisma generate`. Prisma 7 reads one schema path (a file or a
+// folder, `schema` in prisma.config.ts) and has no import, so the models must sit inside that folder; a
+// symlink would break in a Docker build context, on Windows checkouts and in editors. The drift test checks
+// that the include is current, and `migrate.ts create`/`diff` refresh it before they read the schema.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -14,14 +14,14 @@ export const SHARED_SCHEMA_SOURCE = path.join(__dirname, '..', '..', 'prisma', S
 
 export type SharedSchemaState = 'in-sync' | 'missing' | 'outdated';
 
-/** How the copy in a service's schema folder compares with the source. */
+/** How the include in a service's schema folder compares with the source. */
 export async function sharedSchemaState(schemaDir: string): Promise<SharedSchemaState> {
   const copy = await readFile(await sharedSchemaCopyPath(schemaDir), 'utf8').catch(() => undefined);
   if (copy === undefined) return 'missing';
   return copy === (await readFile(SHARED_SCHEMA_SOURCE, 'utf8')) ? 'in-sync' : 'outdated';
 }
 
-/** Writes the source over the copy; true when the copy changed. */
+/** Writes the source into the schema folder as its include; true when the include changed. */
 export async function syncSharedSchema(schemaDir: string): Promise<boolean> {
   if ((await sharedSchemaState(schemaDir)) === 'in-sync') return false;
   await writeFile(await sharedSchemaCopyPath(schemaDir), await readFile(SHARED_SCHEMA_SOURCE, 'utf8'), 'utf8');

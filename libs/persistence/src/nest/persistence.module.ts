@@ -17,7 +17,7 @@ import { INBOX, OUTBOX_DISPATCHER } from './persistence.tokens';
 export interface PersistenceModuleOptions<TClient extends PrismaClientLike> {
   /** The service's name; its database is `stitch_<name>` (`order-service` -> `stitch_order`). */
   readonly service: string;
-  /** The service's schema folder (holding its copy of stitch.prisma), as the migrations were made from. */
+  /** The service's schema folder (with the stitch.prisma include its generate target writes), as the migrations were made from. */
   readonly schemaPath: string;
   readonly migrationsDir: string;
   /** Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) })`. */

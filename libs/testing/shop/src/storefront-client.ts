@@ -1,4 +1,4 @@
-// The storefront's HTTP API as DESIGN.md documents it, seen from a customer.
+// The storefront's HTTP API as its OpenAPI document (`/docs-json`) and apps/storefront/README.md describe it, seen from a customer.
 
 export interface Product {
   readonly sku: string;

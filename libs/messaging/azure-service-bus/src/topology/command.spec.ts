@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { EmulatorConfig } from '../src/topology/emulator-config';
-import { InMemoryNamespace } from '../testing';
-import { type NamespaceTarget, runTopologyCommand, usage } from './topology-command';
+import { shopCatalogue } from '@stitch/contracts';
+import type { EmulatorConfig } from './emulator-config';
+import { InMemoryNamespace } from '../../testing';
+import { type NamespaceTarget, runTopologyCommand, topologyCommandUsage as usage } from './command';
 
 const connectionString = 'Endpoint=sb://stitch-test.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=c2VjcmV0LWtleQ==';
 
@@ -12,6 +13,7 @@ async function run(argv: string[], env: Record<string, string>, namespace = new 
   const err: string[] = [];
   const targets: NamespaceTarget[] = [];
   const code = await runTopologyCommand(
+    shopCatalogue,
     argv,
     env,
     { line: (text) => out.push(text) },

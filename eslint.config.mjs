@@ -12,30 +12,45 @@ if (serviceScopes.length === 0) throw new Error('eslint.config.mjs: no service f
 const testFiles = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'];
 
 /**
- * A service never imports another service: services share only libs, and libs never reach into apps. The
- * transports know the catalogue engine and no shop: only their tests may use the shop's messages.
+ * The layers, one `type:` tag each, and what each may import. Spelled out so that these are lint errors: core
+ * importing a transport; a transport importing another transport, an app or the shop's contracts; the contracts
+ * importing core; an app importing another app. Specs live beside the code they test, so the rules for test files
+ * add the shop's contracts and manifest (a transport's tests run the shop's catalogue) and the testing libs; what
+ * keeps test doubles out of shipped code is the `no-restricted-imports` rule further down.
  */
-function boundaries({ messagingTestsUseTheShop }) {
-  const shared = ['type:contracts', 'type:catalogue', 'type:manifest', 'type:messaging', 'type:data', 'type:util', 'type:testing'];
+const layers = {
+  'type:catalogue': [],
+  'type:manifest': [],
+  'type:contracts': ['type:catalogue', 'type:manifest'],
+  'type:core': ['type:catalogue'],
+  'type:transport': ['type:core', 'type:catalogue'],
+  'type:transport-selection': ['type:transport', 'type:core', 'type:catalogue'],
+  'type:persistence': ['type:core', 'type:catalogue'],
+  'type:app': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:persistence', 'type:transport-selection'],
+  'type:tool': ['type:tool', 'type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:transport', 'type:transport-selection', 'type:persistence'],
+  'type:testing': ['type:testing', 'type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:transport', 'type:transport-selection', 'type:persistence'],
+  'type:e2e': ['type:tool', 'type:testing', 'type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:transport', 'type:transport-selection', 'type:persistence'],
+};
+const whatTestsAdd = ['type:contracts', 'type:manifest', 'type:testing'];
+// An app's end-to-end test drives the embedded transport's file directly, as a second process would.
+const whatAppTestsAdd = [...whatTestsAdd, 'type:transport'];
+
+function testAllowance(sourceTag, allowed) {
+  if (sourceTag === 'type:catalogue' || sourceTag === 'type:manifest') return allowed;
+  return [...new Set([...allowed, ...(sourceTag === 'type:app' ? whatAppTestsAdd : whatTestsAdd)])];
+}
+
+function boundaries({ forTests }) {
   return {
     enforceBuildableLibDependency: false,
     allow: [],
     depConstraints: [
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: shared },
-      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: shared },
-      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', ...shared] },
-      { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:contracts', 'type:catalogue', 'type:manifest', 'type:messaging', 'type:util'] },
-      {
-        sourceTag: 'type:messaging',
-        onlyDependOnLibsWithTags: ['type:catalogue', 'type:messaging', 'type:util', ...(messagingTestsUseTheShop ? ['type:contracts', 'type:manifest'] : [])],
-      },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: shared },
-      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:catalogue', 'type:manifest', 'type:util'] },
-      { sourceTag: 'type:catalogue', onlyDependOnLibsWithTags: ['type:util'] },
-      { sourceTag: 'type:manifest', onlyDependOnLibsWithTags: [] },
-      { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+      ...Object.entries(layers).map(([sourceTag, allowed]) => ({
+        sourceTag,
+        onlyDependOnLibsWithTags: forTests ? testAllowance(sourceTag, allowed) : allowed,
+      })),
+      // A service's app imports only shared libs; operator tools (npm run dlq) too, and nothing imports them.
       { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-      // Operator tools (npm run dlq) use the shared libs only, and nothing imports them.
       { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
       ...serviceScopes.map((scope) => ({ sourceTag: `scope:${scope}`, onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'] })),
     ],
@@ -50,13 +65,13 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': ['error', boundaries({ messagingTestsUseTheShop: false })],
+      '@nx/enforce-module-boundaries': ['error', boundaries({ forTests: false })],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
     files: testFiles,
-    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ messagingTestsUseTheShop: true })] },
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ forTests: true })] },
   },
   {
     // Shipped code: the source of every app, lib and tool (the libs' operator tools too), but not tests or test support.

@@ -1,0 +1,107 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const repositoryRoot = path.resolve(__dirname, '../../..');
+
+export interface CommandResult {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/**
+ * A copy of this workspace's sources in a temporary folder, where a generator can write and Nx can lint,
+ * typecheck and test the result without touching the repository. Its node_modules links to the repository's
+ * installed packages, except the workspace's own packages, which link into the copy.
+ */
+export class TemporaryWorkspace {
+  private constructor(readonly root: string) {}
+
+  static create(): TemporaryWorkspace {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stitch-workspace-'));
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repositoryRoot })
+      .toString()
+      .split('\0')
+      .filter((file) => file && existsSync(path.join(repositoryRoot, file)));
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      cpSync(path.join(repositoryRoot, file), path.join(root, file));
+    }
+    const workspace = new TemporaryWorkspace(root);
+    workspace.linkPackages();
+    // A baseline commit, so `changedFiles` lists exactly what a generator wrote.
+    workspace.git('init', '-q');
+    workspace.git('add', '-A');
+    workspace.git('-c', 'user.name=workspace', '-c', 'user.email=workspace@stitch.local', 'commit', '-qm', 'baseline');
+    return workspace;
+  }
+
+  /** Paths (relative to the root) the generator added or changed since the copy was made, sorted. */
+  changedFiles(): string[] {
+    this.git('add', '-A');
+    return this.git('diff', '--cached', '--name-only').split('\n').filter(Boolean).sort();
+  }
+
+  read(file: string): string {
+    return readFileSync(path.join(this.root, file), 'utf8');
+  }
+
+  exists(file: string): boolean {
+    return existsSync(path.join(this.root, file));
+  }
+
+  /** Runs Nx in the copy, its output captured for the assertion message. */
+  nx(...args: string[]): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(this.root, 'node_modules/nx/bin/nx.js'), ...args], {
+        cwd: this.root,
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true', CI: 'true', NODE_OPTIONS: '' },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, output }));
+    });
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private git(...args: string[]): string {
+    return execFileSync('git', args, { cwd: this.root }).toString();
+  }
+
+  private linkPackages(): void {
+    const modules = path.join(this.root, 'node_modules');
+    mkdirSync(modules);
+    for (const entry of readdirSync(path.join(repositoryRoot, 'node_modules'))) {
+      if (entry === '@stitch') continue;
+      symlinkSync(path.join(repositoryRoot, 'node_modules', entry), path.join(modules, entry));
+    }
+    mkdirSync(path.join(modules, '@stitch'));
+    for (const folder of this.workspaceFolders()) {
+      const { name } = JSON.parse(readFileSync(path.join(this.root, folder, 'package.json'), 'utf8')) as { name: string };
+      symlinkSync(path.join(this.root, folder), path.join(modules, name));
+    }
+  }
+
+  /** The folders the root package.json's workspaces name: exact paths and `<dir>/*` patterns. */
+  private workspaceFolders(): string[] {
+    const { workspaces } = JSON.parse(readFileSync(path.join(this.root, 'package.json'), 'utf8')) as { workspaces: string[] };
+    return workspaces.flatMap((pattern) => {
+      if (!pattern.endsWith('/*')) return [pattern];
+      const parent = pattern.slice(0, -2);
+      return readdirSync(path.join(this.root, parent))
+        .map((child) => path.join(parent, child))
+        .filter((folder) => existsSync(path.join(this.root, folder, 'package.json')));
+    });
+  }
+}
+
+/** The last lines of a command's output, enough to see why it failed. */
+export function tail(result: CommandResult, lines = 60): string {
+  return result.output.split('\n').slice(-lines).join('\n');
+}

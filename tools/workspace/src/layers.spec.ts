@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { ESLint } from 'eslint';
+
+const workspaceRoot = path.resolve(__dirname, '../../..');
+const eslint = new ESLint({ cwd: workspaceRoot });
+
+/** Lints one import as if it were a new file at `file`, and returns the rules it breaks. */
+async function brokenRules(file: string, importedFrom: string): Promise<string[]> {
+  const code = `import * as imported from '${importedFrom}';\n\nexport const used = imported;\n`;
+  const [result] = await eslint.lintText(code, { filePath: path.join(workspaceRoot, file) });
+  return (result?.messages ?? []).map((message) => `${message.ruleId ?? 'parse'}: ${message.message.split('\n')[0]}`);
+}
+
+const boundaries = expect.stringMatching(/^@nx\/enforce-module-boundaries: /);
+const testingInProduction = expect.stringMatching(/^no-restricted-imports: .* are for tests/);
+
+describe('the layer rules', () => {
+  it.each([
+    ['core imports a transport', 'libs/messaging/core/src/layer-probe.ts', '@stitch/messaging-aws'],
+    ['core imports the transport selection', 'libs/messaging/core/src/layer-probe.ts', '@stitch/messaging-transports'],
+    ['a transport imports another transport', 'libs/messaging/aws/src/layer-probe.ts', '@stitch/messaging-local'],
+    ['a transport imports an app', 'libs/messaging/azure-service-bus/src/layer-probe.ts', '@stitch/order-service'],
+    ['a transport imports the shop contracts', 'libs/messaging/local/src/layer-probe.ts', '@stitch/contracts'],
+    ['the contracts import core', 'libs/contracts/src/layer-probe.ts', '@stitch/messaging-core'],
+    ['the catalogue engine imports the shop contracts', 'libs/messaging/catalogue/src/layer-probe.ts', '@stitch/contracts'],
+    ['an app imports another app', 'apps/order-service/src/layer-probe.ts', '@stitch/payment-service'],
+    ['a library imports a tool', 'libs/persistence/src/layer-probe.ts', '@stitch/launcher'],
+  ])('makes it a lint error when %s', async (_, file, importedFrom) => {
+    expect(await brokenRules(file, importedFrom)).toEqual([boundaries]);
+  });
+
+  it.each([
+    ['an app', 'apps/order-service/src/layer-probe.ts', '@stitch/persistence/testing'],
+    ['an app', 'apps/inventory-service/src/layer-probe.ts', '@stitch/messaging-core/testing'],
+    ['a transport', 'libs/messaging/azure-service-bus/src/layer-probe.ts', '@stitch/messaging-azure-service-bus/testing'],
+    ['the persistence lib', 'libs/persistence/src/layer-probe.ts', '@stitch/messaging-core/testing'],
+  ])('makes it a lint error when production code of %s imports test support (%s)', async (_, file, importedFrom) => {
+    expect(await brokenRules(file, importedFrom)).toContainEqual(testingInProduction);
+  });
+
+  it.each([
+    ['core imports the catalogue engine', 'libs/messaging/core/src/layer-probe.ts', '@stitch/messaging-catalogue'],
+    ['a transport imports core', 'libs/messaging/aws/src/layer-probe.ts', '@stitch/messaging-core'],
+    ['the transport selection imports a transport', 'libs/messaging/transports/src/layer-probe.ts', '@stitch/messaging-local'],
+    ['an app imports the contracts, persistence and the transport selection', 'apps/order-service/src/layer-probe.ts', '@stitch/contracts'],
+    ["an app's spec imports test support", 'apps/order-service/src/layer-probe.spec.ts', '@stitch/persistence/testing'],
+    ["a transport's test support imports its own test double", 'libs/messaging/azure-service-bus/testing/layer-probe.ts', '@stitch/messaging-core/testing'],
+  ])('allows it when %s', async (_, file, importedFrom) => {
+    expect(await brokenRules(file, importedFrom)).toEqual([]);
+  });
+});
+
+describe('the tags', () => {
+  it('put every project on both axes: one scope and one layer', async () => {
+    const { globSync, readFileSync } = await import('node:fs');
+    const projects = globSync(['apps/*/project.json', 'libs/**/project.json', 'tools/*/project.json'], { cwd: workspaceRoot }).filter((file) => !file.includes('node_modules'));
+    const untagged = projects.flatMap((file) => {
+      const { name, tags = [] } = JSON.parse(readFileSync(path.join(workspaceRoot, file), 'utf8')) as { name: string; tags?: string[] };
+      const scopes = tags.filter((tag) => tag.startsWith('scope:'));
+      const types = tags.filter((tag) => tag.startsWith('type:'));
+      return scopes.length === 1 && types.length === 1 ? [] : [`${name}: ${tags.join(', ') || 'no tags'}`];
+    });
+    expect(projects.length).toBeGreaterThan(20);
+    expect(untagged).toEqual([]);
+  });
+});

@@ -27,9 +27,37 @@ const layers = {
   'type:transport-selection': ['type:transport', 'type:core', 'type:catalogue'],
   'type:persistence': ['type:core', 'type:catalogue'],
   'type:app': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:persistence', 'type:transport-selection'],
-  'type:tool': ['type:tool', 'type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:transport', 'type:transport-selection', 'type:persistence'],
-  'type:testing': ['type:testing', 'type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:transport', 'type:transport-selection', 'type:persistence'],
-  'type:e2e': ['type:tool', 'type:testing', 'type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:transport', 'type:transport-selection', 'type:persistence'],
+  'type:tool': [
+    'type:tool',
+    'type:contracts',
+    'type:manifest',
+    'type:catalogue',
+    'type:core',
+    'type:transport',
+    'type:transport-selection',
+    'type:persistence',
+  ],
+  'type:testing': [
+    'type:testing',
+    'type:contracts',
+    'type:manifest',
+    'type:catalogue',
+    'type:core',
+    'type:transport',
+    'type:transport-selection',
+    'type:persistence',
+  ],
+  'type:e2e': [
+    'type:tool',
+    'type:testing',
+    'type:contracts',
+    'type:manifest',
+    'type:catalogue',
+    'type:core',
+    'type:transport',
+    'type:transport-selection',
+    'type:persistence',
+  ],
 };
 const whatTestsAdd = ['type:contracts', 'type:manifest', 'type:testing'];
 // An app's end-to-end test drives the embedded transport's file directly, as a second process would.
@@ -94,7 +122,10 @@ export default tseslint.config(
           patterns: [
             { regex: '^@stitch/[^/]+/testing$', message: 'Test doubles are for tests: shipped code cannot import a testing entry point.' },
             { regex: '^@stitch/(messaging|shop)-testing$', message: 'Test libraries are for tests: shipped code cannot import them.' },
-            { regex: '^\\.{1,2}/(.+/)?(testing|test-support|test)(/|$)', message: 'Test support is for tests: shipped code cannot import it.' },
+            {
+              regex: '^\\.{1,2}/(.+/)?(testing|test-support|test)(/|$)',
+              message: 'Test support is for tests: shipped code cannot import it.',
+            },
           ],
         },
       ],
@@ -102,7 +133,10 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs', '**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

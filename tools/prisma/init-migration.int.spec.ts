@@ -32,7 +32,10 @@ function sharedPart(sql: string): string[] {
 }
 
 async function initMigration(prismaDir: string): Promise<{ sql: string; only: boolean }> {
-  const migrations = (await readdir(path.join(prismaDir, 'migrations'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const migrations = (await readdir(path.join(prismaDir, 'migrations'), { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const init = migrations.find((name) => name.endsWith('_init'));
   if (!init) throw new Error(`${prismaDir} has no init migration`);
   return { sql: await readFile(path.join(prismaDir, 'migrations', init, 'migration.sql'), 'utf8'), only: migrations.length === 1 };
@@ -55,7 +58,8 @@ afterAll(async () => {
 async function scratchSchema(name: string, extra = ''): Promise<string> {
   const schemaDir = path.join(scratch, name, 'schema');
   await cp(path.join(root, 'apps', 'order-service', 'prisma', 'schema', 'schema.prisma'), path.join(schemaDir, 'schema.prisma'));
-  if (extra) await writeFile(path.join(schemaDir, 'schema.prisma'), `${await readFile(path.join(schemaDir, 'schema.prisma'), 'utf8')}\n${extra}`);
+  if (extra)
+    await writeFile(path.join(schemaDir, 'schema.prisma'), `${await readFile(path.join(schemaDir, 'schema.prisma'), 'utf8')}\n${extra}`);
   return schemaDir;
 }
 
@@ -64,16 +68,19 @@ describe('renderInitMigration', () => {
     expect(prismaDirs.length).toBeGreaterThanOrEqual(7);
   });
 
-  it.each(prismaDirs.map((dir) => [path.relative(root, dir), dir]))('renders the outbox and inbox DDL of %s init migration', async (_name, prismaDir) => {
-    const rendered = await renderInitMigration({ schemaDir: path.join(prismaDir, 'schema'), shadowDatabaseUrl: server.url });
-    const existing = await initMigration(prismaDir);
+  it.each(prismaDirs.map((dir) => [path.relative(root, dir), dir]))(
+    'renders the outbox and inbox DDL of %s init migration',
+    async (_name, prismaDir) => {
+      const rendered = await renderInitMigration({ schemaDir: path.join(prismaDir, 'schema'), shadowDatabaseUrl: server.url });
+      const existing = await initMigration(prismaDir);
 
-    expect(sharedPart(rendered)).toHaveLength(3);
-    expect(sharedPart(rendered)).toEqual(sharedPart(existing.sql));
-    // While the init migration is the only one, the schema is still what it was made from: every statement
-    // rendered is in it (it may hold hand-written statements Prisma's schema cannot state).
-    if (existing.only) expect(statements(existing.sql)).toEqual(expect.arrayContaining(statements(rendered)));
-  });
+      expect(sharedPart(rendered)).toHaveLength(3);
+      expect(sharedPart(rendered)).toEqual(sharedPart(existing.sql));
+      // While the init migration is the only one, the schema is still what it was made from: every statement
+      // rendered is in it (it may hold hand-written statements Prisma's schema cannot state).
+      if (existing.only) expect(statements(existing.sql)).toEqual(expect.arrayContaining(statements(rendered)));
+    },
+  );
 
   it("takes the shared models from their source, not from the schema folder's include", async () => {
     const schemaDir = await scratchSchema('no-include');
@@ -85,11 +92,16 @@ describe('renderInitMigration', () => {
   });
 
   it("adds a new model's table to the service's own tables and the shared ones", async () => {
-    const schemaDir = await scratchSchema('extra-model', 'model Refund {\n  id        String @id @db.Uuid\n  amountCents Int  @map("amount_cents")\n\n  @@map("refund")\n}\n');
+    const schemaDir = await scratchSchema(
+      'extra-model',
+      'model Refund {\n  id        String @id @db.Uuid\n  amountCents Int  @map("amount_cents")\n\n  @@map("refund")\n}\n',
+    );
 
     const rendered = await renderInitMigration({ schemaDir, shadowDatabaseUrl: server.url });
 
-    expect(statements(rendered)).toContain('CREATE TABLE "refund" ( "id" UUID NOT NULL, "amount_cents" INTEGER NOT NULL, CONSTRAINT "refund_pkey" PRIMARY KEY ("id") )');
+    expect(statements(rendered)).toContain(
+      'CREATE TABLE "refund" ( "id" UUID NOT NULL, "amount_cents" INTEGER NOT NULL, CONSTRAINT "refund_pkey" PRIMARY KEY ("id") )',
+    );
     expect(statements(rendered)).toContainEqual(expect.stringContaining('CREATE TABLE "order"'));
     expect(sharedPart(rendered)).toEqual(sharedPart((await initMigration(path.join(root, 'apps', 'order-service', 'prisma'))).sql));
   });
@@ -100,7 +112,12 @@ describe('writeInitMigration', () => {
     const schemaDir = await scratchSchema('new-service', 'model Invoice {\n  id String @id @db.Uuid\n\n  @@map("invoice")\n}\n');
     const migrationsDir = path.join(scratch, 'new-service', 'migrations');
 
-    const written = await writeInitMigration({ schemaDir, migrationsDir, shadowDatabaseUrl: server.url, now: new Date('2027-01-02T03:04:05Z') });
+    const written = await writeInitMigration({
+      schemaDir,
+      migrationsDir,
+      shadowDatabaseUrl: server.url,
+      now: new Date('2027-01-02T03:04:05Z'),
+    });
 
     expect(written.name).toBe('20270102030405_init');
     expect(await readFile(path.join(migrationsDir, '20270102030405_init', 'migration.sql'), 'utf8')).toBe(written.sql);
@@ -110,6 +127,8 @@ describe('writeInitMigration', () => {
     expect((await readSchemaFiles(schemaDir)).map((file) => path.basename(file.path))).toEqual(['schema.prisma', 'stitch.prisma']);
     expect(await diffSchemaAgainstMigrations({ schemaPath: schemaDir, migrationsDir, shadowDatabaseUrl: server.url })).toBe('');
 
-    await expect(writeInitMigration({ schemaDir, migrationsDir, shadowDatabaseUrl: server.url })).rejects.toThrow(/already holds migrations/);
+    await expect(writeInitMigration({ schemaDir, migrationsDir, shadowDatabaseUrl: server.url })).rejects.toThrow(
+      /already holds migrations/,
+    );
   });
 });

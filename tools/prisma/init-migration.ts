@@ -57,7 +57,10 @@ export interface WrittenInitMigration {
 export async function renderInitMigration(options: RenderInitMigrationOptions): Promise<string> {
   const schemaDir = path.resolve(options.schemaDir);
   const ownFiles = (await readSchemaFiles(schemaDir)).filter((file) => file.path !== path.join(schemaDir, SHARED_SCHEMA_FILE));
-  const schemaFiles = [...ownFiles, { path: path.join(schemaDir, SHARED_SCHEMA_FILE), content: await readFile(SHARED_SCHEMA_SOURCE, 'utf8') }];
+  const schemaFiles = [
+    ...ownFiles,
+    { path: path.join(schemaDir, SHARED_SCHEMA_FILE), content: await readFile(SHARED_SCHEMA_SOURCE, 'utf8') },
+  ];
   const render = (shadowDatabaseUrl: string) => firstMigrationSql({ schemaFiles, shadowDatabaseUrl });
   return options.shadowDatabaseUrl ? render(options.shadowDatabaseUrl) : withShadowServer(render);
 }
@@ -67,7 +70,9 @@ export async function writeInitMigration(options: WriteInitMigrationOptions): Pr
   const migrationsDir = path.resolve(options.migrationsDir);
   const existing = (await readdir(migrationsDir, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory());
   if (existing.length > 0) {
-    throw new Error(`${migrationsDir} already holds migrations (${existing.map((entry) => entry.name).join(', ')}): an init migration is only for a new service`);
+    throw new Error(
+      `${migrationsDir} already holds migrations (${existing.map((entry) => entry.name).join(', ')}): an init migration is only for a new service`,
+    );
   }
   const sql = await renderInitMigration(options);
   const name = `${migrationTimestamp(options.now)}_init`;

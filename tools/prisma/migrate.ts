@@ -80,7 +80,9 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'status': {
-      console.log(JSON.stringify(await migrationStatus({ databaseUrl: await targetDatabase(values, { create: false }), ...paths }), null, 2));
+      console.log(
+        JSON.stringify(await migrationStatus({ databaseUrl: await targetDatabase(values, { create: false }), ...paths }), null, 2),
+      );
       return 0;
     }
     default:
@@ -90,14 +92,16 @@ async function main(): Promise<number> {
 
 async function refreshSharedSchema(paths: PrismaPaths): Promise<void> {
   if (!(await stat(paths.schemaPath)).isDirectory()) return;
-  if (await syncSharedSchema(paths.schemaPath)) console.error(`refreshed ${path.relative(process.cwd(), path.join(paths.schemaPath, SHARED_SCHEMA_FILE))}`);
+  if (await syncSharedSchema(paths.schemaPath))
+    console.error(`refreshed ${path.relative(process.cwd(), path.join(paths.schemaPath, SHARED_SCHEMA_FILE))}`);
 }
 
 /** A service deploys to `stitch_<name>` on the DATABASE_URL server (creating it, as the service itself would). */
 async function targetDatabase(values: { service?: string; 'database-url'?: string }, { create }: { create: boolean }): Promise<string> {
   if (values['database-url']) return values['database-url'];
   const serverUrl = process.env['DATABASE_URL'];
-  if (!values.service || !serverUrl) throw new UsageError('pass --database-url <url>, or --service <name> with DATABASE_URL set to the server');
+  if (!values.service || !serverUrl)
+    throw new UsageError('pass --database-url <url>, or --service <name> with DATABASE_URL set to the server');
   const name = serviceDatabaseName(values.service);
   if (create) await ensureDatabase(serverUrl, name);
   return withDatabase(serverUrl, name);

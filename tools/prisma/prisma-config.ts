@@ -30,7 +30,8 @@ export function resolveSchemaPath(values: { config?: string; schema?: string }):
 function configuredPaths(values: { config?: string; schema?: string; migrations?: string }): Partial<PrismaPaths> {
   const configFile = path.resolve(values.config ?? 'prisma.config.ts');
   const config = existsSync(configFile) ? loadPrismaConfig(configFile) : {};
-  const fromConfig = (relative: string | undefined) => (relative === undefined ? undefined : path.resolve(path.dirname(configFile), relative));
+  const fromConfig = (relative: string | undefined) =>
+    relative === undefined ? undefined : path.resolve(path.dirname(configFile), relative);
   return {
     schemaPath: values.schema ? path.resolve(values.schema) : fromConfig(config.schema),
     migrationsDir: values.migrations ? path.resolve(values.migrations) : fromConfig(config.migrations?.path),

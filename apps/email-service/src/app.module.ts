@@ -10,6 +10,9 @@ import { SendingModule } from './sending/sending.module';
 export const EmailService = defineService({
   service: Services.email,
   catalogue: shopCatalogue,
-  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  prisma: {
+    dir: path.join(__dirname, '../prisma'),
+    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  },
   imports: [SendingModule],
 });

@@ -21,7 +21,16 @@ afterAll(async () => {
 function start(env: Record<string, string>) {
   const main = path.join(__dirname, 'main.ts');
   const child = spawn(process.execPath, ['--require', '@swc-node/register', main], {
-    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: server.url, STITCH_DATA_DIR: dataDir, STITCH_SHOP_ID: 'shop-email-test', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      DATABASE_URL: server.url,
+      STITCH_DATA_DIR: dataDir,
+      STITCH_SHOP_ID: 'shop-email-test',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
   });
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));

@@ -11,6 +11,9 @@ import { StockModule } from './stock/stock.module';
 export const InventoryService = defineService({
   service: Services.inventory,
   catalogue: shopCatalogue,
-  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  prisma: {
+    dir: path.join(__dirname, '../prisma'),
+    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  },
   imports: [CatalogueModule, StockModule],
 });

@@ -13,6 +13,9 @@ import { NotificationsModule } from './notifications/notifications.module';
 export const NotificationService = defineService({
   service: Services.notification,
   catalogue: shopCatalogue,
-  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  prisma: {
+    dir: path.join(__dirname, '../prisma'),
+    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  },
   imports: [NotificationsModule],
 });

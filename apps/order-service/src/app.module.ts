@@ -11,6 +11,9 @@ import { UsersModule } from './users/users.module';
 export const OrderService = defineService({
   service: Services.order,
   catalogue: shopCatalogue,
-  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  prisma: {
+    dir: path.join(__dirname, '../prisma'),
+    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  },
   imports: [UsersModule, OrdersModule],
 });

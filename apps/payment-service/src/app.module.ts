@@ -10,6 +10,9 @@ import { ChargesModule } from './charges/charges.module';
 export const PaymentService = defineService({
   service: Services.payment,
   catalogue: shopCatalogue,
-  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  prisma: {
+    dir: path.join(__dirname, '../prisma'),
+    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  },
   imports: [ChargesModule],
 });

@@ -21,7 +21,8 @@ let dataDir: string;
 /** `node --require @swc-node/register apps/payment-service/src/main.ts`, as a user would start it. */
 function startPaymentService(env: Record<string, string>): Promise<Outcome> {
   const inherited = { ...process.env };
-  for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'PORT', 'MESSAGING_TRANSPORT', 'AWS_ENDPOINT_URL', 'STITCH_PREFIX']) delete inherited[name];
+  for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'PORT', 'MESSAGING_TRANSPORT', 'AWS_ENDPOINT_URL', 'STITCH_PREFIX'])
+    delete inherited[name];
   const child = spawn(process.execPath, ['--require', '@swc-node/register', path.join(__dirname, 'main.ts')], {
     env: { ...inherited, LOG_LEVEL: 'info', STITCH_DATA_DIR: dataDir, STITCH_SHOP_ID: 'shop-payment-test', ...env },
   });
@@ -58,7 +59,9 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 describe('payment-service that cannot start', () => {
   it('names the database server it cannot reach, and what to do, without the password', async () => {
     const port = await closedPort();
-    const { status, lines, stderr } = await startPaymentService({ DATABASE_URL: `postgresql://stitch:${PASSWORD}@127.0.0.1:${port}/postgres` });
+    const { status, lines, stderr } = await startPaymentService({
+      DATABASE_URL: `postgresql://stitch:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    });
     expect(lines).toEqual([
       `cannot reach the PostgreSQL server at 127.0.0.1:${port} named by DATABASE_URL (connection refused): is it running? ` +
         'Start it or correct DATABASE_URL, or unset DATABASE_URL to let npm start run the embedded PostgreSQL',

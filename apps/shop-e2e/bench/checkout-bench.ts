@@ -54,7 +54,12 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-bench-'));
   await chmod(tmp, 0o755);
   const startedAt = Date.now();
-  const shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', env: { LOG_LEVEL: 'warn', RATE_LIMIT_POSTS_PER_MINUTE: '1000000' }, readyTimeoutMs: 180_000 });
+  const shop = await launchShop({
+    dataDir: path.join(tmp, 'data'),
+    ports: 'free',
+    env: { LOG_LEVEL: 'warn', RATE_LIMIT_POSTS_PER_MINUTE: '1000000' },
+    readyTimeoutMs: 180_000,
+  });
   const startupS = (Date.now() - startedAt) / 1000;
   const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
   const placedAt = new Map<string, number>();
@@ -66,7 +71,9 @@ async function main(): Promise<void> {
     for (let index = 0; index < userCount; index++) {
       const userId = await storefront.signUp(`bench-${index}-${randomUUID()}@example.com`, `Bench ${index}`);
       users.push(userId);
-      const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isOrderNews, 15_000, { cookie: storefront.sessionCookie(userId) });
+      const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isOrderNews, 15_000, {
+        cookie: storefront.sessionCookie(userId),
+      });
       news.onRecord((record) => {
         if (record.kind !== 'order-status' || !record.orderId || (record.status !== 'confirmed' && record.status !== 'cancelled')) return;
         if (!finishedAt.has(record.orderId)) finishedAt.set(record.orderId, { at: performance.now(), status: record.status });
@@ -106,13 +113,21 @@ async function main(): Promise<void> {
     const lastDone = Math.max(...finished.map((order) => order.at));
     const elapsedS = (lastDone - loadStart) / 1000;
     const row = (label: string, value: string) => console.log(`| ${label} | ${value} |`);
-    console.log(`\ncheckout flow: ${total} orders at ${rate}/s for ${durationS} s, one replica per service, ${os.cpus().length} cores, Node ${process.version}\n`);
+    console.log(
+      `\ncheckout flow: ${total} orders at ${rate}/s for ${durationS} s, one replica per service, ${os.cpus().length} cores, Node ${process.version}\n`,
+    );
     console.log('| figure | measured |\n|---|---|');
     row('shop start (PostgreSQL + 6 services ready)', `${startupS.toFixed(1)} s`);
     row('orders offered', `${total} in ${offeredS.toFixed(1)} s (${(total / offeredS).toFixed(1)}/s)`);
-    row('orders confirmed / cancelled / not finished', `${confirmed.length} / ${finished.length - confirmed.length} / ${total - finished.length}`);
+    row(
+      'orders confirmed / cancelled / not finished',
+      `${confirmed.length} / ${finished.length - confirmed.length} / ${total - finished.length}`,
+    );
     row('orders/s completed (first POST to last confirmation)', (finished.length / elapsedS).toFixed(1));
-    row('placed → confirmed p50 / p99 / max', `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${(latencies.at(-1) ?? NaN).toFixed(0)} ms`);
+    row(
+      'placed → confirmed p50 / p99 / max',
+      `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${(latencies.at(-1) ?? NaN).toFixed(0)} ms`,
+    );
     if (finished.length < total) process.exitCode = 1;
   } finally {
     await Promise.all(streams.map((news) => news.close()));

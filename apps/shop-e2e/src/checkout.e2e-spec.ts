@@ -85,7 +85,14 @@ describe('checkout, end to end', () => {
     : 'on an external PostgreSQL server (E2E_DATABASE_URL is not set)';
   (external ? it : it.skip)(externalRun, async () => {
     await dropShopDatabases(external as string);
-    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', scale, databaseUrl: external, env: E2E_ENV, readyTimeoutMs: 180_000 });
+    shop = await launchShop({
+      dataDir: path.join(tmp, 'data'),
+      ports: 'free',
+      scale,
+      databaseUrl: external,
+      env: E2E_ENV,
+      readyTimeoutMs: 180_000,
+    });
     expect(shop.databaseUrl).toBe(external);
     await exerciseShop(shop);
     await expectEachServiceInItsOwnDatabase(external as string);
@@ -105,7 +112,14 @@ describe('checkout, end to end', () => {
         ports: 'free',
         scale,
         readyTimeoutMs: 180_000,
-        env: { ...E2E_ENV, MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: settings.endpoint, AWS_REGION: settings.region, STITCH_PREFIX: prefix, STITCH_SHOP_ID: prefix },
+        env: {
+          ...E2E_ENV,
+          MESSAGING_TRANSPORT: 'aws',
+          AWS_ENDPOINT_URL: settings.endpoint,
+          AWS_REGION: settings.region,
+          STITCH_PREFIX: prefix,
+          STITCH_SHOP_ID: prefix,
+        },
       });
       await exerciseShop(shop);
       // Nothing went through the embedded transport's file.
@@ -131,7 +145,11 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     const headers = { cookie: storefront.sessionCookie(userId), 'last-event-id': '0' };
     browsers.set(userId, await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isNotification, 15_000, headers));
   };
-  const news = { get records(): ShopNotification[] { return [...browsers.values()].flatMap((stream) => stream.records); } };
+  const news = {
+    get records(): ShopNotification[] {
+      return [...browsers.values()].flatMap((stream) => stream.records);
+    },
+  };
   try {
     const before = await storefront.products();
     const { limited, plentiful } = pickProducts(before, CONFIRMED_ORDERS + 1);
@@ -162,8 +180,14 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     for (const order of orders) finals.set(order.orderId, await storefront.finalOrder(order.orderId, SETTLE_TIMEOUT_MS));
     for (const order of orders) {
       const final = finals.get(order.orderId);
-      if (order.expected === 'confirmed') expect({ orderId: order.orderId, status: final?.status }).toEqual({ orderId: order.orderId, status: 'confirmed' });
-      else expect({ orderId: order.orderId, status: final?.status, reason: typeof final?.reason }).toEqual({ orderId: order.orderId, status: 'cancelled', reason: 'string' });
+      if (order.expected === 'confirmed')
+        expect({ orderId: order.orderId, status: final?.status }).toEqual({ orderId: order.orderId, status: 'confirmed' });
+      else
+        expect({ orderId: order.orderId, status: final?.status, reason: typeof final?.reason }).toEqual({
+          orderId: order.orderId,
+          status: 'cancelled',
+          reason: 'string',
+        });
     }
 
     // Stock: exactly what the confirmed orders took; the declined order's reservation was released, the
@@ -173,24 +197,34 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
       for (const item of order.items) expectedStock[item.sku] = (expectedStock[item.sku] ?? 0) - item.quantity;
     }
     const stockLeft = async () => Object.fromEntries((await storefront.products()).map((product) => [product.sku, product.available]));
-    expect(await eventually('the stock to match the confirmed orders', stockLeft, (stock) => sameStock(stock, expectedStock), 30_000)).toEqual(expectedStock);
+    expect(
+      await eventually('the stock to match the confirmed orders', stockLeft, (stock) => sameStock(stock, expectedStock), 30_000),
+    ).toEqual(expectedStock);
 
     // Mails: a welcome per sign-up, a confirmation or cancellation per finished order, each once.
     const expectedMails = users.length + orders.length;
     expect(expectedMails).toBeGreaterThanOrEqual(20);
-    const mailFiles = await eventually(`${expectedMails} mails under ${shop.dataDir}/mail`, () => listMails(shop.dataDir), (files) => files.length >= expectedMails, SETTLE_TIMEOUT_MS);
+    const mailFiles = await eventually(
+      `${expectedMails} mails under ${shop.dataDir}/mail`,
+      () => listMails(shop.dataDir),
+      (files) => files.length >= expectedMails,
+      SETTLE_TIMEOUT_MS,
+    );
     expect(mailFiles).toHaveLength(expectedMails);
     const mails = await Promise.all(mailFiles.map(readMail));
     expect(new Set(mails.map((mail) => mail.messageIdHeader)).size).toBe(expectedMails);
     for (const mail of mails) expect(mail.messageIdHeader).toContain(path.basename(mail.file, '.eml'));
 
     // Flow records: who handled what, and how often.
-    const handled = (type: string, to?: string) => flow.records.filter((record) => record.type === type && record.outcome === 'handled' && (!to || record.to === to));
+    const handled = (type: string, to?: string) =>
+      flow.records.filter((record) => record.type === type && record.outcome === 'handled' && (!to || record.to === to));
     await eventually(
       'the flow records of every SendEmail and of each service handling every UserSignedUp',
       () => ({
         sendEmail: new Set(handled(SendEmail.type).map((record) => record.messageId)).size,
-        signUps: UserSignedUp.subscribers.map((service) => new Set(handled(UserSignedUp.type, service).map((record) => record.messageId)).size),
+        signUps: UserSignedUp.subscribers.map(
+          (service) => new Set(handled(UserSignedUp.type, service).map((record) => record.messageId)).size,
+        ),
       }),
       (seen) => seen.sendEmail >= orders.length && seen.signUps.every((count) => count >= users.length),
       30_000,
@@ -219,17 +253,29 @@ async function exerciseShop(shop: RunningShop): Promise<void> {
     const finalStatus = (orderId: string) => finals.get(orderId)?.status;
     const told = () => ({
       welcomed: users.filter((userId) => news.records.some((n) => n.kind === 'welcome' && n.userId === userId)).length,
-      finished: orders.filter((order) => news.records.some((n) => n.orderId === order.orderId && n.status === finalStatus(order.orderId))).length,
+      finished: orders.filter((order) => news.records.some((n) => n.orderId === order.orderId && n.status === finalStatus(order.orderId)))
+        .length,
     });
-    expect(await eventually('a welcome per user and every order’s final state on the notification stream', told, (seen) => seen.welcomed === users.length && seen.finished === orders.length, 30_000)).toEqual({
+    expect(
+      await eventually(
+        'a welcome per user and every order’s final state on the notification stream',
+        told,
+        (seen) => seen.welcomed === users.length && seen.finished === orders.length,
+        30_000,
+      ),
+    ).toEqual({
       welcomed: users.length,
       finished: orders.length,
     });
     expect(countBy(news.records, (n) => n.id).filter(([, count]) => count !== 1)).toEqual([]);
     // A customer's browser got only that customer's notifications.
-    const strangers = [...browsers].flatMap(([userId, stream]) => stream.records.filter((n) => n.userId !== userId).map((n) => `${n.id} for ${n.userId} reached ${userId}`));
+    const strangers = [...browsers].flatMap(([userId, stream]) =>
+      stream.records.filter((n) => n.userId !== userId).map((n) => `${n.id} for ${n.userId} reached ${userId}`),
+    );
     expect(strangers).toEqual([]);
-    const notificationHandlers = new Set(flow.records.filter((record) => record.to === Services.notification && record.outcome === 'handled').map((record) => record.instance));
+    const notificationHandlers = new Set(
+      flow.records.filter((record) => record.to === Services.notification && record.outcome === 'handled').map((record) => record.instance),
+    );
     const notificationReplicas = shop.processes.filter((child) => child.service === Services.notification).map((child) => child.instance);
     expect(notificationReplicas).toHaveLength(2);
     expect([...notificationHandlers].filter((instance) => !notificationReplicas.includes(instance))).toEqual([]);
@@ -293,9 +339,12 @@ function pickProducts(products: readonly Product[], piecesNeeded: number): { lim
     throw new Error(`the catalogue needs a product with fewer than 100 in stock for the out-of-stock order: ${JSON.stringify(products)}`);
   }
   let plentiful = others;
-  while (plentiful.length > 0 && (plentiful[0] as Product).available < Math.ceil(piecesNeeded / plentiful.length)) plentiful = plentiful.slice(1);
+  while (plentiful.length > 0 && (plentiful[0] as Product).available < Math.ceil(piecesNeeded / plentiful.length))
+    plentiful = plentiful.slice(1);
   if (plentiful.length === 0) {
-    throw new Error(`the catalogue holds too little stock besides ${limited.sku} for ${piecesNeeded} one-piece orders: ${JSON.stringify(products)}`);
+    throw new Error(
+      `the catalogue holds too little stock besides ${limited.sku} for ${piecesNeeded} one-piece orders: ${JSON.stringify(products)}`,
+    );
   }
   return { limited, plentiful };
 }

@@ -11,7 +11,8 @@ import { launchShop, type RunningShop } from '@stitch/launcher';
 import { StorefrontClient } from '@stitch/shop-testing';
 
 const schemathesis = process.env.STITCH_SCHEMATHESIS;
-if (!schemathesis) process.stderr.write('STITCH_SCHEMATHESIS (the path of Schemathesis’s `st`) is not set: skipping the storefront API fuzz test\n');
+if (!schemathesis)
+  process.stderr.write('STITCH_SCHEMATHESIS (the path of Schemathesis’s `st`) is not set: skipping the storefront API fuzz test\n');
 
 const HOOKS = path.join(__dirname, 'storefront-api-fuzz.hooks.py');
 const CONFIG = path.join(__dirname, 'storefront-api-fuzz.toml');
@@ -66,7 +67,12 @@ function findings(output: string): string {
     // The embedded PostgreSQL runs as the OS user `postgres` when the tests run as root.
     await chmod(tmp, 0o755);
     // Schemathesis sends thousands of requests from one client: its own limit, set explicitly.
-    shop = await launchShop({ dataDir: path.join(tmp, 'data'), ports: 'free', env: { RATE_LIMIT_POSTS_PER_MINUTE: '1000000' }, readyTimeoutMs: 180_000 });
+    shop = await launchShop({
+      dataDir: path.join(tmp, 'data'),
+      ports: 'free',
+      env: { RATE_LIMIT_POSTS_PER_MINUTE: '1000000' },
+      readyTimeoutMs: 180_000,
+    });
   });
 
   afterAll(async () => {
@@ -81,25 +87,39 @@ function findings(output: string): string {
     const customer = await storefront.signUp(`fuzz-${Date.now()}@example.com`, 'Fuzz Customer');
     const args = [
       '--no-color',
-      '--config-file', CONFIG,
-      'run', `${shop!.storefrontUrl}/docs-json`,
-      '--checks', CHECKS.join(','),
-      '--max-examples', String(MAX_EXAMPLES),
-      '--seed', String(SEED),
+      '--config-file',
+      CONFIG,
+      'run',
+      `${shop!.storefrontUrl}/docs-json`,
+      '--checks',
+      CHECKS.join(','),
+      '--max-examples',
+      String(MAX_EXAMPLES),
+      '--seed',
+      String(SEED),
       // One request at a time, as a fixed seed needs to replay the same run.
-      '--workers', '1',
+      '--workers',
+      '1',
       // No examples remembered from an earlier run: each run is the seed's alone.
-      '--generation-database', 'none',
+      '--generation-database',
+      'none',
     ];
     // The operator endpoints are fuzzed as the operator; the token stays out of the failure message below.
     const operator = ['--header', `Authorization: Bearer ${shop!.operatorToken}`];
     const started = Date.now();
     const result = await run(schemathesis!, [...args, ...operator], {
       cwd: tmp,
-      env: { ...process.env, SCHEMATHESIS_HOOKS: HOOKS, STITCH_FUZZ_BUS_DB: busFile, STITCH_FUZZ_SESSION_COOKIE: storefront.sessionCookie(customer), NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        SCHEMATHESIS_HOOKS: HOOKS,
+        STITCH_FUZZ_BUS_DB: busFile,
+        STITCH_FUZZ_SESSION_COOKIE: storefront.sessionCookie(customer),
+        NO_COLOR: '1',
+      },
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    if (result.code !== 0) throw new Error(`schemathesis ${args.join(' ')} exited ${result.code} after ${seconds} s:\n${findings(result.output)}`);
+    if (result.code !== 0)
+      throw new Error(`schemathesis ${args.join(' ')} exited ${result.code} after ${seconds} s:\n${findings(result.output)}`);
     // Every operation of the document was reached, not skipped.
     const [, selected, total] = /Selected: (\d+)\/(\d+)/.exec(result.output) ?? [];
     const [, tested] = /Tested: (\d+)/.exec(result.output) ?? [];
@@ -110,7 +130,9 @@ function findings(output: string): string {
     // rejected request" was checked by something that does see messages.
     const bus = new DatabaseSync(busFile, { readOnly: true });
     try {
-      const journaled = bus.prepare("SELECT count(*) AS count FROM fuzz_sent WHERE correlation_id LIKE 'fuzz-%'").get() as { count: number };
+      const journaled = bus.prepare("SELECT count(*) AS count FROM fuzz_sent WHERE correlation_id LIKE 'fuzz-%'").get() as {
+        count: number;
+      };
       expect(journaled.count).toBeGreaterThan(0);
     } finally {
       bus.close();

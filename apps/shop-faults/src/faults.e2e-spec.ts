@@ -51,12 +51,19 @@ function describeFaults(title: string, makeFaults: (dataDir: string) => Promise<
     };
 
     it('absorbs every message delivered twice: stock, charges and mails once', () => deliverTwice(running(), sizes.deliveredTwice));
-    it('dead-letters a poison message after the maximum, with its reason, while the rest flows', () => poisonMessage(running(), sizes.besidesPoison));
-    it('completes every accepted order when the transport was out of reach during checkout', () => transportOutage(running(), sizes.outagePauseMs));
-    it('waits out the database down for 30 s during checkout: every accepted order completes, nothing dead-lettered', () => databaseOutage(running()), 600_000);
+    it('dead-letters a poison message after the maximum, with its reason, while the rest flows', () =>
+      poisonMessage(running(), sizes.besidesPoison));
+    it('completes every accepted order when the transport was out of reach during checkout', () =>
+      transportOutage(running(), sizes.outagePauseMs));
+    it(
+      'waits out the database down for 30 s during checkout: every accepted order completes, nothing dead-lettered',
+      () => databaseOutage(running()),
+      600_000,
+    );
     it('sells exactly the stock to many more concurrent orders on 4 inventory replicas, never below zero', () =>
       contendedStock(running(), sizes.contention, sizes.contentionNote));
-    it('loses nothing and does nothing twice when a consumer is killed with SIGKILL mid-stream', () => killDuringHandling(running(), sizes.killed));
+    it('loses nothing and does nothing twice when a consumer is killed with SIGKILL mid-stream', () =>
+      killDuringHandling(running(), sizes.killed));
   });
 }
 
@@ -88,7 +95,11 @@ describe('the embedded PostgreSQL and the launcher killed during checkout', () =
     await postmasterKilled(shop);
   }, 600_000);
 
-  it('leaves no orphan when the launcher is killed, and the next start completes every accepted order once', () => launcherKilled(), 600_000);
+  it(
+    'leaves no orphan when the launcher is killed, and the next start completes every accepted order once',
+    () => launcherKilled(),
+    600_000,
+  );
 });
 
 const awsEndpoint = process.env.E2E_AWS_ENDPOINT_URL;

@@ -30,7 +30,10 @@ import { postThrottlerOptions, PostThrottlerGuard } from './security/post-thrott
 export const Storefront = defineService({
   service: Services.storefront,
   catalogue: shopCatalogue,
-  prisma: { dir: path.join(__dirname, '../prisma'), createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) },
+  prisma: {
+    dir: path.join(__dirname, '../prisma'),
+    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  },
   inbox: false,
   imports: [
     SessionModule,

@@ -118,7 +118,11 @@ async function outboxRows(): Promise<number> {
 /** A POST as a customer (their session cookie), with other headers (the operator's token), or anonymous. */
 function post(path: string, body: unknown, as?: Customer | Record<string, string>): Promise<Response> {
   const headers = as === undefined ? {} : 'cookie' in as && 'userId' in as ? { cookie: as.cookie } : (as as Record<string, string>);
-  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 function get(path: string, customer?: Customer): Promise<Response> {
@@ -239,7 +243,8 @@ describe('customer sessions', () => {
       `${name}=${encodeURIComponent(`j:${JSON.stringify({ c: someoneElse, exp: Date.now() + 60_000 })}`)}`,
       `${name}=${encodeURIComponent(decoded.slice(0, -3))}`,
     ];
-    for (const cookie of forged) expect({ cookie, status: (await call({ userId: someoneElse, cookie })).status }).toEqual({ cookie, status: 401 });
+    for (const cookie of forged)
+      expect({ cookie, status: (await call({ userId: someoneElse, cookie })).status }).toEqual({ cookie, status: 401 });
   });
 
   it('refuses an order for another customer with 403, and sends nothing', async () => {
@@ -268,9 +273,27 @@ describe('a body the storefront cannot read', () => {
   it.each([
     ['not JSON', '{"userId": "4242424242424242"', {}, 400, 'the body is not valid JSON (an object is expected)'],
     ['JSON but not an object', '"4242424242424242"', {}, 400, 'the body is not valid JSON (an object is expected)'],
-    ['over 100 kB', JSON.stringify({ userId, items: [line], note: 'x'.repeat(110_000) }), {}, 413, 'the body is larger than the 102400 bytes allowed'],
-    ['in an unsupported charset', '{}', { 'content-type': 'application/json; charset=latin9' }, 415, 'the charset latin9 is not supported; send utf-8'],
-    ['compressed with an unsupported encoding', '{}', { 'content-encoding': 'compress' }, 415, 'the content-encoding compress is not supported'],
+    [
+      'over 100 kB',
+      JSON.stringify({ userId, items: [line], note: 'x'.repeat(110_000) }),
+      {},
+      413,
+      'the body is larger than the 102400 bytes allowed',
+    ],
+    [
+      'in an unsupported charset',
+      '{}',
+      { 'content-type': 'application/json; charset=latin9' },
+      415,
+      'the charset latin9 is not supported; send utf-8',
+    ],
+    [
+      'compressed with an unsupported encoding',
+      '{}',
+      { 'content-encoding': 'compress' },
+      415,
+      'the content-encoding compress is not supported',
+    ],
   ])('%s: answered naming the body, without quoting it, and nothing is sent', async (_case, body, headers, status, problem) => {
     const response = await send(body, headers);
     expect(response.status).toBe(status);
@@ -282,7 +305,10 @@ describe('a body the storefront cannot read', () => {
     const response = await get('/api/orders/%FF', ada);
     expect(response.status).toBe(400);
     const text = await response.text();
-    expect(JSON.parse(text)).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'a path parameter is not valid percent-encoding' }] });
+    expect(JSON.parse(text)).toEqual({
+      message: 'Invalid request',
+      errors: [{ path: '', message: 'a path parameter is not valid percent-encoding' }],
+    });
     expect(text).not.toContain('%FF');
   });
 });
@@ -290,7 +316,14 @@ describe('a body the storefront cannot read', () => {
 describe('POST /api/orders', () => {
   it('sends exactly one PlaceOrder to the order queue, priced by inventory, with a token instead of the card', async () => {
     const card = '4000 0000 0000 0002';
-    const response = await order({ userId, items: [{ sku: 'TEE-WHT-M', quantity: 2 }, { sku: 'SCARF-LTD', quantity: 1 }], card });
+    const response = await order({
+      userId,
+      items: [
+        { sku: 'TEE-WHT-M', quantity: 2 },
+        { sku: 'SCARF-LTD', quantity: 1 },
+      ],
+      card,
+    });
     expect(response.status).toBe(202);
     const accepted = (await response.json()) as { orderId: string; status: string };
     expect(accepted).toEqual({ orderId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/), status: 'pending' });
@@ -317,7 +350,10 @@ describe('POST /api/orders', () => {
   it('pays with the provider’s test card when the order has none', async () => {
     expect((await order({ userId, items: [{ sku: 'HOODIE-GRY-M', quantity: 1 }] })).status).toBe(202);
     const [queued] = await drainOrderQueue();
-    expect((JSON.parse(queued!.body) as Envelope<{ paymentMethod: unknown }>).data.paymentMethod).toEqual({ token: 'tok_visa', last4: '4242' });
+    expect((JSON.parse(queued!.body) as Envelope<{ paymentMethod: unknown }>).data.paymentMethod).toEqual({
+      token: 'tok_visa',
+      last4: '4242',
+    });
   });
 
   it.each([
@@ -365,7 +401,8 @@ describe('POST /api/orders', () => {
 });
 
 describe('POST /api/orders with the client’s order id (idempotency key)', () => {
-  const orderIds = async () => (await drainOrderQueue()).map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId);
+  const orderIds = async () =>
+    (await drainOrderQueue()).map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId);
 
   it('places the order once however often it is retried, each retry answered as the first', async () => {
     const orderId = newOrderId();
@@ -392,7 +429,10 @@ describe('POST /api/orders with the client’s order id (idempotency key)', () =
     ]) {
       const response = await order(different);
       expect(response.status).toBe(409);
-      expect(await response.json()).toEqual({ message: expect.stringContaining(`Order id ${orderId} is already used by a different order`), orderId });
+      expect(await response.json()).toEqual({
+        message: expect.stringContaining(`Order id ${orderId} is already used by a different order`),
+        orderId,
+      });
     }
     // The first order, replayed, still answers as the first time.
     expect((await order({ items: [line], orderId })).status).toBe(202);
@@ -415,10 +455,14 @@ describe('POST /api/orders with the client’s order id (idempotency key)', () =
     const body = { items: [line], orderId };
     const answers = await Promise.all(Array.from({ length: 8 }, () => order(body)));
     expect(answers.map((response) => response.status)).toEqual(Array(8).fill(202));
-    expect(new Set(await Promise.all(answers.map((response) => response.text())))).toEqual(new Set([JSON.stringify({ orderId, status: 'pending' })]));
+    expect(new Set(await Promise.all(answers.map((response) => response.text())))).toEqual(
+      new Set([JSON.stringify({ orderId, status: 'pending' })]),
+    );
     await settleOutbox();
     expect(await orderIds()).toEqual([orderId]);
-    expect(await queryServiceDatabase(postgres.url, 'storefront', 'SELECT customer_id FROM idempotency_key WHERE order_id = $1', [orderId])).toEqual([{ customer_id: ada.userId }]);
+    expect(
+      await queryServiceDatabase(postgres.url, 'storefront', 'SELECT customer_id FROM idempotency_key WHERE order_id = $1', [orderId]),
+    ).toEqual([{ customer_id: ada.userId }]);
   });
 
   it('answers 409 to concurrent requests with the same id and different orders, placing exactly one of them', async () => {
@@ -478,7 +522,6 @@ describe('GET /api/orders/:id', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: 'id', message: expect.any(String) }] });
   });
-
 });
 
 describe('GET /api/flow', () => {
@@ -487,8 +530,26 @@ describe('GET /api/flow', () => {
     try {
       expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
       const records = [
-        { messageId: 'm-1', type: 'order.place-order.v1', kind: 'command', from: 'storefront', to: 'order-service', instance: 'order-service-2', at: new Date().toISOString(), outcome: 'handled' },
-        { messageId: 'm-2', type: 'order.order-placed.v1', kind: 'event', from: 'order-service', to: 'notification-service', instance: 'notification-service-1', at: new Date().toISOString(), outcome: 'retried' },
+        {
+          messageId: 'm-1',
+          type: 'order.place-order.v1',
+          kind: 'command',
+          from: 'storefront',
+          to: 'order-service',
+          instance: 'order-service-2',
+          at: new Date().toISOString(),
+          outcome: 'handled',
+        },
+        {
+          messageId: 'm-2',
+          type: 'order.order-placed.v1',
+          kind: 'event',
+          from: 'order-service',
+          to: 'notification-service',
+          instance: 'notification-service-1',
+          at: new Date().toISOString(),
+          outcome: 'retried',
+        },
       ];
       await transport.flow.publish(records.map((record) => JSON.stringify(record)));
       await transport.flow.publish(['not json', JSON.stringify({ messageId: 'm-3' })]);
@@ -508,7 +569,9 @@ describe('GET /api/notifications', () => {
       expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
       expect(stubs.notificationQueries.at(-1)?.get('userId')).toBe(ada.userId);
       stubs.notify({ kind: 'order', userId: ada.userId, orderId: 'o-1', status: 'confirmed' });
-      expect((await stream.take(1)).map((event) => JSON.parse(event))).toEqual([{ kind: 'order', userId: ada.userId, orderId: 'o-1', status: 'confirmed' }]);
+      expect((await stream.take(1)).map((event) => JSON.parse(event))).toEqual([
+        { kind: 'order', userId: ada.userId, orderId: 'o-1', status: 'confirmed' },
+      ]);
     } finally {
       stream.close();
     }
@@ -524,7 +587,8 @@ describe('GET /api/notifications', () => {
       expect(stubs.notificationQueries.slice(-2).map((query) => query.get('userId'))).toEqual([grace.userId, grace.userId]);
       stubs.notify({ kind: 'order-status', userId: ada.userId, orderId: 'o-ada', totalCents: 9_999, text: 'Ada’s order is confirmed' });
       stubs.notify({ kind: 'order-status', userId: grace.userId, orderId: 'o-grace', text: 'Grace’s order is confirmed' });
-      for (const stream of [asked, plain]) expect((await stream.take(1)).map((event) => (JSON.parse(event) as { orderId: string }).orderId)).toEqual(['o-grace']);
+      for (const stream of [asked, plain])
+        expect((await stream.take(1)).map((event) => (JSON.parse(event) as { orderId: string }).orderId)).toEqual(['o-grace']);
     } finally {
       asked.close();
       plain.close();
@@ -546,9 +610,19 @@ describe('the dead-letter API', () => {
   const emailEvents: Source = { kind: 'subscription', topic: 'events', name: 'email-service' };
 
   /** A message failed by a consumer of `source`, as the messaging core dead-letters it. */
-  async function deadLetterOn(destination: Destination, source: Source, type: string, reason = 'HandlerFailed'): Promise<{ id: string; messageId: string }> {
-    const envelope = createEnvelope({ type, kind: destination.kind === 'queue' ? 'command' : 'event', source: 'storefront', data: {} }, { correlationId: `corr-${randomUUID()}` });
-    await transport.send(destination, [{ messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+  async function deadLetterOn(
+    destination: Destination,
+    source: Source,
+    type: string,
+    reason = 'HandlerFailed',
+  ): Promise<{ id: string; messageId: string }> {
+    const envelope = createEnvelope(
+      { type, kind: destination.kind === 'queue' ? 'command' : 'event', source: 'storefront', data: {} },
+      { correlationId: `corr-${randomUUID()}` },
+    );
+    await transport.send(destination, [
+      { messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+    ]);
     const receiver = await transport.receive(source, (delivery) => delivery.deadLetter(reason, 'boom'), { concurrency: 1, lockMs: 5_000 });
     let found: DeadLetteredMessage | undefined;
     for (let i = 0; i < 200 && !found; i++) {
@@ -563,10 +637,14 @@ describe('the dead-letter API', () => {
   /** Everything waiting at a source, completed. */
   async function drain(source: Source): Promise<IncomingMessage[]> {
     const received: IncomingMessage[] = [];
-    const receiver = await transport.receive(source, async (delivery) => {
-      received.push(delivery.message);
-      await delivery.complete();
-    }, { concurrency: 8, lockMs: 5_000 });
+    const receiver = await transport.receive(
+      source,
+      async (delivery) => {
+        received.push(delivery.message);
+        await delivery.complete();
+      },
+      { concurrency: 8, lockMs: 5_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     await receiver.close();
     return received;
@@ -575,7 +653,8 @@ describe('the dead-letter API', () => {
   // Earlier tests leave messages on the queue and the subscriptions; each test here starts from none.
   beforeEach(async () => {
     for (const source of [orderQueue, emailEvents]) await transport.deadLetters.purge(source);
-    for (const service of ['order-service', 'email-service', 'notification-service']) await drain({ kind: 'subscription', topic: 'events', name: service });
+    for (const service of ['order-service', 'email-service', 'notification-service'])
+      await drain({ kind: 'subscription', topic: 'events', name: service });
     await drain(orderQueue);
   });
 
@@ -588,7 +667,11 @@ describe('the dead-letter API', () => {
     const body = (await response.json()) as { source: Source; count: number; messages: Record<string, unknown>[] }[];
     const topology = shopCatalogue.topology();
     expect(body).toHaveLength(topology.queues.length + topology.topic.subscriptions.length);
-    expect(body.find((entry) => entry.source.kind === 'subscription' && entry.source.name === 'email-service')).toEqual({ source: emailEvents, count: 0, messages: [] });
+    expect(body.find((entry) => entry.source.kind === 'subscription' && entry.source.name === 'email-service')).toEqual({
+      source: emailEvents,
+      count: 0,
+      messages: [],
+    });
     expect(body.find((entry) => entry.source.kind === 'queue' && entry.source.name === 'order-service')).toEqual({
       source: orderQueue,
       count: 1,
@@ -608,13 +691,21 @@ describe('the dead-letter API', () => {
   });
 
   it('shows a reason without stack frames, absolute paths or source positions', async () => {
-    const stack = 'Error: cannot read /srv/shop/apps/order-service/src/orders/saga.ts:42:7\n    at Saga.place (/srv/shop/dist/saga.js:42:7)\n    at async run (node:internal/process:1:1)';
+    const stack =
+      'Error: cannot read /srv/shop/apps/order-service/src/orders/saga.ts:42:7\n    at Saga.place (/srv/shop/dist/saga.js:42:7)\n    at async run (node:internal/process:1:1)';
     await deadLetterOn({ kind: 'queue', name: 'order-service' }, orderQueue, 'order.place-order.v1', stack);
 
-    const body = (await (await fetch(`${base}/api/dead-letters`, { headers: asOperator })).json()) as { source: Source; messages: { reason: string }[] }[];
+    const body = (await (await fetch(`${base}/api/dead-letters`, { headers: asOperator })).json()) as {
+      source: Source;
+      messages: { reason: string }[];
+    }[];
 
     const text = JSON.stringify(body);
-    expect(body.find((entry) => entry.source.kind === 'queue' && entry.source.name === 'order-service')?.messages.map((message) => message.reason)).toEqual(['Error: cannot read <path>']);
+    expect(
+      body
+        .find((entry) => entry.source.kind === 'queue' && entry.source.name === 'order-service')
+        ?.messages.map((message) => message.reason),
+    ).toEqual(['Error: cannot read <path>']);
     expect(text).not.toContain('/srv/shop');
     expect(text).not.toContain(':42:7');
   });
@@ -666,9 +757,13 @@ describe('the dead-letter API', () => {
 
 describe('API docs', () => {
   it('list every route with its responses at /docs-json, and serve the UI at /docs', async () => {
-    const document = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const document = (await (await fetch(`${base}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).sort().join(',')}`),
+      Object.entries(methods).map(
+        ([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).sort().join(',')}`,
+      ),
     );
     expect(routes.sort()).toEqual([
       'GET /api/dead-letters 200,401',

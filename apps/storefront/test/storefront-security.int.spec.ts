@@ -91,7 +91,11 @@ describe('with the default settings', () => {
 
   describe('the operator endpoints', () => {
     const replay = (headers: Record<string, string>) =>
-      fetch(`${base}/api/dead-letters/replay`, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify({ source: { kind: 'queue', name: 'order-service' } }) });
+      fetch(`${base}/api/dead-letters/replay`, {
+        method: 'POST',
+        headers: { ...json, ...headers },
+        body: JSON.stringify({ source: { kind: 'queue', name: 'order-service' } }),
+      });
 
     it.each([
       ['no token', {}],
@@ -120,13 +124,24 @@ describe('with the default settings', () => {
   describe('writes', () => {
     it.each([
       ['/api/users', 'application/x-www-form-urlencoded', 'email=ada%40example.com&name=Ada'],
-      ['/api/users', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nada@example.com\r\n--x--\r\n'],
+      [
+        '/api/users',
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nada@example.com\r\n--x--\r\n',
+      ],
       ['/api/users', 'text/plain', JSON.stringify(signUp)],
       ['/api/dead-letters/replay', 'application/x-www-form-urlencoded', 'source[kind]=queue&source[name]=order-service'],
     ])('%s refuses a %s body with 415, and sends nothing', async (path, contentType, body) => {
-      const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${operatorToken}` }, body });
+      const response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: `Bearer ${operatorToken}` },
+        body,
+      });
       expect(response.status).toBe(415);
-      expect(await response.json()).toEqual({ message: 'Invalid request', errors: [{ path: '', message: 'the body must be JSON (content-type: application/json)' }] });
+      expect(await response.json()).toEqual({
+        message: 'Invalid request',
+        errors: [{ path: '', message: 'the body must be JSON (content-type: application/json)' }],
+      });
       expect(await sentOrQueued()).toBe(0);
     });
 
@@ -149,16 +164,28 @@ describe('with the default settings', () => {
     });
 
     it('takes JSON from the storefront’s own page, and from clients that are not browsers', async () => {
-      const ownPage = await fetch(`${base}/api/users`, { method: 'POST', headers: { ...json, origin: base, 'sec-fetch-site': 'same-origin' }, body: JSON.stringify(signUp) });
+      const ownPage = await fetch(`${base}/api/users`, {
+        method: 'POST',
+        headers: { ...json, origin: base, 'sec-fetch-site': 'same-origin' },
+        body: JSON.stringify(signUp),
+      });
       expect(ownPage.status).toBe(201);
-      const curl = await fetch(`${base}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(signUp) });
+      const curl = await fetch(`${base}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(signUp),
+      });
       expect(curl.status).toBe(201);
     });
 
     it('answers no CORS preflight: no Access-Control-* header for another origin', async () => {
       const preflight = await fetch(`${base}/api/users`, {
         method: 'OPTIONS',
-        headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        headers: {
+          origin: 'http://evil.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
       });
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
       expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
@@ -173,7 +200,14 @@ describe('with the default settings', () => {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
       const csp = response.headers.get('content-security-policy') ?? '';
-      for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) {
+      for (const directive of [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+      ]) {
         expect(csp).toContain(directive);
       }
       expect(csp).not.toContain('unsafe');
@@ -204,7 +238,9 @@ describe('the rate limit', () => {
       expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await throttled.json()).toEqual({ message: expect.stringContaining('Too many requests') });
       // X-Forwarded-For is nobody's word here (TRUST_PROXY is off): still the same client.
-      expect((await fetch(`${base}/api/users`, { method: 'POST', headers: { ...json, 'x-forwarded-for': '203.0.113.7' }, body: '{}' })).status).toBe(429);
+      expect(
+        (await fetch(`${base}/api/users`, { method: 'POST', headers: { ...json, 'x-forwarded-for': '203.0.113.7' }, body: '{}' })).status,
+      ).toBe(429);
       expect((await fetch(`${base}/api/products`)).status).toBe(200);
     } finally {
       await app.close();
@@ -214,18 +250,28 @@ describe('the rate limit', () => {
 
 describe('behind a proxy', () => {
   const post = (base: string, forwardedFor: string) =>
-    fetch(`${base}/api/users`, { method: 'POST', headers: { ...json, 'x-forwarded-for': forwardedFor }, body: '{}' }).then((response) => response.status);
+    fetch(`${base}/api/users`, { method: 'POST', headers: { ...json, 'x-forwarded-for': forwardedFor }, body: '{}' }).then(
+      (response) => response.status,
+    );
 
   it('ignores X-Forwarded-For unless TRUST_PROXY trusts the proxy it came through', async () => {
     const untrusted = await startStorefront({ RATE_LIMIT_POSTS_PER_MINUTE: '2' });
     try {
-      expect([await post(untrusted.base, '198.51.100.1'), await post(untrusted.base, '198.51.100.2'), await post(untrusted.base, '198.51.100.3')]).toEqual([400, 400, 429]);
+      expect([
+        await post(untrusted.base, '198.51.100.1'),
+        await post(untrusted.base, '198.51.100.2'),
+        await post(untrusted.base, '198.51.100.3'),
+      ]).toEqual([400, 400, 429]);
     } finally {
       await untrusted.app.close();
     }
     const trusted = await startStorefront({ RATE_LIMIT_POSTS_PER_MINUTE: '2', TRUST_PROXY: 'loopback' });
     try {
-      expect([await post(trusted.base, '198.51.100.1'), await post(trusted.base, '198.51.100.2'), await post(trusted.base, '198.51.100.3')]).toEqual([400, 400, 400]);
+      expect([
+        await post(trusted.base, '198.51.100.1'),
+        await post(trusted.base, '198.51.100.2'),
+        await post(trusted.base, '198.51.100.3'),
+      ]).toEqual([400, 400, 400]);
       expect([await post(trusted.base, '198.51.100.1'), await post(trusted.base, '198.51.100.1')]).toEqual([400, 429]);
     } finally {
       await trusted.app.close();
@@ -248,11 +294,22 @@ describe('configured otherwise', () => {
   it('takes writes from an allowed origin, answering its CORS preflight', async () => {
     const { app, base } = await startStorefront({ ALLOWED_ORIGINS: 'https://shop.example' });
     try {
-      const preflight = await fetch(`${base}/api/users`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+      const preflight = await fetch(`${base}/api/users`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+      });
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
-      const allowed = await fetch(`${base}/api/users`, { method: 'POST', headers: { ...json, origin: 'https://shop.example', 'sec-fetch-site': 'cross-site' }, body: JSON.stringify(signUp) });
+      const allowed = await fetch(`${base}/api/users`, {
+        method: 'POST',
+        headers: { ...json, origin: 'https://shop.example', 'sec-fetch-site': 'cross-site' },
+        body: JSON.stringify(signUp),
+      });
       expect(allowed.status).toBe(201);
-      const other = await fetch(`${base}/api/users`, { method: 'POST', headers: { ...json, origin: 'http://evil.example' }, body: JSON.stringify(signUp) });
+      const other = await fetch(`${base}/api/users`, {
+        method: 'POST',
+        headers: { ...json, origin: 'http://evil.example' },
+        body: JSON.stringify(signUp),
+      });
       expect(other.status).toBe(403);
     } finally {
       await app.close();

@@ -4,7 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
-import { createEnvelope, type Delivery, type FlowRecord, type ReplicaStartedRecord, type IncomingMessage, type Source } from '@stitch/messaging-core';
+import {
+  createEnvelope,
+  type Delivery,
+  type FlowRecord,
+  type ReplicaStartedRecord,
+  type IncomingMessage,
+  type Source,
+} from '@stitch/messaging-core';
 import { createLocalTransport, type LocalTransport } from '@stitch/messaging-local';
 import { localTransportFile } from '@stitch/messaging-transports';
 import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
@@ -14,7 +21,8 @@ import { StubServices } from './support/stub-services';
 
 const executablePath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const hasChromium = existsSync(executablePath);
-if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} (set CHROMIUM_PATH): skipping the storefront browser test\n`);
+if (!hasChromium)
+  process.stderr.write(`Chromium not found at ${executablePath} (set CHROMIUM_PATH): skipping the storefront browser test\n`);
 
 (hasChromium ? describe : describe.skip)('the storefront in a browser', () => {
   const operatorToken = `operator-${randomUUID()}`;
@@ -88,7 +96,8 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(await page.evaluate<string>('document.cookie')).not.toContain('stitch_session');
     // The page's notification stream is the customer's own, through the session.
-    for (let i = 0; i < 100 && !stubs.notificationQueries.some((query) => query.get('userId') === userId); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 100 && !stubs.notificationQueries.some((query) => query.get('userId') === userId); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stubs.notificationQueries.map((query) => query.get('userId'))).toEqual([userId]);
 
     const row = page.locator('[data-testid="product-row"][data-sku="TEE-WHT-M"]');
@@ -105,11 +114,20 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     expect(orderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
     expect(await page.getByTestId('card-input').inputValue()).toBe('');
     const [placeOrder] = await takeFromOrderQueue(1);
-    expect(placeOrder).toMatchObject({ type: 'order.place-order.v1', data: { orderId, userId, paymentMethod: { token: 'tok_visa', last4: '4242' } } });
+    expect(placeOrder).toMatchObject({
+      type: 'order.place-order.v1',
+      data: { orderId, userId, paymentMethod: { token: 'tok_visa', last4: '4242' } },
+    });
     expect(JSON.stringify(placeOrder)).not.toContain('4242424242424242');
 
     // The order service stores and confirms the order; the page sees it on its next look.
-    stubs.orders.set(orderId!, { orderId: orderId!, userId: userId!, status: 'confirmed', items: [{ sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 }], totalCents: 3_998 });
+    stubs.orders.set(orderId!, {
+      orderId: orderId!,
+      userId: userId!,
+      status: 'confirmed',
+      items: [{ sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 }],
+      totalCents: 3_998,
+    });
     await order.getByTestId('order-status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 15_000 });
     expect(await order.getAttribute('data-status')).toBe('confirmed');
     expect(await order.textContent()).not.toContain('null');
@@ -128,10 +146,46 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     await page.getByTestId('flow-status').filter({ hasText: 'live' }).waitFor();
     const at = new Date().toISOString();
     const records: FlowRecord[] = [
-      { messageId: 'cmd-1', type: 'order.place-order.v1', kind: 'command', from: 'storefront', to: 'order-service', instance: 'order-service-2', at, outcome: 'handled' },
-      { messageId: 'evt-1', type: 'storefront.user-signed-up.v1', kind: 'event', from: 'storefront', to: 'order-service', instance: 'order-service-1', at, outcome: 'handled' },
-      { messageId: 'evt-1', type: 'storefront.user-signed-up.v1', kind: 'event', from: 'storefront', to: 'email-service', instance: 'email-service-1', at, outcome: 'handled' },
-      { messageId: 'evt-1', type: 'storefront.user-signed-up.v1', kind: 'event', from: 'storefront', to: 'notification-service', instance: 'notification-service-1', at, outcome: 'retried' },
+      {
+        messageId: 'cmd-1',
+        type: 'order.place-order.v1',
+        kind: 'command',
+        from: 'storefront',
+        to: 'order-service',
+        instance: 'order-service-2',
+        at,
+        outcome: 'handled',
+      },
+      {
+        messageId: 'evt-1',
+        type: 'storefront.user-signed-up.v1',
+        kind: 'event',
+        from: 'storefront',
+        to: 'order-service',
+        instance: 'order-service-1',
+        at,
+        outcome: 'handled',
+      },
+      {
+        messageId: 'evt-1',
+        type: 'storefront.user-signed-up.v1',
+        kind: 'event',
+        from: 'storefront',
+        to: 'email-service',
+        instance: 'email-service-1',
+        at,
+        outcome: 'handled',
+      },
+      {
+        messageId: 'evt-1',
+        type: 'storefront.user-signed-up.v1',
+        kind: 'event',
+        from: 'storefront',
+        to: 'notification-service',
+        instance: 'notification-service-1',
+        at,
+        outcome: 'retried',
+      },
     ];
     await transport.flow.publish(records.map((record) => JSON.stringify(record)));
 
@@ -167,7 +221,11 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     await restart.waitFor({ timeout: 15_000 });
     expect(await restart.count()).toBe(1);
     expect(await restart.textContent()).toContain('inventory-service-2 restarted (2nd time)');
-    expect(await page.locator('[data-testid="replica-counter"][data-instance="inventory-service-2"] [data-testid="count-restarts"]').textContent()).toBe('2');
+    expect(
+      await page
+        .locator('[data-testid="replica-counter"][data-instance="inventory-service-2"] [data-testid="count-restarts"]')
+        .textContent(),
+    ).toBe('2');
   });
 
   it('lists a dead letter of the bus in the dead-letter panel and replays it to the subscriber that failed it', async () => {
@@ -175,14 +233,24 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     const emailEvents = { kind: 'subscription', topic: 'events', name: 'email-service' } as const;
     const orderEvents = { kind: 'subscription', topic: 'events', name: 'order-service' } as const;
     const envelope = createEnvelope(
-      { type: 'storefront.user-signed-up.v1', kind: 'event', source: 'storefront', data: { userId: randomUUID(), email: 'grace@example.com', name: 'Grace' } },
+      {
+        type: 'storefront.user-signed-up.v1',
+        kind: 'event',
+        source: 'storefront',
+        data: { userId: randomUUID(), email: 'grace@example.com', name: 'Grace' },
+      },
       { correlationId: `corr-${randomUUID()}` },
     );
-    await transport.send({ kind: 'topic', name: 'events' }, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+    await transport.send({ kind: 'topic', name: 'events' }, [
+      { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+    ]);
     await settleAll(orderEvents, (delivery) => delivery.complete());
     await settleAll(emailEvents, (delivery) =>
       delivery.message.messageId === envelope.id
-        ? delivery.deadLetter('MessageRejectedError: no template /srv/shop/templates/welcome.hbs:3:1\n    at render (/srv/shop/dist/mailer.js:12:7)', 'rejected on attempt 1 of 5')
+        ? delivery.deadLetter(
+            'MessageRejectedError: no template /srv/shop/templates/welcome.hbs:3:1\n    at render (/srv/shop/dist/mailer.js:12:7)',
+            'rejected on attempt 1 of 5',
+          )
         : delivery.complete(),
     );
 
@@ -205,14 +273,20 @@ if (!hasChromium) process.stderr.write(`Chromium not found at ${executablePath} 
     expect(await row.getAttribute('data-source')).toBe('subscription:events/email-service');
     // Shown without the path and the stack frame the consumer's error carried.
     expect(await row.getByTestId('dead-letter-reason').textContent()).toBe('MessageRejectedError: no template <path>');
-    expect(await page.locator('[data-testid="dead-letter-source"][data-source="subscription:events/email-service"] [data-testid="dead-letter-count"]').textContent()).toBe('1');
+    expect(
+      await page
+        .locator('[data-testid="dead-letter-source"][data-source="subscription:events/email-service"] [data-testid="dead-letter-count"]')
+        .textContent(),
+    ).toBe('1');
 
     await row.getByTestId('replay-message').click();
     await page.getByTestId('dead-letters-outcome').filter({ hasText: 'Replayed 1 to subscription events/email-service' }).waitFor();
     await row.waitFor({ state: 'detached' });
     expect(await transport.deadLetters.list(emailEvents)).toEqual([]);
     const back = await settleAll(emailEvents, (delivery) => delivery.complete());
-    expect(back.map(({ messageId, correlationId }) => ({ messageId, correlationId }))).toEqual([{ messageId: envelope.id, correlationId: envelope.correlationId }]);
+    expect(back.map(({ messageId, correlationId }) => ({ messageId, correlationId }))).toEqual([
+      { messageId: envelope.id, correlationId: envelope.correlationId },
+    ]);
     expect(await settleAll(orderEvents, (delivery) => delivery.complete())).toEqual([]);
 
     // The token lasts for the tab: a reload shows the panel at once; Forget token locks it again.

@@ -35,7 +35,11 @@ describe('shop catalogue', () => {
     const queues = Object.fromEntries(shopCatalogue.topology().queues.map((q) => [q.name, q.types]));
     expect(queues[Services.order]).toEqual(['order.place-order.v1', 'order.expire-order.v1']);
     expect(queues[Services.payment]).toEqual(['payment.charge-payment.v1', 'payment.refund-payment.v1']);
-    expect(shopCatalogue.find('payment.payment-refunded.v1')).toMatchObject({ kind: 'event', publisher: Services.payment, subscribers: [] });
+    expect(shopCatalogue.find('payment.payment-refunded.v1')).toMatchObject({
+      kind: 'event',
+      publisher: Services.payment,
+      subscribers: [],
+    });
   });
 
   it('sets the broker limit one above the consumer maximum', () => {
@@ -60,7 +64,12 @@ describe('shop catalogue', () => {
     ['a NUL in the name', { name: 'Ada\u0000' }, 'name', 'must not contain control characters'],
     ['a line break in the name', { name: 'Ada\r\nBcc: x@example.com' }, 'name', 'must not contain control characters'],
     ['an unpaired surrogate in the name', { name: 'Ada \ud800' }, 'name', 'must not contain unpaired surrogates (not valid Unicode)'],
-    ['an address of 255 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.eee.com` }, 'email', 'an email address has at most 254 characters'],
+    [
+      'an address of 255 characters',
+      { email: `${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.eee.com` },
+      'email',
+      'an email address has at most 254 characters',
+    ],
   ])('refuses %s in UserSignedUp, naming the field', (_, change, field, message) => {
     const valid = { userId: '0190f0c4-7c2b-7000-8000-000000000001', email: 'ada@example.com', name: 'Ada Lovelace' };
     if ('email' in change) expect(change.email).toHaveLength(255);

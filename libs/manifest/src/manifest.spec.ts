@@ -38,7 +38,9 @@ describe('the service manifest', () => {
   it('calls only services of the manifest, never itself, and carries their URLs in <KEY>_URL', () => {
     for (const service of shopServices) {
       for (const called of service.calls) {
-        expect(`${service.name} -> ${called}: ${serviceNames.includes(called) && called !== service.name}`).toBe(`${service.name} -> ${called}: true`);
+        expect(`${service.name} -> ${called}: ${serviceNames.includes(called) && called !== service.name}`).toBe(
+          `${service.name} -> ${called}: true`,
+        );
       }
     }
     expect(serviceEntry(Services.storefront).calls.map(urlVariable)).toEqual(['ORDER_URL', 'INVENTORY_URL', 'NOTIFICATION_URL']);
@@ -54,7 +56,9 @@ describe('the service manifest', () => {
     const lines = readFileSync(path.join(__dirname, 'manifest.ts'), 'utf8').split('\n');
     const marker = lines.flatMap((line, index) => (line.includes('@stitch-manifest: end of services') ? [index] : []));
     expect(marker).toHaveLength(1);
-    const closing = lines.flatMap((line, index) => (line.startsWith('] as const satisfies readonly ServiceManifestEntry[]') ? [index] : []));
+    const closing = lines.flatMap((line, index) =>
+      line.startsWith('] as const satisfies readonly ServiceManifestEntry[]') ? [index] : [],
+    );
     expect(closing).toEqual([marker[0]! + 1]);
     expect(lines[marker[0]! - 1]).toBe('  },');
   });

@@ -121,5 +121,7 @@ export function urlVariable(name: string): string {
 /** The services that own data, with their databases. */
 export function databaseOwners(): { readonly service: ServiceName; readonly database: string }[] {
   const entries: readonly ServiceManifestEntry[] = shopServices;
-  return entries.flatMap((service) => (service.database === undefined ? [] : [{ service: service.name as ServiceName, database: service.database }]));
+  return entries.flatMap((service) =>
+    service.database === undefined ? [] : [{ service: service.name as ServiceName, database: service.database }],
+  );
 }

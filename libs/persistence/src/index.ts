@@ -12,7 +12,12 @@ export * from './postgres/ensure-database';
 export * from './postgres/database-errors';
 export * from './postgres/embedded-postgres';
 export * from './migrations/apply-migrations';
-export { diffSchemaAgainstMigrations, firstMigrationSql, type DiffSchemaOptions, type FirstMigrationSqlOptions } from './migrations/diff-schema';
+export {
+  diffSchemaAgainstMigrations,
+  firstMigrationSql,
+  type DiffSchemaOptions,
+  type FirstMigrationSqlOptions,
+} from './migrations/diff-schema';
 export { MIGRATION_LOCKFILE, migrationLockfileContent, migrationTimestamp, readSchemaFiles } from './migrations/migration-files';
 export * from './migrations/create-migration';
 export * from './migrations/migration-status';

@@ -27,7 +27,9 @@ function pick(all: readonly Source[], kind: Source['kind'], name: string): Sourc
   const found = ofKind.find((source) => source.name === name);
   if (found) return found;
   const noun = kind === 'queue' ? 'queue' : 'subscription';
-  throw new DlqError(`no ${noun} "${name}" in the catalogue (${noun === 'queue' ? 'queues' : 'subscriptions'}: ${ofKind.map((source) => source.name).join(', ')})`);
+  throw new DlqError(
+    `no ${noun} "${name}" in the catalogue (${noun === 'queue' ? 'queues' : 'subscriptions'}: ${ofKind.map((source) => source.name).join(', ')})`,
+  );
 }
 
 export function describeScope(sources: readonly Source[]): string {
@@ -71,7 +73,10 @@ export class DeadLetterDesk {
     }
     const [first, second] = found;
     if (!first) throw new DlqError(`no dead letter ${id} in ${describeScope(sources)}`);
-    if (second) throw new DlqError(`dead letter ${id} is in ${found.map((entry) => describeSource(entry.source)).join(' and ')}: name one with --source or --subscription`);
+    if (second)
+      throw new DlqError(
+        `dead letter ${id} is in ${found.map((entry) => describeSource(entry.source)).join(' and ')}: name one with --source or --subscription`,
+      );
     return first;
   }
 
@@ -85,7 +90,11 @@ export class DeadLetterDesk {
   }
 
   /** Every id is found before anything is done, so a typo in one id moves none of them. */
-  private async act(sources: readonly Source[], ids: readonly string[] | 'all', move: (source: Source, ids?: readonly string[]) => Promise<number>): Promise<Moved[]> {
+  private async act(
+    sources: readonly Source[],
+    ids: readonly string[] | 'all',
+    move: (source: Source, ids?: readonly string[]) => Promise<number>,
+  ): Promise<Moved[]> {
     if (ids === 'all') {
       const moved: Moved[] = [];
       for (const source of sources) moved.push({ source, count: await move(source) });
@@ -98,7 +107,10 @@ export class DeadLetterDesk {
       const holders = listed.filter((entry) => entry.messages.some((message) => message.id === id));
       const [holder, other] = holders;
       if (!holder) throw new DlqError(`no dead letter ${id} in ${describeScope(sources)}`);
-      if (other) throw new DlqError(`dead letter ${id} is in ${holders.map((entry) => describeSource(entry.source)).join(' and ')}: name one with --source or --subscription`);
+      if (other)
+        throw new DlqError(
+          `dead letter ${id} is in ${holders.map((entry) => describeSource(entry.source)).join(' and ')}: name one with --source or --subscription`,
+        );
       bySource.set(holder.source, [...(bySource.get(holder.source) ?? []), id]);
     }
     const moved: Moved[] = [];

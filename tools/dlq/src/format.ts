@@ -31,7 +31,9 @@ export function listText(found: readonly SourceDeadLetters[], transport: string)
   const width = Math.max(...found.map((entry) => describeSource(entry.source).length));
   const lines: string[] = [];
   for (const { source, messages } of found) {
-    lines.push(`${describeSource(source).padEnd(width)}  ${messages.length === 0 ? 'no dead letters' : plural(messages.length, 'dead letter')}`);
+    lines.push(
+      `${describeSource(source).padEnd(width)}  ${messages.length === 0 ? 'no dead letters' : plural(messages.length, 'dead letter')}`,
+    );
     for (const view of messages.map(deadLetterView)) {
       lines.push(`  ${view.id}  ${view.type}  attempts ${view.attempts}  dead-lettered ${view.deadLetteredAt}`);
       lines.push(`      message ${view.messageId}  correlation ${view.correlationId}`);

@@ -9,10 +9,21 @@ const orderQueue: Source = { kind: 'queue', name: 'order-service' };
 const emailEvents: Source = { kind: 'subscription', topic: 'events', name: 'email-service' };
 
 /** A dead letter made the way a consumer makes one: delivered, failed, dead-lettered with the error. */
-async function deadLetter(transport: InMemoryTransport, destination: Destination, source: Source, type: string, kind: 'command' | 'event'): Promise<string> {
+async function deadLetter(
+  transport: InMemoryTransport,
+  destination: Destination,
+  source: Source,
+  type: string,
+  kind: 'command' | 'event',
+): Promise<string> {
   const envelope = createEnvelope({ type, kind, source: Services.storefront, data: { note: 'x' } });
-  await transport.send(destination, [{ messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
-  const receiver = await transport.receive(source, (delivery) => delivery.deadLetter('HandlerFailed', 'Error: boom\n    at handler'), { concurrency: 1, lockMs: 1_000 });
+  await transport.send(destination, [
+    { messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+  ]);
+  const receiver = await transport.receive(source, (delivery) => delivery.deadLetter('HandlerFailed', 'Error: boom\n    at handler'), {
+    concurrency: 1,
+    lockMs: 1_000,
+  });
   for (let i = 0; i < 100 && !(await transport.deadLetters.list(source)).some((dead) => dead.message.messageId === envelope.id); i++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -64,7 +75,8 @@ describe('dlq list', () => {
 
     expect({ code, err }).toEqual({ code: 0, err: '' });
     for (const queue of shopCatalogue.topology().queues) expect(out).toContain(`queue ${queue.name}`);
-    for (const subscription of shopCatalogue.topology().topic.subscriptions) expect(out).toContain(`subscription events/${subscription.name}`);
+    for (const subscription of shopCatalogue.topology().topic.subscriptions)
+      expect(out).toContain(`subscription events/${subscription.name}`);
     expect(out).toMatch(/queue order-service\s+1 dead letter\n/);
     expect(out).toMatch(/queue inventory-service\s+no dead letters/);
     expect(out).toContain(`  ${id}  ${PlaceOrder.type}  attempts 1  dead-lettered 20`);
@@ -101,7 +113,9 @@ describe('dlq list', () => {
         ],
       },
     ]);
-    expect(JSON.parse((await run('list', '--source', 'order-service', '--json')).out)).toEqual([{ source: orderQueue, count: 0, messages: [] }]);
+    expect(JSON.parse((await run('list', '--source', 'order-service', '--json')).out)).toEqual([
+      { source: orderQueue, count: 0, messages: [] },
+    ]);
   });
 
   it('refuses an unknown source in one line, naming those there are, without opening the transport', async () => {
@@ -114,7 +128,9 @@ describe('dlq list', () => {
     const subscription = await run('list', '--subscription', 'payment-service');
     expect(subscription.code).toBe(1);
     expect(subscription.err).toMatch(/^dlq: no subscription "payment-service" in the catalogue \(subscriptions: .*email-service.*\)$/);
-    expect((await run('list', '--source', 'order-service', '--subscription', 'email-service')).err).toBe('dlq: give --source or --subscription, not both');
+    expect((await run('list', '--source', 'order-service', '--subscription', 'email-service')).err).toBe(
+      'dlq: give --source or --subscription, not both',
+    );
     expect(counts().opened).toBe(0);
   });
 });
@@ -122,7 +138,13 @@ describe('dlq list', () => {
 describe('dlq show', () => {
   it('prints one dead letter with its envelope as indented JSON', async () => {
     const { transport, run } = harness();
-    const messageId = await deadLetter(transport, { kind: 'queue', name: 'email-service' }, { kind: 'queue', name: 'email-service' }, SendEmail.type, 'command');
+    const messageId = await deadLetter(
+      transport,
+      { kind: 'queue', name: 'email-service' },
+      { kind: 'queue', name: 'email-service' },
+      SendEmail.type,
+      'command',
+    );
     const id = await idOf(transport, { kind: 'queue', name: 'email-service' }, messageId);
 
     const { code, out } = await run('show', id);
@@ -158,10 +180,14 @@ describe('dlq replay and purge', () => {
     expect(out).toBe('replayed 1 dead letter back to the source each failed at (queue order-service: 1)');
     expect(await transport.deadLetters.list(orderQueue)).toEqual([]);
     const redelivered: string[] = [];
-    const receiver = await transport.receive(orderQueue, async (delivery) => {
-      redelivered.push(delivery.message.messageId);
-      await delivery.complete();
-    }, { concurrency: 1, lockMs: 1_000 });
+    const receiver = await transport.receive(
+      orderQueue,
+      async (delivery) => {
+        redelivered.push(delivery.message.messageId);
+        await delivery.complete();
+      },
+      { concurrency: 1, lockMs: 1_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     await receiver.close();
     expect(redelivered).toEqual([messageId]);
@@ -228,7 +254,14 @@ describe('dlq arguments', () => {
 
 describe('DeadLetterDesk', () => {
   it('asks for a source when two sources hold the same id (Service Bus numbers each entity apart)', async () => {
-    const dead = (id: string) => ({ id, message: { messageId: id, type: 't', correlationId: id, body: '', headers: {}, enqueuedAt: 0 }, reason: '', description: '', deadLetteredAt: 0, attempts: 1 });
+    const dead = (id: string) => ({
+      id,
+      message: { messageId: id, type: 't', correlationId: id, body: '', headers: {}, enqueuedAt: 0 },
+      reason: '',
+      description: '',
+      deadLetteredAt: 0,
+      attempts: 1,
+    });
     const queues: DeadLetterQueues = {
       list: async () => [dead('5')],
       peek: async (_source, id) => (id === '5' ? dead('5') : undefined),
@@ -237,7 +270,9 @@ describe('DeadLetterDesk', () => {
     };
     const desk = new DeadLetterDesk(queues);
     const sources: Source[] = [orderQueue, emailEvents];
-    await expect(desk.find(sources, '5')).rejects.toThrow('dead letter 5 is in queue order-service and subscription events/email-service: name one with --source or --subscription');
+    await expect(desk.find(sources, '5')).rejects.toThrow(
+      'dead letter 5 is in queue order-service and subscription events/email-service: name one with --source or --subscription',
+    );
     await expect(desk.replay(sources, ['5'])).rejects.toThrow(/name one with --source/);
     await expect(desk.replay([orderQueue], ['5'])).resolves.toEqual([{ source: orderQueue, count: 1 }]);
   });

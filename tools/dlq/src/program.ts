@@ -68,14 +68,19 @@ export function dlqProgram(deps: DlqDeps): Command {
     }
   }
 
-  const print = (options: CommonOptions, json: () => unknown, text: () => string) => deps.out(options.json ? JSON.stringify(json(), null, 2) : text());
+  const print = (options: CommonOptions, json: () => unknown, text: () => string) =>
+    deps.out(options.json ? JSON.stringify(json(), null, 2) : text());
 
   scoped(program.command('list'))
     .description('every queue and subscription with its dead letters, or the one named')
     .action(async (options: CommonOptions) => {
       const sources = resolveScope(deps.catalogue, options);
       const { found, name } = await withDesk(async (desk, transport) => ({ found: await desk.list(sources), name: transport.name }));
-      print(options, () => listJson(found), () => listText(found, name));
+      print(
+        options,
+        () => listJson(found),
+        () => listText(found, name),
+      );
     });
 
   scoped(program.command('show'))
@@ -84,7 +89,11 @@ export function dlqProgram(deps: DlqDeps): Command {
     .action(async (id: string, options: CommonOptions) => {
       const sources = resolveScope(deps.catalogue, options);
       const located = await withDesk((desk) => desk.find(sources, id));
-      print(options, () => showJson(located), () => showText(located));
+      print(
+        options,
+        () => showJson(located),
+        () => showText(located),
+      );
     });
 
   moving(program.command('replay'))
@@ -93,7 +102,11 @@ export function dlqProgram(deps: DlqDeps): Command {
       const sources = resolveScope(deps.catalogue, options);
       const chosen = chosenIds('replay', ids, options);
       const moved = await withDesk((desk) => desk.replay(sources, chosen));
-      print(options, () => movedJson('replayed', moved), () => movedText('replayed', moved));
+      print(
+        options,
+        () => movedJson('replayed', moved),
+        () => movedText('replayed', moved),
+      );
     });
 
   moving(program.command('purge'))
@@ -106,7 +119,11 @@ export function dlqProgram(deps: DlqDeps): Command {
         throw new DlqError(`purge --all deletes every dead letter of ${describeScope(sources)} for good; add --yes to do it`);
       }
       const moved = await withDesk((desk) => desk.purge(sources, chosen));
-      print(options, () => movedJson('purged', moved), () => movedText('purged', moved));
+      print(
+        options,
+        () => movedJson('purged', moved),
+        () => movedText('purged', moved),
+      );
     });
 
   return program;
@@ -130,4 +147,3 @@ function chosenIds(verb: string, ids: readonly string[], options: MoveOptions): 
   if (ids.length === 0) throw new DlqError(`${verb}: name the dead letters (ids from dlq list) or give --all`);
   return ids;
 }
-

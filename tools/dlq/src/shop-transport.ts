@@ -18,7 +18,8 @@ export async function openShopTransport(): Promise<Transport> {
   if (config.transport === 'local') {
     // Starting the embedded transport creates its file: a mistyped folder would show an empty shop instead of an error.
     const file = localTransportFile(config.dataDir);
-    if (!existsSync(file)) throw new DlqError(`no embedded transport at ${file} (STITCH_DATA_DIR=${config.dataDir}): nothing has run with this data folder`);
+    if (!existsSync(file))
+      throw new DlqError(`no embedded transport at ${file} (STITCH_DATA_DIR=${config.dataDir}): nothing has run with this data folder`);
   }
   const transport = factory({ topology: shopCatalogue.topology(), service: TOOL, instance: `${TOOL}-${process.pid}`, config, tool: true });
   try {

@@ -31,7 +31,14 @@ export function dlq(args: readonly string[], env: Record<string, string>, via: '
     child.once('close', (code) => {
       clearTimeout(timer);
       // npm's own warnings about the machine's npm config are not the tool's output.
-      resolve({ code, stdout: stdout.trim(), stderr: stderr.split('\n').filter((line) => line && !line.startsWith('npm warn')).join('\n') });
+      resolve({
+        code,
+        stdout: stdout.trim(),
+        stderr: stderr
+          .split('\n')
+          .filter((line) => line && !line.startsWith('npm warn'))
+          .join('\n'),
+      });
     });
   });
 }

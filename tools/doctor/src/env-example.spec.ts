@@ -9,7 +9,9 @@ function configFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'generated' ? [] : configFiles(full);
-    return /(\.config|\/config)\.ts$/.test(full) && !full.endsWith('.spec.ts') && readFileSync(full, 'utf8').includes('parseConfig(') ? [full] : [];
+    return /(\.config|\/config)\.ts$/.test(full) && !full.endsWith('.spec.ts') && readFileSync(full, 'utf8').includes('parseConfig(')
+      ? [full]
+      : [];
   });
 }
 
@@ -22,7 +24,9 @@ describe('.env.example', () => {
   });
 
   it.each(files.map((file) => [path.relative(root, file)]))('lists every variable %s reads', (file) => {
-    const schemaKeys = [...readFileSync(path.join(root, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1] as string);
+    const schemaKeys = [...readFileSync(path.join(root, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map(
+      (match) => match[1] as string,
+    );
     expect(schemaKeys.length).toBeGreaterThan(0);
     expect(schemaKeys.filter((name) => !documented.has(name))).toEqual([]);
   });

@@ -9,7 +9,11 @@ const loadEnv = path.join(root, 'tools/load-env.cjs');
 
 function settingsSeenIn(cwd: string, env: Record<string, string>): Record<string, string | undefined> {
   const script = 'console.log(JSON.stringify({ port: process.env.PORT, transport: process.env.MESSAGING_TRANSPORT }))';
-  const result = spawnSync(process.execPath, ['--require', loadEnv, '-e', script], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--require', loadEnv, '-e', script], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    encoding: 'utf8',
+  });
   expect(result.stderr).toBe('');
   return JSON.parse(result.stdout) as Record<string, string | undefined>;
 }

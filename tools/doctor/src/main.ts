@@ -49,7 +49,11 @@ async function main(): Promise<number> {
   ];
   for (const result of results) console.log(formatResult(result));
   const failures = results.filter((result) => result.status === 'fail').length;
-  console.log(failures === 0 ? `ready: npm start${port === DEFAULT_PORT ? '' : ` -- --port ${port}`}` : `${failures} problem(s) above: fix them, then run npm run doctor again`);
+  console.log(
+    failures === 0
+      ? `ready: npm start${port === DEFAULT_PORT ? '' : ` -- --port ${port}`}`
+      : `${failures} problem(s) above: fix them, then run npm run doctor again`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

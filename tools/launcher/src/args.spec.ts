@@ -8,7 +8,10 @@ describe('parseLauncherArgs', () => {
   });
 
   it('takes repeated --scale, --data-dir and --fresh', () => {
-    const args = parseLauncherArgs(['--scale', 'email-service=3', '--scale=order-service=2', '--data-dir', '/tmp/shop', '--fresh'], services);
+    const args = parseLauncherArgs(
+      ['--scale', 'email-service=3', '--scale=order-service=2', '--data-dir', '/tmp/shop', '--fresh'],
+      services,
+    );
     expect(args).toEqual({ scale: { 'email-service': 3, 'order-service': 2 }, dataDir: '/tmp/shop', port: 3000, fresh: true, help: false });
   });
 
@@ -28,7 +31,10 @@ describe('parseLauncherArgs', () => {
     [['--scale', 'email-service=0'], `--scale email-service=0: N must be a whole number from 1 to ${MAX_REPLICAS}`],
     [['--scale', 'email-service=two'], `--scale email-service=two: N must be a whole number from 1 to ${MAX_REPLICAS}`],
     [['--scale', 'email-service=1.5'], `--scale email-service=1.5: N must be a whole number from 1 to ${MAX_REPLICAS}`],
-    [['--scale', `email-service=${MAX_REPLICAS + 1}`], `--scale email-service=${MAX_REPLICAS + 1}: N must be a whole number from 1 to ${MAX_REPLICAS}`],
+    [
+      ['--scale', `email-service=${MAX_REPLICAS + 1}`],
+      `--scale email-service=${MAX_REPLICAS + 1}: N must be a whole number from 1 to ${MAX_REPLICAS}`,
+    ],
     [['--data-dir', ' '], '--data-dir: give a folder'],
     [['--port', '80'], '--port 80: give a port from 1024 to 65526 (the services take the ports after it)'],
     [['--port', '65530'], '--port 65530: give a port from 1024 to 65526 (the services take the ports after it)'],

@@ -74,7 +74,8 @@ function parseScale(settings: readonly string[], services: readonly string[]): R
     const match = /^([^=]+)=(.*)$/.exec(setting);
     if (!match) throw new UsageError(`--scale ${setting}: expected <service>=N, e.g. --scale email-service=3`);
     const [, service = '', count = ''] = match;
-    if (!services.includes(service)) throw new UsageError(`--scale ${setting}: unknown service "${service}" (services: ${services.join(', ')})`);
+    if (!services.includes(service))
+      throw new UsageError(`--scale ${setting}: unknown service "${service}" (services: ${services.join(', ')})`);
     const replicas = /^\d+$/.test(count) ? Number(count) : NaN;
     if (!(replicas >= 1 && replicas <= MAX_REPLICAS)) {
       throw new UsageError(`--scale ${setting}: N must be a whole number from 1 to ${MAX_REPLICAS}`);

@@ -12,7 +12,12 @@ import { isGone, until } from '../test/support/process-state';
 
 const fixture = (name: string) => path.join(__dirname, '../test/fixtures', `${name}.ts`);
 
-const storefront: ServiceDefinition = { name: 'storefront', script: fixture('app'), defaultPort: 3000, urlsOf: { ORDER_URL: 'order-service' } };
+const storefront: ServiceDefinition = {
+  name: 'storefront',
+  script: fixture('app'),
+  defaultPort: 3000,
+  urlsOf: { ORDER_URL: 'order-service' },
+};
 const order: ServiceDefinition = { name: 'order-service', script: fixture('app'), defaultPort: 3001 };
 const stubborn: ServiceDefinition = { name: 'stubborn', script: fixture('stubborn-app'), defaultPort: 3009 };
 
@@ -118,8 +123,12 @@ describe('launchShop', () => {
     for (const child of shop.processes) {
       expect(await readFile(child.logFile, 'utf8')).toContain(`listening on ${child.port}`);
     }
-    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^order-service-2 starting \(pid \d+, port \d+, log .*order-service-2\.log\)$/)]));
-    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^order-service-2 ready at http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)$/)]));
+    expect(lines).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^order-service-2 starting \(pid \d+, port \d+, log .*order-service-2\.log\)$/)]),
+    );
+    expect(lines).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^order-service-2 ready at http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)$/)]),
+    );
 
     const pids = [...seen.map((entry) => entry.pid), seen[3]?.grandchildPid ?? -1];
     const postgresPort = Number(new URL(shop.databaseUrl).port);
@@ -128,7 +137,9 @@ describe('launchShop', () => {
     expect(pids.filter((pid) => !isGone(pid))).toEqual([]);
     expect(existsSync(path.join(dataDir, 'run/processes.json'))).toBe(false);
     expect(await isPortFree(postgresPort)).toBe(true);
-    expect(lines).toEqual(expect.arrayContaining(['stubborn-1 stopped (killed: it did not stop in time)', 'order-service-1 stopped', 'PostgreSQL stopped']));
+    expect(lines).toEqual(
+      expect.arrayContaining(['stubborn-1 stopped (killed: it did not stop in time)', 'order-service-1 stopped', 'PostgreSQL stopped']),
+    );
     expect(await readFile(shop.processes[0]?.logFile ?? '', 'utf8')).toContain('stopping on SIGTERM');
   });
 
@@ -162,12 +173,20 @@ describe('launchShop', () => {
       report: (line) => lines.push(line),
     });
 
-    await expect(launching).rejects.toThrow(/^sleepy-1 did not answer GET http:\/\/127\.0\.0\.1:\d+\/health with 200 within 3 s; last lines of .*sleepy-1\.log:\n {2}\| .*listening on/);
+    await expect(launching).rejects.toThrow(
+      /^sleepy-1 did not answer GET http:\/\/127\.0\.0\.1:\d+\/health with 200 within 3 s; last lines of .*sleepy-1\.log:\n {2}\| .*listening on/,
+    );
     expect(startedPids(lines).filter((pid) => !isGone(pid))).toEqual([]);
   });
 
   it('reports a process that exits while the shop runs', async () => {
-    shop = await launchShop({ dataDir, ports: 'free', databaseUrl: 'postgresql://nobody@127.0.0.1:9/none', services: [order], report: (line) => lines.push(line) });
+    shop = await launchShop({
+      dataDir,
+      ports: 'free',
+      databaseUrl: 'postgresql://nobody@127.0.0.1:9/none',
+      services: [order],
+      report: (line) => lines.push(line),
+    });
     const exit = shop.unexpectedExit;
     await fetch(`${shop.processes[0]?.url}/exit`);
 
@@ -239,7 +258,13 @@ describe('a supervising launcher', () => {
   const record = async () => JSON.parse(await readFile(path.join(dataDir, 'run/processes.json'), 'utf8')) as RunRecord;
 
   it('restarts a replica that exits, on its own port, while the others keep running', async () => {
-    shop = await launchShop({ dataDir, ports: 'free', services: [storefront, order], restart: quickRestarts, report: (line) => lines.push(line) });
+    shop = await launchShop({
+      dataDir,
+      ports: 'free',
+      services: [storefront, order],
+      restart: quickRestarts,
+      report: (line) => lines.push(line),
+    });
     const [front, before] = shop.processes as [LaunchedProcess, LaunchedProcess];
     await fetch(`${before.url}/exit`);
 
@@ -277,10 +302,14 @@ describe('a supervising launcher', () => {
   });
 
   it('leaves no replica, grandchild or PostgreSQL behind when the launcher is killed with SIGKILL', async () => {
-    const launcher = spawn(process.execPath, ['--require', '@swc-node/register', path.join(__dirname, '../test/fixtures/launch-and-wait.ts'), dataDir], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const launcher = spawn(
+      process.execPath,
+      ['--require', '@swc-node/register', path.join(__dirname, '../test/fixtures/launch-and-wait.ts'), dataDir],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       launcher.stdout.on('data', (chunk: Buffer) => String(chunk).includes('ready') && resolve());
       launcher.once('exit', (code) => reject(new Error(`the launcher exited with ${code} before it was ready`)));
@@ -311,7 +340,9 @@ describe('after a launcher that was killed outright', () => {
     const second = await launchShop({ dataDir, ports: 'free', services: [order], report: (line) => lines.push(line) });
     try {
       expect(pids.filter((pid) => !isGone(pid))).toEqual([]);
-      expect(lines[0]).toBe(`an earlier launcher left order-service-1 (pid ${pids[0]}), PostgreSQL (pid ${pids[1]}) running; stopping them`);
+      expect(lines[0]).toBe(
+        `an earlier launcher left order-service-1 (pid ${pids[0]}), PostgreSQL (pid ${pids[1]}) running; stopping them`,
+      );
       expect((await view(second.processes[0]?.url as string)).pid).toBe(second.processes[0]?.pid);
     } finally {
       await second.stop();
@@ -323,7 +354,10 @@ describe('after a launcher that was killed outright', () => {
 
 describe('the launcher command', () => {
   it.each([
-    [['--scale', 'mail=2'], '--scale mail=2: unknown service "mail" (services: storefront, order-service, inventory-service, payment-service, email-service, notification-service)'],
+    [
+      ['--scale', 'mail=2'],
+      '--scale mail=2: unknown service "mail" (services: storefront, order-service, inventory-service, payment-service, email-service, notification-service)',
+    ],
     [['--scale', 'email-service=0'], '--scale email-service=0: N must be a whole number from 1 to 10'],
   ])('refuses %j with one line and exit code 1', (argv, message) => {
     const result = spawnSync(process.execPath, ['--require', '@swc-node/register', 'tools/launcher/src/main.ts', ...argv], {

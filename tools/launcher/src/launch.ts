@@ -5,7 +5,15 @@ import path from 'node:path';
 import { Services } from '@stitch/manifest';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@stitch/persistence';
 import { choosePostgresPort, HOST, isPortFree, planInstances, type InstancePlan, type PortMode, type PortProbe } from './ports';
-import { isAlive, readRunRecord, removeRunRecord, withoutPassword, writeRunRecord, type LaunchedProcess, type RunRecord } from './run-record';
+import {
+  isAlive,
+  readRunRecord,
+  removeRunRecord,
+  withoutPassword,
+  writeRunRecord,
+  type LaunchedProcess,
+  type RunRecord,
+} from './run-record';
 import type { ServiceLine } from './service-output';
 import { reap, type ReaperState } from './reaper';
 import { describeExit, ServiceProcess, type ExitStatus } from './service-process';
@@ -125,7 +133,13 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
   if (unknown.length > 0) throw new Error(`scale names unknown services: ${unknown.join(', ')}`);
   for (const service of services) {
     const script = path.resolve(repoRoot, service.script);
-    if (!(await access(script).then(() => true, () => false))) throw new Error(`${service.name}: its entry point ${script} does not exist`);
+    if (
+      !(await access(script).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw new Error(`${service.name}: its entry point ${script} does not exist`);
   }
 
   if (options.fresh) {
@@ -167,7 +181,8 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
         started.map(async (child) => {
           const wasRunning = child.running;
           const status = await child.stop(options.stopGraceMs ?? 10_000);
-          if (wasRunning) report(`${child.plan.instance} stopped${status.signal === 'SIGKILL' ? ' (killed: it did not stop in time)' : ''}`);
+          if (wasRunning)
+            report(`${child.plan.instance} stopped${status.signal === 'SIGKILL' ? ' (killed: it did not stop in time)' : ''}`);
         }),
       );
       const postgres = await postgresStarting?.catch(() => undefined);
@@ -203,7 +218,16 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
     return recordBase
       ? writeRunRecord(runFile, {
           ...recordBase,
-          ...(postgres ? { postgres: { port: postgres.server.port, dataDir: postgres.server.dataDir, logFile: postgres.logFile, pid: postgres.server.pid } } : {}),
+          ...(postgres
+            ? {
+                postgres: {
+                  port: postgres.server.port,
+                  dataDir: postgres.server.dataDir,
+                  logFile: postgres.logFile,
+                  pid: postgres.server.pid,
+                },
+              }
+            : {}),
           processes,
         })
       : Promise.resolve();
@@ -252,7 +276,16 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
         onLine: options.onServiceLine && ((line) => options.onServiceLine?.(plan.instance, line)),
       });
       started[index] = child;
-      processes[index] = { service: plan.service, instance: plan.instance, pid: child.pid, port: plan.port, url: plan.url, logFile, script, restarts };
+      processes[index] = {
+        service: plan.service,
+        instance: plan.instance,
+        pid: child.pid,
+        port: plan.port,
+        url: plan.url,
+        logFile,
+        script,
+        restarts,
+      };
       const runningSince = Date.now();
       void child.exited.then(async (status) => {
         if (stopping) return;
@@ -307,7 +340,17 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
     await Promise.race([allReady, cancelled]);
     shopReady = true;
     if (restart && postgres) supervisePostgres(postgres);
-    return { storefrontUrl, processes, databaseUrl: serverUrl, operatorToken, operatorTokenFile: tokenFile, dataDir, runFile, unexpectedExit, stop };
+    return {
+      storefrontUrl,
+      processes,
+      databaseUrl: serverUrl,
+      operatorToken,
+      operatorTokenFile: tokenFile,
+      dataDir,
+      runFile,
+      unexpectedExit,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -415,7 +458,9 @@ async function refuseWhileAnotherLauncherRuns(runFile: string, report: (line: st
   const record = await readRunRecord(runFile);
   if (!record) return;
   if (record.launcherPid !== process.pid && isAlive(record.launcherPid)) {
-    throw new Error(`a shop is already running on ${record.dataDir} (launcher pid ${record.launcherPid}); stop it first, or start a second shop with npm start -- --port 4000`);
+    throw new Error(
+      `a shop is already running on ${record.dataDir} (launcher pid ${record.launcherPid}); stop it first, or start a second shop with npm start -- --port 4000`,
+    );
   }
   await stopLeftovers(record, report);
   await removeRunRecord(runFile);
@@ -428,11 +473,19 @@ async function refuseWhileAnotherLauncherRuns(runFile: string, report: (line: st
  */
 async function stopLeftovers(record: RunRecord, report: (line: string) => void): Promise<void> {
   const replicas = record.processes.filter((child) => isAlive(child.pid) && commandOf(child.pid).includes(child.script));
-  const postgres = record.postgres && isAlive(record.postgres.pid) && commandOf(record.postgres.pid).includes('postgres') ? record.postgres.pid : undefined;
+  const postgres =
+    record.postgres && isAlive(record.postgres.pid) && commandOf(record.postgres.pid).includes('postgres')
+      ? record.postgres.pid
+      : undefined;
   if (replicas.length === 0 && postgres === undefined) return;
-  const named = [...replicas.map((child) => `${child.instance} (pid ${child.pid})`), ...(postgres ? [`PostgreSQL (pid ${postgres})`] : [])].join(', ');
+  const named = [
+    ...replicas.map((child) => `${child.instance} (pid ${child.pid})`),
+    ...(postgres ? [`PostgreSQL (pid ${postgres})`] : []),
+  ].join(', ');
   if (process.platform === 'win32') {
-    const commands = [...replicas.map((child) => child.pid), ...(postgres ? [postgres] : [])].map((pid) => `taskkill /pid ${pid} /T /F`).join(' & ');
+    const commands = [...replicas.map((child) => child.pid), ...(postgres ? [postgres] : [])]
+      .map((pid) => `taskkill /pid ${pid} /T /F`)
+      .join(' & ');
     throw new Error(`an earlier launcher left ${named} running: stop them with ${commands}`);
   }
   report(`an earlier launcher left ${named} running; stopping them`);

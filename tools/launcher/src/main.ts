@@ -88,7 +88,9 @@ async function supervise(): Promise<void> {
   }
 
   say(`the shop is ready: ${shop.storefrontUrl}   (Ctrl-C stops it)`);
-  const stopped = new Promise<'signal'>((resolve) => stopRequested.signal.addEventListener('abort', () => resolve('signal'), { once: true }));
+  const stopped = new Promise<'signal'>((resolve) =>
+    stopRequested.signal.addEventListener('abort', () => resolve('signal'), { once: true }),
+  );
   const reason = await Promise.race([stopped, shop.unexpectedExit]);
   if (reason !== 'signal') {
     say(`stopping the shop because ${reason.process.instance} exited; its log: ${reason.process.logFile}`);

@@ -37,6 +37,8 @@ describe('the operator token of a data folder', () => {
 
   it('refuses a file that holds no token, without quoting it', async () => {
     await writeFile(operatorTokenFile(dataDir), 'short\n', { mode: 0o600 });
-    await expect(operatorTokenOf(dataDir)).rejects.toThrow(`${operatorTokenFile(dataDir)}: not an operator token (16-512 printable characters); delete it to make a new one`);
+    await expect(operatorTokenOf(dataDir)).rejects.toThrow(
+      `${operatorTokenFile(dataDir)}: not an operator token (16-512 printable characters); delete it to make a new one`,
+    );
   });
 });

@@ -19,6 +19,7 @@ export function newOperatorToken(): string {
 export async function operatorTokenOf(dataDir: string, make: () => string = newOperatorToken): Promise<string> {
   const file = operatorTokenFile(dataDir);
   const token = await keptValueOf(file, make, { secret: true });
-  if (!/^[\x21-\x7e]{16,512}$/.test(token)) throw new Error(`${file}: not an operator token (16-512 printable characters); delete it to make a new one`);
+  if (!/^[\x21-\x7e]{16,512}$/.test(token))
+    throw new Error(`${file}: not an operator token (16-512 printable characters); delete it to make a new one`);
   return token;
 }

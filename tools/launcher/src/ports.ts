@@ -79,7 +79,11 @@ export async function planInstances(
 }
 
 /** The embedded PostgreSQL's port: 5432 for `npm start` unless taken, otherwise (and for tests) a free one. */
-export async function choosePostgresPort(mode: PortMode, probe: PortProbe, preferred = 5432): Promise<{ port: number; preferredTaken: boolean }> {
+export async function choosePostgresPort(
+  mode: PortMode,
+  probe: PortProbe,
+  preferred = 5432,
+): Promise<{ port: number; preferredTaken: boolean }> {
   if (mode === 'default') {
     if (await probe.isFree(preferred)) return { port: preferred, preferredTaken: false };
     return { port: await probe.freePort(), preferredTaken: true };

@@ -9,7 +9,9 @@ describe('signalProcessTree', () => {
     // A shell that starts a grandchild, prints its pid and waits on it.
     const child = spawn('sh', ['-c', 'sleep 60 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    const grandchild = await new Promise<number>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
+    const grandchild = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
+    );
     expect(isGone(grandchild)).toBe(false);
 
     signalProcessTree(child.pid as number, 'SIGKILL');

@@ -9,7 +9,10 @@ describe('readServiceLine', () => {
   });
 
   it('counts anything on stderr that is not a log line as an error, and skips blank lines', () => {
-    expect(readServiceLine('Invalid service configuration: PORT: Too big', 'stderr')).toEqual({ level: 'error', text: 'Invalid service configuration: PORT: Too big' });
+    expect(readServiceLine('Invalid service configuration: PORT: Too big', 'stderr')).toEqual({
+      level: 'error',
+      text: 'Invalid service configuration: PORT: Too big',
+    });
     expect(readServiceLine('{ not json', 'stdout')).toEqual({ level: 'info', text: '{ not json' });
     expect(readServiceLine('   ', 'stdout')).toBeUndefined();
   });

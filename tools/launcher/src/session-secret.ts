@@ -21,6 +21,9 @@ export function newSessionSecret(): string {
 export async function sessionSecretOf(dataDir: string, make: () => string = newSessionSecret): Promise<string> {
   const file = sessionSecretFile(dataDir);
   const secret = await keptValueOf(file, make, { secret: true });
-  if (secret.length < 32) throw new Error(`${file}: the session key kept there is shorter than 32 characters; delete the file to have a new one made (every customer signs in anew)`);
+  if (secret.length < 32)
+    throw new Error(
+      `${file}: the session key kept there is shorter than 32 characters; delete the file to have a new one made (every customer signs in anew)`,
+    );
   return secret;
 }

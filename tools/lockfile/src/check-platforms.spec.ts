@@ -15,7 +15,7 @@ describe('meantFor', () => {
 });
 
 describe('binariesFor', () => {
-  it("lists only the platform packages meant for that machine, nested ones included", () => {
+  it('lists only the platform packages meant for that machine, nested ones included', () => {
     const lock = {
       packages: {
         '': {},

@@ -56,7 +56,13 @@ async function manifests(root: string): Promise<string[]> {
       : [pattern];
     for (const folder of folders) {
       const manifest = path.join(folder, 'package.json');
-      if (await stat(path.join(root, manifest)).then(() => true, () => false)) files.push(manifest);
+      if (
+        await stat(path.join(root, manifest)).then(
+          () => true,
+          () => false,
+        )
+      )
+        files.push(manifest);
     }
   }
   return files;
@@ -71,15 +77,19 @@ export async function checkPlatform(root: string, target: string, preload: strin
       await mkdir(path.dirname(path.join(scratch, file)), { recursive: true });
       await copyFile(path.join(root, file), path.join(scratch, file));
     }
-    const npm = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...(dryRun ? ['--dry-run'] : [])], {
-      cwd: scratch,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        STITCH_FAKE_PLATFORM: target,
-        NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim(),
+    const npm = spawnSync(
+      'npm',
+      ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...(dryRun ? ['--dry-run'] : [])],
+      {
+        cwd: scratch,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          STITCH_FAKE_PLATFORM: target,
+          NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim(),
+        },
       },
-    });
+    );
     if (npm.status !== 0) {
       const reason = npm.stderr
         .split('\n')
@@ -95,7 +105,14 @@ export async function checkPlatform(root: string, target: string, preload: strin
     if (unpinned.length > 0) return { platform: target, ok: false, detail: `the lockfile does not pin ${unpinned.join(', ')}` };
     if (!dryRun) {
       const missing = [];
-      for (const location of binaries) if (!(await stat(path.join(scratch, location)).then(() => true, () => false))) missing.push(location);
+      for (const location of binaries)
+        if (
+          !(await stat(path.join(scratch, location)).then(
+            () => true,
+            () => false,
+          ))
+        )
+          missing.push(location);
       if (missing.length > 0) return { platform: target, ok: false, detail: `installed without ${missing.join(', ')}` };
     }
     const names = binaries.map((location) => location.replace(/^.*node_modules\//, ''));

@@ -56,7 +56,15 @@ export class TemporaryWorkspace {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [path.join(this.root, 'node_modules/nx/bin/nx.js'), ...args], {
         cwd: this.root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true', CI: 'true', NODE_OPTIONS: '' },
+        env: {
+          ...process.env,
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          NX_TUI: 'false',
+          NX_SKIP_NX_CACHE: 'true',
+          CI: 'true',
+          NODE_OPTIONS: '',
+        },
       });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

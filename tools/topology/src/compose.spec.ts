@@ -20,7 +20,8 @@ describe('docker-compose.yml', () => {
   it(`is committed as the manifest renders it (regenerate: ${COMPOSE_GENERATE_COMMAND})`, () => {
     const rendered = renderCompose();
     const onDisk = readFileSync(committed, 'utf8');
-    if (onDisk !== rendered) throw new Error(`docker-compose.yml differs from what the service manifest renders: run ${COMPOSE_GENERATE_COMMAND} and commit it`);
+    if (onDisk !== rendered)
+      throw new Error(`docker-compose.yml differs from what the service manifest renders: run ${COMPOSE_GENERATE_COMMAND} and commit it`);
   });
 
   it('runs a new service of the manifest in both profiles, reached by its name', () => {
@@ -40,9 +41,15 @@ describe('docker-compose.yml', () => {
       expect(service?.profiles).toEqual([profile]);
       expect(service?.deploy).toEqual({ replicas: 2 });
       expect(service?.networks?.default?.aliases).toEqual(['gift-card-service']);
-      expect(service?.environment).toMatchObject({ ORDER_URL: 'http://order-service:3001', PORT: '3006', DATABASE_URL: expect.any(String) });
+      expect(service?.environment).toMatchObject({
+        ORDER_URL: 'http://order-service:3001',
+        PORT: '3006',
+        DATABASE_URL: expect.any(String),
+      });
       expect(service?.ports).toBeUndefined();
     }
-    expect(Object.keys(compose.services).filter((name) => serviceNames.some((each) => name.startsWith(each)))).toHaveLength(2 * serviceNames.length);
+    expect(Object.keys(compose.services).filter((name) => serviceNames.some((each) => name.startsWith(each)))).toHaveLength(
+      2 * serviceNames.length,
+    );
   });
 });

@@ -139,10 +139,14 @@ volumes:
 `;
 
 /** The emulator's public, well-known development connection string (not a secret). */
-const EMULATOR_CONNECTION_STRING = 'Endpoint=sb://servicebus-emulator;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;';
+const EMULATOR_CONNECTION_STRING =
+  'Endpoint=sb://servicebus-emulator;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;';
 
 /** What a profile's services need to reach its broker, and what must have finished before they start. */
-const transports: Record<ComposeProfile, { env: Record<string, string>; after: Record<string, { condition: string }>; insertAfter: string }> = {
+const transports: Record<
+  ComposeProfile,
+  { env: Record<string, string>; after: Record<string, { condition: string }>; insertAfter: string }
+> = {
   azure: {
     env: { MESSAGING_TRANSPORT: 'azure', SERVICEBUS_CONNECTION_STRING: EMULATOR_CONNECTION_STRING },
     after: { 'servicebus-ready': { condition: 'service_completed_successfully' } },
@@ -150,7 +154,13 @@ const transports: Record<ComposeProfile, { env: Record<string, string>; after: R
   },
   aws: {
     // moto accepts any credentials: these are its documented dummies, not a secret.
-    env: { MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: 'http://moto:5000', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+    env: {
+      MESSAGING_TRANSPORT: 'aws',
+      AWS_ENDPOINT_URL: 'http://moto:5000',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
     after: { 'aws-topology': { condition: 'service_completed_successfully' } },
     insertAfter: 'aws-topology',
   },
@@ -160,7 +170,8 @@ const SERVER_URL = 'postgresql://postgres:postgres@postgres:5432/postgres';
 
 const required = (variable: string, why: string) => `\${${variable}:?set ${variable}: ${why}}`;
 
-const shopId = (profile: ComposeProfile) => required('STITCH_SHOP_ID', `the id of the shop its services run as (3-63 of a-z, 0-9 and -), e.g. compose-${profile}`);
+const shopId = (profile: ComposeProfile) =>
+  required('STITCH_SHOP_ID', `the id of the shop its services run as (3-63 of a-z, 0-9 and -), e.g. compose-${profile}`);
 
 /** How each secret is asked for: the message compose prints when it is not set. */
 const secretHelp: Readonly<Record<string, string>> = {
@@ -187,7 +198,11 @@ function serviceDefinition(service: ServiceManifestEntry, profile: ComposeProfil
     ...Object.fromEntries(service.secrets.map((secret) => [secret, required(secret, secretHelp[secret] ?? 'a secret of this service')])),
   };
   const ports = service.publicHttp
-    ? [service.replicas > 1 ? `127.0.0.1:${service.port}-${service.port + service.replicas - 1}:${service.port}` : `127.0.0.1:${service.port}:${service.port}`]
+    ? [
+        service.replicas > 1
+          ? `127.0.0.1:${service.port}-${service.port + service.replicas - 1}:${service.port}`
+          : `127.0.0.1:${service.port}:${service.port}`,
+      ]
     : undefined;
   return {
     profiles: [profile],
@@ -195,7 +210,11 @@ function serviceDefinition(service: ServiceManifestEntry, profile: ComposeProfil
     working_dir: '/stitch',
     volumes: ['.:/stitch', 'node-modules:/stitch/node_modules'],
     // Each replica names itself after its container, so flow records and logs tell replicas apart.
-    command: ['sh', '-c', `INSTANCE_ID=${service.name}-$$(hostname) exec node --require @swc-node/register apps/${service.name}/src/main.ts`],
+    command: [
+      'sh',
+      '-c',
+      `INSTANCE_ID=${service.name}-$$(hostname) exec node --require @swc-node/register apps/${service.name}/src/main.ts`,
+    ],
     environment,
     networks: { default: { aliases: [service.name] } },
     ...(ports ? { ports } : {}),
@@ -236,7 +255,10 @@ export function renderCompose(services: readonly ServiceManifestEntry[] = shopSe
 
   for (const profile of ['azure', 'aws'] as const) {
     const pairs = services.map((service, index) => {
-      const pair = doc.createPair(composeServiceName(service.name, profile), serviceDefinition(service, profile)) as Pair<Scalar<string>, unknown>;
+      const pair = doc.createPair(composeServiceName(service.name, profile), serviceDefinition(service, profile)) as Pair<
+        Scalar<string>,
+        unknown
+      >;
       const profiles = isMap(pair.value) ? pair.value.get('profiles', true) : undefined;
       if (isSeq(profiles)) profiles.flow = true;
       const intro =

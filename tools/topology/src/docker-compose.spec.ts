@@ -38,7 +38,11 @@ describe('docker-compose.yml', () => {
     const source = mount!.split(':')[0]!;
     expect(path.normalize(source)).toBe(path.normalize('./infra/azure/emulator/Config.json'));
     expect(existsSync(path.join(root, source))).toBe(true);
-    expect(emulator.environment).toMatchObject({ ACCEPT_EULA: expect.any(String), MSSQL_SA_PASSWORD: expect.any(String), SQL_SERVER: 'servicebus-sql' });
+    expect(emulator.environment).toMatchObject({
+      ACCEPT_EULA: expect.any(String),
+      MSSQL_SA_PASSWORD: expect.any(String),
+      SQL_SERVER: 'servicebus-sql',
+    });
     expect(dependencies(emulator)).toEqual(['servicebus-sql']);
     expect(service('servicebus-sql').image).toMatch(/azure-sql-edge|mssql/);
     for (const port of emulator.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
@@ -52,7 +56,8 @@ describe('docker-compose.yml', () => {
       expect(shop.command?.join(' ')).toContain(`node --require @swc-node/register apps/${entry.name}/src/main.ts`);
       expect(shop.environment).toMatchObject({
         MESSAGING_TRANSPORT: 'azure',
-        SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://servicebus-emulator;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+        SERVICEBUS_CONNECTION_STRING:
+          'Endpoint=sb://servicebus-emulator;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
         DATABASE_URL: 'postgresql://postgres:postgres@postgres:5432/postgres',
         HOST: '0.0.0.0',
         PORT: String(entry.port),
@@ -71,12 +76,22 @@ describe('docker-compose.yml', () => {
     expect(service('moto').profiles).toEqual(['aws']);
     const topology = service('aws-topology');
     expect(topology.command?.join(' ')).toBe('node --require @swc-node/register tools/topology/src/aws.ts --apply');
-    expect(topology.environment).toMatchObject({ AWS_ENDPOINT_URL: 'http://moto:5000', STITCH_SHOP_ID: expect.stringMatching(/^\$\{STITCH_SHOP_ID:\?/) });
+    expect(topology.environment).toMatchObject({
+      AWS_ENDPOINT_URL: 'http://moto:5000',
+      STITCH_SHOP_ID: expect.stringMatching(/^\$\{STITCH_SHOP_ID:\?/),
+    });
     for (const entry of shopServices) {
       const shop = service(composeServiceName(entry.name, 'aws'));
       expect(shop.profiles).toEqual(['aws']);
-      expect(shop.environment).toMatchObject({ MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: 'http://moto:5000', PORT: String(entry.port) });
-      expect(shop.depends_on).toMatchObject({ install: { condition: 'service_completed_successfully' }, 'aws-topology': { condition: 'service_completed_successfully' } });
+      expect(shop.environment).toMatchObject({
+        MESSAGING_TRANSPORT: 'aws',
+        AWS_ENDPOINT_URL: 'http://moto:5000',
+        PORT: String(entry.port),
+      });
+      expect(shop.depends_on).toMatchObject({
+        install: { condition: 'service_completed_successfully' },
+        'aws-topology': { condition: 'service_completed_successfully' },
+      });
     }
   });
 
@@ -109,14 +124,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('keeps every service in a profile, so one transport\'s profile starts nothing of the other\'s', () => {
-    const outside = Object.entries(compose.services).filter(([, each]) => !each.profiles?.length).map(([name]) => name);
+  it("keeps every service in a profile, so one transport's profile starts nothing of the other's", () => {
+    const outside = Object.entries(compose.services)
+      .filter(([, each]) => !each.profiles?.length)
+      .map(([name]) => name);
     expect(outside).toEqual([]);
   });
 
   it('names only services that exist', () => {
     for (const [name, each] of Object.entries(compose.services)) {
-      for (const dependency of dependencies(each)) expect(`${name} -> ${dependency}: ${dependency in compose.services}`).toBe(`${name} -> ${dependency}: true`);
+      for (const dependency of dependencies(each))
+        expect(`${name} -> ${dependency}: ${dependency in compose.services}`).toBe(`${name} -> ${dependency}: true`);
     }
   });
 });

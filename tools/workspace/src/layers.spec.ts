@@ -44,7 +44,11 @@ describe('the layer rules', () => {
     ['the transport selection imports a transport', 'libs/messaging/transports/src/layer-probe.ts', '@stitch/messaging-local'],
     ['an app imports the contracts, persistence and the transport selection', 'apps/order-service/src/layer-probe.ts', '@stitch/contracts'],
     ["an app's spec imports test support", 'apps/order-service/src/layer-probe.spec.ts', '@stitch/persistence/testing'],
-    ["a transport's test support imports its own test double", 'libs/messaging/azure-service-bus/testing/layer-probe.ts', '@stitch/messaging-core/testing'],
+    [
+      "a transport's test support imports its own test double",
+      'libs/messaging/azure-service-bus/testing/layer-probe.ts',
+      '@stitch/messaging-core/testing',
+    ],
   ])('allows it when %s', async (_, file, importedFrom) => {
     expect(await brokenRules(file, importedFrom)).toEqual([]);
   });
@@ -53,7 +57,9 @@ describe('the layer rules', () => {
 describe('the tags', () => {
   it('put every project on both axes: one scope and one layer', async () => {
     const { globSync, readFileSync } = await import('node:fs');
-    const projects = globSync(['apps/*/project.json', 'libs/**/project.json', 'tools/*/project.json'], { cwd: workspaceRoot }).filter((file) => !file.includes('node_modules'));
+    const projects = globSync(['apps/*/project.json', 'libs/**/project.json', 'tools/*/project.json'], { cwd: workspaceRoot }).filter(
+      (file) => !file.includes('node_modules'),
+    );
     const untagged = projects.flatMap((file) => {
       const { name, tags = [] } = JSON.parse(readFileSync(path.join(workspaceRoot, file), 'utf8')) as { name: string; tags?: string[] };
       const scopes = tags.filter((tag) => tag.startsWith('scope:'));

@@ -15,7 +15,14 @@ afterEach(async () => {
 });
 
 function mail(messageId: string, raw: string): ComposedMail {
-  return { messageId, messageIdHeader: `<${messageId}@stitch.local>`, from: 'shop@stitch.local', to: 'ada@example.com', subject: 's', raw: Buffer.from(raw) };
+  return {
+    messageId,
+    messageIdHeader: `<${messageId}@stitch.local>`,
+    from: 'shop@stitch.local',
+    to: 'ada@example.com',
+    subject: 's',
+    raw: Buffer.from(raw),
+  };
 }
 
 describe('FileDelivery', () => {

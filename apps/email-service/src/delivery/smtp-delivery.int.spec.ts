@@ -25,7 +25,9 @@ beforeAll(async () => {
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
     onAuth: (auth, _session, callback) =>
-      auth.username === 'shop' && auth.password === 's3cret' ? callback(null, { user: auth.username }) : callback(new Error('bad credentials')),
+      auth.username === 'shop' && auth.password === 's3cret'
+        ? callback(null, { user: auth.username })
+        : callback(new Error('bad credentials')),
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

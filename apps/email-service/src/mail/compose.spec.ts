@@ -13,7 +13,13 @@ describe('composeMail', () => {
       new Date('2026-11-01T10:00:00Z'),
     );
 
-    expect(mail).toMatchObject({ messageId: id, messageIdHeader: `<${id}@stitch.local>`, from, to: 'ada@example.com', subject: 'Your order ord-42 is confirmed' });
+    expect(mail).toMatchObject({
+      messageId: id,
+      messageIdHeader: `<${id}@stitch.local>`,
+      from,
+      to: 'ada@example.com',
+      subject: 'Your order ord-42 is confirmed',
+    });
     const read = readMail(mail.raw);
     expect(read.header('Message-ID')).toBe(`<${id}@stitch.local>`);
     expect(read.header('From')).toBe(from);

@@ -47,7 +47,11 @@ export function renderTemplate(template: EmailTemplate, params: TemplateParams):
   switch (template) {
     case 'welcome': {
       const p = parse(template, params);
-      return mail('Welcome to Stitch', [greeting(p.name), 'Thank you for signing up. Your account is ready: have a look at what is new in the shop.', signature]);
+      return mail('Welcome to Stitch', [
+        greeting(p.name),
+        'Thank you for signing up. Your account is ready: have a look at what is new in the shop.',
+        signature,
+      ]);
     }
     case 'order-confirmed': {
       const p = parse(template, params);

@@ -23,12 +23,18 @@ afterAll(async () => {
   await rm(mailDir, { recursive: true, force: true });
 });
 
-const emailSentFor = (id: string) => service.published.filter((e) => e.type === EmailSent.type && (e.data as { sendEmailId: string }).sendEmailId === id);
-const sentMail = (id: string) => service.rows('SELECT id, "to", template, subject, message_id_header, delivery FROM sent_mail WHERE id = $1', [id]);
+const emailSentFor = (id: string) =>
+  service.published.filter((e) => e.type === EmailSent.type && (e.data as { sendEmailId: string }).sendEmailId === id);
+const sentMail = (id: string) =>
+  service.rows('SELECT id, "to", template, subject, message_id_header, delivery FROM sent_mail WHERE id = $1', [id]);
 
 describe('email service (files)', () => {
   it('turns SendEmail into one mail file, a SentMail row and an EmailSent event', async () => {
-    const envelope = await service.deliver(SendEmail, { to: 'ada@example.com', template: 'order-confirmed', params: { orderId: 'ord-42', totalCents: 4_999 } });
+    const envelope = await service.deliver(SendEmail, {
+      to: 'ada@example.com',
+      template: 'order-confirmed',
+      params: { orderId: 'ord-42', totalCents: 4_999 },
+    });
 
     await until(() => emailSentFor(envelope.id).length === 1);
     const mail = readMail(await readFile(path.join(mailDir, `${envelope.id}.eml`)));
@@ -48,17 +54,30 @@ describe('email service (files)', () => {
       },
     ]);
     const [event] = emailSentFor(envelope.id);
-    expect(event).toMatchObject({ source: 'email-service', kind: 'event', correlationId: envelope.correlationId, causationId: envelope.id });
+    expect(event).toMatchObject({
+      source: 'email-service',
+      kind: 'event',
+      correlationId: envelope.correlationId,
+      causationId: envelope.id,
+    });
     expect(event?.data).toEqual({ sendEmailId: envelope.id, to: 'ada@example.com', template: 'order-confirmed' });
   });
 
   it('makes one mail, one row and one EmailSent of a message delivered twice', async () => {
     const id = randomUUID();
-    await service.deliver(SendEmail, { to: 'bob@example.com', template: 'order-cancelled', params: { orderId: 'ord-7', reason: 'payment declined' } }, id);
+    await service.deliver(
+      SendEmail,
+      { to: 'bob@example.com', template: 'order-cancelled', params: { orderId: 'ord-7', reason: 'payment declined' } },
+      id,
+    );
     await until(() => emailSentFor(id).length === 1);
     const first = await readFile(path.join(mailDir, `${id}.eml`));
 
-    await service.deliver(SendEmail, { to: 'bob@example.com', template: 'order-cancelled', params: { orderId: 'ord-7', reason: 'payment declined' } }, id);
+    await service.deliver(
+      SendEmail,
+      { to: 'bob@example.com', template: 'order-cancelled', params: { orderId: 'ord-7', reason: 'payment declined' } },
+      id,
+    );
     await until(async () => (await service.rows('SELECT 1 FROM stitch_inbox WHERE message_id = $1', [id])).length === 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
 

@@ -40,8 +40,11 @@ export async function startEmailService(env: Record<string, string>): Promise<Em
       const kind = definition.kind;
       const created = createEnvelope({ type: definition.type, kind, source: kind === 'command' ? 'order-service' : 'storefront', data });
       const envelope = envelopeId ? { ...created, id: envelopeId } : created;
-      const destination = kind === 'command' ? ({ kind: 'queue', name: definition.owner } as const) : ({ kind: 'topic', name: 'events' } as const);
-      await send(destination, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+      const destination =
+        kind === 'command' ? ({ kind: 'queue', name: definition.owner } as const) : ({ kind: 'topic', name: 'events' } as const);
+      await send(destination, [
+        { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+      ]);
       return envelope;
     },
     async rows(sql, values) {

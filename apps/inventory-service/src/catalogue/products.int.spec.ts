@@ -34,7 +34,9 @@ describe('the catalogue', () => {
     expect(response.status).toBe(200);
     const products = (await response.json()) as Array<{ sku: string }>;
     expect(products).toEqual(
-      [...catalogueSeed].sort((a, b) => (a.sku < b.sku ? -1 : 1)).map(({ sku, name, priceCents, available }) => ({ sku, name, priceCents, available })),
+      [...catalogueSeed]
+        .sort((a, b) => (a.sku < b.sku ? -1 : 1))
+        .map(({ sku, name, priceCents, available }) => ({ sku, name, priceCents, available })),
     );
     expect(products.every((product) => /^[A-Z0-9][A-Z0-9-]{1,31}$/.test(product.sku))).toBe(true);
     expect(products.find((product) => product.sku === 'SCARF-LTD')).toMatchObject({ available: 3 });

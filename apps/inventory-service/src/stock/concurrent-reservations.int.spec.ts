@@ -3,7 +3,14 @@ import type { INestApplication } from '@nestjs/common';
 import { ReserveStock, StockReservationFailed, StockReserved } from '@stitch/contracts';
 import type { Envelope } from '@stitch/messaging-core';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
-import { query, receivedByOrderService, sendCommand, shopTransport, startInventory, testEnvironment } from '../../test/support/inventory-test-app';
+import {
+  query,
+  receivedByOrderService,
+  sendCommand,
+  shopTransport,
+  startInventory,
+  testEnvironment,
+} from '../../test/support/inventory-test-app';
 
 // Two replicas of the service on one database, each consuming on its own. They get a transport each (an
 // in-memory transport serves one consumer per queue); what they compete for is the stock, in the database.
@@ -45,6 +52,8 @@ describe('two replicas reserving the same item at once', () => {
     expect(events.every((received) => received.length > 0)).toBe(true);
 
     expect(await query(server.url, "SELECT available FROM product WHERE sku = 'TEST-LIMITED'")).toEqual([{ available: 0 }]);
-    expect(await query(server.url, "SELECT sum(quantity)::int AS held FROM reservation WHERE sku = 'TEST-LIMITED' AND status = 'held'")).toEqual([{ held: 10 }]);
+    expect(
+      await query(server.url, "SELECT sum(quantity)::int AS held FROM reservation WHERE sku = 'TEST-LIMITED' AND status = 'held'"),
+    ).toEqual([{ held: 10 }]);
   });
 });

@@ -8,14 +8,31 @@ const stock = new Map([
 
 describe('decideReservation', () => {
   it('reserves every line when the stock covers all of them', () => {
-    expect(decideReservation([{ sku: 'TEE-WHT-M', quantity: 10 }, { sku: 'SCARF-LTD', quantity: 1 }], stock)).toEqual({
+    expect(
+      decideReservation(
+        [
+          { sku: 'TEE-WHT-M', quantity: 10 },
+          { sku: 'SCARF-LTD', quantity: 1 },
+        ],
+        stock,
+      ),
+    ).toEqual({
       outcome: 'reserve',
-      lines: [{ sku: 'SCARF-LTD', quantity: 1 }, { sku: 'TEE-WHT-M', quantity: 10 }],
+      lines: [
+        { sku: 'SCARF-LTD', quantity: 1 },
+        { sku: 'TEE-WHT-M', quantity: 10 },
+      ],
     });
   });
 
   it('reserves nothing when one line falls short, and names only that line', () => {
-    const decision = decideReservation([{ sku: 'TEE-WHT-M', quantity: 2 }, { sku: 'SCARF-LTD', quantity: 4 }], stock);
+    const decision = decideReservation(
+      [
+        { sku: 'TEE-WHT-M', quantity: 2 },
+        { sku: 'SCARF-LTD', quantity: 4 },
+      ],
+      stock,
+    );
     expect(decision).toEqual({
       outcome: 'short',
       shortages: [{ sku: 'SCARF-LTD', requested: 4, available: 3 }],
@@ -40,7 +57,15 @@ describe('decideReservation', () => {
   });
 
   it('adds up a SKU named twice before comparing it with the stock', () => {
-    expect(decideReservation([{ sku: 'SCARF-LTD', quantity: 2 }, { sku: 'SCARF-LTD', quantity: 2 }], stock)).toMatchObject({
+    expect(
+      decideReservation(
+        [
+          { sku: 'SCARF-LTD', quantity: 2 },
+          { sku: 'SCARF-LTD', quantity: 2 },
+        ],
+        stock,
+      ),
+    ).toMatchObject({
       outcome: 'short',
       shortages: [{ sku: 'SCARF-LTD', requested: 4, available: 3 }],
     });

@@ -21,9 +21,7 @@ const MAX_REASON_LENGTH = 500;
 export function combineLines(lines: readonly StockLine[]): StockLine[] {
   const bySku = new Map<string, number>();
   for (const line of lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
-  return [...bySku]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([sku, quantity]) => ({ sku, quantity }));
+  return [...bySku].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
 }
 
 /**

@@ -4,7 +4,15 @@ import { ReleaseStock, ReserveStock, StockReservationFailed, StockReserved } fro
 import { Services } from '@stitch/manifest';
 import type { Envelope, FlowRecord } from '@stitch/messaging-core';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
-import { flowRecords, query, receivedByOrderService, sendCommand, shopTransport, startInventory, testEnvironment } from '../../test/support/inventory-test-app';
+import {
+  flowRecords,
+  query,
+  receivedByOrderService,
+  sendCommand,
+  shopTransport,
+  startInventory,
+  testEnvironment,
+} from '../../test/support/inventory-test-app';
 
 const transport = shopTransport();
 let server: TestPostgres;
@@ -60,7 +68,13 @@ describe('ReserveStock', () => {
     ]);
 
     expect(event).toMatchObject({ type: StockReserved.type, source: Services.inventory });
-    expect(event.data).toEqual({ orderId, items: [{ sku: 'CAP-NVY', quantity: 1 }, { sku: 'TEE-WHT-M', quantity: 2 }] });
+    expect(event.data).toEqual({
+      orderId,
+      items: [
+        { sku: 'CAP-NVY', quantity: 1 },
+        { sku: 'TEE-WHT-M', quantity: 2 },
+      ],
+    });
     expect(await available('TEE-WHT-M')).toBe(248);
     expect(await available('CAP-NVY')).toBe(74);
     expect(await reservations(orderId)).toEqual([

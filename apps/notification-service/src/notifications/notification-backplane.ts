@@ -100,7 +100,7 @@ export class NotificationBackplane implements OnModuleInit, BeforeApplicationShu
     this.pruning = this.store
       .prune(before)
       .then(
-      (count) => count > 0 && this.runtime.logger.debug({ count, before }, 'pruned old notifications'),
+        (count) => count > 0 && this.runtime.logger.debug({ count, before }, 'pruned old notifications'),
         (error: unknown) => this.runtime.logger.warn({ err: (error as Error).message }, 'could not prune old notifications'),
       )
       .finally(() => (this.pruning = undefined));

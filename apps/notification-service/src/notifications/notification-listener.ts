@@ -57,7 +57,11 @@ export class NotificationListener {
   }
 
   private async connect(): Promise<Connection> {
-    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'stitch-notification-listener', keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      application_name: 'stitch-notification-listener',
+      keepAlive: true,
+    });
     // Attached before anything can go wrong, so no drop goes unseen; an 'error' without a listener would crash.
     const lost = new Promise<Error | undefined>((resolve) => {
       client.on('error', resolve);
@@ -97,7 +101,10 @@ export class NotificationListener {
           connection = await this.connect();
           this.options.logger.info({ attempts: attempt + 1 }, 'the notification listener listens again');
         } catch (error) {
-          this.options.logger.warn({ err: (error as Error).message, attempt: attempt + 1 }, 'the notification listener could not reconnect');
+          this.options.logger.warn(
+            { err: (error as Error).message, attempt: attempt + 1 },
+            'the notification listener could not reconnect',
+          );
         }
       }
     }

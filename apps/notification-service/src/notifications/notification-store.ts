@@ -38,7 +38,13 @@ export class NotificationStore {
         if (last !== null && version <= last) return 'stale';
       }
       const row = await client.notification.create({
-        data: { messageId: notification.id, userId: notification.userId, orderId: orderId ?? null, orderVersion: version ?? null, payload: { ...notification } },
+        data: {
+          messageId: notification.id,
+          userId: notification.userId,
+          orderId: orderId ?? null,
+          orderVersion: version ?? null,
+          payload: { ...notification },
+        },
         select: { seq: true },
       });
       await client.$executeRawUnsafe('SELECT pg_notify($1, $2)', NOTIFICATION_CHANNEL, row.seq.toString());

@@ -45,7 +45,10 @@ export class NotificationHandlers {
   private async record(notification: Notification): Promise<void> {
     const verdict = await this.store.store(notification);
     if (verdict !== 'stored') {
-      this.runtime.logger.debug({ messageId: notification.id, orderId: notification.orderId, version: notification.version, verdict }, 'not stored');
+      this.runtime.logger.debug(
+        { messageId: notification.id, orderId: notification.orderId, version: notification.version, verdict },
+        'not stored',
+      );
     }
   }
 }

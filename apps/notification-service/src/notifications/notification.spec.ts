@@ -57,13 +57,15 @@ describe('notifications from events', () => {
   });
 
   it('reports a cancelled order with its reason', () => {
-    expect(orderCancelledNotification(envelope(OrderCancelled, { orderId, userId, reason: 'payment declined', version: 4 }))).toMatchObject({
-      kind: 'order-status',
-      status: 'cancelled',
-      version: 4,
-      orderId,
-      userId,
-      text: `Order ${orderId} was cancelled: payment declined.`,
-    });
+    expect(orderCancelledNotification(envelope(OrderCancelled, { orderId, userId, reason: 'payment declined', version: 4 }))).toMatchObject(
+      {
+        kind: 'order-status',
+        status: 'cancelled',
+        version: 4,
+        orderId,
+        userId,
+        text: `Order ${orderId} was cancelled: payment declined.`,
+      },
+    );
   });
 });

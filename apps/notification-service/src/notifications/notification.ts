@@ -49,7 +49,11 @@ export function orderCancelledNotification(envelope: Envelope<MessageData<typeof
   return order(envelope, 'cancelled', `Order ${orderId} was cancelled: ${reason}.`);
 }
 
-function order(envelope: Envelope<{ orderId: string; userId: string; version: number }>, status: OrderStatus, text: string): OrderNotification {
+function order(
+  envelope: Envelope<{ orderId: string; userId: string; version: number }>,
+  status: OrderStatus,
+  text: string,
+): OrderNotification {
   const { orderId, userId, version } = envelope.data;
   return { id: envelope.id, kind: 'order-status', userId, orderId, status, version, text, at: envelope.time };
 }

@@ -8,6 +8,7 @@ describe('resumeAfter (Last-Event-ID)', () => {
   });
 
   it('goes live for no id or one that is not a seq, rather than refusing a reconnecting browser', () => {
-    for (const id of [undefined, '', 'a9b8c7d6-1e2f-4a3b-8c4d-5e6f7a8b9c0d', '-1', '1.5', '9'.repeat(30)]) expect(resumeAfter(id)).toBeUndefined();
+    for (const id of [undefined, '', 'a9b8c7d6-1e2f-4a3b-8c4d-5e6f7a8b9c0d', '-1', '1.5', '9'.repeat(30)])
+      expect(resumeAfter(id)).toBeUndefined();
   });
 });

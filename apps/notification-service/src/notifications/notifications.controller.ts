@@ -32,7 +32,8 @@ export class NotificationsController {
   @Sse('notifications')
   stream(@Query('userId') userId?: string, @Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
     const parsed = userIdQuery.safeParse(userId);
-    if (!parsed.success) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'userId must be a UUID', field: 'userId' });
+    if (!parsed.success)
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'userId must be a UUID', field: 'userId' });
     const user = parsed.data;
     const after = resumeAfter(lastEventId);
     const live = this.feed.live(user);

@@ -75,7 +75,10 @@ function mixedEvents(ada: string, bob: string, count: number): Array<{ definitio
   return Array.from({ length: count }, (_, index) =>
     index % 3 === 0
       ? { definition: UserSignedUp, data: { userId: index % 2 ? ada : bob, email: `u${index}@example.com`, name: `User ${index}` } }
-      : { definition: OrderPlaced, data: { orderId: randomUUID(), userId: index % 2 ? ada : bob, items: [line], totalCents: 1_500, version: 1 } },
+      : {
+          definition: OrderPlaced,
+          data: { orderId: randomUUID(), userId: index % 2 ? ada : bob, items: [line], totalCents: 1_500, version: 1 },
+        },
   );
 }
 
@@ -203,7 +206,9 @@ describe('GET /notifications on two replicas', () => {
         ['pending', 1],
         ['cancelled', 3],
       ]);
-      expect(pushed.filter((n) => n.orderId === newestFirst).map((n) => [n.id, n.status, n.version])).toEqual([[confirmed.id, 'confirmed', 3]]);
+      expect(pushed.filter((n) => n.orderId === newestFirst).map((n) => [n.id, n.status, n.version])).toEqual([
+        [confirmed.id, 'confirmed', 3],
+      ]);
     }
     expect(stream.data<Notification>().find((n) => n.id === cancelled.id)).toEqual({
       id: cancelled.id,
@@ -235,11 +240,17 @@ describe('GET /notifications on two replicas', () => {
     const onOne = await connect(one.url);
     const onTwo = await connect(two.url);
     const listeners = () =>
-      queryServiceDatabase<{ pid: number }>(server.url, 'notification-service', `SELECT pid FROM pg_stat_activity WHERE application_name = 'stitch-notification-listener'`);
+      queryServiceDatabase<{ pid: number }>(
+        server.url,
+        'notification-service',
+        `SELECT pid FROM pg_stat_activity WHERE application_name = 'stitch-notification-listener'`,
+      );
     const dropped = (await listeners()).map((row) => row.pid);
     expect(dropped).toHaveLength(2);
 
-    await queryServiceDatabase(server.url, 'notification-service', 'SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [dropped]);
+    await queryServiceDatabase(server.url, 'notification-service', 'SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [
+      dropped,
+    ]);
     const events = await replicas.publish(mixedEvents(randomUUID(), randomUUID(), 8));
     await handled(...events.map((e) => e.id));
     const marker = await markerOn([onOne, onTwo]);
@@ -260,7 +271,8 @@ describe('GET /notifications on two replicas', () => {
     );
     const kept = await replicas.publishOne(UserSignedUp, { userId: randomUUID(), email: 'kept@example.com', name: 'Kept' });
     await handled(kept.id);
-    const stored = (id: string) => queryServiceDatabase(server.url, 'notification-service', 'SELECT 1 FROM notification WHERE message_id = $1', [id]);
+    const stored = (id: string) =>
+      queryServiceDatabase(server.url, 'notification-service', 'SELECT 1 FROM notification WHERE message_id = $1', [id]);
     await until(async () => (await stored(old)).length === 0, WAIT_MS);
     expect(await stored(kept.id)).toHaveLength(1);
   });

@@ -14,7 +14,11 @@ import { NotificationsController } from './notifications.controller';
   providers: [
     NotificationStore,
     // Live from the newest notification stored at start: a replica pushes what is stored after it boots.
-    { provide: NotificationFeed, inject: [NotificationStore], useFactory: async (store: NotificationStore) => new NotificationFeed(await store.lastSeq()) },
+    {
+      provide: NotificationFeed,
+      inject: [NotificationStore],
+      useFactory: async (store: NotificationStore) => new NotificationFeed(await store.lastSeq()),
+    },
     NotificationBackplane,
   ],
 })

@@ -43,12 +43,22 @@ export class NotificationReplicas {
   /** Publishes events on the topic, as their publishers' outbox relays do; one send, so replicas take them in turn. */
   async publish(events: ReadonlyArray<{ definition: MessageDefinition; data: unknown; id?: string }>): Promise<Envelope[]> {
     const envelopes = events.map(({ definition, data, id }) => {
-      const created = createEnvelope({ type: definition.type, kind: 'event', source: definition.kind === 'event' ? definition.publisher : 'test', data });
+      const created = createEnvelope({
+        type: definition.type,
+        kind: 'event',
+        source: definition.kind === 'event' ? definition.publisher : 'test',
+        data,
+      });
       return id ? { ...created, id } : created;
     });
     await this.transport.send(
       { kind: 'topic', name: 'events' },
-      envelopes.map((envelope) => ({ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) })),
+      envelopes.map((envelope) => ({
+        messageId: envelope.id,
+        type: envelope.type,
+        correlationId: envelope.correlationId,
+        body: JSON.stringify(envelope),
+      })),
     );
     return envelopes;
   }

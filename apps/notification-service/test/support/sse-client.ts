@@ -26,7 +26,10 @@ export interface SseConnection {
  */
 export async function connectSse(url: string, options: { lastEventId?: string } = {}): Promise<SseConnection> {
   const abort = new AbortController();
-  const headers: Record<string, string> = { accept: 'text/event-stream', ...(options.lastEventId !== undefined ? { 'last-event-id': options.lastEventId } : {}) };
+  const headers: Record<string, string> = {
+    accept: 'text/event-stream',
+    ...(options.lastEventId !== undefined ? { 'last-event-id': options.lastEventId } : {}),
+  };
   const response = await fetch(url, { headers, signal: abort.signal });
   const events: ServerSentEvent[] = [];
   const ended = (async () => {
@@ -71,5 +74,10 @@ function parseBlock(block: string): ServerSentEvent {
     else if (line.startsWith('id:')) id = line.slice(3).trim();
     else if (line.startsWith('event:')) event = line.slice(6).trim();
   }
-  return { ...(id !== undefined ? { id } : {}), ...(event !== undefined ? { event } : {}), ...(data.length ? { data: data.join('\n') } : {}), comments };
+  return {
+    ...(id !== undefined ? { id } : {}),
+    ...(event !== undefined ? { event } : {}),
+    ...(data.length ? { data: data.join('\n') } : {}),
+    comments,
+  };
 }

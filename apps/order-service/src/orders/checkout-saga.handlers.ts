@@ -89,7 +89,8 @@ export class CheckoutSagaHandlers {
 
   private async dispatch(messages: readonly Outgoing[]): Promise<void> {
     for (const message of messages) {
-      if (message.kind === 'command') await this.bus.send(message.definition, message.data, message.delayMs === undefined ? {} : { delayMs: message.delayMs });
+      if (message.kind === 'command')
+        await this.bus.send(message.definition, message.data, message.delayMs === undefined ? {} : { delayMs: message.delayMs });
       else await this.bus.publish(message.definition, message.data);
     }
   }

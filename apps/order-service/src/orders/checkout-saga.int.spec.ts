@@ -1,4 +1,18 @@
-import { ChargePayment, OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, PaymentSucceeded, PlaceOrder, ReleaseStock, ReserveStock, SendEmail, StockReservationFailed, StockReserved, UserSignedUp } from '@stitch/contracts';
+import {
+  ChargePayment,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderPlaced,
+  PaymentFailed,
+  PaymentSucceeded,
+  PlaceOrder,
+  ReleaseStock,
+  ReserveStock,
+  SendEmail,
+  StockReservationFailed,
+  StockReserved,
+  UserSignedUp,
+} from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { Database } from '@stitch/persistence';
 import { randomUUID } from 'node:crypto';
@@ -57,10 +71,24 @@ describe('the checkout saga', () => {
     await shop.storefront.send(PlaceOrder, { orderId, userId: user.userId, items, paymentMethod });
     await until(() => shop.sent(ReserveStock, about(orderId)).length === 1 && shop.sent(OrderPlaced, about(orderId)).length === 1);
     expect(shop.sent(OrderPlaced, about(orderId))).toEqual([{ orderId, userId: user.userId, items, totalCents: 3_900, version: 1 }]);
-    expect(shop.sent(ReserveStock, about(orderId))).toEqual([{ orderId, items: [{ sku: 'TEE-M', quantity: 2 }, { sku: 'CAP-1', quantity: 1 }] }]);
+    expect(shop.sent(ReserveStock, about(orderId))).toEqual([
+      {
+        orderId,
+        items: [
+          { sku: 'TEE-M', quantity: 2 },
+          { sku: 'CAP-1', quantity: 1 },
+        ],
+      },
+    ]);
     expect(await shop.orderRow(orderId)).toEqual({ status: 'pending', reason: null, stock_reserved: false, version: 1 });
 
-    await shop.inventory.publish(StockReserved, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }, { sku: 'CAP-1', quantity: 1 }] });
+    await shop.inventory.publish(StockReserved, {
+      orderId,
+      items: [
+        { sku: 'TEE-M', quantity: 2 },
+        { sku: 'CAP-1', quantity: 1 },
+      ],
+    });
     await until(() => shop.sent(ChargePayment, about(orderId)).length === 1);
     expect(shop.sent(ChargePayment, about(orderId))).toEqual([{ orderId, amountCents: 3_900, currency: 'EUR', paymentMethod }]);
     expect(await shop.orderRow(orderId)).toEqual({ status: 'pending', reason: null, stock_reserved: true, version: 2 });
@@ -92,7 +120,9 @@ describe('the checkout saga', () => {
     const reason = 'Payment failed: card declined';
     expect(shop.sent(ReleaseStock, about(orderId))).toEqual([{ orderId, reason }]);
     expect(shop.sent(OrderCancelled, about(orderId))).toEqual([{ orderId, userId: user.userId, reason, version: 3 }]);
-    expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([{ to: user.email, template: 'order-cancelled', params: { orderId, reason, name: 'Grace' } }]);
+    expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([
+      { to: user.email, template: 'order-cancelled', params: { orderId, reason, name: 'Grace' } },
+    ]);
     expect(await shop.orderRow(orderId)).toEqual({ status: 'cancelled', reason, stock_reserved: false, version: 3 });
     expect(shop.sent(OrderConfirmed, about(orderId))).toEqual([]);
   });
@@ -110,7 +140,9 @@ describe('the checkout saga', () => {
     await until(() => shop.sent(OrderCancelled, about(orderId)).length === 1 && shop.sent(SendEmail, mailAbout(orderId)).length === 1);
     const reason = 'Not enough stock: TEE-M (2 ordered, 0 available)';
     expect(shop.sent(OrderCancelled, about(orderId))).toEqual([{ orderId, userId: user.userId, reason, version: 2 }]);
-    expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([{ to: user.email, template: 'order-cancelled', params: { orderId, reason, name: 'Alan' } }]);
+    expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([
+      { to: user.email, template: 'order-cancelled', params: { orderId, reason, name: 'Alan' } },
+    ]);
     expect(await shop.orderRow(orderId)).toEqual({ status: 'cancelled', reason, stock_reserved: false, version: 2 });
     await shop.settled(failed.id);
     expect(shop.sent(ReleaseStock, about(orderId))).toEqual([]);
@@ -141,7 +173,9 @@ describe('the checkout saga', () => {
 
     await shop.settled(placed.id, 'dead-lettered');
 
-    const [dead] = (await shop.transport.deadLetters.list({ kind: 'queue', name: 'order-service' })).filter((d) => d.message.messageId === placed.id);
+    const [dead] = (await shop.transport.deadLetters.list({ kind: 'queue', name: 'order-service' })).filter(
+      (d) => d.message.messageId === placed.id,
+    );
     expect(dead?.reason).toContain(`user ${userId} is not known`);
     expect(dead?.attempts).toBe(8);
   }, 60_000);
@@ -187,9 +221,18 @@ describe('the checkout saga', () => {
   it('charges once when one reply reaches the order twice at the same moment', async () => {
     const user = await signedUpUser('Tony');
     const orderId = await placedOrder(user);
-    const reserved = { orderId, items: [{ sku: 'TEE-M', quantity: 2 }, { sku: 'CAP-1', quantity: 1 }] };
+    const reserved = {
+      orderId,
+      items: [
+        { sku: 'TEE-M', quantity: 2 },
+        { sku: 'CAP-1', quantity: 1 },
+      ],
+    };
 
-    const [first, second] = await Promise.all([shop.inventory.publish(StockReserved, reserved), shop.inventory.publish(StockReserved, reserved)]);
+    const [first, second] = await Promise.all([
+      shop.inventory.publish(StockReserved, reserved),
+      shop.inventory.publish(StockReserved, reserved),
+    ]);
     await shop.settled(first.id);
     await shop.settled(second.id);
 
@@ -205,7 +248,10 @@ describe('the checkout saga', () => {
     const from = { status: 'pending', stockReserved: false, version: 1 } as const;
     const to = { status: 'pending', stockReserved: true, version: 2 } as const;
 
-    const applied = await Promise.all([db.transaction(() => orders.transition(orderId, from, to)), db.transaction(() => orders.transition(orderId, from, to))]);
+    const applied = await Promise.all([
+      db.transaction(() => orders.transition(orderId, from, to)),
+      db.transaction(() => orders.transition(orderId, from, to)),
+    ]);
 
     expect(applied.sort()).toEqual([false, true]);
     expect(await shop.orderRow(orderId)).toMatchObject({ stock_reserved: true, version: 2 });

@@ -1,4 +1,18 @@
-import { ChargePayment, ExpireOrder, OrderCancelled, OrderConfirmed, PaymentSucceeded, PlaceOrder, RefundPayment, ReleaseStock, ReserveStock, SendEmail, StockReservationFailed, StockReserved, UserSignedUp } from '@stitch/contracts';
+import {
+  ChargePayment,
+  ExpireOrder,
+  OrderCancelled,
+  OrderConfirmed,
+  PaymentSucceeded,
+  PlaceOrder,
+  RefundPayment,
+  ReleaseStock,
+  ReserveStock,
+  SendEmail,
+  StockReservationFailed,
+  StockReserved,
+  UserSignedUp,
+} from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 import { randomUUID } from 'node:crypto';
@@ -88,7 +102,12 @@ describe('two replicas deciding on the same version of an order', () => {
     const [reserved, failed] = await race(
       orderId,
       () => shop.inventory.publish(StockReserved, { orderId, items: line }),
-      () => shop.inventory.publish(StockReservationFailed, { orderId, reason: 'insufficient stock', shortages: [{ sku: 'TEE-M', requested: 2, available: 0 }] }),
+      () =>
+        shop.inventory.publish(StockReservationFailed, {
+          orderId,
+          reason: 'insufficient stock',
+          shortages: [{ sku: 'TEE-M', requested: 2, available: 0 }],
+        }),
     );
     await shop.settled(reserved.id);
     await shop.settled(failed.id);
@@ -135,7 +154,9 @@ describe('two replicas deciding on the same version of an order', () => {
     // The charge already asked for then succeeds: it is given back, and the order stays cancelled.
     const paid = await shop.payment.publish(PaymentSucceeded, { orderId, chargeId: 'ch_race_1', amountCents: 3_000 });
     await shop.settled(paid.id);
-    expect(shop.sent(RefundPayment, about(orderId))).toEqual([expect.objectContaining({ orderId, chargeId: 'ch_race_1', amountCents: 3_000 })]);
+    expect(shop.sent(RefundPayment, about(orderId))).toEqual([
+      expect.objectContaining({ orderId, chargeId: 'ch_race_1', amountCents: 3_000 }),
+    ]);
     expect(shop.sent(OrderConfirmed, about(orderId))).toEqual([]);
     expect(await shop.orderRow(orderId)).toMatchObject({ status: 'cancelled', version: 3 });
   }, 60_000);

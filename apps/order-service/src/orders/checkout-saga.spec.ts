@@ -1,6 +1,28 @@
-import { ChargePayment, ExpireOrder, OrderCancelled, OrderConfirmed, OrderPlaced, RefundPayment, ReleaseStock, ReserveStock, SendEmail, type PlaceOrder } from '@stitch/contracts';
+import {
+  ChargePayment,
+  ExpireOrder,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderPlaced,
+  RefundPayment,
+  ReleaseStock,
+  ReserveStock,
+  SendEmail,
+  type PlaceOrder,
+} from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
-import { decide, describeDuration, MAX_REASON_LENGTH, MAX_TOTAL_CENTS, placeOrder, stageOf, type Outgoing, type ReplyDecision, type SagaOrder, type SagaReply } from './checkout-saga';
+import {
+  decide,
+  describeDuration,
+  MAX_REASON_LENGTH,
+  MAX_TOTAL_CENTS,
+  placeOrder,
+  stageOf,
+  type Outgoing,
+  type ReplyDecision,
+  type SagaOrder,
+  type SagaReply,
+} from './checkout-saga';
 
 const orderId = '0b7f6c0e-4c1e-4d55-9a43-5d3f3f0d2a11';
 const userId = '5a1d2a37-7f55-4c9a-8a39-3c4d2b1e0f22';
@@ -37,7 +59,16 @@ const confirmed = order({ status: 'confirmed', stockReserved: true, version: 3 }
 const cancelled = order({ status: 'cancelled', reason: 'Payment failed: card declined', version: 3 });
 
 const replies = {
-  stockReserved: { name: 'StockReserved', data: { orderId, items: [{ sku: 'TEE-M', quantity: 2 }, { sku: 'CAP-1', quantity: 1 }] } },
+  stockReserved: {
+    name: 'StockReserved',
+    data: {
+      orderId,
+      items: [
+        { sku: 'TEE-M', quantity: 2 },
+        { sku: 'CAP-1', quantity: 1 },
+      ],
+    },
+  },
   stockFailed: {
     name: 'StockReservationFailed',
     data: { orderId, reason: 'insufficient stock', shortages: [{ sku: 'TEE-M', requested: 2, available: 1 }] },
@@ -49,7 +80,11 @@ const replies = {
 
 const TIMEOUT_MS = 600_000;
 /** An order its timeout cancelled while it waited for its stock. */
-const expiredAwaitingStock = order({ status: 'cancelled', reason: 'Not completed within 10 minutes (still waiting for stock)', version: 2 });
+const expiredAwaitingStock = order({
+  status: 'cancelled',
+  reason: 'Not completed within 10 minutes (still waiting for stock)',
+  version: 2,
+});
 
 /** The messages as `[name, data]`, in the order they are sent. */
 function sent(messages: readonly Outgoing[]): Array<[string, unknown]> {
@@ -67,7 +102,17 @@ describe('placeOrder', () => {
 
     expect(decision).toMatchObject({
       outcome: 'placed',
-      order: { orderId, userId, status: 'pending', stockReserved: false, version: 1, totalCents: 3_900, currency: 'EUR', paymentMethod, items: command.items },
+      order: {
+        orderId,
+        userId,
+        status: 'pending',
+        stockReserved: false,
+        version: 1,
+        totalCents: 3_900,
+        currency: 'EUR',
+        paymentMethod,
+        items: command.items,
+      },
     });
   });
 
@@ -77,10 +122,23 @@ describe('placeOrder', () => {
 
     expect(sent(decision.messages)).toEqual([
       [OrderPlaced.name, { orderId, userId, items: command.items, totalCents: 3_900, version: 1 }],
-      [ReserveStock.name, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }, { sku: 'CAP-1', quantity: 1 }] }],
+      [
+        ReserveStock.name,
+        {
+          orderId,
+          items: [
+            { sku: 'TEE-M', quantity: 2 },
+            { sku: 'CAP-1', quantity: 1 },
+          ],
+        },
+      ],
       [ExpireOrder.name, { orderId, timeoutMs: TIMEOUT_MS }],
     ]);
-    expect(decision.messages.map((message) => ('delayMs' in message ? message.delayMs : undefined))).toEqual([undefined, undefined, TIMEOUT_MS]);
+    expect(decision.messages.map((message) => ('delayMs' in message ? message.delayMs : undefined))).toEqual([
+      undefined,
+      undefined,
+      TIMEOUT_MS,
+    ]);
   });
 
   it('never puts the payment method in what it announces', () => {
@@ -91,7 +149,10 @@ describe('placeOrder', () => {
   });
 
   it('rejects an order whose total the order table cannot hold', () => {
-    const huge = { ...command, items: Array.from({ length: 50 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 100, unitPriceCents: 1_000_000 })) };
+    const huge = {
+      ...command,
+      items: Array.from({ length: 50 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 100, unitPriceCents: 1_000_000 })),
+    };
 
     const decision = placeOrder(huge, TIMEOUT_MS);
 
@@ -116,9 +177,7 @@ describe('decide', () => {
       const decision = changed(decide(awaitingStock, replies.stockReserved));
 
       expect(decision.next).toEqual({ status: 'pending', stockReserved: true, version: 2 });
-      expect(sent(decision.messages)).toEqual([
-        [ChargePayment.name, { orderId, amountCents: 3_900, currency: 'EUR', paymentMethod }],
-      ]);
+      expect(sent(decision.messages)).toEqual([[ChargePayment.name, { orderId, amountCents: 3_900, currency: 'EUR', paymentMethod }]]);
     });
 
     it('confirms an order that costs nothing at once, since there is nothing to charge', () => {
@@ -142,7 +201,9 @@ describe('decide', () => {
     });
 
     it("falls back to inventory's own reason when it names no shortage", () => {
-      const decision = changed(decide(awaitingStock, { name: 'StockReservationFailed', data: { orderId, reason: 'unknown SKU NOPE-1', shortages: [] } }));
+      const decision = changed(
+        decide(awaitingStock, { name: 'StockReservationFailed', data: { orderId, reason: 'unknown SKU NOPE-1', shortages: [] } }),
+      );
 
       expect(decision.next.reason).toBe('unknown SKU NOPE-1');
     });
@@ -231,7 +292,10 @@ describe('decide', () => {
       ['confirmed', confirmed],
       ['cancelled', cancelled],
     ] as const)('leaves an order already %s as it is', (stage, state) => {
-      expect(decide(state, replies.expired)).toEqual({ outcome: 'ignored', why: `ExpireOrder for an order already ${stage} (version ${state.version})` });
+      expect(decide(state, replies.expired)).toEqual({
+        outcome: 'ignored',
+        why: `ExpireOrder for an order already ${stage} (version ${state.version})`,
+      });
     });
 
     it.each([
@@ -251,7 +315,10 @@ describe('decide', () => {
 
       expect(decision).toMatchObject({ outcome: 'compensated' });
       expect('messages' in decision && sent(decision.messages)).toEqual([
-        [ReleaseStock.name, { orderId, reason: `Order ${orderId} was already cancelled: Not completed within 10 minutes (still waiting for stock)` }],
+        [
+          ReleaseStock.name,
+          { orderId, reason: `Order ${orderId} was already cancelled: Not completed within 10 minutes (still waiting for stock)` },
+        ],
       ]);
     });
 
@@ -260,7 +327,15 @@ describe('decide', () => {
 
       expect(decision).toMatchObject({ outcome: 'compensated' });
       expect('messages' in decision && sent(decision.messages)).toEqual([
-        [RefundPayment.name, { orderId, chargeId: 'ch_1', amountCents: 3_900, reason: `Order ${orderId} was already cancelled: Payment failed: card declined` }],
+        [
+          RefundPayment.name,
+          {
+            orderId,
+            chargeId: 'ch_1',
+            amountCents: 3_900,
+            reason: `Order ${orderId} was already cancelled: Payment failed: card declined`,
+          },
+        ],
       ]);
     });
 

@@ -1,4 +1,17 @@
-import { ChargePayment, ExpireOrder, OrderCancelled, OrderConfirmed, PaymentSucceeded, PlaceOrder, RefundPayment, ReleaseStock, ReserveStock, SendEmail, StockReserved, UserSignedUp } from '@stitch/contracts';
+import {
+  ChargePayment,
+  ExpireOrder,
+  OrderCancelled,
+  OrderConfirmed,
+  PaymentSucceeded,
+  PlaceOrder,
+  RefundPayment,
+  ReleaseStock,
+  ReserveStock,
+  SendEmail,
+  StockReserved,
+  UserSignedUp,
+} from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 import { randomUUID } from 'node:crypto';
@@ -66,7 +79,9 @@ describe('an order that does not complete in time', () => {
     const reason = 'Not completed within 1500 ms (still waiting for payment)';
     expect(shop.sent(ReleaseStock, about(orderId))).toEqual([{ orderId, reason }]);
     expect(shop.sent(OrderCancelled, about(orderId))).toEqual([{ orderId, userId, reason, version: 3 }]);
-    expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([expect.objectContaining({ template: 'order-cancelled', params: expect.objectContaining({ reason }) })]);
+    expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([
+      expect.objectContaining({ template: 'order-cancelled', params: expect.objectContaining({ reason }) }),
+    ]);
     expect(await shop.orderRow(orderId)).toEqual({ status: 'cancelled', reason, stock_reserved: false, version: 3 });
     // Not before the full timeout, though the transport delays 400 ms at most: the expiry came back early and
     // was sent on, under its own id, until it was due.
@@ -85,7 +100,12 @@ describe('an order that does not complete in time', () => {
     await shop.settled(late.id);
 
     expect(shop.sent(RefundPayment, about(orderId))).toEqual([
-      { orderId, chargeId: 'ch_late_1', amountCents: 3_000, reason: `Order ${orderId} was already cancelled: Not completed within 1500 ms (still waiting for payment)` },
+      {
+        orderId,
+        chargeId: 'ch_late_1',
+        amountCents: 3_000,
+        reason: `Order ${orderId} was already cancelled: Not completed within 1500 ms (still waiting for payment)`,
+      },
     ]);
     expect(shop.sent(OrderConfirmed, about(orderId))).toEqual([]);
     expect(await shop.orderRow(orderId)).toMatchObject({ status: 'cancelled', version: 3 });

@@ -14,7 +14,22 @@
  * PlaceOrder sends ExpireOrder to the order service itself with the configured delay: an order still pending
  * when it arrives is cancelled. A reply that was on its way meanwhile is then compensated, not lost.
  */
-import { ChargePayment, ExpireOrder, OrderCancelled, OrderConfirmed, OrderPlaced, RefundPayment, ReleaseStock, ReserveStock, SendEmail, type PaymentFailed, type PaymentSucceeded, type PlaceOrder, type StockReservationFailed, type StockReserved } from '@stitch/contracts';
+import {
+  ChargePayment,
+  ExpireOrder,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderPlaced,
+  RefundPayment,
+  ReleaseStock,
+  ReserveStock,
+  SendEmail,
+  type PaymentFailed,
+  type PaymentSucceeded,
+  type PlaceOrder,
+  type StockReservationFailed,
+  type StockReserved,
+} from '@stitch/contracts';
 import type { CommandDefinition, EventDefinition, MessageData, MessageInput } from '@stitch/messaging-catalogue';
 
 export type OrderStatus = 'pending' | 'confirmed' | 'cancelled';
@@ -123,7 +138,10 @@ export function stageOf(state: SagaState): SagaStage {
 export function placeOrder(command: MessageData<typeof PlaceOrder>, timeoutMs: number): PlaceDecision {
   const totalCents = command.items.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
   if (totalCents > MAX_TOTAL_CENTS) {
-    return { outcome: 'rejected', why: `order ${command.orderId} totals ${totalCents} cents, more than the ${MAX_TOTAL_CENTS} an order can hold` };
+    return {
+      outcome: 'rejected',
+      why: `order ${command.orderId} totals ${totalCents} cents, more than the ${MAX_TOTAL_CENTS} an order can hold`,
+    };
   }
   const order: NewOrder = {
     orderId: command.orderId,
@@ -156,7 +174,10 @@ export function decide(order: SagaOrder, reply: SagaReply): ReplyDecision {
     if (late) return late;
   }
   if (stage !== EXPECTED_STAGE[reply.name]) {
-    return { outcome: 'ignored', why: `${reply.name} expects an order ${EXPECTED_STAGE[reply.name]}, but order ${order.orderId} is ${stage} (version ${order.version})` };
+    return {
+      outcome: 'ignored',
+      why: `${reply.name} expects an order ${EXPECTED_STAGE[reply.name]}, but order ${order.orderId} is ${stage} (version ${order.version})`,
+    };
   }
   switch (reply.name) {
     case 'StockReserved':
@@ -186,7 +207,11 @@ function expire(order: SagaOrder, stage: SagaStage, timeoutMs: number): ReplyDec
 function compensateLate(order: SagaOrder, reply: SagaReply): ReplyDecision | undefined {
   const why = clip(`Order ${order.orderId} was already cancelled: ${order.reason ?? 'no reason given'}`, MAX_REASON_LENGTH);
   if (reply.name === 'StockReserved') {
-    return { outcome: 'compensated', why: `StockReserved after the order was cancelled; releasing it`, messages: [send(ReleaseStock, { orderId: order.orderId, reason: why })] };
+    return {
+      outcome: 'compensated',
+      why: `StockReserved after the order was cancelled; releasing it`,
+      messages: [send(ReleaseStock, { orderId: order.orderId, reason: why })],
+    };
   }
   if (reply.name === 'PaymentSucceeded' && reply.data.amountCents > 0) {
     const { chargeId, amountCents } = reply.data;
@@ -204,7 +229,12 @@ function awaitPayment(order: SagaOrder): ReplyDecision {
     outcome: 'changed',
     next: { status: 'pending', stockReserved: true, version: order.version + 1 },
     messages: [
-      send(ChargePayment, { orderId: order.orderId, amountCents: order.totalCents, currency: order.currency, paymentMethod: { ...order.paymentMethod } }),
+      send(ChargePayment, {
+        orderId: order.orderId,
+        amountCents: order.totalCents,
+        currency: order.currency,
+        paymentMethod: { ...order.paymentMethod },
+      }),
     ],
   };
 }

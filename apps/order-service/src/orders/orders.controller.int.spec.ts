@@ -38,12 +38,24 @@ describe('GET /orders/:id', () => {
 
   it('gives the reason of a cancelled order', async () => {
     const orderId = await placedOrder();
-    const failed = await shop.inventory.publish(StockReservationFailed, { orderId, reason: 'out of stock', shortages: [{ sku: 'CAP-1', requested: 1, available: 0 }] });
+    const failed = await shop.inventory.publish(StockReservationFailed, {
+      orderId,
+      reason: 'out of stock',
+      shortages: [{ sku: 'CAP-1', requested: 1, available: 0 }],
+    });
     await shop.settled(failed.id);
 
     const body = await (await shop.request(`/orders/${orderId}`)).json();
 
-    expect(body).toEqual({ orderId, userId: user.userId, status: 'cancelled', reason: 'Not enough stock: CAP-1 (1 ordered, 0 available)', items, totalCents: 3_900, version: 2 });
+    expect(body).toEqual({
+      orderId,
+      userId: user.userId,
+      status: 'cancelled',
+      reason: 'Not enough stock: CAP-1 (1 ordered, 0 available)',
+      items,
+      totalCents: 3_900,
+      version: 2,
+    });
   });
 
   it('answers 404 with a JSON body naming an id it does not know', async () => {

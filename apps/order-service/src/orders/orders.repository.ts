@@ -36,14 +36,24 @@ export class OrdersRepository {
         currency: order.currency,
         paymentToken: order.paymentMethod.token,
         paymentLast4: order.paymentMethod.last4,
-        lines: { create: order.items.map((line, position) => ({ position, sku: line.sku, quantity: line.quantity, unitPriceCents: line.unitPriceCents })) },
+        lines: {
+          create: order.items.map((line, position) => ({
+            position,
+            sku: line.sku,
+            quantity: line.quantity,
+            unitPriceCents: line.unitPriceCents,
+          })),
+        },
       },
     });
   }
 
   /** The order with its customer, as the saga decides on it; undefined for an id never placed here. */
   async findForSaga(orderId: string): Promise<SagaOrder | undefined> {
-    const row = await this.db.client.order.findUnique({ where: { id: orderId }, include: { user: { select: { email: true, name: true } } } });
+    const row = await this.db.client.order.findUnique({
+      where: { id: orderId },
+      include: { user: { select: { email: true, name: true } } },
+    });
     if (!row) return undefined;
     return {
       orderId: row.id,

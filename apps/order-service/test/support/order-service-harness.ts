@@ -47,14 +47,22 @@ export class OrderServiceHarness {
     readonly apps: readonly INestApplication[],
   ) {
     const bus = (service: string) =>
-      new MessageBus({ catalogue: shopCatalogue, service, dispatcher: new TransportDispatcher(transport), maxDelayMs: transport.capabilities.maxDelayMs });
+      new MessageBus({
+        catalogue: shopCatalogue,
+        service,
+        dispatcher: new TransportDispatcher(transport),
+        maxDelayMs: transport.capabilities.maxDelayMs,
+      });
     this.storefront = bus(Services.storefront);
     this.inventory = bus(Services.inventory);
     this.payment = bus(Services.payment);
   }
 
   static async start(options: HarnessOptions = {}): Promise<OrderServiceHarness> {
-    const transport = new InMemoryTransport(shopCatalogue.topology(), options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs });
+    const transport = new InMemoryTransport(
+      shopCatalogue.topology(),
+      options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs },
+    );
     const server = await startTestPostgres();
     // Short retries, so a message that waits on another is retried within the test's patience. Every setting a
     // test file may change is set here, as files share a worker's environment.
@@ -127,7 +135,9 @@ export class OrderServiceHarness {
   /** Delivers a message again with its original id, as a transport may after a lost acknowledgement. */
   async redeliver(envelope: Envelope, to: 'queue' | 'topic'): Promise<void> {
     const destination = to === 'queue' ? { kind: 'queue' as const, name: Services.order } : { kind: 'topic' as const, name: 'events' };
-    await this.transport.send(destination, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+    await this.transport.send(destination, [
+      { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+    ]);
   }
 
   /** A client of the order service's database of its own, as another process would hold one. */

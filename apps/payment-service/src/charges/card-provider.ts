@@ -7,7 +7,8 @@ export interface CardChargeRequest {
   readonly token: string;
 }
 
-export type CardChargeResult = { readonly status: 'succeeded'; readonly chargeId: string } | { readonly status: 'declined'; readonly reason: string };
+export type CardChargeResult =
+  { readonly status: 'succeeded'; readonly chargeId: string } | { readonly status: 'declined'; readonly reason: string };
 
 export interface CardRefundRequest {
   /** The same key always gets the same refund, and the charge is refunded at most once for it. */

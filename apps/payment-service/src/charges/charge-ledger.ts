@@ -57,7 +57,15 @@ export class ChargeLedger {
   async findForRefund(orderId: string): Promise<RefundableCharge | null> {
     return this.db.client.charge.findUnique({
       where: { orderId },
-      select: { id: true, orderId: true, amountCents: true, status: true, providerChargeId: true, refundedAt: true, providerRefundId: true },
+      select: {
+        id: true,
+        orderId: true,
+        amountCents: true,
+        status: true,
+        providerChargeId: true,
+        refundedAt: true,
+        providerRefundId: true,
+      },
     });
   }
 

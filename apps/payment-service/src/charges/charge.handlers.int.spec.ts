@@ -5,7 +5,15 @@ import { Services } from '@stitch/manifest';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { MessageBus, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
-import { flowRecords, query, receivedByOrderService, sendCommand, shopTransport, startPayment, testEnvironment } from '../../test/support/payment-test-app';
+import {
+  flowRecords,
+  query,
+  receivedByOrderService,
+  sendCommand,
+  shopTransport,
+  startPayment,
+  testEnvironment,
+} from '../../test/support/payment-test-app';
 import { CARD_PROVIDER, type CardProvider } from './card-provider';
 import { DECLINED_CARD_TOKEN } from './simulated-card-provider';
 
@@ -36,7 +44,12 @@ afterAll(async () => {
 });
 
 function chargeFor(orderId: string, token = 'tok_visa4242'): MessageData<typeof ChargePayment> {
-  return { orderId, amountCents: 10_997, currency: 'EUR', paymentMethod: { token, last4: token === DECLINED_CARD_TOKEN ? '0002' : '4242' } };
+  return {
+    orderId,
+    amountCents: 10_997,
+    currency: 'EUR',
+    paymentMethod: { token, last4: token === DECLINED_CARD_TOKEN ? '0002' : '4242' },
+  };
 }
 
 function eventsFor(orderId: string): Envelope[] {
@@ -48,7 +61,11 @@ function callsFor(orderId: string): number {
 }
 
 async function charges(orderId: string) {
-  return query(server.url, 'SELECT amount_cents, currency, status, decline_reason, last4, provider_charge_id, id FROM charge WHERE order_id = $1', [orderId]);
+  return query(
+    server.url,
+    'SELECT amount_cents, currency, status, decline_reason, last4, provider_charge_id, id FROM charge WHERE order_id = $1',
+    [orderId],
+  );
 }
 
 async function handled(messageId: string, times = 1): Promise<void> {
@@ -156,10 +173,19 @@ describe('RefundPayment', () => {
   });
 
   const refundsPublishedFor = (orderId: string) =>
-    published.mock.calls.filter(([event, data]) => event === PaymentRefunded && (data as { orderId: string }).orderId === orderId).map(([, data]) => data);
-  const refundCallsFor = (orderId: string) => refundCalls.mock.calls.filter(([request]) => (request as { idempotencyKey: string }).idempotencyKey === orderId).length;
+    published.mock.calls
+      .filter(([event, data]) => event === PaymentRefunded && (data as { orderId: string }).orderId === orderId)
+      .map(([, data]) => data);
+  const refundCallsFor = (orderId: string) =>
+    refundCalls.mock.calls.filter(([request]) => (request as { idempotencyKey: string }).idempotencyKey === orderId).length;
   const refundState = async (orderId: string) =>
-    (await query(server.url, 'SELECT refunded_at IS NOT NULL AS refunded, provider_refund_id, refund_reason FROM charge WHERE order_id = $1', [orderId]))[0];
+    (
+      await query(
+        server.url,
+        'SELECT refunded_at IS NOT NULL AS refunded, provider_refund_id, refund_reason FROM charge WHERE order_id = $1',
+        [orderId],
+      )
+    )[0];
 
   it('refunds the charge at the provider, records it and publishes PaymentRefunded', async () => {
     const { orderId, chargeId } = await chargedOrder();
@@ -167,7 +193,11 @@ describe('RefundPayment', () => {
 
     await handled(await sendCommand(transport, RefundPayment, refund));
 
-    expect(await refundState(orderId)).toEqual({ refunded: true, provider_refund_id: expect.stringMatching(/^re_sim_/), refund_reason: refund.reason });
+    expect(await refundState(orderId)).toEqual({
+      refunded: true,
+      provider_refund_id: expect.stringMatching(/^re_sim_/),
+      refund_reason: refund.reason,
+    });
     const { provider_refund_id } = (await refundState(orderId))!;
     expect(refundsPublishedFor(orderId)).toEqual([{ orderId, chargeId, refundId: provider_refund_id, amountCents: 10_997 }]);
     expect(refundCallsFor(orderId)).toBe(1);
@@ -192,7 +222,9 @@ describe('RefundPayment', () => {
 
     expect(refundsPublishedFor(orderId)).toHaveLength(1);
     expect(refundCallsFor(orderId)).toBe(1);
-    expect(await query(server.url, 'SELECT count(*)::int AS n FROM charge WHERE order_id = $1 AND refunded_at IS NOT NULL', [orderId])).toEqual([{ n: 1 }]);
+    expect(
+      await query(server.url, 'SELECT count(*)::int AS n FROM charge WHERE order_id = $1 AND refunded_at IS NOT NULL', [orderId]),
+    ).toEqual([{ n: 1 }]);
   });
 
   it('refunds nothing for a declined charge: nothing was taken', async () => {

@@ -62,7 +62,11 @@ export class ChargeHandlers {
       throw new NothingToRefundError(`order ${orderId} was charged ${charge.amountCents} cents, not the ${amountCents} asked back`);
     }
     // The key makes a concurrent or repeated call the same refund at the provider; the guarded update keeps one record.
-    const { refundId } = await this.provider.refund({ idempotencyKey: orderId, chargeId: charge.providerChargeId, amountCents: charge.amountCents });
+    const { refundId } = await this.provider.refund({
+      idempotencyKey: orderId,
+      chargeId: charge.providerChargeId,
+      amountCents: charge.amountCents,
+    });
     if (!(await this.charges.recordRefund(orderId, { refundId, reason }))) {
       this.logger.log(`order ${orderId}'s charge was refunded meanwhile; nothing to do`);
       return;

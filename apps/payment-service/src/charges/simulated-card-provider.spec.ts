@@ -9,7 +9,10 @@ describe('SimulatedCardProvider', () => {
   });
 
   it('declines the test card 4000000000000002 by its token', async () => {
-    expect(await new SimulatedCardProvider().charge({ ...request, token: DECLINED_CARD_TOKEN })).toEqual({ status: 'declined', reason: 'card declined' });
+    expect(await new SimulatedCardProvider().charge({ ...request, token: DECLINED_CARD_TOKEN })).toEqual({
+      status: 'declined',
+      reason: 'card declined',
+    });
   });
 
   it('answers a repeated key with the first outcome instead of charging again', async () => {
@@ -18,7 +21,10 @@ describe('SimulatedCardProvider', () => {
     expect(await provider.charge({ ...request })).toEqual(first);
 
     await provider.charge({ ...request, idempotencyKey: 'order-2', token: DECLINED_CARD_TOKEN });
-    expect(await provider.charge({ ...request, idempotencyKey: 'order-2', token: DECLINED_CARD_TOKEN })).toEqual({ status: 'declined', reason: 'card declined' });
+    expect(await provider.charge({ ...request, idempotencyKey: 'order-2', token: DECLINED_CARD_TOKEN })).toEqual({
+      status: 'declined',
+      reason: 'card declined',
+    });
   });
 
   it('gives different keys different charges', async () => {

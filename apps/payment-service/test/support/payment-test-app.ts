@@ -10,7 +10,13 @@ import { PaymentService } from '../../src/app.module';
 
 /** Settings for a service booted in a test: quick retries, quiet, any free port. Flow records tell when a message was settled. */
 export function testEnvironment(databaseServerUrl: string): void {
-  Object.assign(process.env, { DATABASE_URL: databaseServerUrl, MESSAGING_RETRY_BASE_MS: '10', MESSAGING_FLOW: 'on', LOG_LEVEL: 'silent', PORT: '0' });
+  Object.assign(process.env, {
+    DATABASE_URL: databaseServerUrl,
+    MESSAGING_RETRY_BASE_MS: '10',
+    MESSAGING_FLOW: 'on',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+  });
 }
 
 /** The payment service as it runs, but on the given in-memory transport. */

@@ -61,7 +61,7 @@ export async function contendedStock(shop: FaultShop, { orders, stock, concurren
     'stock left': left,
     'lowest stock sampled': Math.min(...samples),
     samples: samples.length,
-    'CHECK': guard ? guard.name : 'missing',
+    CHECK: guard ? guard.name : 'missing',
     s: Math.round((Date.now() - startedAt) / 1000),
   });
 

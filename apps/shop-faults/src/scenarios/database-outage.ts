@@ -27,7 +27,12 @@ export async function databaseOutage(shop: FaultShop): Promise<void> {
   database.cutOff();
   const cutAt = Date.now();
   // Readiness says the replicas that need the database cannot work now; liveness stays up, so none is restarted.
-  const during = await eventually('replicas not ready while the database is down', () => shop.readiness(), (seen) => seen.notReady.length > 0, 20_000).catch(() => shop.readiness());
+  const during = await eventually(
+    'replicas not ready while the database is down',
+    () => shop.readiness(),
+    (seen) => seen.notReady.length > 0,
+    20_000,
+  ).catch(() => shop.readiness());
   await sleep(OUTAGE_MS - (Date.now() - cutAt));
   database.restore();
   const outageMs = Date.now() - cutAt;

@@ -18,14 +18,23 @@ export async function deliverTwice(shop: FaultShop, orders: number): Promise<voi
     const finals = await shop.settle(placement.accepted, 120_000);
     const effects = await shop.settledEffectsOf(placement.accepted).catch(() => shop.effectsOf(placement.accepted));
     // The repeats of the last messages (mails, their events) arrive after the first copies.
-    await eventually('the repeat of every message', () => shop.handled(startedAt), (log) => onlyOnce(log).length === 0, 30_000).catch(() => undefined);
+    await eventually(
+      'the repeat of every message',
+      () => shop.handled(startedAt),
+      (log) => onlyOnce(log).length === 0,
+      30_000,
+    ).catch(() => undefined);
     return { users, placement, finals, effects };
   });
   const handled = await shop.handled(startedAt);
   const welcomes = Number(
-    (await shop.query<{ n: string }>(Services.email, `SELECT count(*) AS n FROM sent_mail WHERE template = 'welcome' AND "to" LIKE ANY($1::text[])`, [
-      await emailsOf(shop, users),
-    ]))[0]?.n,
+    (
+      await shop.query<{ n: string }>(
+        Services.email,
+        `SELECT count(*) AS n FROM sent_mail WHERE template = 'welcome' AND "to" LIKE ANY($1::text[])`,
+        [await emailsOf(shop, users)],
+      )
+    )[0]?.n,
   );
   const lost = placement.accepted.filter((id) => !finals.has(id));
   const stockTaken = product.available - (await shop.stockOf(product.sku));

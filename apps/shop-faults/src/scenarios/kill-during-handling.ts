@@ -5,7 +5,6 @@ import { eventually } from '@stitch/shop-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';
 import type { Death } from '../support/transport-faults';
 
-
 /**
  * kill -9 of an inventory replica while it holds messages: its locks lapse and the other replicas take over; no
  * order is lost and none takes stock, a charge or a mail twice.
@@ -77,7 +76,7 @@ export async function killDuringHandling(shop: FaultShop, { orders, concurrency 
     'stock taken': stockTaken,
     charges: effects.total('charges'),
     mails: effects.total('mails'),
-    's': Math.round((Date.now() - startedAt) / 1000),
+    s: Math.round((Date.now() - startedAt) / 1000),
   });
 
   expect(isAlive(victim.pid)).toBe(false);

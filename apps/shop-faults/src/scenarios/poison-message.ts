@@ -28,7 +28,9 @@ export async function poisonMessage(shop: FaultShop, otherOrders: number): Promi
   const finals = await settling;
   const lost = placement.accepted.filter((id) => !finals.has(id));
   const whileRetried = [...finals.values()].filter((final) => (final.settledAt ?? Infinity) <= deadLetter.deadLetteredAt).length;
-  const handledPoison = (await shop.handled(startedAt)).handlings.filter((h) => h.type === PlaceOrder.type && h.messageId === deadLetter.message.messageId);
+  const handledPoison = (await shop.handled(startedAt)).handlings.filter(
+    (h) => h.type === PlaceOrder.type && h.messageId === deadLetter.message.messageId,
+  );
 
   printFigures('poison message', shop.faults.name, {
     sent: placement.accepted.length + 1,

@@ -25,13 +25,28 @@ export async function postmasterKilled(shop: FaultShop): Promise<void> {
   if (!postgres) throw new Error('the shop runs no embedded PostgreSQL');
 
   const checkout = shop.keepCheckingOut(users, product.sku, CONCURRENCY);
-  await eventually('orders accepted before the kill', async () => checkout.placement.accepted.length, (n) => n >= ACCEPTED_BEFORE_KILL, 120_000);
+  await eventually(
+    'orders accepted before the kill',
+    async () => checkout.placement.accepted.length,
+    (n) => n >= ACCEPTED_BEFORE_KILL,
+    120_000,
+  );
   const acceptedBefore = checkout.placement.accepted.length;
   process.kill(postgres.pid, 'SIGKILL');
   const killedAt = Date.now();
-  const restarted = await eventually('PostgreSQL started again by the launcher', () => shop.runRecord(), (record) => !!record.postgres && record.postgres.pid !== postgres.pid, 120_000);
+  const restarted = await eventually(
+    'PostgreSQL started again by the launcher',
+    () => shop.runRecord(),
+    (record) => !!record.postgres && record.postgres.pid !== postgres.pid,
+    120_000,
+  );
   const downMs = Date.now() - killedAt;
-  await eventually('orders accepted after the restart', async () => checkout.placement.accepted.length, (n) => n >= acceptedBefore + ACCEPTED_BEFORE_KILL, 120_000);
+  await eventually(
+    'orders accepted after the restart',
+    async () => checkout.placement.accepted.length,
+    (n) => n >= acceptedBefore + ACCEPTED_BEFORE_KILL,
+    120_000,
+  );
   const total = await checkout.stop();
 
   await expectEveryOrderOnce(shop, total, product, deadLettersBefore, 'embedded PostgreSQL killed with SIGKILL during checkout', {
@@ -64,18 +79,33 @@ export async function launcherKilled(): Promise<void> {
     const product = await shop.productWithStock(6, 100_000);
 
     const checkout = shop.keepCheckingOut(users, product.sku, CONCURRENCY, 240_000);
-    await eventually('orders accepted before the kill', async () => checkout.placement.accepted.length, (n) => n >= ACCEPTED_BEFORE_KILL, 120_000);
+    await eventually(
+      'orders accepted before the kill',
+      async () => checkout.placement.accepted.length,
+      (n) => n >= ACCEPTED_BEFORE_KILL,
+      120_000,
+    );
     const acceptedBefore = checkout.placement.accepted.length;
     const before = await launcher.record();
     await launcher.killSupervisor();
     const killedAt = Date.now();
-    const orphans = await eventually('every process of the killed launcher gone', async () => survivorsOf(before), (alive) => alive.length === 0, 60_000).catch(() => survivorsOf(before));
+    const orphans = await eventually(
+      'every process of the killed launcher gone',
+      async () => survivorsOf(before),
+      (alive) => alive.length === 0,
+      60_000,
+    ).catch(() => survivorsOf(before));
     const goneMs = Date.now() - killedAt;
     await launcher.stop();
 
     launcher = await ExternalLauncher.start({ dataDir, port, env, readyTimeoutMs: 180_000 });
     const backMs = Date.now() - killedAt;
-    await eventually('orders accepted after the restart', async () => checkout.placement.accepted.length, (n) => n >= acceptedBefore + ACCEPTED_BEFORE_KILL, 120_000);
+    await eventually(
+      'orders accepted after the restart',
+      async () => checkout.placement.accepted.length,
+      (n) => n >= acceptedBefore + ACCEPTED_BEFORE_KILL,
+      120_000,
+    );
     const total = await checkout.stop();
 
     await expectEveryOrderOnce(shop, total, product, 0, 'launcher killed with SIGKILL during checkout', {

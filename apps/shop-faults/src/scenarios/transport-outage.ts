@@ -46,7 +46,7 @@ export async function transportOutage(shop: FaultShop, pauseMs: number): Promise
     lost: lost.length,
     'outage ms': outageMs,
     'accepted before it': acceptedBefore,
-    'POSTs': total.attempts,
+    POSTs: total.attempts,
     '5xx retried': tally(total.unavailableStatuses),
     'unanswered retried': total.unanswered,
     abandoned: total.abandoned,

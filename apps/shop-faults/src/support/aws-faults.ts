@@ -29,7 +29,13 @@ export class AwsFaults implements TransportFaults {
   }
 
   get env(): Record<string, string> {
-    return { MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: this.proxy.url, AWS_REGION: this.settings.region ?? 'us-east-1', STITCH_PREFIX: this.prefix, STITCH_SHOP_ID: this.prefix };
+    return {
+      MESSAGING_TRANSPORT: 'aws',
+      AWS_ENDPOINT_URL: this.proxy.url,
+      AWS_REGION: this.settings.region ?? 'us-east-1',
+      STITCH_PREFIX: this.prefix,
+      STITCH_SHOP_ID: this.prefix,
+    };
   }
 
   async duplicateEveryMessage(): Promise<Restore> {
@@ -44,7 +50,11 @@ export class AwsFaults implements TransportFaults {
 
   /** Straight at the emulator, past the proxy. */
   async deadLetters(source: Source): Promise<DeadLetteredMessage[]> {
-    const transport = new AwsTransport({ topology: shopCatalogue.topology(), clients: createAwsClients(this.settings), prefix: this.prefix });
+    const transport = new AwsTransport({
+      topology: shopCatalogue.topology(),
+      clients: createAwsClients(this.settings),
+      prefix: this.prefix,
+    });
     await transport.start();
     try {
       return await transport.deadLetters.list(source);
@@ -87,7 +97,10 @@ export class AwsFaults implements TransportFaults {
         if (error) reject(error);
         else resolve();
       };
-      const timer = setTimeout(() => done(new Error(`process ${pid} was handed no message of ${queue} in ${Math.round(waitMs / 1000)} s`)), waitMs);
+      const timer = setTimeout(
+        () => done(new Error(`process ${pid} was handed no message of ${queue} in ${Math.round(waitMs / 1000)} s`)),
+        waitMs,
+      );
       const stopListening = this.proxy.onReceived((port, queueUrl) => {
         if (!queueUrl.endsWith(this.queueSuffix(queue)) || !this.portsOf(pid)?.has(port)) return;
         try {
@@ -111,7 +124,10 @@ export class AwsFaults implements TransportFaults {
       ports = this.portsOf(pid);
       if (!ports) throw new Error(`cannot tell the connections of process ${pid}`);
       const own = ports;
-      await until(`the proxy to read every call process ${pid} made`, () => bytesInTransit(own, this.proxy.port) === 0 && this.proxy.reading(own) === 0);
+      await until(
+        `the proxy to read every call process ${pid} made`,
+        () => bytesInTransit(own, this.proxy.port) === 0 && this.proxy.reading(own) === 0,
+      );
     } catch (error) {
       thaw(pid);
       throw error;
@@ -131,7 +147,8 @@ export class AwsFaults implements TransportFaults {
     return {
       killedAt,
       held: held.map((message) => message.id),
-      takenOver: async () => this.proxy.settledElsewhere([...byMessageId.keys()], victim, diedAt).map((messageId) => byMessageId.get(messageId) ?? messageId),
+      takenOver: async () =>
+        this.proxy.settledElsewhere([...byMessageId.keys()], victim, diedAt).map((messageId) => byMessageId.get(messageId) ?? messageId),
     };
   }
 

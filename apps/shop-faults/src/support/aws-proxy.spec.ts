@@ -76,7 +76,9 @@ describe('AwsProxy', () => {
           const entries = (JSON.parse(text) as { Entries: Array<{ Id: string; ReceiptHandle: string }> }).Entries;
           body = {
             Successful: entries.filter((entry) => !failing.has(entry.ReceiptHandle)).map((entry) => ({ Id: entry.Id })),
-            Failed: entries.filter((entry) => failing.has(entry.ReceiptHandle)).map((entry) => ({ Id: entry.Id, Code: 'ReceiptHandleIsInvalid' })),
+            Failed: entries
+              .filter((entry) => failing.has(entry.ReceiptHandle))
+              .map((entry) => ({ Id: entry.Id, Code: 'ReceiptHandleIsInvalid' })),
           };
         }
         response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
@@ -104,14 +106,21 @@ describe('AwsProxy', () => {
           request.end(JSON.stringify(body));
         });
     };
-    const command = (id: string, receipt: string) => ({ MessageId: `sqs-${id}`, ReceiptHandle: receipt, Body: JSON.stringify({ id, type: 't' }) });
+    const command = (id: string, receipt: string) => ({
+      MessageId: `sqs-${id}`,
+      ReceiptHandle: receipt,
+      Body: JSON.stringify({ id, type: 't' }),
+    });
     const event = (id: string, receipt: string) => ({
       MessageId: `sqs-${id}`,
       ReceiptHandle: receipt,
       Body: JSON.stringify({ version: '0', id: 'eventbridge-id', 'detail-type': 't', source: 's', detail: { id, type: 't' } }),
     });
     const inventory = { QueueUrl: 'http://sqs/1/p-inventory-service' };
-    const deleteBatch = (...receipts: string[]) => ({ ...inventory, Entries: receipts.map((ReceiptHandle, index) => ({ Id: String(index), ReceiptHandle })) });
+    const deleteBatch = (...receipts: string[]) => ({
+      ...inventory,
+      Entries: receipts.map((ReceiptHandle, index) => ({ Id: String(index), ReceiptHandle })),
+    });
 
     it('holds what a port received from a queue until a delete of it succeeds, named by the envelope id', async () => {
       const call = client();
@@ -138,7 +147,12 @@ describe('AwsProxy', () => {
       deletesAnswer = new Promise((resolve) => (answer = resolve));
       failing.add('r1');
       const deleting = call('AmazonSQS.DeleteMessageBatch', deleteBatch('r1'));
-      await eventually('the delete at the emulator', () => proxy.unanswered(new Set([port])), (n) => n === 1, 5_000);
+      await eventually(
+        'the delete at the emulator',
+        () => proxy.unanswered(new Set([port])),
+        (n) => n === 1,
+        5_000,
+      );
       expect(proxy.reading(new Set([port]))).toBe(0);
       expect(proxy.held(new Set([port]), '/p-inventory-service')).toEqual([]);
       answer();

@@ -240,7 +240,14 @@ export class AwsProxy {
       let handedOut = 0;
       for (const received of parse<{ Messages?: ReceivedMessage[] }>(answer.body)?.Messages ?? []) {
         if (!received.MessageId || !received.ReceiptHandle) continue;
-        const message = this.messages.get(received.MessageId) ?? { messageId: received.MessageId, id: envelopeIdOf(received), queueUrl, receives: [], deleting: 0, deletes: [] };
+        const message = this.messages.get(received.MessageId) ?? {
+          messageId: received.MessageId,
+          id: envelopeIdOf(received),
+          queueUrl,
+          receives: [],
+          deleting: 0,
+          deletes: [],
+        };
         this.messages.set(message.messageId, message);
         message.receives.push({ port, at: ++this.clock });
         this.receipts.set(received.ReceiptHandle, message);
@@ -251,7 +258,9 @@ export class AwsProxy {
       const receipts = receiptsOf(parse<DeleteCall>(request));
       // A batch answers per entry; a single delete that answered 200 succeeded.
       const succeeded =
-        target === 'AmazonSQS.DeleteMessage' ? [...receipts.keys()] : (parse<{ Successful?: Array<{ Id?: string }> }>(answer.body)?.Successful ?? []).map((entry) => entry.Id ?? '');
+        target === 'AmazonSQS.DeleteMessage'
+          ? [...receipts.keys()]
+          : (parse<{ Successful?: Array<{ Id?: string }> }>(answer.body)?.Successful ?? []).map((entry) => entry.Id ?? '');
       for (const id of succeeded) {
         const message = this.receipts.get(receipts.get(id) ?? '');
         message?.deletes.push({ port, at: ++this.clock });
@@ -260,7 +269,10 @@ export class AwsProxy {
     return undefined;
   }
 
-  private forward(request: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+  private forward(
+    request: http.IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const outgoing = http.request(
         {

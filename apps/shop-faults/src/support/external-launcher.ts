@@ -20,11 +20,20 @@ export class ExternalLauncher {
     readonly dataDir: string,
   ) {}
 
-  static async start(options: { readonly dataDir: string; readonly port: number; readonly env: Readonly<Record<string, string>>; readonly readyTimeoutMs: number }): Promise<ExternalLauncher> {
-    const child = spawn(process.execPath, ['--require', '@swc-node/register', MAIN, '--data-dir', options.dataDir, '--port', String(options.port)], {
-      env: { ...process.env, ...options.env, DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  static async start(options: {
+    readonly dataDir: string;
+    readonly port: number;
+    readonly env: Readonly<Record<string, string>>;
+    readonly readyTimeoutMs: number;
+  }): Promise<ExternalLauncher> {
+    const child = spawn(
+      process.execPath,
+      ['--require', '@swc-node/register', MAIN, '--data-dir', options.dataDir, '--port', String(options.port)],
+      {
+        env: { ...process.env, ...options.env, DATABASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const launcher = new ExternalLauncher(child, options.dataDir);
     const ready = new Promise<void>((resolve, reject) => {
       const onLine = (chunk: Buffer) => {
@@ -35,10 +44,17 @@ export class ExternalLauncher {
       };
       child.stdout?.on('data', onLine);
       child.stderr?.on('data', onLine);
-      child.once('exit', (code, signal) => reject(new Error(`the launcher exited (${code ?? signal}) before the shop was ready:\n${launcher.output.slice(-20).join('\n')}`)));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`the launcher exited (${code ?? signal}) before the shop was ready:\n${launcher.output.slice(-20).join('\n')}`)),
+      );
     });
     const timeout = AbortSignal.timeout(options.readyTimeoutMs);
-    await Promise.race([ready, once(timeout, 'abort').then(() => Promise.reject(new Error(`the shop was not ready within ${options.readyTimeoutMs} ms:\n${launcher.output.slice(-20).join('\n')}`)))]).catch(async (error: unknown) => {
+    await Promise.race([
+      ready,
+      once(timeout, 'abort').then(() =>
+        Promise.reject(new Error(`the shop was not ready within ${options.readyTimeoutMs} ms:\n${launcher.output.slice(-20).join('\n')}`)),
+      ),
+    ]).catch(async (error: unknown) => {
       await launcher.stop();
       throw error;
     });

@@ -142,7 +142,7 @@ export class FaultShop {
 
   /** The proxy every service reaches PostgreSQL through; the test's own queries go around it. */
   databaseProxy(): TcpCutProxy {
-    if (!this.database) throw new Error('this shop runs on the launcher\'s PostgreSQL, with no proxy in front');
+    if (!this.database) throw new Error("this shop runs on the launcher's PostgreSQL, with no proxy in front");
     return this.database.proxy;
   }
 
@@ -151,7 +151,11 @@ export class FaultShop {
     const topology = shopCatalogue.topology();
     const sources: Source[] = [
       ...topology.queues.map((queue): Source => ({ kind: 'queue', name: queue.name })),
-      ...topology.topic.subscriptions.map((subscription): Source => ({ kind: 'subscription', topic: subscription.topic, name: subscription.name })),
+      ...topology.topic.subscriptions.map((subscription): Source => ({
+        kind: 'subscription',
+        topic: subscription.topic,
+        name: subscription.name,
+      })),
     ];
     const counts = await Promise.all(sources.map(async (source) => (await this.faults.deadLetters(source)).length));
     return counts.reduce((sum, count) => sum + count, 0);
@@ -162,7 +166,11 @@ export class FaultShop {
     const processes = await this.processes();
     const status = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined))?.status;
     const answers = await Promise.all(
-      processes.map(async (child) => ({ instance: child.instance, ready: await status(`${child.url}/health/ready`), live: await status(`${child.url}/health/live`) })),
+      processes.map(async (child) => ({
+        instance: child.instance,
+        ready: await status(`${child.url}/health/ready`),
+        live: await status(`${child.url}/health/live`),
+      })),
     );
     return {
       notReady: answers.filter((answer) => answer.ready !== 200).map((answer) => answer.instance),
@@ -178,10 +186,14 @@ export class FaultShop {
   /** Signs users up and waits until the order service has them, so their orders are not retried for that. */
   async knownUsers(count: number): Promise<string[]> {
     const users: string[] = [];
-    for (let index = 0; index < count; index++) users.push(await this.storefront.signUp(`faults-${randomUUID()}@example.com`, `Customer ${index + 1}`));
+    for (let index = 0; index < count; index++)
+      users.push(await this.storefront.signUp(`faults-${randomUUID()}@example.com`, `Customer ${index + 1}`));
     await eventually(
       `${count} users known to the order service`,
-      async () => Number((await this.query<{ n: string }>(Services.order, 'SELECT count(*) AS n FROM "user" WHERE id = ANY($1::uuid[])', [users]))[0]?.n),
+      async () =>
+        Number(
+          (await this.query<{ n: string }>(Services.order, 'SELECT count(*) AS n FROM "user" WHERE id = ANY($1::uuid[])', [users]))[0]?.n,
+        ),
       (known) => known === count,
       60_000,
     );
@@ -306,7 +318,12 @@ export class FaultShop {
 
   /** Waits until every order has its mail, then returns the effects. */
   async settledEffectsOf(orderIds: readonly string[], timeoutMs = 60_000): Promise<Effects> {
-    return eventually(`a mail for each of ${orderIds.length} orders`, () => this.effectsOf(orderIds), (effects) => effects.withoutMail().length === 0, timeoutMs);
+    return eventually(
+      `a mail for each of ${orderIds.length} orders`,
+      () => this.effectsOf(orderIds),
+      (effects) => effects.withoutMail().length === 0,
+      timeoutMs,
+    );
   }
 
   async query<T extends Record<string, unknown>>(service: string, sql: string, values: unknown[] = []): Promise<T[]> {

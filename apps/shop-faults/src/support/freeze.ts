@@ -15,7 +15,11 @@ export function processState(pid: number): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && process.platform === 'linux') return undefined;
   }
   try {
-    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().charAt(0) || undefined;
+    return (
+      execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+        .trim()
+        .charAt(0) || undefined
+    );
   } catch {
     return undefined;
   }

@@ -73,7 +73,8 @@ export function parseHandling(line: string): Handling | undefined {
   }
   const { service, instance, messageId, type, attempt, time, msg } = entry;
   if (typeof msg !== 'string' || !msg.startsWith('handled ')) return undefined;
-  if (typeof service !== 'string' || typeof instance !== 'string' || typeof messageId !== 'string' || typeof type !== 'string') return undefined;
+  if (typeof service !== 'string' || typeof instance !== 'string' || typeof messageId !== 'string' || typeof type !== 'string')
+    return undefined;
   if (typeof attempt !== 'number' || typeof time !== 'number') return undefined;
   return { service, instance, messageId, type, attempt, time };
 }

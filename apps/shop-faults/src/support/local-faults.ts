@@ -68,7 +68,12 @@ export class LocalFaults implements TransportFaults {
   async killWhenHolding(pid: number, queue: string, timeoutMs: number): Promise<Death> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      await eventually(`process ${pid} holding messages of ${queue}`, () => this.messagesInHand(pid, queue), (held) => held > 0, deadline - Date.now());
+      await eventually(
+        `process ${pid} holding messages of ${queue}`,
+        () => this.messagesInHand(pid, queue),
+        (held) => held > 0,
+        deadline - Date.now(),
+      );
       const death = await this.killIfHolding(pid, queue);
       if (death) return death;
     }

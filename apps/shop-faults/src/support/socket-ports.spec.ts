@@ -44,13 +44,28 @@ describe('bytesInTransit', () => {
     try {
       client.write(Buffer.alloc(1_000));
       if (!linux) return expect(bytesInTransit(ports, serverPort)).toBe(0);
-      await eventually('1,000 bytes unread at the server', () => bytesInTransit(ports, serverPort), (bytes) => bytes === 1_000, 5_000);
+      await eventually(
+        '1,000 bytes unread at the server',
+        () => bytesInTransit(ports, serverPort),
+        (bytes) => bytes === 1_000,
+        5_000,
+      );
       expect(bytesInTransit(ports, serverPort === 1 ? 2 : 1)).toBe(0);
-      const [socket] = await eventually('the connection accepted', () => accepted, (sockets) => sockets.length === 1, 5_000);
+      const [socket] = await eventually(
+        'the connection accepted',
+        () => accepted,
+        (sockets) => sockets.length === 1,
+        5_000,
+      );
       let read = 0;
       socket?.on('data', (chunk: Buffer) => (read += chunk.length));
       socket?.resume();
-      await eventually('the server to read them', () => read, (bytes) => bytes === 1_000, 5_000);
+      await eventually(
+        'the server to read them',
+        () => read,
+        (bytes) => bytes === 1_000,
+        5_000,
+      );
       expect(bytesInTransit(ports, serverPort)).toBe(0);
     } finally {
       client.destroy();

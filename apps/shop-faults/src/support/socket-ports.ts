@@ -73,7 +73,13 @@ function tcpSockets(): TcpSocket[] {
       const [local, remote, queues, inode] = [columns[1], columns[2], columns[4], columns[9]];
       if (!local || !remote || !queues || !inode) continue;
       const [unacknowledged, unread] = queues.split(':').map((hex) => parseInt(hex, 16));
-      sockets.push({ localPort: portOf(local), remotePort: portOf(remote), unacknowledged: unacknowledged || 0, unread: unread || 0, inode });
+      sockets.push({
+        localPort: portOf(local),
+        remotePort: portOf(remote),
+        unacknowledged: unacknowledged || 0,
+        unread: unread || 0,
+        inode,
+      });
     }
   }
   return sockets;

@@ -158,7 +158,18 @@ export class DeadLettersView {
             'td',
             { className: 'num' },
             count > 0 &&
-              el('button', { type: 'button', className: 'secondary', 'data-action': 'replay', 'data-source': sourceJson, 'data-testid': 'replay-source', 'aria-label': `Replay all ${count} of ${describeSource(source)}` }, 'Replay all'),
+              el(
+                'button',
+                {
+                  type: 'button',
+                  className: 'secondary',
+                  'data-action': 'replay',
+                  'data-source': sourceJson,
+                  'data-testid': 'replay-source',
+                  'aria-label': `Replay all ${count} of ${describeSource(source)}`,
+                },
+                'Replay all',
+              ),
           ),
         ),
       );
@@ -166,7 +177,12 @@ export class DeadLettersView {
         rows.push(
           el(
             'tr',
-            { className: 'dl-message', 'data-testid': 'dead-letter', 'data-message-id': message.messageId, 'data-source': sourceKey(source) },
+            {
+              className: 'dl-message',
+              'data-testid': 'dead-letter',
+              'data-message-id': message.messageId,
+              'data-source': sourceKey(source),
+            },
             el(
               'td',
               { colspan: 2 },
@@ -174,14 +190,26 @@ export class DeadLettersView {
               el('span', { className: 'sku' }, `#${message.id} · message ${message.messageId} · correlation ${message.correlationId}`),
               el('span', { className: 'dl-reason', 'data-testid': 'dead-letter-reason' }, message.reason),
               message.description && el('span', { className: 'dl-description', title: message.description }, message.description),
-              el('span', { className: 'sku' }, `${message.attempts} attempt${message.attempts === 1 ? '' : 's'} · dead-lettered ${formatTime(message.deadLetteredAt)}`),
+              el(
+                'span',
+                { className: 'sku' },
+                `${message.attempts} attempt${message.attempts === 1 ? '' : 's'} · dead-lettered ${formatTime(message.deadLetteredAt)}`,
+              ),
             ),
             el(
               'td',
               { className: 'num' },
               el(
                 'button',
-                { type: 'button', className: 'secondary', 'data-action': 'replay', 'data-source': sourceJson, 'data-id': message.id, 'data-testid': 'replay-message', 'aria-label': `Replay ${message.type} #${message.id}` },
+                {
+                  type: 'button',
+                  className: 'secondary',
+                  'data-action': 'replay',
+                  'data-source': sourceJson,
+                  'data-id': message.id,
+                  'data-testid': 'replay-message',
+                  'aria-label': `Replay ${message.type} #${message.id}`,
+                },
                 'Replay',
               ),
             ),

@@ -50,7 +50,14 @@ export class FlowView {
     rows.prepend(
       el(
         'tr',
-        { className: `row-${kind} fresh`, 'data-testid': 'flow-row', 'data-kind': kind, 'data-message-id': record.messageId, 'data-instance': record.instance, 'data-outcome': record.outcome },
+        {
+          className: `row-${kind} fresh`,
+          'data-testid': 'flow-row',
+          'data-kind': kind,
+          'data-message-id': record.messageId,
+          'data-instance': record.instance,
+          'data-outcome': record.outcome,
+        },
         el('td', {}, formatTime(record.at)),
         el('td', {}, el('span', { className: `kind kind-${kind}` }, kind)),
         el('td', { className: 'type', 'data-testid': 'flow-type' }, record.type),
@@ -60,7 +67,8 @@ export class FlowView {
         el('td', { className: 'num', 'data-testid': 'flow-copies' }, copies),
       ),
     );
-    for (const row of rows.querySelectorAll(`tr[data-message-id="${CSS.escape(record.messageId)}"] [data-testid="flow-copies"]`)) row.textContent = copies;
+    for (const row of rows.querySelectorAll(`tr[data-message-id="${CSS.escape(record.messageId)}"] [data-testid="flow-copies"]`))
+      row.textContent = copies;
     while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
     this.count(record, kind);
   }

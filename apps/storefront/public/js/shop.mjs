@@ -88,7 +88,16 @@ export class Shop {
           el(
             'td',
             { className: 'num' },
-            el('input', { id: `qty-${product.sku}`, type: 'number', min: 0, max: 100, step: 1, value: 0, 'data-testid': `qty-${product.sku}`, 'aria-label': `Quantity of ${product.name}` }),
+            el('input', {
+              id: `qty-${product.sku}`,
+              type: 'number',
+              min: 0,
+              max: 100,
+              step: 1,
+              value: 0,
+              'data-testid': `qty-${product.sku}`,
+              'aria-label': `Quantity of ${product.name}`,
+            }),
           ),
         ),
       ),
@@ -124,7 +133,16 @@ export class Shop {
       return;
     }
     if (!result.ok) {
-      error.replaceChildren(el('p', {}, problemLines(result)[0]), el('ul', {}, problemLines(result).slice(1).map((line) => el('li', {}, line))));
+      error.replaceChildren(
+        el('p', {}, problemLines(result)[0]),
+        el(
+          'ul',
+          {},
+          problemLines(result)
+            .slice(1)
+            .map((line) => el('li', {}, line)),
+        ),
+      );
       return;
     }
     error.replaceChildren();
@@ -158,7 +176,13 @@ export class Shop {
     const lines = order.items.length ? order.items : requested;
     item.dataset.status = order.status;
     const parts = [
-      el('div', {}, el('span', { className: `status status-${order.status}`, 'data-testid': 'order-status' }, order.status), ' ', order.totalCents ? formatCents(order.totalCents) : ''),
+      el(
+        'div',
+        {},
+        el('span', { className: `status status-${order.status}`, 'data-testid': 'order-status' }, order.status),
+        ' ',
+        order.totalCents ? formatCents(order.totalCents) : '',
+      ),
       order.reason ? el('div', { 'data-testid': 'order-reason' }, `Reason: ${order.reason}`) : undefined,
       el('div', {}, lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')),
       el('div', { className: 'order-id' }, order.orderId),

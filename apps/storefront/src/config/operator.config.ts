@@ -22,7 +22,11 @@ const schema = z
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production' && env.OPERATOR_TOKEN === undefined) {
-      context.addIssue({ code: 'custom', path: ['OPERATOR_TOKEN'], message: 'required with NODE_ENV=production (the dead-letter endpoints need an operator credential)' });
+      context.addIssue({
+        code: 'custom',
+        path: ['OPERATOR_TOKEN'],
+        message: 'required with NODE_ENV=production (the dead-letter endpoints need an operator credential)',
+      });
     }
   });
 

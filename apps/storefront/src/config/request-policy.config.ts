@@ -19,7 +19,12 @@ const schema = z.object({
   ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(origin)),
   /** POSTs one client (its address: see TRUST_PROXY) may make per minute, all routes together; then 429 with Retry-After. */
   RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),

@@ -17,12 +17,17 @@ const secret = 'k'.repeat(48);
 describe('session config', () => {
   it('signs with SESSION_SECRET, a cookie Secure over https, lasting 7 days unless told otherwise', () => {
     expect(load({ SESSION_SECRET: secret })).toEqual({ secret, secretIsEphemeral: false, secure: 'auto', ttlMs: 7 * 24 * 3_600_000 });
-    expect(load({ SESSION_SECRET: secret, SESSION_COOKIE_SECURE: 'always', SESSION_TTL_MS: '3600000' })).toMatchObject({ secure: 'always', ttlMs: 3_600_000 });
+    expect(load({ SESSION_SECRET: secret, SESSION_COOKIE_SECURE: 'always', SESSION_TTL_MS: '3600000' })).toMatchObject({
+      secure: 'always',
+      ttlMs: 3_600_000,
+    });
   });
 
   it('refuses to start in production without a key, naming SESSION_SECRET', () => {
     expect(() => load({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => load({ NODE_ENV: 'production' })).toThrow(/^Invalid session configuration: SESSION_SECRET: required when NODE_ENV=production/);
+    expect(() => load({ NODE_ENV: 'production' })).toThrow(
+      /^Invalid session configuration: SESSION_SECRET: required when NODE_ENV=production/,
+    );
   });
 
   it('outside production, without a key, signs with one of this process only', () => {
@@ -33,7 +38,9 @@ describe('session config', () => {
   });
 
   it('refuses a key too short or a setting it does not know, naming it and never quoting the key', () => {
-    expect(() => load({ SESSION_SECRET: 'short-secret' })).toThrow(/^Invalid session configuration: SESSION_SECRET: must be at least 32 characters/);
+    expect(() => load({ SESSION_SECRET: 'short-secret' })).toThrow(
+      /^Invalid session configuration: SESSION_SECRET: must be at least 32 characters/,
+    );
     expect(() => load({ SESSION_SECRET: 'short-secret' })).not.toThrow(/short-secret/);
     expect(() => load({ SESSION_SECRET: secret, SESSION_COOKIE_SECURE: 'yes' })).toThrow(/SESSION_COOKIE_SECURE/);
     expect(() => load({ SESSION_SECRET: secret, SESSION_TTL_MS: '10' })).toThrow(/SESSION_TTL_MS/);

@@ -14,14 +14,21 @@ const schema = z.object({
   /** Whether the session cookie is marked Secure: auto (when the request came over https), always, never. */
   SESSION_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
   /** How long a session lasts after sign-up (ms). */
-  SESSION_TTL_MS: z.coerce.number().int().min(60_000).max(90 * DAY_MS).default(7 * DAY_MS),
+  SESSION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(90 * DAY_MS)
+    .default(7 * DAY_MS),
   NODE_ENV: z.string().optional(),
 });
 
 export const sessionConfig = registerAs('session', () => {
   const env = parseConfig('session', schema, process.env);
   if (!env.SESSION_SECRET && env.NODE_ENV === 'production') {
-    throw new ConfigError('Invalid session configuration: SESSION_SECRET: required when NODE_ENV=production (the key that signs customer sessions)');
+    throw new ConfigError(
+      'Invalid session configuration: SESSION_SECRET: required when NODE_ENV=production (the key that signs customer sessions)',
+    );
   }
   return {
     /** Outside production, without SESSION_SECRET, a key of this process only: sessions end when it restarts. */

@@ -16,11 +16,19 @@ const schema = z.object({
   /** notification-service, whose browser stream is relayed at /api/notifications. */
   NOTIFICATION_URL: serviceUrl('http://127.0.0.1:3005'),
   /** How long an order id the order service does not know yet still reads `pending` (see pending-order.ts). */
-  ORDER_PENDING_WINDOW_MS: z.coerce.number().int().min(0).default(15 * 60_000),
+  ORDER_PENDING_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
   /** How long a question to another service may take before the storefront answers 503. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
   /** How long an accepted order id is kept as an idempotency key: a retry within it answers as the first did. */
-  IDEMPOTENCY_KEY_RETENTION_MS: z.coerce.number().int().min(60_000).default(24 * 3_600_000),
+  IDEMPOTENCY_KEY_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(24 * 3_600_000),
 });
 
 export const storefrontConfig = registerAs('storefront', () => {

@@ -40,10 +40,16 @@ export const replayRequestSchema = z
   })
   .superRefine((request, context) => {
     if (!sourcesOf(shopCatalogue).some((source) => sameSource(source, request.source))) {
-      context.addIssue({ code: 'custom', path: ['source', 'name'], message: 'not a queue or subscription of the shop (GET /api/dead-letters lists them)' });
+      context.addIssue({
+        code: 'custom',
+        path: ['source', 'name'],
+        message: 'not a queue or subscription of the shop (GET /api/dead-letters lists them)',
+      });
     }
   });
 export class ReplayRequestDto extends createZodDto(replayRequestSchema) {}
 
-export const replayedSchema = z.object({ replayed: z.number().int().nonnegative().describe('Dead letters moved back to the source they failed at') });
+export const replayedSchema = z.object({
+  replayed: z.number().int().nonnegative().describe('Dead letters moved back to the source they failed at'),
+});
 export class ReplayedDto extends createZodDto(replayedSchema) {}

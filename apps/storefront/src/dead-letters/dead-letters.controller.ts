@@ -27,7 +27,8 @@ export class DeadLettersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Move dead letters back to the source they failed at (operator endpoint: needs the operator token)',
-    description: 'A command goes back to its queue; an event goes back to the one subscription that failed it, not to every subscriber. Message id and correlation id are kept.',
+    description:
+      'A command goes back to its queue; an event goes back to the one subscription that failed it, not to every subscriber. Message id and correlation id are kept.',
   })
   @ZodResponse({ status: 200, type: ReplayedDto, description: 'How many were moved; ids no longer there are skipped' })
   @ApiRejectedBodyResponses('The source is not one of the shop, or a field is invalid; nothing is moved')

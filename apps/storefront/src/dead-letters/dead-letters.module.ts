@@ -5,5 +5,9 @@ import { OperatorGuard } from '../security/operator.guard';
 import { DeadLettersController } from './dead-letters.controller';
 import { DeadLettersService } from './dead-letters.service';
 
-@Module({ imports: [ConfigModule.forFeature(operatorConfig)], controllers: [DeadLettersController], providers: [DeadLettersService, OperatorGuard] })
+@Module({
+  imports: [ConfigModule.forFeature(operatorConfig)],
+  controllers: [DeadLettersController],
+  providers: [DeadLettersService, OperatorGuard],
+})
 export class DeadLettersModule {}

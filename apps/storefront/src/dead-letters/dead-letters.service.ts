@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
-import { deadLetterView, MessagingRuntime, sourcesOf, withoutInternals, type DeadLetteredMessage, type Source } from '@stitch/messaging-core';
+import {
+  deadLetterView,
+  MessagingRuntime,
+  sourcesOf,
+  withoutInternals,
+  type DeadLetteredMessage,
+  type Source,
+} from '@stitch/messaging-core';
 import type { z } from 'zod';
 import type { deadLetterListSchema } from './dead-letter.schemas';
 

@@ -14,7 +14,11 @@ export class FlowController {
   @ApiOperation({ summary: 'Live view: every message settled by any service, and every replica that (re)started, as server-sent events' })
   @ApiOkResponse({
     description: 'An endless stream; each `data:` line is one FlowRecord as JSON (its `id` the message id) or one ReplicaStarted record',
-    content: { 'text/event-stream': { schema: serverSentEventSchema({ oneOf: [{ $ref: getSchemaPath(FlowRecordDto) }, { $ref: getSchemaPath(ReplicaStartedDto) }] }) } },
+    content: {
+      'text/event-stream': {
+        schema: serverSentEventSchema({ oneOf: [{ $ref: getSchemaPath(FlowRecordDto) }, { $ref: getSchemaPath(ReplicaStartedDto) }] }),
+      },
+    },
   })
   stream(): Observable<MessageEvent> {
     return this.feed.stream.pipe(map((record) => ('messageId' in record ? { data: record, id: record.messageId } : { data: record })));

@@ -19,8 +19,14 @@ export function ApiRejectedBodyResponses(badField: string): MethodDecorator {
     ApiBadRequestResponse({ type: InvalidRequestDto, description: `${badField}, or the body is not a JSON object` }),
     ApiForbiddenResponse({ type: ApiErrorDto, description: 'Sent from another site (Origin or Sec-Fetch-Site); nothing is sent' }),
     ApiPayloadTooLargeResponse({ type: InvalidRequestDto, description: 'The body is larger than 100 kB; nothing is sent' }),
-    ApiUnsupportedMediaTypeResponse({ type: InvalidRequestDto, description: 'The body is not JSON (content-type), or its charset or content-encoding is not supported; nothing is sent' }),
-    ApiTooManyRequestsResponse({ type: ApiErrorDto, description: 'Too many POSTs from this client this minute (RATE_LIMIT_POSTS_PER_MINUTE); retry after Retry-After seconds' }),
+    ApiUnsupportedMediaTypeResponse({
+      type: InvalidRequestDto,
+      description: 'The body is not JSON (content-type), or its charset or content-encoding is not supported; nothing is sent',
+    }),
+    ApiTooManyRequestsResponse({
+      type: ApiErrorDto,
+      description: 'Too many POSTs from this client this minute (RATE_LIMIT_POSTS_PER_MINUTE); retry after Retry-After seconds',
+    }),
   );
 }
 

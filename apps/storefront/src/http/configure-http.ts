@@ -26,7 +26,11 @@ export function configureHttp(app: INestApplication): void {
   express.use(sameSiteJsonOnly(policy.allowedOrigins));
   // CORS stays closed (no Access-Control-* headers) unless ALLOWED_ORIGINS names other origins.
   if (policy.allowedOrigins.length > 0) {
-    express.enableCors({ origin: [...policy.allowedOrigins], methods: ['GET', 'HEAD', 'POST'], allowedHeaders: ['content-type', 'x-correlation-id'] });
+    express.enableCors({
+      origin: [...policy.allowedOrigins],
+      methods: ['GET', 'HEAD', 'POST'],
+      allowedHeaders: ['content-type', 'x-correlation-id'],
+    });
   }
   express.useStaticAssets(WEB_ROOT, { index: 'index.html', maxAge: 0 });
   // Swagger UI's page carries inline styles: the API docs alone may use them.
@@ -47,12 +51,18 @@ export function configureHttp(app: INestApplication): void {
           'sign-up publishes the UserSignedUp event and checkout sends the PlaceOrder command, answering 202 at once.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator token (OPERATOR_TOKEN), for the dead-letter endpoints' }, 'operator')
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'The operator token (OPERATOR_TOKEN), for the dead-letter endpoints' },
+        'operator',
+      )
       .build(),
     { extraModels: [FlowRecordDto, ReplicaStartedDto] },
   );
   // The health routes are every app's, declared in the messaging lib without docs of their own.
-  const ready = { '200': { description: 'Ready: the transport and its topology answer' }, '503': { description: 'Not ready: names each dependency that does not answer, and why' } };
+  const ready = {
+    '200': { description: 'Ready: the transport and its topology answer' },
+    '503': { description: 'Not ready: names each dependency that does not answer, and why' },
+  };
   const documented: Record<string, Record<string, { description: string }>> = {
     '/health/live': { '200': { description: 'The process answers; depends on nothing else' } },
     '/health/ready': ready,

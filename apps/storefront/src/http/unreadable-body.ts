@@ -46,7 +46,12 @@ function named(value: string | undefined): string {
  * Express error middleware, placed right after the body parsers: a body they reject is answered like any other bad
  * request (the API's 400 shape, naming the body), instead of with Nest's default shape quoting the body.
  */
-export function rejectUnreadableBody(error: unknown, _request: IncomingMessage, _response: ServerResponse, next: (error?: unknown) => void): void {
+export function rejectUnreadableBody(
+  error: unknown,
+  _request: IncomingMessage,
+  _response: ServerResponse,
+  next: (error?: unknown) => void,
+): void {
   const unreadable = unreadableBodyProblem(error);
   if (!unreadable) return next(error);
   next(

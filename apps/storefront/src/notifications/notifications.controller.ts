@@ -2,7 +2,15 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Controller, Get, Headers, Inject, Res, UseGuards, type OnModuleDestroy } from '@nestjs/common';
-import { ApiCookieAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiCookieAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Services } from '@stitch/manifest';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
 import { ApiErrorDto, UpstreamErrorDto } from '../http/api-error';
@@ -30,12 +38,25 @@ export class NotificationsController implements OnModuleDestroy {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The session customer’s server-sent events from notification-service (sign-up and order updates), relayed as they come' })
-  @ApiOkResponse({ description: 'An endless stream, exactly as notification-service sends it', content: { 'text/event-stream': { schema: serverSentEventSchema() } } })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: the stream resumes after it, missing nothing' })
+  @ApiOperation({
+    summary: 'The session customer’s server-sent events from notification-service (sign-up and order updates), relayed as they come',
+  })
+  @ApiOkResponse({
+    description: 'An endless stream, exactly as notification-service sends it',
+    content: { 'text/event-stream': { schema: serverSentEventSchema() } },
+  })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'The id of the last event received: the stream resumes after it, missing nothing',
+  })
   @ApiUnauthorizedResponse({ type: ApiErrorDto, description: 'No customer session (sign up first), or it is forged or expired' })
   @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'notification-service cannot be reached' })
-  async relay(@CustomerId() customerId: string, @Headers('last-event-id') lastEventId: string | undefined, @Res() response: ServerResponse): Promise<void> {
+  async relay(
+    @CustomerId() customerId: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
     const upstreamUrl = new URL(`${this.config.notificationUrl}/notifications`);
     upstreamUrl.searchParams.set('userId', customerId);
     const abort = new AbortController();

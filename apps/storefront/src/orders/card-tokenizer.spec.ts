@@ -1,4 +1,12 @@
-import { CHARGED_TOKEN, DECLINED_TOKEN, DECLINING_CARD, isValidCardNumber, normalizeCardNumber, TEST_CARD, tokenizeCard } from './card-tokenizer';
+import {
+  CHARGED_TOKEN,
+  DECLINED_TOKEN,
+  DECLINING_CARD,
+  isValidCardNumber,
+  normalizeCardNumber,
+  TEST_CARD,
+  tokenizeCard,
+} from './card-tokenizer';
 
 describe('card tokenizer', () => {
   it.each([

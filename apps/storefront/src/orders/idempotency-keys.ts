@@ -75,13 +75,18 @@ export class IdempotencyKeys implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async prune(now = Date.now()): Promise<number> {
-    const { count } = await this.db.client.idempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(now - this.config.idempotencyKeyRetentionMs) } } });
+    const { count } = await this.db.client.idempotencyKey.deleteMany({
+      where: { createdAt: { lt: new Date(now - this.config.idempotencyKeyRetentionMs) } },
+    });
     if (count > 0) this.logger.log({ count, msg: 'pruned idempotency keys past their retention' });
     return count;
   }
 
   onApplicationBootstrap(): void {
-    const prune = () => void this.prune().catch((error: unknown) => this.logger.warn({ err: error, msg: 'could not prune idempotency keys; trying again later' }));
+    const prune = () =>
+      void this.prune().catch((error: unknown) =>
+        this.logger.warn({ err: error, msg: 'could not prune idempotency keys; trying again later' }),
+      );
     prune();
     this.timer = setInterval(prune, Math.min(PRUNE_EVERY_MS, this.config.idempotencyKeyRetentionMs));
     this.timer.unref();

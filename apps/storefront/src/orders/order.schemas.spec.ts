@@ -27,7 +27,16 @@ describe('the place-order request', () => {
     [{ ...valid, items: [{ sku: 'TEE-WHT-M', quantity: 101 }] }, 'items.0.quantity'],
     [{ ...valid, items: [{ sku: 'TEE-WHT-M', quantity: 1.5 }] }, 'items.0.quantity'],
     [{ ...valid, items: [{ sku: 'tee', quantity: 1 }] }, 'items.0.sku'],
-    [{ ...valid, items: [{ sku: 'TEE-WHT-M', quantity: 1 }, { sku: 'TEE-WHT-M', quantity: 1 }] }, 'items.1.sku'],
+    [
+      {
+        ...valid,
+        items: [
+          { sku: 'TEE-WHT-M', quantity: 1 },
+          { sku: 'TEE-WHT-M', quantity: 1 },
+        ],
+      },
+      'items.1.sku',
+    ],
     [{ ...valid, items: [{ sku: 'TEE-WHT-M', quantity: 1, unitPriceCents: 1 }] }, 'items.0.unitPriceCents'],
     [{ ...valid, card: '4242424242424241' }, 'card'],
     [{ ...valid, card: 4242424242424242 }, 'card'],

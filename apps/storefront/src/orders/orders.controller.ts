@@ -16,7 +16,14 @@ import { ApiErrorDto, InvalidRequestDto, UpstreamErrorDto } from '../http/api-er
 import { ApiRejectedBodyResponses } from '../http/api-responses';
 import { SESSION_COOKIE } from '../session/customer-session';
 import { CustomerId, SessionGuard } from '../session/session.guard';
-import { OrderAcceptedDto, OrderIdConflictDto, type OrderAccepted, OrderIdParamsDto, OrderViewDto, PlaceOrderRequestDto } from './order.schemas';
+import {
+  OrderAcceptedDto,
+  OrderIdConflictDto,
+  type OrderAccepted,
+  OrderIdParamsDto,
+  OrderViewDto,
+  PlaceOrderRequestDto,
+} from './order.schemas';
 import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
@@ -37,7 +44,10 @@ export class OrdersController {
   })
   @ApiBadGatewayResponse({ type: UpstreamErrorDto, description: 'inventory-service answered something unreadable; nothing is sent' })
   @ApiForbiddenResponse({ type: ApiErrorDto, description: 'userId is another customer’s; nothing is sent' })
-  @ApiConflictResponse({ type: OrderIdConflictDto, description: 'orderId is already used by a different order (or another customer); nothing is sent' })
+  @ApiConflictResponse({
+    type: OrderIdConflictDto,
+    description: 'orderId is already used by a different order (or another customer); nothing is sent',
+  })
   async place(@CustomerId() customerId: string, @Body() body: PlaceOrderRequestDto) {
     // A retry under an order id already accepted gets the first answer again, status included. Only acceptances
     // (202) are recorded today; an answer of another status would be replayed as the error it was.
@@ -50,7 +60,10 @@ export class OrdersController {
   @ApiOperation({ summary: 'An order’s status, as order-service has it; pending while it is still on its way there' })
   @ZodResponse({ status: 200, type: OrderViewDto, description: 'The order' })
   @ApiBadRequestResponse({ type: InvalidRequestDto, description: 'The id is not a UUID' })
-  @ApiNotFoundResponse({ type: ApiErrorDto, description: 'No such order of this customer (another customer’s order is not shown), and too old to be still on its way' })
+  @ApiNotFoundResponse({
+    type: ApiErrorDto,
+    description: 'No such order of this customer (another customer’s order is not shown), and too old to be still on its way',
+  })
   @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'order-service cannot be reached' })
   @ApiBadGatewayResponse({ type: UpstreamErrorDto, description: 'order-service answered something unreadable' })
   find(@CustomerId() customerId: string, @Param() params: OrderIdParamsDto) {

@@ -1,4 +1,13 @@
-import { ConflictException, ForbiddenException, HttpException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { PlaceOrder } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { MessageBus, MessageRejectedError } from '@stitch/messaging-core';

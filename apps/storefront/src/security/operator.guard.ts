@@ -24,7 +24,10 @@ export class OperatorGuard implements CanActivate {
     if (this.config.token !== undefined && offered !== undefined && sameSecret(offered, this.config.token)) return true;
     http.getResponse<ServerResponse>().setHeader('WWW-Authenticate', 'Bearer realm="stitch operator"');
     throw new UnauthorizedException({
-      message: this.config.token === undefined ? 'Operator endpoints are closed: no OPERATOR_TOKEN is configured' : 'An operator token is required: Authorization: Bearer <token>',
+      message:
+        this.config.token === undefined
+          ? 'Operator endpoints are closed: no OPERATOR_TOKEN is configured'
+          : 'An operator token is required: Authorization: Bearer <token>',
     });
   }
 }

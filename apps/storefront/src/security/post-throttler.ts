@@ -20,6 +20,9 @@ export function postThrottlerOptions(config: RequestPolicyConfig): ThrottlerModu
 /** The throttler's 429 in the API's error shape. */
 export class PostThrottlerGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(): Promise<void> {
-    throw new HttpException({ message: 'Too many requests from this client; try again after Retry-After seconds' }, HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException(
+      { message: 'Too many requests from this client; try again after Retry-After seconds' },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

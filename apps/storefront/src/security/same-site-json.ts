@@ -41,7 +41,9 @@ export function sameSiteJsonOnly(allowedOrigins: readonly string[]) {
     }
     const contentType = request.headers['content-type'];
     if ((request.method !== 'DELETE' || contentType !== undefined || hasBody(request)) && !isJson(contentType)) {
-      response.status(415).json({ message: 'Invalid request', errors: [{ path: '', message: 'the body must be JSON (content-type: application/json)' }] });
+      response
+        .status(415)
+        .json({ message: 'Invalid request', errors: [{ path: '', message: 'the body must be JSON (content-type: application/json)' }] });
       return;
     }
     next();

@@ -17,7 +17,13 @@ export interface CustomerSession {
 }
 
 /** Gives the browser its session: after sign-up, the customer is the one who signed up. */
-export function issueSession(request: Request, response: Response, customerId: string, config: SessionConfig, now = Date.now()): CustomerSession {
+export function issueSession(
+  request: Request,
+  response: Response,
+  customerId: string,
+  config: SessionConfig,
+  now = Date.now(),
+): CustomerSession {
   const expiresAt = now + config.ttlMs;
   response.cookie(SESSION_COOKIE, { c: customerId, exp: expiresAt } satisfies z.infer<typeof sessionValueSchema>, {
     signed: true,

@@ -15,7 +15,9 @@ export class SessionModule implements NestModule {
 
   constructor(@Inject(sessionConfig.KEY) private readonly config: SessionConfig) {
     if (config.secretIsEphemeral) {
-      this.logger.warn('SESSION_SECRET is not set: sessions are signed with a key of this process only, so they end when it restarts and other replicas refuse them');
+      this.logger.warn(
+        'SESSION_SECRET is not set: sessions are signed with a key of this process only, so they end when it restarts and other replicas refuse them',
+      );
     }
   }
 

@@ -52,10 +52,19 @@ export class UpstreamClient {
     return response;
   }
 
-  private async fetch(service: string, url: string, accept: string, signal: AbortSignal, headers: Readonly<Record<string, string>> = {}): Promise<Response> {
+  private async fetch(
+    service: string,
+    url: string,
+    accept: string,
+    signal: AbortSignal,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<Response> {
     const correlationId = currentMessageContext()?.correlationId;
     try {
-      return await fetch(url, { headers: { ...headers, accept, ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}) }, signal });
+      return await fetch(url, {
+        headers: { ...headers, accept, ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}) },
+        signal,
+      });
     } catch (error) {
       this.logger.warn(`${service} could not be reached at ${url}: ${describe(error)}`);
       throw new UpstreamUnavailableException(service);

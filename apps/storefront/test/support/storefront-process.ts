@@ -32,7 +32,16 @@ export class StorefrontProcess {
     const { NODE_OPTIONS: _jestOnly, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--require', '@swc-node/register', 'apps/storefront/src/main.ts'], {
       cwd: repoRoot,
-      env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), INSTANCE_ID: 'storefront-1', MESSAGING_TRANSPORT: 'local', STITCH_SHOP_ID: 'shop-storefront-test', LOG_LEVEL: 'warn', ...env },
+      env: {
+        ...inherited,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        INSTANCE_ID: 'storefront-1',
+        MESSAGING_TRANSPORT: 'local',
+        STITCH_SHOP_ID: 'shop-storefront-test',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const storefront = new StorefrontProcess(child, `http://127.0.0.1:${port}`);

@@ -96,7 +96,9 @@ export class StubServices {
     response.on('close', () => this.streams.delete(response));
   }
 
-  private async listen(handle: (path: string, response: ServerResponse, query: URLSearchParams, headers: IncomingHttpHeaders) => void): Promise<string> {
+  private async listen(
+    handle: (path: string, response: ServerResponse, query: URLSearchParams, headers: IncomingHttpHeaders) => void,
+  ): Promise<string> {
     const server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://stub');
       handle(url.pathname, response, url.searchParams, request.headers);

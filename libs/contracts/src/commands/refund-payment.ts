@@ -11,5 +11,10 @@ export const RefundPayment = defineCommand({
   type: 'payment.refund-payment.v1',
   name: 'RefundPayment',
   owner: Services.payment,
-  schema: z.strictObject({ orderId: id, chargeId: z.string().min(1).max(100), amountCents: cents.min(1), reason: z.string().min(1).max(500) }),
+  schema: z.strictObject({
+    orderId: id,
+    chargeId: z.string().min(1).max(100),
+    amountCents: cents.min(1),
+    reason: z.string().min(1).max(500),
+  }),
 });

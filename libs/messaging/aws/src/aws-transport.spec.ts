@@ -34,16 +34,20 @@ function fakeClients(responders: Record<string, Responder> = {}, missing: readon
     ReceiveMessageCommand: () => new Promise(() => undefined),
   };
   const client = {
-    send: jest.fn(async (command: { constructor: { name: string }; input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) => {
-      const name = command.constructor.name;
-      calls.push({ command: name, input: command.input });
-      const respond = responders[name] ?? defaults[name];
-      if (!respond) throw new Error(`unexpected ${name}`);
-      if (name === 'ReceiveMessageCommand' && !responders[name]) {
-        return new Promise((_, reject) => options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
-      }
-      return respond(command.input);
-    }),
+    send: jest.fn(
+      async (command: { constructor: { name: string }; input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) => {
+        const name = command.constructor.name;
+        calls.push({ command: name, input: command.input });
+        const respond = responders[name] ?? defaults[name];
+        if (!respond) throw new Error(`unexpected ${name}`);
+        if (name === 'ReceiveMessageCommand' && !responders[name]) {
+          return new Promise((_, reject) =>
+            options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))),
+          );
+        }
+        return respond(command.input);
+      },
+    ),
     destroy: jest.fn(),
   };
   const clients: AwsClients = { sqs: client as unknown as SQSClient, eventBridge: client as unknown as EventBridgeClient };
@@ -55,13 +59,27 @@ const outgoing = (n: number, type = 'alpha.thing-happened.v1') => ({
   messageId: `m-${n}`,
   type,
   correlationId: 'c',
-  body: JSON.stringify({ id: `m-${n}`, type, kind: 'event', source: 'alpha', time: '2026-11-22T10:00:00.000Z', correlationId: 'c', causationId: 'c', data: { n } }),
+  body: JSON.stringify({
+    id: `m-${n}`,
+    type,
+    kind: 'event',
+    source: 'alpha',
+    time: '2026-11-22T10:00:00.000Z',
+    correlationId: 'c',
+    causationId: 'c',
+    data: { n },
+  }),
 });
 
 describe('AwsTransport', () => {
   it('fails to start naming every missing entity and how to create it, with its prefix', async () => {
     const fake = fakeClients({}, ['p-alpha', 'p-flow', 'rule beta']);
-    const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients, prefix: 'p', endpoint: 'http://127.0.0.1:5000' });
+    const transport = new AwsTransport({
+      topology: conformanceTopology,
+      clients: fake.clients,
+      prefix: 'p',
+      endpoint: 'http://127.0.0.1:5000',
+    });
     const error = await transport.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartupError);
     expect((error as Error).message).toBe(
@@ -76,7 +94,9 @@ describe('AwsTransport', () => {
     );
     const queues = ['alpha', 'alpha-dlq', 'beta-events', 'beta-events-dlq', 'flow'];
     const many = new AwsTransport({ topology: conformanceTopology, clients: fakeClients({}, queues).clients });
-    await expect(many.start()).rejects.toThrow('AWS topology missing: queue alpha, queue alpha-dlq, queue beta-events and 2 more do not exist at AWS — create them with');
+    await expect(many.start()).rejects.toThrow(
+      'AWS topology missing: queue alpha, queue alpha-dlq, queue beta-events and 2 more do not exist at AWS — create them with',
+    );
   });
 
   it.each([
@@ -88,7 +108,10 @@ describe('AwsTransport', () => {
     ],
     [
       'a region whose endpoint does not resolve',
-      Object.assign(new Error('getaddrinfo ENOTFOUND sqs.xx-nowhere-1.amazonaws.com'), { code: 'ENOTFOUND', hostname: 'sqs.xx-nowhere-1.amazonaws.com' }),
+      Object.assign(new Error('getaddrinfo ENOTFOUND sqs.xx-nowhere-1.amazonaws.com'), {
+        code: 'ENOTFOUND',
+        hostname: 'sqs.xx-nowhere-1.amazonaws.com',
+      }),
       'cannot reach the AWS API at https://sqs.xx-nowhere-1.amazonaws.com (host name does not resolve): check AWS_REGION and that this network reaches AWS',
       undefined,
     ],
@@ -110,7 +133,12 @@ describe('AwsTransport', () => {
         throw failure;
       },
     });
-    const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients, region: 'eu-west-1', ...(endpoint ? { endpoint } : {}) });
+    const transport = new AwsTransport({
+      topology: conformanceTopology,
+      clients: fake.clients,
+      region: 'eu-west-1',
+      ...(endpoint ? { endpoint } : {}),
+    });
     const error = await transport.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartupError);
     expect((error as Error).message).toBe(line);
@@ -119,7 +147,12 @@ describe('AwsTransport', () => {
 
   it('gives up on an endpoint that never answers after startTimeoutMs, and lets go of its clients', async () => {
     const fake = fakeClients({ GetQueueUrlCommand: () => new Promise(() => undefined) });
-    const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients, endpoint: 'http://127.0.0.1:5000', startTimeoutMs: 200 });
+    const transport = new AwsTransport({
+      topology: conformanceTopology,
+      clients: fake.clients,
+      endpoint: 'http://127.0.0.1:5000',
+      startTimeoutMs: 200,
+    });
     await expect(transport.start()).rejects.toThrow(
       'cannot reach the AWS API at http://127.0.0.1:5000 (no answer within 0.2 s, MESSAGING_START_TIMEOUT_MS): is the emulator running?',
     );
@@ -139,10 +172,18 @@ describe('AwsTransport', () => {
     const fake = fakeClients();
     const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients });
     await transport.start();
-    await transport.send({ kind: 'topic', name: 'events' }, Array.from({ length: 23 }, (_, n) => outgoing(n)));
+    await transport.send(
+      { kind: 'topic', name: 'events' },
+      Array.from({ length: 23 }, (_, n) => outgoing(n)),
+    );
     const puts = fake.of('PutEventsCommand');
     expect(puts.map((put) => (put.Entries as unknown[]).length)).toEqual([10, 10, 3]);
-    expect((puts[0]?.Entries as Record<string, string>[])[0]).toEqual({ EventBusName: 'stitch', Source: 'alpha', DetailType: 'alpha.thing-happened.v1', Detail: outgoing(0).body });
+    expect((puts[0]?.Entries as Record<string, string>[])[0]).toEqual({
+      EventBusName: 'stitch',
+      Source: 'alpha',
+      DetailType: 'alpha.thing-happened.v1',
+      Detail: outgoing(0).body,
+    });
     await transport.close();
   });
 
@@ -153,12 +194,20 @@ describe('AwsTransport', () => {
         const entries = input.Entries as unknown[];
         if (!first) return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: 'e' })) };
         first = false;
-        return { FailedEntryCount: 2, Entries: entries.map((_, i) => (i === 1 || i === 4 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' } : { EventId: 'e' })) };
+        return {
+          FailedEntryCount: 2,
+          Entries: entries.map((_, i) =>
+            i === 1 || i === 4 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' } : { EventId: 'e' },
+          ),
+        };
       },
     });
     const transport = new AwsTransport({ topology: conformanceTopology, clients: fake.clients });
     await transport.start();
-    await transport.send({ kind: 'topic', name: 'events' }, Array.from({ length: 6 }, (_, n) => outgoing(n)));
+    await transport.send(
+      { kind: 'topic', name: 'events' },
+      Array.from({ length: 6 }, (_, n) => outgoing(n)),
+    );
     const retried = (fake.of('PutEventsCommand')[1]?.Entries as { Detail: string }[]).map((entry) => JSON.parse(entry.Detail).id);
     expect(retried).toEqual(['m-1', 'm-4']);
     await transport.close();
@@ -176,8 +225,12 @@ describe('AwsTransport', () => {
       ['https://sqs/alpha', 2],
     ]);
     expect((batches[0]?.Entries as { DelaySeconds: number }[])[0]?.DelaySeconds).toBe(3);
-    await expect(transport.send({ kind: 'queue', name: 'beta' }, commands)).rejects.toThrow('AWS transport: queue beta is not in the topology');
-    await expect(transport.send({ kind: 'topic', name: 'other' }, commands)).rejects.toThrow('AWS transport: topic other is not in the topology');
+    await expect(transport.send({ kind: 'queue', name: 'beta' }, commands)).rejects.toThrow(
+      'AWS transport: queue beta is not in the topology',
+    );
+    await expect(transport.send({ kind: 'topic', name: 'other' }, commands)).rejects.toThrow(
+      'AWS transport: topic other is not in the topology',
+    );
     await transport.close();
   });
 
@@ -203,11 +256,15 @@ describe('AwsTransport', () => {
       await transport.start();
       const seen: number[] = [];
       const done = new Promise<void>((resolve) => {
-        void transport.receive({ kind: 'queue', name: 'alpha' }, async (delivery) => {
-          seen.push(delivery.attempt);
-          await settle(delivery);
-          resolve();
-        }, { concurrency: 4, lockMs: 30_000 });
+        void transport.receive(
+          { kind: 'queue', name: 'alpha' },
+          async (delivery) => {
+            seen.push(delivery.attempt);
+            await settle(delivery);
+            resolve();
+          },
+          { concurrency: 4, lockMs: 30_000 },
+        );
       });
       await done;
       // Let the receiver finish its bookkeeping, then stop it; a pending poll is aborted.
@@ -219,13 +276,22 @@ describe('AwsTransport', () => {
     it('receives with the lock as visibility, counts attempts from ApproximateReceiveCount, and deletes on complete', async () => {
       const { fake, seen } = await deliver((delivery) => delivery.complete());
       expect(seen).toEqual([3]);
-      expect(fake.of('ReceiveMessageCommand')[0]).toMatchObject({ QueueUrl: 'https://sqs/alpha', VisibilityTimeout: 30, WaitTimeSeconds: 15, MaxNumberOfMessages: 4 });
-      expect(fake.of('DeleteMessageBatchCommand')).toEqual([{ QueueUrl: 'https://sqs/alpha', Entries: [{ Id: '0', ReceiptHandle: 'receipt-m-1' }] }]);
+      expect(fake.of('ReceiveMessageCommand')[0]).toMatchObject({
+        QueueUrl: 'https://sqs/alpha',
+        VisibilityTimeout: 30,
+        WaitTimeSeconds: 15,
+        MaxNumberOfMessages: 4,
+      });
+      expect(fake.of('DeleteMessageBatchCommand')).toEqual([
+        { QueueUrl: 'https://sqs/alpha', Entries: [{ Id: '0', ReceiptHandle: 'receipt-m-1' }] },
+      ]);
     });
 
     it('makes a retried message visible again after the backoff, in whole seconds', async () => {
       const { fake } = await deliver((delivery) => delivery.retryLater(1_200));
-      expect(fake.of('ChangeMessageVisibilityCommand')).toEqual([{ QueueUrl: 'https://sqs/alpha', ReceiptHandle: 'receipt-m-1', VisibilityTimeout: 2 }]);
+      expect(fake.of('ChangeMessageVisibilityCommand')).toEqual([
+        { QueueUrl: 'https://sqs/alpha', ReceiptHandle: 'receipt-m-1', VisibilityTimeout: 2 },
+      ]);
       expect(fake.of('DeleteMessageBatchCommand')).toEqual([]);
     });
 
@@ -238,7 +304,9 @@ describe('AwsTransport', () => {
       expect(attributes['stitch-dead-letter-reason']?.StringValue).toBe('Error: boom');
       expect(attributes['stitch-dead-letter-attempts']?.StringValue).toBe('3');
       expect(attributes['stitch-message-id']?.StringValue).toBe('m-1');
-      const order = fake.calls.map((call) => call.command).filter((name) => name === 'SendMessageCommand' || name === 'DeleteMessageBatchCommand');
+      const order = fake.calls
+        .map((call) => call.command)
+        .filter((name) => name === 'SendMessageCommand' || name === 'DeleteMessageBatchCommand');
       expect(order).toEqual(['SendMessageCommand', 'DeleteMessageBatchCommand']);
     });
 

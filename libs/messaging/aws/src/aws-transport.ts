@@ -108,7 +108,10 @@ export class AwsTransport implements Transport {
     if (shopId && markers) {
       const owners = otherOwners(markers, shopId);
       if (owners.length > 0) throw topologyOfOtherShop(owners, shopId, target);
-      const untagged = [...markers].filter(([, owner]) => !owner).map(([queue]) => queue).sort();
+      const untagged = [...markers]
+        .filter(([, owner]) => !owner)
+        .map(([queue]) => queue)
+        .sort();
       if (untagged.length > 0) throw shopMarkerMissing(untagged, shopId, target);
     }
     this.urls = urls;
@@ -129,7 +132,8 @@ export class AwsTransport implements Transport {
 
   async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
     if (destination.kind === 'topic') {
-      if (destination.name !== this.options.topology.topic.name) throw new Error(`AWS transport: topic ${destination.name} is not in the topology`);
+      if (destination.name !== this.options.topology.topic.name)
+        throw new Error(`AWS transport: topic ${destination.name} is not in the topology`);
       return this.publish(messages);
     }
     const queueUrl = this.urlOf(this.entities.commandQueue(destination));
@@ -142,7 +146,9 @@ export class AwsTransport implements Transport {
         `SendMessageBatch to ${destination.name}`,
         batch,
         async (pending) => {
-          const result = await this.options.clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending.map(toSqsEntry) }));
+          const result = await this.options.clients.sqs.send(
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending.map(toSqsEntry) }),
+          );
           const index = new Map(pending.map((entry, i) => [entry.Id, i]));
           return (result.Failed ?? []).map((failure) => ({
             index: index.get(failure.Id) ?? 0,
@@ -168,7 +174,9 @@ export class AwsTransport implements Transport {
           const result = await this.options.clients.eventBridge.send(new PutEventsCommand({ Entries: pending.map(toEventEntry) }));
           if (!result.FailedEntryCount) return [];
           return (result.Entries ?? []).flatMap((entry, index) =>
-            entry.ErrorCode ? [{ index, code: entry.ErrorCode, message: entry.ErrorMessage ?? '', retryable: eventFailureRetryable(entry.ErrorCode) }] : [],
+            entry.ErrorCode
+              ? [{ index, code: entry.ErrorCode, message: entry.ErrorMessage ?? '', retryable: eventFailureRetryable(entry.ErrorCode) }]
+              : [],
           );
         },
         (entry) => `event ${entry.message.messageId} (${entry.message.type})`,

@@ -6,7 +6,10 @@ const schema = z.object({
   /** An emulator (moto server, LocalStack); unset on AWS. */
   AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Unset: the SDK's default chain (the profile's region); an emulator without one gets us-east-1. */
-  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like eu-west-1').optional(),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like eu-west-1')
+    .optional(),
   /** Put in front of every queue and the bus, so several runs can share one account or emulator. */
   STITCH_PREFIX: z
     .string()

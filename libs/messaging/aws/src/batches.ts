@@ -57,8 +57,12 @@ export async function sendRetryingFailed<E>(
     if (failures.length === 0) return;
     const permanent = failures.filter((failure) => !failure.retryable);
     if (permanent.length > 0 || attempt >= attempts) {
-      const shown = (permanent.length > 0 ? permanent : failures).map((failure) => `${describe(pending[failure.index] as E)}: ${failure.code} ${failure.message}`);
-      throw new Error(`${what}: ${failures.length} of ${pending.length} entries failed${permanent.length > 0 ? '' : ` after ${attempt} attempts`}: ${shown.join('; ')}`);
+      const shown = (permanent.length > 0 ? permanent : failures).map(
+        (failure) => `${describe(pending[failure.index] as E)}: ${failure.code} ${failure.message}`,
+      );
+      throw new Error(
+        `${what}: ${failures.length} of ${pending.length} entries failed${permanent.length > 0 ? '' : ` after ${attempt} attempts`}: ${shown.join('; ')}`,
+      );
     }
     pending = failures.map((failure) => pending[failure.index] as E);
     await wait(baseDelayMs * 2 ** (attempt - 1));
@@ -66,7 +70,14 @@ export async function sendRetryingFailed<E>(
 }
 
 /** PutEvents error codes that a retry cannot fix. */
-const PERMANENT_EVENT_ERRORS = new Set(['InvalidArgument', 'MalformedDetail', 'ValidationException', 'AccessDeniedException', 'NotAuthorizedForSourceException', 'ResourceNotFoundException']);
+const PERMANENT_EVENT_ERRORS = new Set([
+  'InvalidArgument',
+  'MalformedDetail',
+  'ValidationException',
+  'AccessDeniedException',
+  'NotAuthorizedForSourceException',
+  'ResourceNotFoundException',
+]);
 
 export function eventFailureRetryable(code: string | undefined): boolean {
   return !PERMANENT_EVENT_ERRORS.has(code ?? '');

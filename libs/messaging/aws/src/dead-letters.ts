@@ -49,7 +49,13 @@ export class SqsDeadLetters implements DeadLetterQueues {
   async replay(source: Source, ids?: readonly string[]): Promise<number> {
     const target = this.urlOf(this.entities.sourceQueues(source).queue);
     return this.take(source, ids, async (entry) => {
-      await this.sqs.send(new SendMessageCommand({ QueueUrl: target, MessageBody: entry.message.Body ?? '', MessageAttributes: replayAttributes(entry.message) }));
+      await this.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: target,
+          MessageBody: entry.message.Body ?? '',
+          MessageAttributes: replayAttributes(entry.message),
+        }),
+      );
     });
   }
 
@@ -79,7 +85,9 @@ export class SqsDeadLetters implements DeadLetterQueues {
     const queues = this.entities.sourceQueues(source);
     const [ours, eventBridge] = await Promise.all([
       this.receiveAll(this.urlOf(queues.deadLetterQueue), '', queues.maxReceiveCount),
-      queues.targetDeadLetterQueue ? this.receiveAll(this.urlOf(queues.targetDeadLetterQueue), TARGET_ID_PREFIX, queues.maxReceiveCount) : [],
+      queues.targetDeadLetterQueue
+        ? this.receiveAll(this.urlOf(queues.targetDeadLetterQueue), TARGET_ID_PREFIX, queues.maxReceiveCount)
+        : [],
     ]);
     return [...ours, ...eventBridge].sort((a, b) => a.deadLetter.deadLetteredAt - b.deadLetter.deadLetteredAt);
   }
@@ -116,7 +124,11 @@ export class SqsDeadLetters implements DeadLetterQueues {
       await this.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
-          Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.message.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
+          Entries: batch.map((entry, index) => ({
+            Id: String(index),
+            ReceiptHandle: entry.message.ReceiptHandle ?? '',
+            VisibilityTimeout: 0,
+          })),
         }),
       );
     });
@@ -125,9 +137,13 @@ export class SqsDeadLetters implements DeadLetterQueues {
   private async remove(entries: readonly Held[]): Promise<void> {
     await this.perQueue(entries, async (queueUrl, batch) => {
       const result = await this.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.message.ReceiptHandle ?? '' })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.message.ReceiptHandle ?? '' })),
+        }),
       );
-      if (result.Failed?.length) throw new Error(`AWS transport: could not delete ${result.Failed.length} dead letter(s): ${result.Failed[0]?.Code}`);
+      if (result.Failed?.length)
+        throw new Error(`AWS transport: could not delete ${result.Failed.length} dead letter(s): ${result.Failed[0]?.Code}`);
     });
   }
 

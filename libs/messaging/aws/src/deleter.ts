@@ -39,7 +39,10 @@ export class Deleter {
   private async send(batch: readonly Pending[]): Promise<void> {
     try {
       const result = await this.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receipt })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receipt })),
+        }),
       );
       const failed = new Map((result.Failed ?? []).map((failure) => [Number(failure.Id), failure]));
       batch.forEach((entry, index) => {

@@ -28,7 +28,10 @@ describe('AWS entities from the catalogue', () => {
 
   it('redrives after one receive more than the catalogue allows, and sets the largest message size', () => {
     const order = entities.queues.find((queue) => queue.name === 'order-service');
-    expect(order?.redrive).toEqual({ deadLetterQueue: 'order-service-dlq', maxReceiveCount: shopCatalogue.queueMaxAttempts('order-service') + 1 });
+    expect(order?.redrive).toEqual({
+      deadLetterQueue: 'order-service-dlq',
+      maxReceiveCount: shopCatalogue.queueMaxAttempts('order-service') + 1,
+    });
     const emailEvents = entities.queues.find((queue) => queue.name === 'email-service-events');
     expect(emailEvents?.redrive?.maxReceiveCount).toBe(shopCatalogue.subscriptionMaxAttempts('email-service') + 1);
     for (const queue of entities.queues) expect(queue.attributes.MaximumMessageSize).toBe(String(SQS_MAX_MESSAGE_BYTES));
@@ -41,7 +44,9 @@ describe('AWS entities from the catalogue', () => {
   });
 
   it('has one rule per subscribing service matching exactly its event types, delivering to its events queue', () => {
-    expect(entities.rules.map((rule) => rule.name).sort()).toEqual(topology.topic.subscriptions.map((subscription) => subscription.name).sort());
+    expect(entities.rules.map((rule) => rule.name).sort()).toEqual(
+      topology.topic.subscriptions.map((subscription) => subscription.name).sort(),
+    );
     for (const subscription of topology.topic.subscriptions) {
       expect(entities.ruleOf(subscription.service)).toEqual({
         name: subscription.name,
@@ -62,7 +67,9 @@ describe('AWS entities from the catalogue', () => {
     for (const queue of entities.queues.filter((candidate) => candidate.role === 'events' || candidate.role === 'target-dead-letter')) {
       expect(queue.allowRule).toBe(queue.name.replace(/-events(-target-dlq)?$/, ''));
     }
-    expect(entities.queues.filter((queue) => queue.role === 'commands' || queue.role === 'dead-letter').every((queue) => !queue.allowRule)).toBe(true);
+    expect(
+      entities.queues.filter((queue) => queue.role === 'commands' || queue.role === 'dead-letter').every((queue) => !queue.allowRule),
+    ).toBe(true);
   });
 
   it('prefixes every queue and the bus, not the rules (which live on the prefixed bus)', () => {
@@ -82,15 +89,22 @@ describe('AWS entities from the catalogue', () => {
   it('refuses a bad prefix and names outside the topology', () => {
     expect(() => awsEntities(topology, 'has space')).toThrow(/STITCH_PREFIX "has space" must be/);
     expect(() => awsEntities(topology, 'x'.repeat(41))).toThrow(/STITCH_PREFIX/);
-    expect(() => entities.commandQueue({ kind: 'queue', name: 'storefront' })).toThrow('AWS transport: queue storefront is not in the topology');
+    expect(() => entities.commandQueue({ kind: 'queue', name: 'storefront' })).toThrow(
+      'AWS transport: queue storefront is not in the topology',
+    );
     expect(() => entities.commandQueue({ kind: 'topic', name: 'events' })).toThrow(/not a command queue/);
-    expect(() => entities.sourceQueues({ kind: 'subscription', topic: 'events', name: 'inventory-service' })).toThrow(/subscription events\/inventory-service is not in the topology/);
+    expect(() => entities.sourceQueues({ kind: 'subscription', topic: 'events', name: 'inventory-service' })).toThrow(
+      /subscription events\/inventory-service is not in the topology/,
+    );
   });
 });
 
 describe('AWS policies', () => {
   it('redrives to the dead-letter queue by ARN', () => {
-    expect(JSON.parse(redrivePolicy('arn:aws:sqs:eu-west-1:1:x-dlq', 6))).toEqual({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:1:x-dlq', maxReceiveCount: 6 });
+    expect(JSON.parse(redrivePolicy('arn:aws:sqs:eu-west-1:1:x-dlq', 6))).toEqual({
+      deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:1:x-dlq',
+      maxReceiveCount: 6,
+    });
   });
 
   it('allows EventBridge to send only on behalf of the one rule', () => {

@@ -105,7 +105,12 @@ export function awsEntities(topology: Topology, prefix = ''): AwsEntities {
 
   const withDeadLetterQueue = (name: string, role: 'commands' | 'events', purpose: string, maxReceiveCount: number, allowRule?: string) => {
     const deadLetterQueue = `${name}-dlq`;
-    deadLetters.push({ name: deadLetterQueue, role: 'dead-letter', purpose: `dead letters of ${name}`, attributes: queueAttributes(DEAD_LETTER_RETENTION_SECONDS) });
+    deadLetters.push({
+      name: deadLetterQueue,
+      role: 'dead-letter',
+      purpose: `dead letters of ${name}`,
+      attributes: queueAttributes(DEAD_LETTER_RETENTION_SECONDS),
+    });
     queues.push({
       name,
       role,
@@ -119,13 +124,24 @@ export function awsEntities(topology: Topology, prefix = ''): AwsEntities {
 
   for (const queue of topology.queues) {
     const name = named(queue.name);
-    const deadLetterQueue = withDeadLetterQueue(name, 'commands', `commands for ${queue.service}: ${queue.types.join(', ')}`, queue.maxDeliveryCount);
+    const deadLetterQueue = withDeadLetterQueue(
+      name,
+      'commands',
+      `commands for ${queue.service}: ${queue.types.join(', ')}`,
+      queue.maxDeliveryCount,
+    );
     sources.set(`queue:${queue.name}`, { queue: name, deadLetterQueue, maxReceiveCount: queue.maxDeliveryCount });
   }
   for (const subscription of topology.topic.subscriptions) {
     const name = named(`${subscription.name}-events`);
     const rule = subscription.name;
-    const deadLetterQueue = withDeadLetterQueue(name, 'events', `events for ${subscription.service}: ${subscription.types.join(', ')}`, subscription.maxDeliveryCount, rule);
+    const deadLetterQueue = withDeadLetterQueue(
+      name,
+      'events',
+      `events for ${subscription.service}: ${subscription.types.join(', ')}`,
+      subscription.maxDeliveryCount,
+      rule,
+    );
     const targetDeadLetterQueue = `${name}-target-dlq`;
     deadLetters.push({
       name: targetDeadLetterQueue,
@@ -151,11 +167,17 @@ export function awsEntities(topology: Topology, prefix = ''): AwsEntities {
     });
   }
   const flowQueue = named(topology.flow.name);
-  queues.push({ name: flowQueue, role: 'flow', purpose: 'flow records for the live view (best effort, never redriven)', attributes: queueAttributes(FLOW_RETENTION_SECONDS) });
+  queues.push({
+    name: flowQueue,
+    role: 'flow',
+    purpose: 'flow records for the live view (best effort, never redriven)',
+    attributes: queueAttributes(FLOW_RETENTION_SECONDS),
+  });
 
   const all = [...deadLetters, ...queues];
   for (const queue of all) {
-    if (queue.name.length > QUEUE_NAME_MAX) throw new Error(`queue name ${queue.name} is longer than SQS allows (${QUEUE_NAME_MAX}); use a shorter STITCH_PREFIX`);
+    if (queue.name.length > QUEUE_NAME_MAX)
+      throw new Error(`queue name ${queue.name} is longer than SQS allows (${QUEUE_NAME_MAX}); use a shorter STITCH_PREFIX`);
   }
   for (const rule of rules) {
     if (rule.name.length > RULE_NAME_MAX) throw new Error(`rule name ${rule.name} is longer than EventBridge allows (${RULE_NAME_MAX})`);
@@ -199,7 +221,14 @@ export function topologyDocument(entities: AwsEntities): object {
       serviceReadsWith: 'sqs:ListQueueTags',
       provisioningWritesWith: 'sqs:TagQueue (or the tags of CreateQueue)',
     },
-    queues: entities.queues.map(({ name, role, purpose, attributes, redrive, allowRule }) => ({ name, role, purpose, attributes, ...(redrive ? { redrive } : {}), ...(allowRule ? { allowRule } : {}) })),
+    queues: entities.queues.map(({ name, role, purpose, attributes, redrive, allowRule }) => ({
+      name,
+      role,
+      purpose,
+      attributes,
+      ...(redrive ? { redrive } : {}),
+      ...(allowRule ? { allowRule } : {}),
+    })),
     rules: entities.rules.map(({ name, service, bus, pattern, targetQueue, targetDeadLetterQueue }) => ({
       name,
       service,

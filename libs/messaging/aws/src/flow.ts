@@ -22,9 +22,13 @@ export class SqsFlowChannel implements FlowChannel {
     const entries = records.map((record, index) => ({ Id: String(index), MessageBody: record, bytes: Buffer.byteLength(record, 'utf8') }));
     for (const batch of batchesOf(entries, MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES)) {
       const result = await this.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: this.queueUrl(), Entries: batch.map(({ Id, MessageBody }, index) => ({ Id: `${index}-${Id}`, MessageBody })) }),
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl(),
+          Entries: batch.map(({ Id, MessageBody }, index) => ({ Id: `${index}-${Id}`, MessageBody })),
+        }),
       );
-      if (result.Failed?.length) throw new Error(`AWS transport: ${result.Failed.length} flow record(s) not sent: ${result.Failed[0]?.Code}`);
+      if (result.Failed?.length)
+        throw new Error(`AWS transport: ${result.Failed.length} flow record(s) not sent: ${result.Failed[0]?.Code}`);
     }
   }
 
@@ -35,13 +39,21 @@ export class SqsFlowChannel implements FlowChannel {
       while (!abort.signal.aborted) {
         try {
           const { Messages = [] } = await this.sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: this.queueUrl(), MaxNumberOfMessages: MAX_BATCH_ENTRIES, WaitTimeSeconds: 20, VisibilityTimeout: 30 }),
+            new ReceiveMessageCommand({
+              QueueUrl: this.queueUrl(),
+              MaxNumberOfMessages: MAX_BATCH_ENTRIES,
+              WaitTimeSeconds: 20,
+              VisibilityTimeout: 30,
+            }),
             { abortSignal: abort.signal },
           );
           for (const message of Messages) onRecord(message.Body ?? '');
           if (Messages.length > 0) {
             await this.sqs.send(
-              new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl(), Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })) }),
+              new DeleteMessageBatchCommand({
+                QueueUrl: this.queueUrl(),
+                Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })),
+              }),
             );
           }
         } catch (error) {

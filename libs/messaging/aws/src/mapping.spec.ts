@@ -1,6 +1,16 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { createEnvelope } from '@stitch/messaging-core';
-import { ATTR, deadLetterAttributes, delayOf, eventEntry, MessageTooLargeError, replayAttributes, sqsEntry, toDeadLetter, toIncoming } from './mapping';
+import {
+  ATTR,
+  deadLetterAttributes,
+  delayOf,
+  eventEntry,
+  MessageTooLargeError,
+  replayAttributes,
+  sqsEntry,
+  toDeadLetter,
+  toIncoming,
+} from './mapping';
 
 const envelope = createEnvelope(
   { type: 'order.order-placed.v1', kind: 'event', source: 'order-service', data: { orderId: 'o-1' } },
@@ -10,19 +20,46 @@ const outgoing = { messageId: envelope.id, type: envelope.type, correlationId: e
 
 /** What EventBridge puts in a subscriber's queue for one PutEvents entry. */
 function asDelivered(detail: string): Message {
-  const event = { version: '0', id: 'eb-id', 'detail-type': envelope.type, source: 'order-service', account: '123456789012', time: '2026-11-22T00:00:00Z', region: 'eu-west-1', resources: [], detail: JSON.parse(detail) };
-  return { MessageId: 'sqs-id', ReceiptHandle: 'r', Body: JSON.stringify(event), Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' } };
+  const event = {
+    version: '0',
+    id: 'eb-id',
+    'detail-type': envelope.type,
+    source: 'order-service',
+    account: '123456789012',
+    time: '2026-11-22T00:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail: JSON.parse(detail),
+  };
+  return {
+    MessageId: 'sqs-id',
+    ReceiptHandle: 'r',
+    Body: JSON.stringify(event),
+    Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' },
+  };
 }
 
 describe('events on EventBridge', () => {
   it('put the envelope in Detail, its type in DetailType and its source in Source', () => {
     const entry = eventEntry(outgoing, 'stitch');
-    expect(entry).toMatchObject({ EventBusName: 'stitch', Source: 'order-service', DetailType: 'order.order-placed.v1', Detail: outgoing.body });
+    expect(entry).toMatchObject({
+      EventBusName: 'stitch',
+      Source: 'order-service',
+      DetailType: 'order.order-placed.v1',
+      Detail: outgoing.body,
+    });
   });
 
   it('come out of the subscriber queue as the same envelope, with correlation, causation and trace ids', () => {
     const incoming = toIncoming(asDelivered(eventEntry(outgoing, 'stitch').Detail ?? ''));
-    expect(incoming).toEqual({ messageId: envelope.id, type: envelope.type, correlationId: 'corr-1', body: expect.any(String), headers: {}, enqueuedAt: 1_700_000_000_000 });
+    expect(incoming).toEqual({
+      messageId: envelope.id,
+      type: envelope.type,
+      correlationId: 'corr-1',
+      body: expect.any(String),
+      headers: {},
+      enqueuedAt: 1_700_000_000_000,
+    });
     expect(JSON.parse(incoming.body)).toEqual(envelope);
   });
 
@@ -44,14 +81,32 @@ describe('events on EventBridge', () => {
 });
 
 describe('commands on SQS', () => {
-  const command = { messageId: 'm-1', type: 'order.place-order.v1', correlationId: 'c-1', body: '{"id":"m-1"}', headers: { 'stitch-deliver-at': '123' } };
+  const command = {
+    messageId: 'm-1',
+    type: 'order.place-order.v1',
+    correlationId: 'c-1',
+    body: '{"id":"m-1"}',
+    headers: { 'stitch-deliver-at': '123' },
+  };
 
   it('carry id, type, correlation id and headers as attributes, and come back as sent', () => {
     const entry = sqsEntry(command, '0', 0);
     expect(entry.MessageBody).toBe(command.body);
     expect(entry.MessageAttributes?.[ATTR.messageId]?.StringValue).toBe('m-1');
-    const incoming = toIncoming({ MessageId: 'sqs', Body: entry.MessageBody, MessageAttributes: entry.MessageAttributes, Attributes: { SentTimestamp: '5' } });
-    expect(incoming).toEqual({ messageId: 'm-1', type: command.type, correlationId: 'c-1', body: command.body, headers: command.headers, enqueuedAt: 5 });
+    const incoming = toIncoming({
+      MessageId: 'sqs',
+      Body: entry.MessageBody,
+      MessageAttributes: entry.MessageAttributes,
+      Attributes: { SentTimestamp: '5' },
+    });
+    expect(incoming).toEqual({
+      messageId: 'm-1',
+      type: command.type,
+      correlationId: 'c-1',
+      body: command.body,
+      headers: command.headers,
+      enqueuedAt: 5,
+    });
   });
 
   it('are named by the SQS message id when sent without attributes, so even garbage can be dead-lettered', () => {
@@ -69,7 +124,9 @@ describe('commands on SQS', () => {
   });
 
   it('are refused before sending when larger than SQS takes', () => {
-    expect(() => sqsEntry({ ...command, body: 'x'.repeat(1_048_576) }, '0', 0)).toThrow(/message m-1 \(order.place-order.v1\) is \d+ bytes; SQS takes at most 1048576/);
+    expect(() => sqsEntry({ ...command, body: 'x'.repeat(1_048_576) }, '0', 0)).toThrow(
+      /message m-1 \(order.place-order.v1\) is \d+ bytes; SQS takes at most 1048576/,
+    );
     expect(sqsEntry({ ...command, body: 'x'.repeat(1_000) }, '0', 0).bytes).toBeGreaterThan(1_000);
   });
 });
@@ -77,7 +134,13 @@ describe('commands on SQS', () => {
 describe('dead letters', () => {
   it('keep the body as received and the original attributes, with the reason; a replay drops the reason', () => {
     const received = asDelivered(outgoing.body);
-    const attributes = deadLetterAttributes({ ...received, MessageAttributes: { keep: { DataType: 'String', StringValue: 'me' } } }, 'Error: boom', 'failed on attempt 5 of 5', 5, 42);
+    const attributes = deadLetterAttributes(
+      { ...received, MessageAttributes: { keep: { DataType: 'String', StringValue: 'me' } } },
+      'Error: boom',
+      'failed on attempt 5 of 5',
+      5,
+      42,
+    );
     expect(Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, value.StringValue]))).toEqual({
       keep: 'me',
       [ATTR.reason]: 'Error: boom',
@@ -86,7 +149,13 @@ describe('dead letters', () => {
       [ATTR.deadLetteredAt]: '42',
     });
     const dead = toDeadLetter({ ...received, MessageId: 'dlq-1', MessageAttributes: attributes }, 'dlq-1', 6);
-    expect(dead).toMatchObject({ id: 'dlq-1', reason: 'Error: boom', description: 'failed on attempt 5 of 5', attempts: 5, deadLetteredAt: 42 });
+    expect(dead).toMatchObject({
+      id: 'dlq-1',
+      reason: 'Error: boom',
+      description: 'failed on attempt 5 of 5',
+      attempts: 5,
+      deadLetteredAt: 42,
+    });
     expect(dead.message.messageId).toBe(envelope.id);
     expect(Object.keys(replayAttributes({ MessageAttributes: attributes }))).toEqual(['keep']);
   });
@@ -98,7 +167,14 @@ describe('dead letters', () => {
 
   it('read EventBridge’s own reasons for what it could not deliver', () => {
     const dead = toDeadLetter(
-      { MessageId: 'd', Body: asDelivered(outgoing.body).Body, MessageAttributes: { ERROR_CODE: { DataType: 'String', StringValue: 'SQS_FAILURE' }, ERROR_MESSAGE: { DataType: 'String', StringValue: 'Access denied' } } },
+      {
+        MessageId: 'd',
+        Body: asDelivered(outgoing.body).Body,
+        MessageAttributes: {
+          ERROR_CODE: { DataType: 'String', StringValue: 'SQS_FAILURE' },
+          ERROR_MESSAGE: { DataType: 'String', StringValue: 'Access denied' },
+        },
+      },
       'target:d',
       6,
     );

@@ -38,7 +38,8 @@ export function commandAttributes(message: OutgoingMessage): Record<string, Mess
   if (message.messageId) attributes[ATTR.messageId] = stringAttribute(message.messageId);
   if (message.type) attributes[ATTR.type] = stringAttribute(message.type);
   if (message.correlationId) attributes[ATTR.correlationId] = stringAttribute(message.correlationId);
-  if (message.headers && Object.keys(message.headers).length > 0) attributes[ATTR.headers] = stringAttribute(JSON.stringify(message.headers));
+  if (message.headers && Object.keys(message.headers).length > 0)
+    attributes[ATTR.headers] = stringAttribute(JSON.stringify(message.headers));
   return attributes;
 }
 
@@ -54,10 +55,18 @@ export function sqsEntry(message: OutgoingMessage, id: string, now: number): Sen
   const attributes = commandAttributes(message);
   const bytes = sqsMessageBytes(message.body, attributes);
   if (bytes > SQS_MAX_MESSAGE_BYTES) {
-    throw new MessageTooLargeError(`message ${message.messageId} (${message.type}) is ${bytes} bytes; SQS takes at most ${SQS_MAX_MESSAGE_BYTES}`);
+    throw new MessageTooLargeError(
+      `message ${message.messageId} (${message.type}) is ${bytes} bytes; SQS takes at most ${SQS_MAX_MESSAGE_BYTES}`,
+    );
   }
   const delaySeconds = delayOf(message.notBefore, now);
-  return { Id: id, MessageBody: message.body, MessageAttributes: attributes, ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}), bytes };
+  return {
+    Id: id,
+    MessageBody: message.body,
+    MessageAttributes: attributes,
+    ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}),
+    bytes,
+  };
 }
 
 /** Rounded up: SQS counts in seconds and a message must never arrive before its time. */
@@ -69,7 +78,9 @@ export function delayOf(notBefore: number | undefined, now: number): number {
 /** A `PutEvents` entry; EventBridge has no headers, and the core never puts any on an event. */
 export function eventEntry(message: OutgoingMessage, bus: string): PutEventsRequestEntry & { readonly bytes: number } {
   if (message.headers && Object.keys(message.headers).length > 0) {
-    throw new Error(`event ${message.messageId} (${message.type}) has headers (${Object.keys(message.headers).join(', ')}); EventBridge carries none`);
+    throw new Error(
+      `event ${message.messageId} (${message.type}) has headers (${Object.keys(message.headers).join(', ')}); EventBridge carries none`,
+    );
   }
   if (message.notBefore !== undefined && message.notBefore > Date.now()) {
     throw new Error(`event ${message.messageId} (${message.type}) asks for a delay; EventBridge delivers events at once`);
@@ -77,7 +88,9 @@ export function eventEntry(message: OutgoingMessage, bus: string): PutEventsRequ
   const source = envelopeSource(message.body);
   const bytes = eventEntryBytes(source, message.type, message.body);
   if (bytes > EVENTBRIDGE_MAX_ENTRY_BYTES) {
-    throw new MessageTooLargeError(`event ${message.messageId} (${message.type}) is ${bytes} bytes; an EventBridge entry takes at most ${EVENTBRIDGE_MAX_ENTRY_BYTES}`);
+    throw new MessageTooLargeError(
+      `event ${message.messageId} (${message.type}) is ${bytes} bytes; an EventBridge entry takes at most ${EVENTBRIDGE_MAX_ENTRY_BYTES}`,
+    );
   }
   return { EventBusName: bus, Source: source, DetailType: message.type, Detail: message.body, bytes };
 }
@@ -114,7 +127,8 @@ function asEventBridgeEvent(body: string): EventBridgeEvent | undefined {
   }
   if (typeof json !== 'object' || json === null) return undefined;
   const event = json as Record<string, unknown>;
-  const looksLikeOne = typeof event['detail-type'] === 'string' && typeof event.source === 'string' && 'detail' in event && 'version' in event;
+  const looksLikeOne =
+    typeof event['detail-type'] === 'string' && typeof event.source === 'string' && 'detail' in event && 'version' in event;
   return looksLikeOne ? (event as unknown as EventBridgeEvent) : undefined;
 }
 
@@ -144,7 +158,10 @@ export function toIncoming(message: Message): IncomingMessage {
   const enqueuedAt = Number(message.Attributes?.SentTimestamp ?? Date.now());
   const event = asEventBridgeEvent(body);
   if (event) {
-    const detail = (typeof event.detail === 'object' && event.detail !== null ? event.detail : {}) as { id?: unknown; correlationId?: unknown };
+    const detail = (typeof event.detail === 'object' && event.detail !== null ? event.detail : {}) as {
+      id?: unknown;
+      correlationId?: unknown;
+    };
     return {
       messageId: typeof detail.id === 'string' ? detail.id : event.id,
       type: event['detail-type'],
@@ -194,7 +211,9 @@ export function deadLetterAttributes(
 /** The attributes a replayed message goes back with: the original ones, without the dead-letter reason. */
 export function replayAttributes(message: Message): Record<string, MessageAttributeValue> {
   return Object.fromEntries(
-    Object.entries(message.MessageAttributes ?? {}).filter(([name]) => !DEAD_LETTER_ATTRIBUTES.has(name) && !name.startsWith('ERROR_') && name !== 'RULE_ARN' && name !== 'TARGET_ARN'),
+    Object.entries(message.MessageAttributes ?? {}).filter(
+      ([name]) => !DEAD_LETTER_ATTRIBUTES.has(name) && !name.startsWith('ERROR_') && name !== 'RULE_ARN' && name !== 'TARGET_ARN',
+    ),
   );
 }
 

@@ -67,22 +67,39 @@ if (skipReason) process.stdout.write(`SKIPPED AWS provisioning: ${skipReason}\n`
     expect(events.MaximumMessageSize).toBe('1048576');
     const { Arn } = await clients.eventBridge.send(new DescribeRuleCommand({ Name: 'order-service', EventBusName: entities.bus }));
     const statement = JSON.parse(events.Policy ?? '{}').Statement[0];
-    expect(statement).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Resource: events.QueueArn, Condition: { ArnEquals: { 'aws:SourceArn': Arn } } });
+    expect(statement).toMatchObject({
+      Principal: { Service: 'events.amazonaws.com' },
+      Resource: events.QueueArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': Arn } },
+    });
     const flow = await attributesOf(`${entities.prefix}-flow`);
     expect(flow.RedrivePolicy).toBeUndefined();
     expect(flow.MessageRetentionPeriod).toBe('60');
   });
 
   it('targets each rule at its queue, with a dead-letter queue for what cannot be delivered', async () => {
-    const { Targets = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: 'email-service', EventBusName: entities.bus }));
+    const { Targets = [] } = await clients.eventBridge.send(
+      new ListTargetsByRuleCommand({ Rule: 'email-service', EventBusName: entities.bus }),
+    );
     const targetDeadLetters = await attributesOf(`${entities.prefix}-email-service-events-target-dlq`);
-    expect(Targets).toEqual([expect.objectContaining({ Id: 'stitch-queue', Arn: expect.stringMatching(/:prov-\w+-email-service-events$/), DeadLetterConfig: { Arn: targetDeadLetters.QueueArn } })]);
+    expect(Targets).toEqual([
+      expect.objectContaining({
+        Id: 'stitch-queue',
+        Arn: expect.stringMatching(/:prov-\w+-email-service-events$/),
+        DeadLetterConfig: { Arn: targetDeadLetters.QueueArn },
+      }),
+    ]);
   });
 
   it('delivers an event to exactly its subscribers, unwrapped to the envelope that was published', async () => {
-    const envelope = createEnvelope({ type: 'order.order-placed.v1', kind: 'event', source: 'order-service', data: { any: 1 } }, { correlationId: 'corr' });
+    const envelope = createEnvelope(
+      { type: 'order.order-placed.v1', kind: 'event', source: 'order-service', data: { any: 1 } },
+      { correlationId: 'corr' },
+    );
     const result = await clients.eventBridge.send(
-      new PutEventsCommand({ Entries: [{ EventBusName: entities.bus, Source: 'order-service', DetailType: envelope.type, Detail: JSON.stringify(envelope) }] }),
+      new PutEventsCommand({
+        Entries: [{ EventBusName: entities.bus, Source: 'order-service', DetailType: envelope.type, Detail: JSON.stringify(envelope) }],
+      }),
     );
     expect(result.FailedEntryCount ?? 0).toBe(0);
     const receive = async (queue: string) => {
@@ -97,9 +114,17 @@ if (skipReason) process.stdout.write(`SKIPPED AWS provisioning: ${skipReason}\n`
   });
 
   it('removes rules the topology no longer names', async () => {
-    const smaller = awsEntities({ ...shopCatalogue.topology(), topic: { name: 'events', subscriptions: shopCatalogue.topology().topic.subscriptions.filter((s) => s.service !== 'email-service') } }, entities.prefix);
+    const smaller = awsEntities(
+      {
+        ...shopCatalogue.topology(),
+        topic: { name: 'events', subscriptions: shopCatalogue.topology().topic.subscriptions.filter((s) => s.service !== 'email-service') },
+      },
+      entities.prefix,
+    );
     await applyTopology(clients, smaller, { shopId: 'shop-a' });
-    await expect(clients.eventBridge.send(new DescribeRuleCommand({ Name: 'email-service', EventBusName: entities.bus }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(
+      clients.eventBridge.send(new DescribeRuleCommand({ Name: 'email-service', EventBusName: entities.bus })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await applyTopology(clients, entities, { shopId: 'shop-a' });
   });
 });

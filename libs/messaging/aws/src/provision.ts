@@ -44,7 +44,9 @@ export function describePlan(entities: AwsEntities): string[] {
     lines.push(`queue ${queue.name}: ${queue.purpose} (${settings.join('; ')})`);
   }
   for (const rule of entities.rules) {
-    lines.push(`rule ${rule.name} on ${rule.bus}: detail-type in [${rule.types.join(', ')}] → queue ${rule.targetQueue} (undeliverable → ${rule.targetDeadLetterQueue})`);
+    lines.push(
+      `rule ${rule.name} on ${rule.bus}: detail-type in [${rule.types.join(', ')}] → queue ${rule.targetQueue} (undeliverable → ${rule.targetDeadLetterQueue})`,
+    );
   }
   return lines;
 }
@@ -108,7 +110,8 @@ export async function applyTopology(clients: AwsClients, entities: AwsEntities, 
   const queueArns = new Map<string, string>();
   for (const queue of entities.queues) {
     const attributes: Record<string, string> = { ...queue.attributes };
-    if (queue.redrive) attributes.RedrivePolicy = redrivePolicy(arnOf(queueArns, queue.redrive.deadLetterQueue), queue.redrive.maxReceiveCount);
+    if (queue.redrive)
+      attributes.RedrivePolicy = redrivePolicy(arnOf(queueArns, queue.redrive.deadLetterQueue), queue.redrive.maxReceiveCount);
     const { url, created } = await ensureQueue(clients, queue, attributes, shopId);
     const arn = await queueArn(clients, url);
     queueArns.set(queue.name, arn);
@@ -135,7 +138,8 @@ export async function applyTopology(clients: AwsClients, entities: AwsEntities, 
         ],
       }),
     );
-    if (result.FailedEntryCount) throw new Error(`PutTargets on rule ${rule.name} failed: ${result.FailedEntries?.[0]?.ErrorMessage ?? 'unknown error'}`);
+    if (result.FailedEntryCount)
+      throw new Error(`PutTargets on rule ${rule.name} failed: ${result.FailedEntries?.[0]?.ErrorMessage ?? 'unknown error'}`);
     log(`rule ${rule.name} targets ${rule.targetQueue}`);
   }
 
@@ -146,7 +150,12 @@ export async function applyTopology(clients: AwsClients, entities: AwsEntities, 
   }
 }
 
-async function ensureQueue(clients: AwsClients, queue: QueueEntity, attributes: Record<string, string>, shopId?: string): Promise<{ url: string; created: boolean }> {
+async function ensureQueue(
+  clients: AwsClients,
+  queue: QueueEntity,
+  attributes: Record<string, string>,
+  shopId?: string,
+): Promise<{ url: string; created: boolean }> {
   const tags = shopId ? { [SHOP_TAG]: shopId } : undefined;
   try {
     const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
@@ -157,7 +166,9 @@ async function ensureQueue(clients: AwsClients, queue: QueueEntity, attributes: 
   } catch (error) {
     if (!isMissingQueue(error)) throw error;
   }
-  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes, ...(tags ? { tags } : {}) }));
+  const { QueueUrl } = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes, ...(tags ? { tags } : {}) }),
+  );
   if (!QueueUrl) throw new Error(`CreateQueue ${queue.name} returned no URL`);
   return { url: QueueUrl, created: true };
 }
@@ -188,7 +199,9 @@ async function listRules(clients: AwsClients, bus: string): Promise<string[]> {
 async function deleteRule(clients: AwsClients, bus: string, name: string): Promise<void> {
   const { Targets = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: name, EventBusName: bus }));
   if (Targets.length > 0) {
-    await clients.eventBridge.send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: Targets.map((target) => target.Id ?? '') }));
+    await clients.eventBridge.send(
+      new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: Targets.map((target) => target.Id ?? '') }),
+    );
   }
   await clients.eventBridge.send(new DeleteRuleCommand({ Name: name, EventBusName: bus }));
 }
@@ -232,7 +245,8 @@ export async function checkTopology(clients: AwsClients, entities: AwsEntities, 
       try {
         await clients.eventBridge.send(new DescribeRuleCommand({ Name: rule.name, EventBusName: rule.bus }));
         const { Targets = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: rule.bus }));
-        if (!Targets.some((target) => target.Arn?.endsWith(`:${rule.targetQueue}`))) missing.push(`target ${rule.targetQueue} of rule ${rule.name}`);
+        if (!Targets.some((target) => target.Arn?.endsWith(`:${rule.targetQueue}`)))
+          missing.push(`target ${rule.targetQueue} of rule ${rule.name}`);
       } catch (error) {
         if (!isMissingResource(error)) throw error;
         missing.push(`rule ${rule.name} on ${rule.bus}`);

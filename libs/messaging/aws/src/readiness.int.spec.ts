@@ -24,7 +24,12 @@ if (skipReason) process.stdout.write(`SKIPPED AWS readiness on an emulator: ${sk
 
   it('is ready while the service’s queues, bus and rule exist, and names the queue deleted under it', async () => {
     await applyTopology(admin, entities);
-    const transport = new AwsTransport({ topology: shopCatalogue.topology(), clients: createAwsClients(settings), prefix, service: 'order-service' });
+    const transport = new AwsTransport({
+      topology: shopCatalogue.topology(),
+      clients: createAwsClients(settings),
+      prefix,
+      service: 'order-service',
+    });
     await transport.start();
     try {
       await expect(transport.checkReady()).resolves.toBeUndefined();

@@ -60,7 +60,11 @@ class SqsDelivery implements Delivery {
 
   constructor(
     readonly raw: Message,
-    private readonly actions: { complete: Settle; retryLater: (delayMs: number) => Promise<void>; deadLetter: (reason: string, description: string) => Promise<void> },
+    private readonly actions: {
+      complete: Settle;
+      retryLater: (delayMs: number) => Promise<void>;
+      deadLetter: (reason: string, description: string) => Promise<void>;
+    },
   ) {
     this.message = toIncoming(raw);
     this.attempt = attemptOf(raw);
@@ -178,7 +182,9 @@ export class Receiver implements Closable {
       complete: () => this.deleter.delete(receipt),
       retryLater: async (delayMs) => {
         // The receive count stays: the next receive counts the next attempt.
-        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt, VisibilityTimeout: visibilitySeconds(delayMs) }));
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt, VisibilityTimeout: visibilitySeconds(delayMs) }),
+        );
       },
       deadLetter: async (reason, description) => {
         // Not atomic: if the delete fails after the send, the message is delivered again and may be dead-lettered
@@ -204,12 +210,15 @@ export class Receiver implements Closable {
       await this.options.handler(delivery);
     } catch (error) {
       threw = true;
-      if (!delivery.settled) this.warnOnce('failed', `a handler failed without settling; its message is released for redelivery: ${String(error)}`);
+      if (!delivery.settled)
+        this.warnOnce('failed', `a handler failed without settling; its message is released for redelivery: ${String(error)}`);
     }
     const next = afterHandler(delivery.settled !== undefined, threw);
     if (next === 'release') {
       await this.options.sqs
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: delivery.receipt, VisibilityTimeout: 0 }))
+        .send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: delivery.receipt, VisibilityTimeout: 0 }),
+        )
         .catch(() => undefined);
     } else if (next === 'leave-locked') {
       this.warnOnce('unsettled', 'a handler returned without settling; its message comes back when its visibility timeout ends');
@@ -243,12 +252,20 @@ export class Receiver implements Closable {
         const result = await this.options.sqs.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: this.options.queueUrl,
-            Entries: batch.map((delivery, index) => ({ Id: String(index), ReceiptHandle: delivery.receipt, VisibilityTimeout: this.lockSeconds })),
+            Entries: batch.map((delivery, index) => ({
+              Id: String(index),
+              ReceiptHandle: delivery.receipt,
+              VisibilityTimeout: this.lockSeconds,
+            })),
           }),
         );
         // Settled meanwhile (deleted) is expected; anything else means the lock may lapse.
         const lost = (result.Failed ?? []).filter((failure) => batch[Number(failure.Id)]?.settled === undefined);
-        if (lost.length > 0) this.warnOnce('renew-lost', `could not extend the visibility of ${lost.length} message(s): ${lost[0]?.Code} ${lost[0]?.Message ?? ''}`);
+        if (lost.length > 0)
+          this.warnOnce(
+            'renew-lost',
+            `could not extend the visibility of ${lost.length} message(s): ${lost[0]?.Code} ${lost[0]?.Message ?? ''}`,
+          );
       } catch (error) {
         this.warnOnce('renew', `could not extend visibility timeouts: ${String(error)}`);
       }

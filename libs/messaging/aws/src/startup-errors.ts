@@ -54,7 +54,7 @@ export function topologyOfOtherShop(owners: readonly string[], shopId: string, t
     topology: topologyName(target),
     owner: owners.join(', '),
     shopId,
-    fix: 'give this shop its own prefix (STITCH_PREFIX) and provision it, or start it with that shop\'s id (STITCH_SHOP_ID)',
+    fix: "give this shop its own prefix (STITCH_PREFIX) and provision it, or start it with that shop's id (STITCH_SHOP_ID)",
   });
 }
 
@@ -85,7 +85,9 @@ export function awsStartupFailure(error: unknown, target: AwsTarget): StartupErr
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   if (name === 'CredentialsProviderError') {
     const emulator = target.endpoint ? ' (an emulator accepts any, e.g. test and test)' : '';
-    return new StartupError(`AWS credentials not found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY${emulator}`, { cause: error });
+    return new StartupError(`AWS credentials not found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY${emulator}`, {
+      cause: error,
+    });
   }
   if (/Region is missing/i.test(message)) {
     return new StartupError('AWS region not set: set AWS_REGION (e.g. eu-west-1) or a region in the AWS profile', { cause: error });
@@ -96,5 +98,7 @@ export function awsStartupFailure(error: unknown, target: AwsTarget): StartupErr
       { cause: error },
     );
   }
-  return new StartupError(`AWS start-up check at ${where(target)} failed: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, { cause: error });
+  return new StartupError(`AWS start-up check at ${where(target)} failed: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, {
+    cause: error,
+  });
 }

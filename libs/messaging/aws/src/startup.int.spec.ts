@@ -22,7 +22,10 @@ interface Outcome {
 /** Starts the storefront's messaging on AWS in its own process, with dummy credentials unless the test AWS is real. */
 function start(env: Record<string, string>): Promise<Outcome> {
   const app = path.join(__dirname, '../test/startup-app.ts');
-  const credentials = process.env['TEST_AWS_ENDPOINT_URL'] === 'aws' ? {} : { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+  const credentials =
+    process.env['TEST_AWS_ENDPOINT_URL'] === 'aws'
+      ? {}
+      : { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
   const child = spawn(process.execPath, ['--require', '@swc-node/register', app], {
     env: { ...process.env, ...credentials, MESSAGING_TRANSPORT: 'aws', LOG_LEVEL: 'info', STITCH_SHOP_ID: 'shop-a', ...env },
   });
@@ -122,7 +125,7 @@ if (skipReason) process.stdout.write(`SKIPPED AWS start-up on an emulator: ${ski
   });
 });
 
-(skipReason ? describe.skip : describe)("a service on AWS whose topology belongs to another shop", () => {
+(skipReason ? describe.skip : describe)('a service on AWS whose topology belongs to another shop', () => {
   const prefix = `shop-${randomBytes(3).toString('hex')}`;
   const entities = awsEntities(shopCatalogue.topology(), prefix);
   const where = settings.endpoint || `AWS (${settings.region})`;

@@ -18,7 +18,8 @@ import { createAwsClients, destroyAwsClients } from './clients';
 import { awsEntities, topologyDocument } from './entities';
 import { applyTopology, checkTopology, deleteTopology, describePlan } from './provision';
 
-const usage = 'usage: npm run topology:aws -- [--apply | --check | --delete | --json] [--prefix NAME] [--shop ID]  (--apply: the shop id from --shop or STITCH_SHOP_ID)';
+const usage =
+  'usage: npm run topology:aws -- [--apply | --check | --delete | --json] [--prefix NAME] [--shop ID]  (--apply: the shop id from --shop or STITCH_SHOP_ID)';
 
 async function main(catalogue: Catalogue, args: readonly string[]): Promise<void> {
   const { values } = parseArgs({
@@ -35,13 +36,16 @@ async function main(catalogue: Catalogue, args: readonly string[]): Promise<void
     strict: true,
   });
   if (values.help) return void console.log(usage);
-  if ([values.apply, values.check, values.delete, values.json].filter(Boolean).length > 1) throw new Error(`choose one of --apply, --check, --delete, --json; ${usage}`);
+  if ([values.apply, values.check, values.delete, values.json].filter(Boolean).length > 1)
+    throw new Error(`choose one of --apply, --check, --delete, --json; ${usage}`);
 
   const config = awsConfig();
   // Provisioning marks the topology with the shop it is for; the services of another shop then refuse it.
   const shopId = values.apply ? (values.shop ? checkShopId(values.shop, '--shop') : messagingConfig().shopId) : undefined;
   if (values.apply && !shopId) {
-    throw new Error(`give the id of the shop this topology is for, which its services run with: --shop ID or STITCH_SHOP_ID (npm start keeps it in <data folder>/shop-id); ${usage}`);
+    throw new Error(
+      `give the id of the shop this topology is for, which its services run with: --shop ID or STITCH_SHOP_ID (npm start keeps it in <data folder>/shop-id); ${usage}`,
+    );
   }
   const prefix = values.prefix ?? config.prefix;
   const entities = awsEntities(catalogue.topology(), prefix);
@@ -54,11 +58,16 @@ async function main(catalogue: Catalogue, args: readonly string[]): Promise<void
     console.log('Run with --apply to do it.');
     return;
   }
-  const clients = createAwsClients({ ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(config.region ? { region: config.region } : {}) });
+  const clients = createAwsClients({
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.region ? { region: config.region } : {}),
+  });
   try {
     if (values.apply) {
       await applyTopology(clients, entities, { shopId, log: (line) => console.log(line) });
-      console.log(`topology applied on ${where} for shop ${shopId}: ${entities.queues.length} queues, ${entities.rules.length} rules, bus ${entities.bus}`);
+      console.log(
+        `topology applied on ${where} for shop ${shopId}: ${entities.queues.length} queues, ${entities.rules.length} rules, bus ${entities.bus}`,
+      );
     } else if (values.delete) {
       await deleteTopology(clients, entities, (line) => console.log(line));
       console.log(`topology deleted on ${where}`);

@@ -15,7 +15,13 @@ import { awsConfig, createAwsTransport } from '../src';
       catalogue: shopCatalogue,
       transports: {
         aws: ({ topology, service, config }) =>
-          createAwsTransport({ topology, service, config: awsConfig(), startTimeoutMs: config.startTimeoutMs, shopId: requireShopId(config.shopId) }),
+          createAwsTransport({
+            topology,
+            service,
+            config: awsConfig(),
+            startTimeoutMs: config.startTimeoutMs,
+            shopId: requireShopId(config.shopId),
+          }),
       },
     }),
   ],

@@ -6,7 +6,13 @@ export const conformanceTopology = new Catalogue({
   services: ['alpha', 'beta', 'gamma'],
   messages: [
     defineCommand({ type: 'alpha.do-work.v1', name: 'DoWork', owner: 'alpha', schema: z.object({ n: z.number() }) }),
-    defineEvent({ type: 'alpha.thing-happened.v1', name: 'ThingHappened', publisher: 'alpha', subscribers: ['beta', 'gamma'], schema: z.object({ n: z.number() }) }),
+    defineEvent({
+      type: 'alpha.thing-happened.v1',
+      name: 'ThingHappened',
+      publisher: 'alpha',
+      subscribers: ['beta', 'gamma'],
+      schema: z.object({ n: z.number() }),
+    }),
   ],
   maxAttempts: { default: 3 },
 }).topology();

@@ -86,7 +86,11 @@ export function serviceBusEntities(topology: Topology): ServiceBusEntities {
   return {
     queues: [
       ...topology.queues.map((queue) => entity(queue.name, queue.maxDeliveryCount)),
-      { ...entity(SHOP_MARKER_QUEUE, 1), deadLetteringOnMessageExpiration: false, defaultMessageTimeToLiveSeconds: SHOP_MARKER_TTL_SECONDS },
+      {
+        ...entity(SHOP_MARKER_QUEUE, 1),
+        deadLetteringOnMessageExpiration: false,
+        defaultMessageTimeToLiveSeconds: SHOP_MARKER_TTL_SECONDS,
+      },
     ],
     topics: [
       {
@@ -95,7 +99,10 @@ export function serviceBusEntities(topology: Topology): ServiceBusEntities {
         subscriptions: topology.topic.subscriptions.map((subscription) => ({
           ...entity(subscription.name, subscription.maxDeliveryCount),
           topic: subscription.topic,
-          rules: [...subscription.types.map((type) => ({ name: ruleName(type), subject: type })), { name: DIRECT_RULE, to: subscription.name }],
+          rules: [
+            ...subscription.types.map((type) => ({ name: ruleName(type), subject: type })),
+            { name: DIRECT_RULE, to: subscription.name },
+          ],
         })),
       },
       {

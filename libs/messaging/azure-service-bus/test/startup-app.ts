@@ -34,7 +34,13 @@ const fake = process.env['TEST_FAKE_SERVICEBUS']?.split(' ');
         azure: ({ topology, service, config }) => {
           if (fake) {
             const [url = '', namespace = ''] = fake;
-            return createServiceBusTransport({ topology, service, client: () => new FakeServiceBusClient(url, namespace), startTimeoutMs: config.startTimeoutMs, shopId: requireShopId(config.shopId) });
+            return createServiceBusTransport({
+              topology,
+              service,
+              client: () => new FakeServiceBusClient(url, namespace),
+              startTimeoutMs: config.startTimeoutMs,
+              shopId: requireShopId(config.shopId),
+            });
           }
           const { auth, maxMessageBytes } = serviceBusConfig();
           return createServiceBusTransport({

@@ -120,7 +120,12 @@ export class InMemoryNamespace implements NamespaceAdmin {
     const key = `${topicName}/${subscriptionName}`;
     if (this.subscriptions.has(key)) throw conflict(`subscription ${key}`);
     const { defaultRuleOptions, ...settings } = options;
-    this.subscriptions.set(key, { ...QUEUE_DEFAULTS, ...definedOnly(settings), topicName, subscriptionName } as unknown as SubscriptionProperties);
+    this.subscriptions.set(key, {
+      ...QUEUE_DEFAULTS,
+      ...definedOnly(settings),
+      topicName,
+      subscriptionName,
+    } as unknown as SubscriptionProperties);
     const rule = defaultRuleOptions ?? { name: DEFAULT_RULE, filter: TRUE_FILTER };
     this.rules.set(key, new Map([[rule.name, { name: rule.name, filter: rule.filter ?? TRUE_FILTER, action: {} }]]));
     return {};
@@ -138,7 +143,12 @@ export class InMemoryNamespace implements NamespaceAdmin {
     return {};
   }
 
-  async createRule(topicName: string, subscriptionName: string, ruleName: string, ruleFilter: SqlRuleFilter | CorrelationRuleFilter): Promise<unknown> {
+  async createRule(
+    topicName: string,
+    subscriptionName: string,
+    ruleName: string,
+    ruleFilter: SqlRuleFilter | CorrelationRuleFilter,
+  ): Promise<unknown> {
     this.change('createRule', `${topicName}/${subscriptionName}`, ruleName);
     const rules = this.rulesOf(topicName, subscriptionName);
     if (rules.has(ruleName)) throw conflict(`rule ${ruleName}`);

@@ -13,15 +13,19 @@ interface DefinitionBase<TType extends string, TSchema extends z.ZodType> {
 }
 
 /** "Do this": one owner, whose queue takes it; replicas of the owner compete for each one. */
-export interface CommandDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType>
-  extends DefinitionBase<TType, TSchema> {
+export interface CommandDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType> extends DefinitionBase<
+  TType,
+  TSchema
+> {
   readonly kind: 'command';
   readonly owner: string;
 }
 
 /** "This happened": one publisher; every subscribing service gets its own copy. */
-export interface EventDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType>
-  extends DefinitionBase<TType, TSchema> {
+export interface EventDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType> extends DefinitionBase<
+  TType,
+  TSchema
+> {
   readonly kind: 'event';
   readonly publisher: string;
   readonly subscribers: readonly string[];

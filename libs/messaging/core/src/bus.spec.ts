@@ -66,16 +66,26 @@ describe('MessageBus', () => {
       'PlaceOrder is a command: send it with bus.send(); only events are published',
     );
     // A look-alike object cannot change what the catalogue says.
-    await expect(bus.send({ ...UserSignedUp, kind: 'command', owner: Services.email } as never, {} as never)).rejects.toThrow(/is an event/);
-    await expect(bus.send({ type: 'x.nothing.v1' } as never, {} as never)).rejects.toThrow('"x.nothing.v1" is not a message type in the catalogue');
+    await expect(bus.send({ ...UserSignedUp, kind: 'command', owner: Services.email } as never, {} as never)).rejects.toThrow(
+      /is an event/,
+    );
+    await expect(bus.send({ type: 'x.nothing.v1' } as never, {} as never)).rejects.toThrow(
+      '"x.nothing.v1" is not a message type in the catalogue',
+    );
     expect(dispatcher.sent).toHaveLength(0);
   });
 
   it('lets only the catalogue publisher publish an event', async () => {
     const { bus, dispatcher } = busFor(Services.email);
-    await expect(bus.publish(OrderPlaced, { orderId, userId, items: [{ sku: 'TEE-M', quantity: 1, unitPriceCents: 100 }], totalCents: 100, version: 1 })).rejects.toThrow(
-      'OrderPlaced is published by order-service; email-service cannot publish it',
-    );
+    await expect(
+      bus.publish(OrderPlaced, {
+        orderId,
+        userId,
+        items: [{ sku: 'TEE-M', quantity: 1, unitPriceCents: 100 }],
+        totalCents: 100,
+        version: 1,
+      }),
+    ).rejects.toThrow('OrderPlaced is published by order-service; email-service cannot publish it');
     expect(dispatcher.sent).toHaveLength(0);
   });
 

@@ -48,7 +48,15 @@ function setup(options: { concurrency: number }) {
     transport.send(
       queue,
       Array.from({ length: count }, (_, i) => {
-        const envelope = createEnvelope({ type: SendEmail.type, kind: 'command', source: Services.order, data: { to: `c${i}@example.com`, template: 'welcome', params: {} } }, { correlationId: `c-${i}` });
+        const envelope = createEnvelope(
+          {
+            type: SendEmail.type,
+            kind: 'command',
+            source: Services.order,
+            data: { to: `c${i}@example.com`, template: 'welcome', params: {} },
+          },
+          { correlationId: `c-${i}` },
+        );
         return { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) };
       }),
     );

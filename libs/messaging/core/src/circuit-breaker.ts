@@ -83,7 +83,10 @@ export class CircuitBreaker implements ReceiveGate {
       this.openedAt = Date.now();
       this.probeDelayMs = this.options.probeDelayMs;
       this.failed = 0;
-      this.options.logger.warn({ err: error }, `a dependency is unavailable; pausing consumption, holding the messages in hand, probing in ${this.probeDelayMs} ms`);
+      this.options.logger.warn(
+        { err: error },
+        `a dependency is unavailable; pausing consumption, holding the messages in hand, probing in ${this.probeDelayMs} ms`,
+      );
     } else if (this.current === 'half-open') {
       this.failed++;
       this.probeDelayMs = Math.min(this.options.maxProbeDelayMs, this.probeDelayMs * 2);

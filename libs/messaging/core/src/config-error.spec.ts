@@ -15,10 +15,19 @@ describe('networkFailure', () => {
   it.each([
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'connection refused'],
     // The Service Bus SDK: its own name and code, Node's code only in the text.
-    [Object.assign(new Error('ENOTFOUND: getaddrinfo ENOTFOUND x.invalid'), { name: 'MessagingError', code: 'GeneralError' }), 'host name does not resolve'],
+    [
+      Object.assign(new Error('ENOTFOUND: getaddrinfo ENOTFOUND x.invalid'), { name: 'MessagingError', code: 'GeneralError' }),
+      'host name does not resolve',
+    ],
     // fetch: a TypeError whose cause holds the code.
-    [new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'connection refused'],
-    [Object.assign(new Error('Hostname/IP does not match certificate'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'TLS failed: ERR_TLS_CERT_ALTNAME_INVALID'],
+    [
+      new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }),
+      'connection refused',
+    ],
+    [
+      Object.assign(new Error('Hostname/IP does not match certificate'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }),
+      'TLS failed: ERR_TLS_CERT_ALTNAME_INVALID',
+    ],
   ])('names %p as %p', (error, phrase) => {
     expect(networkFailure(error)).toBe(phrase);
   });
@@ -42,7 +51,9 @@ describe('withStartupDeadline', () => {
   it('passes a check that answers in time through, and gives up on one that does not', async () => {
     await expect(withStartupDeadline(Promise.resolve('ok'), 1_000, () => new StartupError('late'))).resolves.toBe('ok');
     const abandon = jest.fn();
-    await expect(withStartupDeadline(new Promise(() => undefined), 20, () => new StartupError('no answer'), abandon)).rejects.toThrow('no answer');
+    await expect(withStartupDeadline(new Promise(() => undefined), 20, () => new StartupError('no answer'), abandon)).rejects.toThrow(
+      'no answer',
+    );
     expect(abandon).toHaveBeenCalledTimes(1);
   });
 });

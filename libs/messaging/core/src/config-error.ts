@@ -65,7 +65,12 @@ const NETWORK_CODES: readonly (readonly [string, string])[] = [
  * packets, a wrong port on a live host) makes SDKs wait and retry for minutes. After `timeoutMs` the check is given
  * up and `onTimeout`'s error thrown; `abandon` runs then, without being awaited, to let go of what was opened.
  */
-export async function withStartupDeadline<T>(check: Promise<T>, timeoutMs: number, onTimeout: () => StartupError, abandon?: () => unknown): Promise<T> {
+export async function withStartupDeadline<T>(
+  check: Promise<T>,
+  timeoutMs: number,
+  onTimeout: () => StartupError,
+  abandon?: () => unknown,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

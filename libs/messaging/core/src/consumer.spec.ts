@@ -24,10 +24,13 @@ function setup(handler: MessageHandlerFn = async () => undefined, handlerOptions
   const flow = { record: (record: FlowRecord) => records.push(record), drain: async () => undefined } as unknown as FlowRecorder;
   const calls: Envelope[] = [];
   const handlers = new Map<string, MessageHandlerFn>([
-    [SendEmail.type, async (envelope, definition) => {
-      calls.push(envelope);
-      await handler(envelope, definition, 1);
-    }],
+    [
+      SendEmail.type,
+      async (envelope, definition) => {
+        calls.push(envelope);
+        await handler(envelope, definition, 1);
+      },
+    ],
     [UserSignedUp.type, async () => undefined],
   ]);
   const consumer = new MessageConsumer({
@@ -75,7 +78,14 @@ describe('MessageConsumer settle rules', () => {
     expect(finished).toBe(true);
     expect(delivery.settled).toEqual({ kind: 'complete' });
     expect(records).toEqual([
-      expect.objectContaining({ type: SendEmail.type, kind: 'command', from: Services.order, to: Services.email, instance: 'email-service-2', outcome: 'handled' }),
+      expect.objectContaining({
+        type: SendEmail.type,
+        kind: 'command',
+        from: Services.order,
+        to: Services.email,
+        instance: 'email-service-2',
+        outcome: 'handled',
+      }),
     ]);
   });
 
@@ -121,9 +131,12 @@ describe('MessageConsumer settle rules', () => {
   });
 
   it('dead-letters an error its handler lists as permanent on the first attempt, naming the rule', async () => {
-    const { consumer, queue } = setup(async () => {
-      throw new TemplateMissingError('no template "welcome"');
-    }, new Map([[SendEmail.type, { permanent: [TemplateMissingError] }]]));
+    const { consumer, queue } = setup(
+      async () => {
+        throw new TemplateMissingError('no template "welcome"');
+      },
+      new Map([[SendEmail.type, { permanent: [TemplateMissingError] }]]),
+    );
     const first = fakeDelivery(body(SendEmail.type, welcome), { attempt: 1 });
     await consumer.process(queue, first);
     expect(first.settled).toEqual({
@@ -145,7 +158,11 @@ describe('MessageConsumer settle rules', () => {
     });
     const last = fakeDelivery(body(SendEmail.type, welcome), { attempt: 5 });
     await consumer.process(queue, last);
-    expect(last.settled).toEqual({ kind: 'dead-letter', reason: 'TypeError: template missing', description: 'attempts exhausted: failed on attempt 5 of 5 in email-service-2' });
+    expect(last.settled).toEqual({
+      kind: 'dead-letter',
+      reason: 'TypeError: template missing',
+      description: 'attempts exhausted: failed on attempt 5 of 5 in email-service-2',
+    });
     expect(records[0]?.outcome).toBe('dead-lettered');
   });
 
@@ -178,7 +195,12 @@ describe('MessageConsumer settle rules', () => {
     ['not JSON', '{oops', 'InvalidMessage', /body is not JSON/],
     ['not an envelope', JSON.stringify({ hello: 'world' }), 'InvalidMessage', /not an envelope: id: /],
     ['an unknown type', body('shop.made-up.v1', {}), 'UnknownMessageType', /"shop.made-up.v1" is not in the catalogue/],
-    ['a command of another owner', body(ReserveStock.type, { orderId: 'x', items: [] }), 'UnexpectedMessage', /ReserveStock \(command\) does not belong on queue email-service/],
+    [
+      'a command of another owner',
+      body(ReserveStock.type, { orderId: 'x', items: [] }),
+      'UnexpectedMessage',
+      /ReserveStock \(command\) does not belong on queue email-service/,
+    ],
     ['an event sent as a command', body(UserSignedUp.type, {}, 'command'), 'UnexpectedMessage', /UserSignedUp \(event\)/],
     ['data that fails the schema', body(SendEmail.type, { ...welcome, to: 'nobody' }), 'SchemaValidationFailed', /SendEmail: to: /],
   ])('dead-letters %s at once, without calling a handler', async (_what, raw, reason, description) => {
@@ -210,14 +232,33 @@ describe('MessageConsumer settle rules', () => {
   it('refuses to start when handlers and catalogue disagree', async () => {
     const transport = new InMemoryTransport(shopCatalogue.topology());
     const start = (handlers: Map<string, MessageHandlerFn>) =>
-      new MessageConsumer({ transport, catalogue: shopCatalogue, service: Services.email, instance: 'e-1', handlers, logger: silent }).start();
+      new MessageConsumer({
+        transport,
+        catalogue: shopCatalogue,
+        service: Services.email,
+        instance: 'e-1',
+        handlers,
+        logger: silent,
+      }).start();
     const noop: MessageHandlerFn = async () => undefined;
     await expect(start(new Map([[SendEmail.type, noop]]))).rejects.toThrow('email-service cannot start: no handler for UserSignedUp');
-    await expect(start(new Map([[SendEmail.type, noop], [UserSignedUp.type, noop], [OrderPlaced.type, noop]]))).rejects.toThrow(
-      'a handler for OrderPlaced, an event the catalogue does not subscribe email-service to',
-    );
-    await expect(start(new Map([[SendEmail.type, noop], [UserSignedUp.type, noop], [ReserveStock.type, noop]]))).rejects.toThrow(
-      'a handler for ReserveStock, a command owned by inventory-service',
-    );
+    await expect(
+      start(
+        new Map([
+          [SendEmail.type, noop],
+          [UserSignedUp.type, noop],
+          [OrderPlaced.type, noop],
+        ]),
+      ),
+    ).rejects.toThrow('a handler for OrderPlaced, an event the catalogue does not subscribe email-service to');
+    await expect(
+      start(
+        new Map([
+          [SendEmail.type, noop],
+          [UserSignedUp.type, noop],
+          [ReserveStock.type, noop],
+        ]),
+      ),
+    ).rejects.toThrow('a handler for ReserveStock, a command owned by inventory-service');
   });
 });

@@ -8,7 +8,15 @@ import { DELIVER_AT_HEADER } from './headers';
 import type { Logger } from './logger';
 import { contextForEnvelope, runInMessageContext } from './message-context';
 import { withoutInternals } from './without-internals';
-import { decideRetry, defaultRetryPolicy, mergeRetryPolicy, type ErrorClass, type HandlerRetryOptions, type RetryDecision, type RetryPolicy } from './retry-policy';
+import {
+  decideRetry,
+  defaultRetryPolicy,
+  mergeRetryPolicy,
+  type ErrorClass,
+  type HandlerRetryOptions,
+  type RetryDecision,
+  type RetryPolicy,
+} from './retry-policy';
 import { describeSource, type Closable, type Delivery, type Source, type Transport } from './transport';
 
 /** `attempt` is the transport's delivery count: 1 on the first delivery. */
@@ -93,7 +101,9 @@ export class MessageConsumer {
     const { transport } = this.options;
     const lockMs = this.options.lockMs ?? 30_000;
     if (lockMs < transport.capabilities.minLockMs) {
-      throw new Error(`lock of ${lockMs} ms is shorter than the ${transport.name} transport allows (${transport.capabilities.minLockMs} ms)`);
+      throw new Error(
+        `lock of ${lockMs} ms is shorter than the ${transport.name} transport allows (${transport.capabilities.minLockMs} ms)`,
+      );
     }
     for (const endpoint of this.endpoints) {
       const receiver = await transport.receive(endpoint.source, (delivery) => this.process(endpoint, delivery).then(() => undefined), {
@@ -159,7 +169,13 @@ export class MessageConsumer {
         logger.info({ messageId: envelope.id, type: envelope.type }, `${definition.name} held through an outage; given back at shutdown`);
         return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(0));
       }
-      const log = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, attempt: delivery.attempt, err: error };
+      const log = {
+        messageId: envelope.id,
+        type: envelope.type,
+        correlationId: envelope.correlationId,
+        attempt: delivery.attempt,
+        err: error,
+      };
       const policy = this.policyFor(envelope.type);
       const decision = decideRetry({
         error,
@@ -176,11 +192,24 @@ export class MessageConsumer {
         const description = `${DEAD_LETTER_RULE[decision.rule]}: failed on attempt ${delivery.attempt} of ${endpoint.maxAttempts} in ${this.options.instance}`;
         return this.settle(delivery, envelope, 'dead-lettered', () => delivery.deadLetter(reason, description));
       }
-      logger.warn({ ...log, rule: decision.rule, retryInMs: decision.delayMs }, `${definition.name} failed; retrying ${describeRetry(decision)}`);
+      logger.warn(
+        { ...log, rule: decision.rule, retryInMs: decision.delayMs },
+        `${definition.name} failed; retrying ${describeRetry(decision)}`,
+      );
       return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(decision.delayMs));
     }
     const ms = Math.round((performance.now() - startedAt) * 10) / 10;
-    logger.info({ messageId: envelope.id, type: envelope.type, from: envelope.source, correlationId: envelope.correlationId, attempt: delivery.attempt, ms }, `handled ${definition.name}`);
+    logger.info(
+      {
+        messageId: envelope.id,
+        type: envelope.type,
+        from: envelope.source,
+        correlationId: envelope.correlationId,
+        attempt: delivery.attempt,
+        ms,
+      },
+      `handled ${definition.name}`,
+    );
     return this.settle(delivery, envelope, 'handled', () => delivery.complete());
   }
 
@@ -258,7 +287,12 @@ export class MessageConsumer {
     return true;
   }
 
-  private async settle(delivery: Delivery, envelope: Envelope | undefined, outcome: FlowOutcome, action: () => Promise<void>): Promise<ProcessOutcome> {
+  private async settle(
+    delivery: Delivery,
+    envelope: Envelope | undefined,
+    outcome: FlowOutcome,
+    action: () => Promise<void>,
+  ): Promise<ProcessOutcome> {
     try {
       await action();
     } catch (error) {
@@ -300,7 +334,12 @@ export function endpointsOf(catalogue: Catalogue, service: string): Endpoint[] {
   const endpoints: Endpoint[] = [];
   const queue = topology.queues.find((q) => q.service === service);
   if (queue) {
-    endpoints.push({ source: { kind: 'queue', name: queue.name }, kind: 'command', types: new Set(queue.types), maxAttempts: queue.maxAttempts });
+    endpoints.push({
+      source: { kind: 'queue', name: queue.name },
+      kind: 'command',
+      types: new Set(queue.types),
+      maxAttempts: queue.maxAttempts,
+    });
   }
   const subscription = topology.topic.subscriptions.find((s) => s.service === service);
   if (subscription) {

@@ -5,10 +5,18 @@ describe('sourcesOf', () => {
   it('names every command queue and every subscription of the catalogue, once each', () => {
     const topology = shopCatalogue.topology();
     const sources = sourcesOf(shopCatalogue);
-    expect(sources.filter((source) => source.kind === 'queue').map((source) => source.name).sort()).toEqual(topology.queues.map((queue) => queue.name).sort());
-    expect(sources.filter((source) => source.kind === 'subscription').map((source) => source.name).sort()).toEqual(
-      topology.topic.subscriptions.map((subscription) => subscription.name).sort(),
-    );
+    expect(
+      sources
+        .filter((source) => source.kind === 'queue')
+        .map((source) => source.name)
+        .sort(),
+    ).toEqual(topology.queues.map((queue) => queue.name).sort());
+    expect(
+      sources
+        .filter((source) => source.kind === 'subscription')
+        .map((source) => source.name)
+        .sort(),
+    ).toEqual(topology.topic.subscriptions.map((subscription) => subscription.name).sort());
     expect(sources).toContainEqual({ kind: 'subscription', topic: 'events', name: 'email-service' });
   });
 });
@@ -16,8 +24,12 @@ describe('sourcesOf', () => {
 describe('sameSource', () => {
   it('tells a queue from the subscription of the same service', () => {
     expect(sameSource({ kind: 'queue', name: 'order-service' }, { kind: 'queue', name: 'order-service' })).toBe(true);
-    expect(sameSource({ kind: 'queue', name: 'order-service' }, { kind: 'subscription', topic: 'events', name: 'order-service' })).toBe(false);
-    expect(sameSource({ kind: 'subscription', topic: 'events', name: 'a' }, { kind: 'subscription', topic: 'other', name: 'a' })).toBe(false);
+    expect(sameSource({ kind: 'queue', name: 'order-service' }, { kind: 'subscription', topic: 'events', name: 'order-service' })).toBe(
+      false,
+    );
+    expect(sameSource({ kind: 'subscription', topic: 'events', name: 'a' }, { kind: 'subscription', topic: 'other', name: 'a' })).toBe(
+      false,
+    );
   });
 });
 

@@ -74,7 +74,12 @@ describe('mergeRetryPolicy', () => {
   const defaults: RetryPolicy = { immediate: 2, baseDelayMs: 200, maxDelayMs: 30_000, jitter: 0.2 };
 
   it("lets a handler's values beat the defaults and keeps the rest", () => {
-    expect(mergeRetryPolicy(defaults, { immediate: 0, baseDelayMs: 500 })).toEqual({ immediate: 0, baseDelayMs: 500, maxDelayMs: 30_000, jitter: 0.2 });
+    expect(mergeRetryPolicy(defaults, { immediate: 0, baseDelayMs: 500 })).toEqual({
+      immediate: 0,
+      baseDelayMs: 500,
+      maxDelayMs: 30_000,
+      jitter: 0.2,
+    });
     expect(mergeRetryPolicy(defaults, undefined)).toEqual(defaults);
   });
 

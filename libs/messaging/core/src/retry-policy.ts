@@ -59,7 +59,8 @@ export function isPermanent(error: Error, permanent: readonly ErrorClass[]): boo
 export function mergeRetryPolicy(defaults: RetryPolicy, override: Partial<RetryPolicy> | undefined): RetryPolicy {
   const policy = { ...defaults, ...override };
   const problems: string[] = [];
-  if (!Number.isInteger(policy.immediate) || policy.immediate < 0) problems.push(`immediate must be a whole number ≥ 0, got ${policy.immediate}`);
+  if (!Number.isInteger(policy.immediate) || policy.immediate < 0)
+    problems.push(`immediate must be a whole number ≥ 0, got ${policy.immediate}`);
   if (!(policy.baseDelayMs >= 1)) problems.push(`baseDelayMs must be ≥ 1, got ${policy.baseDelayMs}`);
   if (!(policy.maxDelayMs >= policy.baseDelayMs)) problems.push(`maxDelayMs must be ≥ baseDelayMs, got ${policy.maxDelayMs}`);
   if (!(policy.jitter >= 0 && policy.jitter < 1)) problems.push(`jitter must be in [0, 1), got ${policy.jitter}`);

@@ -61,7 +61,10 @@ export class MessagingRuntime {
   }
 
   /** `handlerOptions`: a handler's own retry policy and permanent errors, by type, over the settings' defaults. */
-  async startReceiving(handlers: ReadonlyMap<string, MessageHandlerFn>, handlerOptions?: ReadonlyMap<string, HandlerRetryOptions>): Promise<MessageConsumer> {
+  async startReceiving(
+    handlers: ReadonlyMap<string, MessageHandlerFn>,
+    handlerOptions?: ReadonlyMap<string, HandlerRetryOptions>,
+  ): Promise<MessageConsumer> {
     const { catalogue, service, instance, transport, settings, logger } = this.options;
     this.consumer = new MessageConsumer({
       transport,

@@ -31,7 +31,12 @@ export function shopIdMissing(): ConfigError {
 }
 
 /** The one line of a service whose topology is marked with another shop's id. */
-export function topologyOfAnotherShop(options: { readonly topology: string; readonly owner: string; readonly shopId: string; readonly fix: string }): StartupError {
+export function topologyOfAnotherShop(options: {
+  readonly topology: string;
+  readonly owner: string;
+  readonly shopId: string;
+  readonly fix: string;
+}): StartupError {
   return new StartupError(
     `${options.topology} belongs to shop ${options.owner}, not to this shop ${options.shopId}: two shops on one topology take each other's messages; ${options.fix}`,
   );

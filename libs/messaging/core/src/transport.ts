@@ -24,8 +24,7 @@ export type Destination = { readonly kind: 'queue'; readonly name: string } | { 
 
 /** Where a message is received from: a command queue or one service's subscription on the topic. */
 export type Source =
-  | { readonly kind: 'queue'; readonly name: string }
-  | { readonly kind: 'subscription'; readonly topic: string; readonly name: string };
+  { readonly kind: 'queue'; readonly name: string } | { readonly kind: 'subscription'; readonly topic: string; readonly name: string };
 
 export function describeSource(source: Source): string {
   return source.kind === 'queue' ? `queue ${source.name}` : `subscription ${source.topic}/${source.name}`;

@@ -38,7 +38,10 @@ class FailingTransport extends InMemoryTransport {
       service: 'payment-service',
       catalogue: shopCatalogue,
       transports: {
-        local: () => (process.env['TEST_START_FAILURE'] ? new FailingTransport(shopCatalogue.topology()) : new InMemoryTransport(shopCatalogue.topology())),
+        local: () =>
+          process.env['TEST_START_FAILURE']
+            ? new FailingTransport(shopCatalogue.topology())
+            : new InMemoryTransport(shopCatalogue.topology()),
       },
     }),
   ],

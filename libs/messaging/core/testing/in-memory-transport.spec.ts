@@ -21,10 +21,14 @@ describe('InMemoryTransport', () => {
     const transport = new InMemoryTransport(catalogue.topology());
     const seen: Record<string, string[]> = { b: [], c: [] };
     for (const name of ['b', 'c'] as const) {
-      await transport.receive({ kind: 'subscription', topic: 'events', name }, async (d) => {
-        seen[name]?.push(d.message.messageId);
-        await d.complete();
-      }, { concurrency: 1, lockMs: 1_000 });
+      await transport.receive(
+        { kind: 'subscription', topic: 'events', name },
+        async (d) => {
+          seen[name]?.push(d.message.messageId);
+          await d.complete();
+        },
+        { concurrency: 1, lockMs: 1_000 },
+      );
     }
     await transport.send({ kind: 'topic', name: 'events' }, [message('1', 'a.done.v1'), message('2', 'a.other.v1')]);
     await tick();
@@ -37,11 +41,15 @@ describe('InMemoryTransport', () => {
     let releaseFirst: () => void = () => undefined;
     const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
     for (const replica of ['a-1', 'a-2']) {
-      await transport.receive({ kind: 'queue', name: 'a' }, async (d) => {
-        seen.push([replica, d.message.messageId]);
-        if (d.message.messageId === '1') await firstHeld;
-        await d.complete();
-      }, { concurrency: 1, lockMs: 1_000 });
+      await transport.receive(
+        { kind: 'queue', name: 'a' },
+        async (d) => {
+          seen.push([replica, d.message.messageId]);
+          if (d.message.messageId === '1') await firstHeld;
+          await d.complete();
+        },
+        { concurrency: 1, lockMs: 1_000 },
+      );
     }
     await transport.send({ kind: 'queue', name: 'a' }, [message('1', 'a.do.v1')]);
     await tick();
@@ -49,17 +57,24 @@ describe('InMemoryTransport', () => {
     await tick();
     releaseFirst();
     await tick();
-    expect(seen).toEqual([['a-1', '1'], ['a-2', '2']]);
+    expect(seen).toEqual([
+      ['a-1', '1'],
+      ['a-2', '2'],
+    ]);
     await transport.close();
   });
 
   it('counts attempts across releases and dead-letters past the broker limit', async () => {
     const transport = new InMemoryTransport(catalogue.topology());
     const attempts: number[] = [];
-    await transport.receive({ kind: 'queue', name: 'a' }, async (d: Delivery) => {
-      attempts.push(d.attempt);
-      await d.retryLater(0);
-    }, { concurrency: 1, lockMs: 1_000 });
+    await transport.receive(
+      { kind: 'queue', name: 'a' },
+      async (d: Delivery) => {
+        attempts.push(d.attempt);
+        await d.retryLater(0);
+      },
+      { concurrency: 1, lockMs: 1_000 },
+    );
     await transport.send({ kind: 'queue', name: 'a' }, [message('x', 'a.do.v1')]);
     await tick();
     expect(attempts).toEqual([1, 2, 3]);
@@ -75,12 +90,16 @@ describe('InMemoryTransport', () => {
     const realNow = Date.now.bind(Date);
     const lagging = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - lagMs);
     const attempts: number[] = [];
-    await transport.receive({ kind: 'queue', name: 'a' }, async (d: Delivery) => {
-      attempts.push(d.attempt);
-      if (d.attempt > 1) return d.complete();
-      await d.retryLater(20);
-      lagMs = 5;
-    }, { concurrency: 1, lockMs: 1_000 });
+    await transport.receive(
+      { kind: 'queue', name: 'a' },
+      async (d: Delivery) => {
+        attempts.push(d.attempt);
+        if (d.attempt > 1) return d.complete();
+        await d.retryLater(20);
+        lagMs = 5;
+      },
+      { concurrency: 1, lockMs: 1_000 },
+    );
     try {
       await transport.send({ kind: 'queue', name: 'a' }, [message('x', 'a.do.v1')]);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -96,15 +115,22 @@ describe('InMemoryTransport', () => {
     const queue = { kind: 'queue', name: 'a' } as const;
     let fail = true;
     const handled: string[] = [];
-    await transport.receive(queue, async (d) => {
-      if (fail) return d.deadLetter('Broken', 'on purpose');
-      handled.push(d.message.messageId);
-      return d.complete();
-    }, { concurrency: 4, lockMs: 1_000 });
+    await transport.receive(
+      queue,
+      async (d) => {
+        if (fail) return d.deadLetter('Broken', 'on purpose');
+        handled.push(d.message.messageId);
+        return d.complete();
+      },
+      { concurrency: 4, lockMs: 1_000 },
+    );
     await transport.send(queue, [message('1', 'a.do.v1'), message('2', 'a.do.v1')]);
     await tick();
     const dead = await transport.deadLetters.list(queue);
-    expect(dead.map((d) => [d.message.messageId, d.reason])).toEqual([['1', 'Broken'], ['2', 'Broken']]);
+    expect(dead.map((d) => [d.message.messageId, d.reason])).toEqual([
+      ['1', 'Broken'],
+      ['2', 'Broken'],
+    ]);
     fail = false;
     expect(await transport.deadLetters.replay(queue, [dead[0]?.id ?? ''])).toBe(1);
     await tick();

@@ -54,9 +54,16 @@ export class InMemoryTransport implements Transport {
       deliversOnceWithoutFailures: true,
       flowPerReplica: true,
     };
-    for (const queue of topology.queues) this.addresses.set(`queue:${queue.name}`, { ready: [], dead: [], maxDeliveryCount: queue.maxDeliveryCount, receivers: new Set() });
+    for (const queue of topology.queues)
+      this.addresses.set(`queue:${queue.name}`, { ready: [], dead: [], maxDeliveryCount: queue.maxDeliveryCount, receivers: new Set() });
     for (const sub of topology.topic.subscriptions) {
-      this.addresses.set(`sub:${sub.name}`, { ready: [], dead: [], maxDeliveryCount: sub.maxDeliveryCount, types: new Set(sub.types), receivers: new Set() });
+      this.addresses.set(`sub:${sub.name}`, {
+        ready: [],
+        dead: [],
+        maxDeliveryCount: sub.maxDeliveryCount,
+        types: new Set(sub.types),
+        receivers: new Set(),
+      });
     }
   }
 
@@ -149,7 +156,14 @@ function pumpAll(address: Address): void {
 /** Moves a message to its dead letters; ids are sequence numbers, as Service Bus gives them. */
 function moveToDeadLetters(address: Address, stored: Stored, reason: string, description: string): void {
   address.ready.splice(address.ready.indexOf(stored), 1);
-  address.dead.push({ id: String(++deadLetterSequence), message: stored.message, reason, description, deadLetteredAt: Date.now(), attempts: stored.deliveries });
+  address.dead.push({
+    id: String(++deadLetterSequence),
+    message: stored.message,
+    reason,
+    description,
+    deadLetteredAt: Date.now(),
+    attempts: stored.deliveries,
+  });
 }
 
 class InMemoryReceiver implements Closable {
@@ -211,11 +225,14 @@ class InMemoryReceiver implements Closable {
     if (this.wakeTimer && this.wakeTime <= time) return;
     clearTimeout(this.wakeTimer);
     this.wakeTime = time;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeTime = Infinity;
-      this.pump();
-    }, Math.max(1, time - Date.now() + 1)).unref();
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.wakeTime = Infinity;
+        this.pump();
+      },
+      Math.max(1, time - Date.now() + 1),
+    ).unref();
   }
 
   async close(): Promise<void> {
@@ -237,8 +254,7 @@ class InMemoryReceiver implements Closable {
       attempt: stored.deliveries,
       complete: once(() => this.address.ready.splice(this.address.ready.indexOf(stored), 1)),
       retryLater: (delayMs: number) => once(() => this.release(stored, delayMs))(),
-      deadLetter: (reason: string, description: string) =>
-        once(() => moveToDeadLetters(this.address, stored, reason, description))(),
+      deadLetter: (reason: string, description: string) => once(() => moveToDeadLetters(this.address, stored, reason, description))(),
     };
   }
 

@@ -91,7 +91,12 @@ async function throughput(consumers: number): Promise<void> {
   const { file, transport } = await openTransport(`throughput-${consumers}`);
   const workers = await Promise.all(Array.from({ length: consumers }, () => Worker.start(file)));
   const collector = new Collector();
-  const bus = new MessageBus({ catalogue: benchCatalogue, service: 'driver', dispatcher: collector, maxDelayMs: transport.capabilities.maxDelayMs });
+  const bus = new MessageBus({
+    catalogue: benchCatalogue,
+    service: 'driver',
+    dispatcher: collector,
+    maxDelayMs: transport.capabilities.maxDelayMs,
+  });
 
   const started = preciseNow();
   for (let sent = 0; sent < THROUGHPUT_MESSAGES; sent += 100) {
@@ -116,7 +121,12 @@ async function pacedLatency(consumers: number): Promise<void> {
   const scenario = `latency at ${rate}/s, ${consumers} consumer process${consumers > 1 ? 'es' : ''}`;
   const { file, transport } = await openTransport(`latency-${consumers}`);
   const workers = await Promise.all(Array.from({ length: consumers }, () => Worker.start(file, 16)));
-  const bus = new MessageBus({ catalogue: benchCatalogue, service: 'driver', dispatcher: { dispatch: (d, m) => transport.send(d, [m]) }, maxDelayMs: transport.capabilities.maxDelayMs });
+  const bus = new MessageBus({
+    catalogue: benchCatalogue,
+    service: 'driver',
+    dispatcher: { dispatch: (d, m) => transport.send(d, [m]) },
+    maxDelayMs: transport.capabilities.maxDelayMs,
+  });
   const total = rate * PACED_SECONDS;
   const started = preciseNow();
   let sent = 0;
@@ -147,7 +157,11 @@ async function idleCpu(): Promise<void> {
   await sleep(IDLE_SECONDS * 1_000);
   const used = workers.map((w, i) => cpuMs(w.pid) - (before[i] ?? 0));
   const total = used.reduce((a, b) => a + b, 0);
-  record('4 idle consumer processes', `CPU over ${IDLE_SECONDS} s (ms, all four)`, `${total.toFixed(0)} (${((total / (IDLE_SECONDS * 1_000)) * 100).toFixed(2)} % of one core)`);
+  record(
+    '4 idle consumer processes',
+    `CPU over ${IDLE_SECONDS} s (ms, all four)`,
+    `${total.toFixed(0)} (${((total / (IDLE_SECONDS * 1_000)) * 100).toFixed(2)} % of one core)`,
+  );
   await Promise.all(workers.map((w) => w.stop()));
   await transport.close();
 }
@@ -198,7 +212,9 @@ function storageFloor(): void {
 
 async function main(): Promise<void> {
   const cpu = os.cpus();
-  console.log(`Stitch embedded transport benchmark — node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`);
+  console.log(
+    `Stitch embedded transport benchmark — node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`,
+  );
   console.log(`messages per throughput run: ${THROUGHPUT_MESSAGES}${quick ? ' (quick)' : ''}\n`);
   storageFloor();
   await throughput(1);

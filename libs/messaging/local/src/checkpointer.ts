@@ -46,7 +46,9 @@ export class Checkpointer {
 
   constructor(file: string) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, state: this.state, pauseMs: PAUSE_MS } });
-    this.worker.on('error', (error) => warn(`Local transport: the checkpoint thread failed; SQLite checkpoints by itself: ${String(error)}`));
+    this.worker.on('error', (error) =>
+      warn(`Local transport: the checkpoint thread failed; SQLite checkpoints by itself: ${String(error)}`),
+    );
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     // Stopping is what ends it; it must not keep the process alive on its own.
     this.worker.unref();

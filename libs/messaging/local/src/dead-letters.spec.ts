@@ -29,7 +29,14 @@ describe('dead letters', () => {
     expect(others).toEqual([]);
     expect(dead).toEqual({
       id: expect.any(String),
-      message: { messageId: sent.messageId, type: sent.type, correlationId: sent.correlationId, body: sent.body, headers: { traceparent: 't' }, enqueuedAt: expect.any(Number) },
+      message: {
+        messageId: sent.messageId,
+        type: sent.type,
+        correlationId: sent.correlationId,
+        body: sent.body,
+        headers: { traceparent: 't' },
+        enqueuedAt: expect.any(Number),
+      },
       reason: 'Poison',
       description: 'failed 0',
       deadLetteredAt: expect.any(Number),
@@ -56,7 +63,13 @@ describe('dead letters', () => {
     await bus.transport.receive(email, emailInbox.handler, options);
     const replayed = await emailInbox.next();
     expect(replayed.attempt).toBe(1);
-    expect(replayed.message).toMatchObject({ messageId: placed.messageId, type: placed.type, correlationId: placed.correlationId, body: placed.body, headers: { traceparent: 't' } });
+    expect(replayed.message).toMatchObject({
+      messageId: placed.messageId,
+      type: placed.type,
+      correlationId: placed.correlationId,
+      body: placed.body,
+      headers: { traceparent: 't' },
+    });
     await replayed.complete();
     await inventoryInbox.nothingWithin(200);
     expect(await bus.transport.deadLetters.list(email)).toEqual([]);

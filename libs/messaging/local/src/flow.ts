@@ -49,9 +49,17 @@ export class FlowLog {
 
   subscribe(onRecord: (record: string) => void): Closable {
     // seq only grows (AUTOINCREMENT), so "after the current maximum" is exactly "written from now on".
-    const start = optionalInteger(this.db.read(() => this.latest.get()), 'seq') ?? 0;
-    const subscription = new FlowSubscription(start, (seq) => this.db.read(() => this.after.all(seq)), this.hub, onRecord, () =>
-      this.subscriptions.delete(subscription),
+    const start =
+      optionalInteger(
+        this.db.read(() => this.latest.get()),
+        'seq',
+      ) ?? 0;
+    const subscription = new FlowSubscription(
+      start,
+      (seq) => this.db.read(() => this.after.all(seq)),
+      this.hub,
+      onRecord,
+      () => this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
     return subscription;

@@ -127,7 +127,10 @@ export class MessageStore {
 
   /** When the next message of the address becomes (or became) visible; an index lookup, cheap enough to ask often. */
   earliestVisibleAt(address: string): number | undefined {
-    return optionalInteger(this.db.read(() => this.earliest.get(address)), 'at');
+    return optionalInteger(
+      this.db.read(() => this.earliest.get(address)),
+      'at',
+    );
   }
 
   /**
@@ -153,7 +156,12 @@ export class MessageStore {
       }
       const deliverable = rows
         .filter((row) => integer(row, 'delivery_count') <= request.maxDeliveryCount)
-        .map((row) => ({ seq: integer(row, 'seq'), token: request.token, message: incomingMessage(row), attempt: integer(row, 'delivery_count') }))
+        .map((row) => ({
+          seq: integer(row, 'seq'),
+          token: request.token,
+          message: incomingMessage(row),
+          attempt: integer(row, 'delivery_count'),
+        }))
         .sort((a, b) => a.seq - b.seq);
       return { locked: rows.length, deliverable };
     });

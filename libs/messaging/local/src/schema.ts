@@ -111,7 +111,7 @@ function claimForShop(db: Database, shopId: string, file: string): void {
       topology: `the bus file ${file}`,
       owner: String(owner),
       shopId,
-      fix: 'give this shop its own data folder (STITCH_DATA_DIR), or start it with that shop\'s id (STITCH_SHOP_ID)',
+      fix: "give this shop its own data folder (STITCH_DATA_DIR), or start it with that shop's id (STITCH_SHOP_ID)",
     });
   }
 }

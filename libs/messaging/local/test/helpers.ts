@@ -37,7 +37,10 @@ export class Inbox {
 
   readonly handler: DeliveryHandler = (delivery) =>
     new Promise<void>((finish) => {
-      const settleThen = <T extends unknown[]>(settle: (...args: T) => Promise<void>) => (...args: T) => settle(...args).finally(finish);
+      const settleThen =
+        <T extends unknown[]>(settle: (...args: T) => Promise<void>) =>
+        (...args: T) =>
+          settle(...args).finally(finish);
       this.arrive({
         message: delivery.message,
         attempt: delivery.attempt,
@@ -82,7 +85,10 @@ export class Inbox {
 }
 
 /** A started transport on a fresh file for each test of the enclosing `describe`, closed and removed after it. */
-export function transportPerTest(options: Partial<LocalTransportOptions> = {}): { readonly transport: LocalTransport; readonly file: string } {
+export function transportPerTest(options: Partial<LocalTransportOptions> = {}): {
+  readonly transport: LocalTransport;
+  readonly file: string;
+} {
   let bus: ReturnType<typeof tempBus> | undefined;
   let transport: LocalTransport | undefined;
   beforeEach(async () => {

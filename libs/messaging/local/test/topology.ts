@@ -9,7 +9,14 @@ export const topology: Topology = {
   topic: {
     name: 'events',
     subscriptions: [
-      { name: 'inventory-service', service: 'inventory-service', topic: 'events', types: ['order.OrderPlaced.v1'], maxAttempts: 5, maxDeliveryCount: 6 },
+      {
+        name: 'inventory-service',
+        service: 'inventory-service',
+        topic: 'events',
+        types: ['order.OrderPlaced.v1'],
+        maxAttempts: 5,
+        maxDeliveryCount: 6,
+      },
       {
         name: 'email-service',
         service: 'email-service',
@@ -18,7 +25,14 @@ export const topology: Topology = {
         maxAttempts: 5,
         maxDeliveryCount: 6,
       },
-      { name: 'notification-service', service: 'notification-service', topic: 'events', types: ['payment.PaymentCaptured.v1'], maxAttempts: 5, maxDeliveryCount: 6 },
+      {
+        name: 'notification-service',
+        service: 'notification-service',
+        topic: 'events',
+        types: ['payment.PaymentCaptured.v1'],
+        maxAttempts: 5,
+        maxDeliveryCount: 6,
+      },
     ],
   },
   flow: { name: 'flow' },

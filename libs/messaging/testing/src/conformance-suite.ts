@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MessageBus, type OutgoingDispatcher, type Destination, type OutgoingMessage, type Source, type Transport } from '@stitch/messaging-core';
+import {
+  MessageBus,
+  type OutgoingDispatcher,
+  type Destination,
+  type OutgoingMessage,
+  type Source,
+  type Transport,
+} from '@stitch/messaging-core';
 import { conformanceCatalogue, DoWork, NobodyListened, OtherHappened, ThingHappened } from './conformance-catalogue';
 import { ConsumerGroup } from './consumer-processes';
 import type { ConformanceFixture, TransportModuleFactory } from './fixture';
@@ -61,7 +68,12 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
     /** Sends through the real bus (validation, envelope, routing) in batches of 100. */
     async function emit(build: (bus: MessageBus) => Promise<unknown>[]): Promise<string[]> {
       const dispatcher = new CollectingDispatcher();
-      const bus = new MessageBus({ catalogue: conformanceCatalogue, service: 'alpha', dispatcher, maxDelayMs: transport.capabilities.maxDelayMs });
+      const bus = new MessageBus({
+        catalogue: conformanceCatalogue,
+        service: 'alpha',
+        dispatcher,
+        maxDelayMs: transport.capabilities.maxDelayMs,
+      });
       await Promise.all(build(bus));
       for (let i = 0; i < dispatcher.collected.length; i += 100) {
         const chunk = dispatcher.collected.slice(i, i + 100);
@@ -90,11 +102,18 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await setup('competing');
       const consumers = await Promise.all([0, 1, 2].map(() => group.start('alpha', { mode: 'ok', workMs: 2 }, 4)));
       const sent = await emit((bus) => Array.from({ length: 300 }, (_, n) => bus.send(DoWork, { n })));
-      await until('300 handled', () => tally(group.handled()).distinct.size >= 300, 60_000, () => `${tally(group.handled()).distinct.size}`);
+      await until(
+        '300 handled',
+        () => tally(group.handled()).distinct.size >= 300,
+        60_000,
+        () => `${tally(group.handled()).distinct.size}`,
+      );
       await sleep(500);
       const { distinct, duplicates } = tally(group.handled());
       const spread = consumers.map((c) => `${c.instance}:${c.handled.length}`).join(' ');
-      line(`[${fixture.name}] competing consumers: sent ${sent.length}, handled ${distinct.size} (${spread}), duplicates ${duplicates}, lost ${sent.length - distinct.size}`);
+      line(
+        `[${fixture.name}] competing consumers: sent ${sent.length}, handled ${distinct.size} (${spread}), duplicates ${duplicates}, lost ${sent.length - distinct.size}`,
+      );
       expect([...distinct].sort()).toEqual([...sent].sort());
       if (transport.capabilities.deliversOnceWithoutFailures) expect(duplicates).toBe(0);
       for (const consumer of consumers) expect(consumer.handled.length).toBeGreaterThan(0);
@@ -102,15 +121,25 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
 
     it('fans an event out to every subscribing service once, and to no other', async () => {
       await setup('fan-out');
-      await Promise.all([group.start('beta', { mode: 'ok', workMs: 0 }), group.start('beta', { mode: 'ok', workMs: 0 }), group.start('gamma', { mode: 'ok', workMs: 0 })]);
+      await Promise.all([
+        group.start('beta', { mode: 'ok', workMs: 0 }),
+        group.start('beta', { mode: 'ok', workMs: 0 }),
+        group.start('gamma', { mode: 'ok', workMs: 0 }),
+      ]);
       const things = await emit((bus) => Array.from({ length: 20 }, (_, n) => bus.publish(ThingHappened, { n })));
       const others = await emit((bus) => Array.from({ length: 10 }, (_, n) => bus.publish(OtherHappened, { n })));
       const unheard = await emit((bus) => Array.from({ length: 5 }, (_, n) => bus.publish(NobodyListened, { n })));
-      await until('beta 30 and gamma 20', () => tally(group.handled('beta')).distinct.size >= 30 && tally(group.handled('gamma')).distinct.size >= 20, 30_000);
+      await until(
+        'beta 30 and gamma 20',
+        () => tally(group.handled('beta')).distinct.size >= 30 && tally(group.handled('gamma')).distinct.size >= 20,
+        30_000,
+      );
       await sleep(500);
       const beta = tally(group.handled('beta'));
       const gamma = tally(group.handled('gamma'));
-      line(`[${fixture.name}] fan-out: beta ${beta.distinct.size} (duplicates ${beta.duplicates}), gamma ${gamma.distinct.size} (duplicates ${gamma.duplicates}), unsubscribed delivered ${unheard.filter((id) => beta.distinct.has(id) || gamma.distinct.has(id)).length}`);
+      line(
+        `[${fixture.name}] fan-out: beta ${beta.distinct.size} (duplicates ${beta.duplicates}), gamma ${gamma.distinct.size} (duplicates ${gamma.duplicates}), unsubscribed delivered ${unheard.filter((id) => beta.distinct.has(id) || gamma.distinct.has(id)).length}`,
+      );
       expect([...beta.distinct].sort()).toEqual([...things, ...others].sort());
       expect([...gamma.distinct].sort()).toEqual([...things].sort());
       if (transport.capabilities.deliversOnceWithoutFailures) {
@@ -129,7 +158,9 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       const survivor = await group.start('alpha', { mode: 'ok', workMs: 0 });
       await until('the survivor to handle it', () => survivor.handled.length === 1, lockMs * 3 + 10_000);
       const redelivery = survivor.handled[0];
-      line(`[${fixture.name}] killed mid-message: redelivered after ${(redelivery?.at ?? 0) - lockedAt} ms (lock ${lockMs} ms), attempt ${redelivery?.attempt}`);
+      line(
+        `[${fixture.name}] killed mid-message: redelivered after ${(redelivery?.at ?? 0) - lockedAt} ms (lock ${lockMs} ms), attempt ${redelivery?.attempt}`,
+      );
       expect(redelivery?.messageId).toBe(id);
       expect(redelivery?.attempt).toBe(2);
       // Measured from when the handler started, a little after the lock was taken: allow that much slack, no more.
@@ -142,7 +173,21 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       const [failing] = await emit((bus) => [bus.send(DoWork, { n: 1 })]);
       await transport.send({ kind: 'queue', name: 'alpha' }, [
         { messageId: 'not-json', type: DoWork.type, correlationId: 'c', body: '{not json' },
-        { messageId: 'unknown-type', type: 'alpha.made-up.v1', correlationId: 'c', body: JSON.stringify({ id: 'unknown-type', type: 'alpha.made-up.v1', kind: 'command', source: 'test', time: new Date().toISOString(), correlationId: 'c', causationId: 'c', data: {} }) },
+        {
+          messageId: 'unknown-type',
+          type: 'alpha.made-up.v1',
+          correlationId: 'c',
+          body: JSON.stringify({
+            id: 'unknown-type',
+            type: 'alpha.made-up.v1',
+            kind: 'command',
+            source: 'test',
+            time: new Date().toISOString(),
+            correlationId: 'c',
+            causationId: 'c',
+            data: {},
+          }),
+        },
       ]);
       await until('three dead letters', async () => (await transport.deadLetters.list(alphaQueue)).length === 3, 30_000);
       const dead = await transport.deadLetters.list(alphaQueue);
@@ -150,7 +195,9 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       const maxAttempts = conformanceCatalogue.queueMaxAttempts('alpha');
       // The consumer's IPC reports can trail the dead letter it wrote.
       await until('the consumer reports for every attempt', () => consumer.started.length >= maxAttempts, 5_000);
-      line(`[${fixture.name}] dead-lettering: ${dead.map((d) => `${d.message.messageId.slice(0, 12)} after ${d.attempts} → ${d.reason}`).join('; ')}`);
+      line(
+        `[${fixture.name}] dead-lettering: ${dead.map((d) => `${d.message.messageId.slice(0, 12)} after ${d.attempts} → ${d.reason}`).join('; ')}`,
+      );
       expect(byId.get(failing ?? '')).toMatchObject({ reason: 'Error: conformance: refused', attempts: maxAttempts });
       expect(consumer.started.map((s) => s.attempt)).toEqual(Array.from({ length: maxAttempts }, (_, i) => i + 1));
       expect(byId.get('not-json')?.reason).toBe('InvalidMessage');
@@ -179,7 +226,9 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await until('beta to handle the replayed event', () => healedBeta.handled.length === 1, 10_000 + lockMs);
       expect(await transport.deadLetters.purge(betaSub, [secondDead?.id ?? ''])).toBe(1);
       await sleep(500);
-      line(`[${fixture.name}] replay: beta handled ${healedBeta.handled.length} replayed, gamma handled ${group.handled('gamma').length} in all`);
+      line(
+        `[${fixture.name}] replay: beta handled ${healedBeta.handled.length} replayed, gamma handled ${group.handled('gamma').length} in all`,
+      );
       expect(healedBeta.handled[0]?.messageId).toBe(first);
       expect(group.handled('gamma')).toHaveLength(2);
       expect(await transport.deadLetters.list(betaSub)).toEqual([]);
@@ -204,11 +253,18 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await Promise.all([group.start('alpha', { mode: 'ok', workMs: 0 }, 32), group.start('alpha', { mode: 'ok', workMs: 0 }, 32)]);
       const started = Date.now();
       const sent = await emit((bus) => Array.from({ length: 10_000 }, (_, n) => bus.send(DoWork, { n })));
-      await until('10,000 handled', () => tally(group.handled()).distinct.size >= 10_000, 180_000, () => `${tally(group.handled()).distinct.size}`);
+      await until(
+        '10,000 handled',
+        () => tally(group.handled()).distinct.size >= 10_000,
+        180_000,
+        () => `${tally(group.handled()).distinct.size}`,
+      );
       const seconds = (Date.now() - started) / 1_000;
       await sleep(500);
       const { distinct, duplicates } = tally(group.handled());
-      line(`[${fixture.name}] burst: sent ${sent.length}, handled ${distinct.size} in ${seconds.toFixed(1)} s, duplicates ${duplicates}, lost ${sent.length - distinct.size}`);
+      line(
+        `[${fixture.name}] burst: sent ${sent.length}, handled ${distinct.size} in ${seconds.toFixed(1)} s, duplicates ${duplicates}, lost ${sent.length - distinct.size}`,
+      );
       expect(distinct.size).toBe(10_000);
       expect(sent.every((id) => distinct.has(id))).toBe(true);
       if (transport.capabilities.deliversOnceWithoutFailures) expect(duplicates).toBe(0);

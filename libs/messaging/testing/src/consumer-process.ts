@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(1));
   process.on('message', (message) => {
     if (message === 'stop') {
-      void consumer.stop().then(() => transport.close()).then(() => process.exit(0));
+      void consumer
+        .stop()
+        .then(() => transport.close())
+        .then(() => process.exit(0));
     }
   });
 }

@@ -19,5 +19,11 @@ export interface ConsumerSpec {
 
 export type ConsumerReport =
   | { readonly event: 'ready' }
-  | { readonly event: 'started' | 'handled'; readonly messageId: string; readonly type: string; readonly attempt: number; readonly at: number }
+  | {
+      readonly event: 'started' | 'handled';
+      readonly messageId: string;
+      readonly type: string;
+      readonly attempt: number;
+      readonly at: number;
+    }
   | { readonly event: 'error'; readonly message: string };

@@ -2,7 +2,12 @@ import { EVENTS_TOPIC, type CommandDefinition, type MessageData } from '@stitch/
 import { createEnvelope, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import type { InMemoryTransport } from '@stitch/messaging-core/testing';
 
-export type SendCommand = <D extends CommandDefinition>(transport: InMemoryTransport, command: D, data: MessageData<D>, id?: string) => Promise<string>;
+export type SendCommand = <D extends CommandDefinition>(
+  transport: InMemoryTransport,
+  command: D,
+  data: MessageData<D>,
+  id?: string,
+) => Promise<string>;
 
 /**
  * Sends commands to their owner's queue as the `source` service would, so a test can drive one service without

@@ -11,7 +11,11 @@ describe('a delay longer than the transport schedules', () => {
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   it('is re-deferred on arrival until due, then handled once', async () => {
-    const transport = createLocalTransport({ topology: conformanceCatalogue.topology(), file: path.join(folder, 'bus.db'), maxDelayMs: 300 });
+    const transport = createLocalTransport({
+      topology: conformanceCatalogue.topology(),
+      file: path.join(folder, 'bus.db'),
+      maxDelayMs: 300,
+    });
     await transport.start();
     const sends = jest.spyOn(transport, 'send');
     const handledAt: number[] = [];
@@ -25,7 +29,12 @@ describe('a delay longer than the transport schedules', () => {
       lockMs: 5_000,
     });
     await consumer.start();
-    const bus = new MessageBus({ catalogue: conformanceCatalogue, service: 'alpha', dispatcher: new TransportDispatcher(transport), maxDelayMs: 300 });
+    const bus = new MessageBus({
+      catalogue: conformanceCatalogue,
+      service: 'alpha',
+      dispatcher: new TransportDispatcher(transport),
+      maxDelayMs: 300,
+    });
 
     const sentAt = Date.now();
     await bus.send(DoWork, { n: 1 }, { delayMs: 1_000 });

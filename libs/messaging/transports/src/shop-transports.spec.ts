@@ -25,7 +25,12 @@ describe('shopTransports', () => {
   it('starts the embedded transport on the shop topology', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stitch-transports-'));
     const config = { ...messagingConfig(), dataDir, shopId: 'shop-a' };
-    const transport = shopTransports.local!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config });
+    const transport = shopTransports.local!({
+      topology: shopCatalogue.topology(),
+      service: 'order-service',
+      instance: 'order-service-1',
+      config,
+    });
     try {
       await transport.start();
       await transport.send({ kind: 'queue', name: 'order-service' }, []);
@@ -36,7 +41,12 @@ describe('shopTransports', () => {
   });
 
   it('builds no transport for a service without a shop id, on any transport, and says so in one line', () => {
-    const context = { topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), shopId: undefined } };
+    const context = {
+      topology: shopCatalogue.topology(),
+      service: 'order-service',
+      instance: 'order-service-1',
+      config: { ...messagingConfig(), shopId: undefined },
+    };
     for (const factory of Object.values(shopTransports)) {
       expect(() => factory!(context)).toThrow(/^STITCH_SHOP_ID is not set: a service must know which shop instance it belongs to/);
     }
@@ -45,7 +55,13 @@ describe('shopTransports', () => {
   it("refuses another shop's service on the same bus file, and lets a tool without a shop id in", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stitch-transports-'));
     const on = (shopId: string | undefined, tool = false) =>
-      shopTransports.local!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), dataDir, shopId }, tool });
+      shopTransports.local!({
+        topology: shopCatalogue.topology(),
+        service: 'order-service',
+        instance: 'order-service-1',
+        config: { ...messagingConfig(), dataDir, shopId },
+        tool,
+      });
     const owner = on('shop-a');
     try {
       await owner.start();
@@ -62,9 +78,15 @@ describe('shopTransports', () => {
   describe('azure', () => {
     it('fails to start with one line naming the broker it cannot reach, and no key', async () => {
       const port = await closedPort();
-      process.env['SERVICEBUS_CONNECTION_STRING'] = `Endpoint=sb://127.0.0.1:${port};SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;`;
+      process.env['SERVICEBUS_CONNECTION_STRING'] =
+        `Endpoint=sb://127.0.0.1:${port};SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;`;
       delete process.env['SERVICEBUS_NAMESPACE'];
-      const transport = shopTransports.azure!({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
+      const transport = shopTransports.azure!({
+        topology: shopCatalogue.topology(),
+        service: 'order-service',
+        instance: 'order-service-1',
+        config: { ...messagingConfig(), shopId: 'shop-a' },
+      });
       const error = await transport.start().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StartupError);
       expect((error as Error).message).toBe(
@@ -77,14 +99,20 @@ describe('shopTransports', () => {
     afterEach(() => {
       process.env = { ...saved };
     });
-    const context = () => ({ topology: shopCatalogue.topology(), service: 'order-service', instance: 'order-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
+    const context = () => ({
+      topology: shopCatalogue.topology(),
+      service: 'order-service',
+      instance: 'order-service-1',
+      config: { ...messagingConfig(), shopId: 'shop-a' },
+    });
 
     it('needs exactly one of a connection string or a namespace, and says so in one line', () => {
       delete process.env['SERVICEBUS_CONNECTION_STRING'];
       delete process.env['SERVICEBUS_NAMESPACE'];
       expect(() => shopTransports.azure!(context())).toThrow(ConfigError);
       expect(() => shopTransports.azure!(context())).toThrow(/exactly one of SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE/);
-      process.env['SERVICEBUS_CONNECTION_STRING'] = 'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;';
+      process.env['SERVICEBUS_CONNECTION_STRING'] =
+        'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;';
       process.env['SERVICEBUS_NAMESPACE'] = 'my-shop';
       let message = '';
       try {
@@ -97,7 +125,8 @@ describe('shopTransports', () => {
     });
 
     it('builds the Service Bus transport from a connection string without connecting', () => {
-      process.env['SERVICEBUS_CONNECTION_STRING'] = 'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;';
+      process.env['SERVICEBUS_CONNECTION_STRING'] =
+        'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=topsecret;UseDevelopmentEmulator=true;';
       delete process.env['SERVICEBUS_NAMESPACE'];
       const transport = shopTransports.azure!(context());
       expect(transport).toBeInstanceOf(ServiceBusTransport);
@@ -124,7 +153,12 @@ describe('shopTransports.aws', () => {
 
   it('builds the AWS transport on the shop topology, with the prefix from STITCH_PREFIX', async () => {
     process.env = { ...saved, AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1', STITCH_PREFIX: 'unit' };
-    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
+    const transport = shopTransports.aws!({
+      topology: shopCatalogue.topology(),
+      service: 'email-service',
+      instance: 'email-service-1',
+      config: { ...messagingConfig(), shopId: 'shop-a' },
+    });
     try {
       expect(transport.name).toBe('aws');
       expect((transport as AwsTransport).entities.commandQueue({ kind: 'queue', name: 'email-service' })).toBe('unit-email-service');
@@ -135,18 +169,36 @@ describe('shopTransports.aws', () => {
 
   it('starts with the endpoint and start-up timeout from config, and names the endpoint when nothing answers there', async () => {
     const port = await closedPort();
-    process.env = { ...saved, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
-    const transport = shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } });
+    process.env = {
+      ...saved,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const transport = shopTransports.aws!({
+      topology: shopCatalogue.topology(),
+      service: 'email-service',
+      instance: 'email-service-1',
+      config: { ...messagingConfig(), shopId: 'shop-a' },
+    });
     const error = await transport.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartupError);
-    expect((error as Error).message).toMatch(new RegExp(`^cannot reach the AWS API at http://127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cannot reach the AWS API at http://127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
+    );
     await transport.close();
   });
 
   it('stops with one line naming a bad setting', () => {
     process.env = { ...saved, STITCH_PREFIX: 'no spaces' };
-    expect(() => shopTransports.aws!({ topology: shopCatalogue.topology(), service: 'email-service', instance: 'email-service-1', config: { ...messagingConfig(), shopId: 'shop-a' } })).toThrow(
-      /Invalid aws configuration: STITCH_PREFIX: must be 1-40 letters/,
-    );
+    expect(() =>
+      shopTransports.aws!({
+        topology: shopCatalogue.topology(),
+        service: 'email-service',
+        instance: 'email-service-1',
+        config: { ...messagingConfig(), shopId: 'shop-a' },
+      }),
+    ).toThrow(/Invalid aws configuration: STITCH_PREFIX: must be 1-40 letters/);
   });
 });

@@ -10,7 +10,8 @@ import { createLocalTransport } from '@stitch/messaging-local';
  * topology belongs to this shop (STITCH_SHOP_ID): a service without a shop id does not start.
  */
 export const shopTransports: StitchMessagingOptions['transports'] = {
-  local: (context) => createLocalTransport({ topology: context.topology, file: localTransportFile(context.config.dataDir), ...shopOf(context) }),
+  local: (context) =>
+    createLocalTransport({ topology: context.topology, file: localTransportFile(context.config.dataDir), ...shopOf(context) }),
   azure: (context) => {
     const { topology, service, config } = context;
     const shop = shopOf(context);

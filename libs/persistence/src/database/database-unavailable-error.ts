@@ -22,7 +22,13 @@ export function isUnavailableSqlState(sqlState: string): boolean {
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 
 /** Prisma's driver adapter error kinds for a lost or refused connection. */
-const UNAVAILABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseDoesNotExist']);
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'DatabaseDoesNotExist',
+]);
 
 /** pg's words for a connection that broke or never came, which it throws without a code. */
 const UNAVAILABLE_WORDS = /Connection terminated|connection timeout|timeout expired|not queryable|Connection is closed/i;
@@ -34,7 +40,11 @@ export function databaseUnavailable(error: unknown): string | undefined {
   const postgres = postgresErrorOf(error);
   if (postgres) return isUnavailableSqlState(postgres.sqlState) ? `${postgres.sqlState}: ${postgres.message}` : undefined;
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    const { code, message, meta } = current as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+    const { code, message, meta } = current as {
+      code?: unknown;
+      message?: unknown;
+      meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+    };
     const kind = meta?.driverAdapterError?.cause?.kind;
     if (typeof kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(kind)) return kind;
     if (typeof code === 'string' && UNAVAILABLE_PRISMA_CODES.has(code)) return `${code}: ${firstLine(String(message ?? ''))}`;
@@ -45,5 +55,10 @@ export function databaseUnavailable(error: unknown): string | undefined {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? text
+  );
 }

@@ -5,7 +5,10 @@ import { isPermanentSqlState, PermanentDatabaseError, postgresErrorOf } from './
 
 /** What Prisma's driver adapter throws for a PostgreSQL error (seen with @prisma/adapter-pg 7.10). */
 const adapterError = (originalCode: string, originalMessage: string) =>
-  Object.assign(new Error('Raw query failed'), { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode, originalMessage } } } });
+  Object.assign(new Error('Raw query failed'), {
+    code: 'P2010',
+    meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode, originalMessage } } },
+  });
 
 describe('database errors', () => {
   it.each([
@@ -24,7 +27,10 @@ describe('database errors', () => {
   });
 
   it("reads the SQLSTATE from Prisma's driver adapter error and from pg's own", () => {
-    expect(postgresErrorOf(adapterError('23514', 'violates check constraint'))).toEqual({ sqlState: '23514', message: 'violates check constraint' });
+    expect(postgresErrorOf(adapterError('23514', 'violates check constraint'))).toEqual({
+      sqlState: '23514',
+      message: 'violates check constraint',
+    });
     const pgError = Object.assign(new Error('null value in column'), { code: '23502', severity: 'ERROR' });
     expect(postgresErrorOf(new Error('wrapped', { cause: pgError }))).toEqual({ sqlState: '23502', message: 'null value in column' });
     expect(postgresErrorOf(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBeUndefined();
@@ -47,7 +53,10 @@ describe('an unreachable database', () => {
     ['no connections left', adapterError('53300', 'sorry, too many clients already')],
     ['a broken connection', new Error('Connection terminated unexpectedly')],
     ["Prisma's pool timeout", Object.assign(new Error('Timed out fetching a new connection from the connection pool.'), { code: 'P2024' })],
-    ["the adapter's lost connection", Object.assign(new Error('x'), { meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } })],
+    [
+      "the adapter's lost connection",
+      Object.assign(new Error('x'), { meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }),
+    ],
   ])('%s is unavailable, not a failure of the message', (_, error) => {
     const classified = classifyDatabaseError(error);
     expect(classified).toBeInstanceOf(DatabaseUnavailableError);

@@ -31,7 +31,8 @@ afterAll(async () => {
 const incoming = (n: number) => createEnvelope({ type: 'a.do-it.v1', kind: 'command', source: 'b', data: { n } });
 
 /** As the consumer calls its handler wrapper: inside the message's context. */
-const deliver = (envelope: Envelope, work: () => Promise<void>) => runInMessageContext(contextForEnvelope(envelope), () => inbox.wrap(envelope, work));
+const deliver = (envelope: Envelope, work: () => Promise<void>) =>
+  runInMessageContext(contextForEnvelope(envelope), () => inbox.wrap(envelope, work));
 
 /** A handler that changes state and publishes an event, through db.client and the bus only. */
 async function handle(n: number): Promise<void> {
@@ -45,12 +46,19 @@ async function counts() {
 
 describe('Inbox', () => {
   it('turns data PostgreSQL will never take into a permanent error, and leaves a unique violation to the handler', async () => {
-    const nul = deliver(incoming(7), () => db.database.client.note.create({ data: { id: 'note-7', text: 'a\u0000b' } }).then(() => undefined));
+    const nul = deliver(incoming(7), () =>
+      db.database.client.note.create({ data: { id: 'note-7', text: 'a\u0000b' } }).then(() => undefined),
+    );
     await expect(nul).rejects.toBeInstanceOf(PermanentError);
-    await expect(nul).rejects.toMatchObject({ sqlState: '22021', message: expect.stringMatching(/^PostgreSQL refused the data \(22021\): invalid byte sequence/) });
+    await expect(nul).rejects.toMatchObject({
+      sqlState: '22021',
+      message: expect.stringMatching(/^PostgreSQL refused the data \(22021\): invalid byte sequence/),
+    });
 
     await deliver(incoming(8), () => handle(8));
-    const duplicate = deliver(incoming(9), () => db.database.client.note.create({ data: { id: 'note-8', text: 'again' } }).then(() => undefined));
+    const duplicate = deliver(incoming(9), () =>
+      db.database.client.note.create({ data: { id: 'note-8', text: 'again' } }).then(() => undefined),
+    );
     await expect(duplicate).rejects.not.toBeInstanceOf(PermanentError);
     expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
   });
@@ -61,7 +69,12 @@ describe('Inbox', () => {
 
     expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
     const [row] = await db.client.stitchOutbox.findMany();
-    expect(row).toMatchObject({ destinationKind: 'topic', destinationName: 'events', type: Done.type, correlationId: envelope.correlationId });
+    expect(row).toMatchObject({
+      destinationKind: 'topic',
+      destinationName: 'events',
+      type: Done.type,
+      correlationId: envelope.correlationId,
+    });
     expect(JSON.parse(row!.body)).toMatchObject({ causationId: envelope.id, data: { n: 1 } });
     expect(await db.client.stitchInbox.findUnique({ where: { messageId: envelope.id } })).toMatchObject({ type: envelope.type });
     expect(committed).toBe(1);

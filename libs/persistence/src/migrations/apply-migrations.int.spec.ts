@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { migratedDatabase, startTestPostgres, testMigrationsDir, testSchemaPath, type TestPostgres } from '../../test/support/test-postgres';
+import {
+  migratedDatabase,
+  startTestPostgres,
+  testMigrationsDir,
+  testSchemaPath,
+  type TestPostgres,
+} from '../../test/support/test-postgres';
 import { withDatabase } from '../postgres/database-url';
 import { ensureDatabase } from '../postgres/ensure-database';
 import { applyMigrations, MIGRATION_LOCK_KEY } from './apply-migrations';
@@ -41,7 +47,10 @@ describe('applyMigrations', () => {
 
     expect(results.flatMap((result) => result.appliedMigrationNames).sort()).toEqual(names);
     expect(results.filter((result) => result.appliedMigrationNames.length > 0)).toHaveLength(1);
-    const rows = await query<{ migration_name: string; count: number }>(url, 'SELECT migration_name, count(*)::int AS count FROM _prisma_migrations GROUP BY migration_name');
+    const rows = await query<{ migration_name: string; count: number }>(
+      url,
+      'SELECT migration_name, count(*)::int AS count FROM _prisma_migrations GROUP BY migration_name',
+    );
     expect(rows).toEqual(names.map((name) => ({ migration_name: name, count: 1 })));
 
     const again = await applyMigrations(options);
@@ -72,7 +81,12 @@ describe('applyMigrations', () => {
       'SELECT checksum, finished_at, logs, applied_steps_count FROM _prisma_migrations WHERE migration_name = $1',
       [first!.path],
     );
-    expect(row).toEqual({ checksum: createHash('sha256').update(sql).digest('hex'), finished_at: expect.any(Date), logs: null, applied_steps_count: 1 });
+    expect(row).toEqual({
+      checksum: createHash('sha256').update(sql).digest('hex'),
+      finished_at: expect.any(Date),
+      logs: null,
+      applied_steps_count: 1,
+    });
 
     const status = await migrationStatus({ databaseUrl: url, schemaPath: testSchemaPath, migrationsDir: testMigrationsDir });
     expect(status).toMatchObject({ history: null, failedMigrationNames: [], editedMigrationNames: [] });
@@ -85,9 +99,9 @@ describe('applyMigrations', () => {
     await holder.connect();
     try {
       await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY.toString()]);
-      await expect(applyMigrations({ databaseUrl: url, schemaPath: testSchemaPath, migrationsDir: testMigrationsDir, lockTimeoutMs: 300 })).rejects.toThrow(
-        /lock timeout/,
-      );
+      await expect(
+        applyMigrations({ databaseUrl: url, schemaPath: testSchemaPath, migrationsDir: testMigrationsDir, lockTimeoutMs: 300 }),
+      ).rejects.toThrow(/lock timeout/);
     } finally {
       await holder.end();
     }

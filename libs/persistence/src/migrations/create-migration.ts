@@ -43,14 +43,22 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
   const server = new PgMigrationAdapterFactory({ databaseUrl: options.shadowDatabaseUrl, shadowServerUrl: options.shadowDatabaseUrl });
   const firstMigration = migrationsList.migrationDirectories.length === 0;
   const devDatabase = firstMigration ? await server.createTemporaryDatabase() : undefined;
-  const factory = devDatabase ? new PgMigrationAdapterFactory({ databaseUrl: devDatabase.url, shadowServerUrl: options.shadowDatabaseUrl }) : server;
+  const factory = devDatabase
+    ? new PgMigrationAdapterFactory({ databaseUrl: devDatabase.url, shadowServerUrl: options.shadowDatabaseUrl })
+    : server;
   let output: CreateMigrationOutput;
   try {
     output = await withSchemaEngine(schemaFiles, factory, options.log, async (engine) => {
       if (firstMigration) {
         const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
         if (diagnostic.action.tag === 'reset') throw new Error(`the engine asks for a reset: ${diagnostic.action.reason}`);
-        return engine.createMigration({ draft: options.draft ?? false, migrationName: slug, migrationsList, schema: { files: schemaFiles }, filters: NO_FILTERS });
+        return engine.createMigration({
+          draft: options.draft ?? false,
+          migrationName: slug,
+          migrationsList,
+          schema: { files: schemaFiles },
+          filters: NO_FILTERS,
+        });
       }
       const sql = await migrationsToSchemaSql(engine, migrationsList, schemaFiles);
       return {
@@ -70,6 +78,7 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
   await mkdir(directory, { recursive: true });
   await writeFile(file, output.migrationScript, 'utf8');
   const lockfile = migrationLockfileContent(output.connectorType);
-  if (migrationsList.lockfile.content !== lockfile) await writeFile(path.join(migrationsList.baseDir, migrationsList.lockfile.path), lockfile, 'utf8');
+  if (migrationsList.lockfile.content !== lockfile)
+    await writeFile(path.join(migrationsList.baseDir, migrationsList.lockfile.path), lockfile, 'utf8');
   return { name: output.generatedMigrationName, file, script: output.migrationScript };
 }

@@ -36,7 +36,11 @@ async function addNoteColumn(schemaPath: string): Promise<void> {
 
 describe('drift check', () => {
   it('finds the test schema in sync with its migrations', async () => {
-    const sql = await diffSchemaAgainstMigrations({ schemaPath: testSchemaPath, migrationsDir: testMigrationsDir, shadowDatabaseUrl: server.url });
+    const sql = await diffSchemaAgainstMigrations({
+      schemaPath: testSchemaPath,
+      migrationsDir: testMigrationsDir,
+      shadowDatabaseUrl: server.url,
+    });
     expect(sql).toBe('');
   });
 

@@ -26,7 +26,11 @@ export async function diffSchemaAgainstMigrations(options: DiffSchemaOptions): P
 }
 
 /** '' when in sync; the engine reports a difference with exit code 2. */
-export async function migrationsToSchemaSql(engine: SchemaEngine, migrationsList: MigrationList, schemaFiles: SchemaContainer[]): Promise<string> {
+export async function migrationsToSchemaSql(
+  engine: SchemaEngine,
+  migrationsList: MigrationList,
+  schemaFiles: SchemaContainer[],
+): Promise<string> {
   const result = await engine.diff({
     from: { tag: 'migrations', ...migrationsList },
     to: { tag: 'schemaDatamodel', files: schemaFiles },
@@ -59,6 +63,8 @@ export async function firstMigrationSql(options: FirstMigrationSqlOptions): Prom
     shadowDbInitScript: '',
   };
   const factory = new PgMigrationAdapterFactory({ databaseUrl: options.shadowDatabaseUrl, shadowServerUrl: options.shadowDatabaseUrl });
-  const sql = await withSchemaEngine(options.schemaFiles, factory, options.log, (engine) => migrationsToSchemaSql(engine, noMigrations, options.schemaFiles));
+  const sql = await withSchemaEngine(options.schemaFiles, factory, options.log, (engine) =>
+    migrationsToSchemaSql(engine, noMigrations, options.schemaFiles),
+  );
   return sql ? `${sql}\n` : '';
 }

@@ -12,7 +12,11 @@ describe('database config', () => {
     process.env['DATABASE_URL'] = 'postgresql://u:p@127.0.0.1:5432/postgres';
     process.env['DATABASE_MIGRATION_LOCK_TIMEOUT_MS'] = '5000';
     delete process.env['DATABASE_CONNECT_TIMEOUT_MS'];
-    expect(databaseConfig()).toEqual({ serverUrl: 'postgresql://u:p@127.0.0.1:5432/postgres', migrationLockTimeoutMs: 5_000, connectTimeoutMs: 30_000 });
+    expect(databaseConfig()).toEqual({
+      serverUrl: 'postgresql://u:p@127.0.0.1:5432/postgres',
+      migrationLockTimeoutMs: 5_000,
+      connectTimeoutMs: 30_000,
+    });
     process.env['DATABASE_CONNECT_TIMEOUT_MS'] = '2000';
     expect(databaseConfig().connectTimeoutMs).toBe(2_000);
   });

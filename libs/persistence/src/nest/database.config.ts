@@ -19,7 +19,11 @@ const schema = z.object({
 
 export const databaseConfig = registerAs('database', () => {
   const env = parseConfig('database', schema, process.env);
-  return { serverUrl: env.DATABASE_URL, migrationLockTimeoutMs: env.DATABASE_MIGRATION_LOCK_TIMEOUT_MS, connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS };
+  return {
+    serverUrl: env.DATABASE_URL,
+    migrationLockTimeoutMs: env.DATABASE_MIGRATION_LOCK_TIMEOUT_MS,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+  };
 });
 
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;

@@ -28,7 +28,9 @@ const definition = (inbox?: boolean) =>
 /** What the service hands StitchMessagingModule. */
 function messagingOptions(root: DynamicModule): StitchMessagingOptions {
   const messaging = root.imports?.[0] as DynamicModule;
-  const provider = messaging.providers?.find((p: Provider) => typeof p === 'object' && 'provide' in p && p.provide === STITCH_MESSAGING_OPTIONS);
+  const provider = messaging.providers?.find(
+    (p: Provider) => typeof p === 'object' && 'provide' in p && p.provide === STITCH_MESSAGING_OPTIONS,
+  );
   return (provider as { useValue: StitchMessagingOptions }).useValue;
 }
 

@@ -61,7 +61,13 @@ const published: number[] = [];
 
 beforeAll(async () => {
   server = await startTestPostgres();
-  Object.assign(process.env, { DATABASE_URL: server.url, MESSAGING_RETRY_BASE_MS: '10', MESSAGING_FLOW: 'off', LOG_LEVEL: 'silent', PORT: '0' });
+  Object.assign(process.env, {
+    DATABASE_URL: server.url,
+    MESSAGING_RETRY_BASE_MS: '10',
+    MESSAGING_FLOW: 'off',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+  });
   await transport.receive(
     { kind: 'subscription', topic: 'events', name: 'b' },
     async (delivery) => {
@@ -90,12 +96,14 @@ async function rows<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
 
 function sendDoIt(n: number, id?: string): Promise<void> {
   const envelope = { ...createEnvelope({ type: DoIt.type, kind: 'command', source: 'b', data: { n } }), ...(id ? { id } : {}) };
-  return transport.send({ kind: 'queue', name: 'a' }, [{ messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) }]);
+  return transport.send({ kind: 'queue', name: 'a' }, [
+    { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
+  ]);
 }
 
 describe('PersistenceModule', () => {
   it('creates and migrates the service database before the app starts', async () => {
-    expect(await rows("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL")).toHaveLength(1);
+    expect(await rows('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL')).toHaveLength(1);
   });
 
   it('commits a handler state change with its event, which the relay then publishes', async () => {
@@ -134,7 +142,10 @@ describe('PersistenceModule', () => {
 
     const notReady = await fetch(`${base}/health/ready`);
     expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toMatchObject({ error: { database: { status: 'down', reason: expect.any(String) } }, info: { transport: { status: 'up' } } });
+    expect(await notReady.json()).toMatchObject({
+      error: { database: { status: 'down', reason: expect.any(String) } },
+      info: { transport: { status: 'up' } },
+    });
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
   });
 });

@@ -49,7 +49,9 @@ describe('a service whose database server cannot be reached', () => {
   it('names the server (not the password) and what to do when the port is closed', async () => {
     const port = await closedPort();
     const { status, lines, stderr } = await start({ DATABASE_URL: `postgresql://shop:${PASSWORD}@127.0.0.1:${port}/postgres` });
-    expect(lines).toEqual([`cannot reach the PostgreSQL server at 127.0.0.1:${port} named by DATABASE_URL (connection refused): ${EMBEDDED}`]);
+    expect(lines).toEqual([
+      `cannot reach the PostgreSQL server at 127.0.0.1:${port} named by DATABASE_URL (connection refused): ${EMBEDDED}`,
+    ]);
     expect(status).toBe(1);
     expect(stderr).not.toContain(PASSWORD);
   });
@@ -60,8 +62,13 @@ describe('a service whose database server cannot be reached', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
     try {
-      const { status, lines } = await start({ DATABASE_URL: `postgresql://shop:${PASSWORD}@127.0.0.1:${port}/postgres`, DATABASE_CONNECT_TIMEOUT_MS: '1000' });
-      expect(lines).toEqual([`cannot reach the PostgreSQL server at 127.0.0.1:${port} named by DATABASE_URL (no answer within 1 s, DATABASE_CONNECT_TIMEOUT_MS): ${EMBEDDED}`]);
+      const { status, lines } = await start({
+        DATABASE_URL: `postgresql://shop:${PASSWORD}@127.0.0.1:${port}/postgres`,
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      });
+      expect(lines).toEqual([
+        `cannot reach the PostgreSQL server at 127.0.0.1:${port} named by DATABASE_URL (no answer within 1 s, DATABASE_CONNECT_TIMEOUT_MS): ${EMBEDDED}`,
+      ]);
       expect(status).toBe(1);
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -84,7 +91,8 @@ describe('a service that a PostgreSQL server refuses', () => {
   });
   afterAll(() => server?.stop());
 
-  const as = (user: string, password: string, database = 'postgres') => `postgresql://${user}:${password}@127.0.0.1:${url.port}/${database}`;
+  const as = (user: string, password: string, database = 'postgres') =>
+    `postgresql://${user}:${password}@127.0.0.1:${url.port}/${database}`;
 
   it('says the password is wrong, in one line without it', async () => {
     const { status, lines, stderr } = await start({ DATABASE_URL: as('shop', 'not-the-password') });
@@ -103,7 +111,9 @@ describe('a service that a PostgreSQL server refuses', () => {
 
   it('says the user may not create its database', async () => {
     const { status, lines, stderr } = await start({ DATABASE_URL: as('shop', PASSWORD) });
-    expect(lines).toEqual([`user "shop" may not create database stitch_a on the PostgreSQL server at 127.0.0.1:${url.port}: grant it CREATEDB, or create the database for it`]);
+    expect(lines).toEqual([
+      `user "shop" may not create database stitch_a on the PostgreSQL server at 127.0.0.1:${url.port}: grant it CREATEDB, or create the database for it`,
+    ]);
     expect(status).toBe(1);
     expect(stderr).not.toContain(PASSWORD);
   });

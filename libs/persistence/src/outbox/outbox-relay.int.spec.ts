@@ -164,7 +164,9 @@ describe('OutboxRelay', () => {
 
   it('flushes what is committed once, after it was stopped', async () => {
     const sent: string[] = [];
-    const relay = startRelay({ send: async (_destination, messages) => void sent.push(...messages.map((m) => m.messageId)) }, db.database, { batchSize: 2 });
+    const relay = startRelay({ send: async (_destination, messages) => void sent.push(...messages.map((m) => m.messageId)) }, db.database, {
+      batchSize: 2,
+    });
     await relay.stop();
     const outbox = new OutboxDispatcher(db.database, () => relay.wake());
     for (const id of ['f1', 'f2', 'f3']) await outbox.dispatch(queueA, message(id));

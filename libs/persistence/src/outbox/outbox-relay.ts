@@ -126,7 +126,10 @@ export class OutboxRelay {
         for (const { destination, group } of groupByDestination(rows)) {
           try {
             await transport.send(destination, group.map(toOutgoing));
-            await client.$executeRawUnsafe(DELETE, group.map((row) => row.id));
+            await client.$executeRawUnsafe(
+              DELETE,
+              group.map((row) => row.id),
+            );
             logger.debug({ destination, count: group.length }, 'relayed outbox messages');
           } catch (error) {
             failed = true;

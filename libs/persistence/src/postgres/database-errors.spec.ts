@@ -22,12 +22,18 @@ describe('databaseStartupFailure', () => {
       Object.assign(new Error('getaddrinfo EAI_AGAIN db.example.com'), { code: 'EAI_AGAIN' }),
       'cannot reach the PostgreSQL server at db.example.com:5432 named by DATABASE_URL (host name lookup failed (DNS)): is it running? Start it or correct DATABASE_URL, or unset DATABASE_URL to let npm start run the embedded PostgreSQL',
     ],
-    [pgError('28P01', 'password authentication failed for user "shop@acme"'), 'the PostgreSQL server at db.example.com:5432 refused user "shop@acme": wrong password in DATABASE_URL'],
+    [
+      pgError('28P01', 'password authentication failed for user "shop@acme"'),
+      'the PostgreSQL server at db.example.com:5432 refused user "shop@acme": wrong password in DATABASE_URL',
+    ],
     [
       pgError('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "shop@acme", database "postgres", no encryption'),
       'the PostgreSQL server at db.example.com:5432 refused user "shop@acme": no pg_hba.conf entry for host "10.0.0.1", user "shop@acme", database "postgres", no encryption (DATABASE_URL)',
     ],
-    [pgError('57P03', 'the database system is starting up'), 'the PostgreSQL server at db.example.com:5432 is starting up or shutting down: start the service again in a moment'],
+    [
+      pgError('57P03', 'the database system is starting up'),
+      'the PostgreSQL server at db.example.com:5432 is starting up or shutting down: start the service again in a moment',
+    ],
     [
       new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'),
       'the PostgreSQL server at db.example.com:5432 asks user "shop@acme" for a password, and DATABASE_URL has none',

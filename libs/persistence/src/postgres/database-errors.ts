@@ -17,7 +17,12 @@ const EMBEDDED = 'or unset DATABASE_URL to let npm start run the embedded Postgr
  * What a failure to reach or use the database server means for a user, as one line naming the server (never the
  * password) and what to do; undefined for an error that is not about reaching the server or being let in.
  */
-export function databaseStartupFailure(error: unknown, serverUrl: string, database: string, connectTimeoutMs?: number): StartupError | undefined {
+export function databaseStartupFailure(
+  error: unknown,
+  serverUrl: string,
+  database: string,
+  connectTimeoutMs?: number,
+): StartupError | undefined {
   if (error instanceof StartupError) return error;
   const { server, user } = describeServer(serverUrl);
   const code = String((error as { code?: unknown })?.code ?? '');
@@ -26,17 +31,26 @@ export function databaseStartupFailure(error: unknown, serverUrl: string, databa
 
   // pg's own words when connectionTimeoutMillis passes (before and after pg 8.12).
   const timedOut = /^(timeout expired|Connection terminated due to connection timeout)/.test(message);
-  const down = networkFailure(error) ?? (timedOut ? `no answer within ${connectTimeoutMs ? `${connectTimeoutMs / 1_000} s, ` : ''}DATABASE_CONNECT_TIMEOUT_MS` : undefined);
-  if (down) return line(`cannot reach the PostgreSQL server at ${server} named by DATABASE_URL (${down}): is it running? Start it or correct DATABASE_URL, ${EMBEDDED}`);
+  const down =
+    networkFailure(error) ??
+    (timedOut ? `no answer within ${connectTimeoutMs ? `${connectTimeoutMs / 1_000} s, ` : ''}DATABASE_CONNECT_TIMEOUT_MS` : undefined);
+  if (down)
+    return line(
+      `cannot reach the PostgreSQL server at ${server} named by DATABASE_URL (${down}): is it running? Start it or correct DATABASE_URL, ${EMBEDDED}`,
+    );
   switch (code) {
     case '28P01':
       return line(`the PostgreSQL server at ${server} refused user "${user}": wrong password in DATABASE_URL`);
     case '28000':
       return line(`the PostgreSQL server at ${server} refused user "${user}": ${firstLine(message)} (DATABASE_URL)`);
     case '3D000':
-      return line(`${firstLine(message)} on the PostgreSQL server at ${server}: DATABASE_URL names the server and a database the user may connect to, e.g. /postgres`);
+      return line(
+        `${firstLine(message)} on the PostgreSQL server at ${server}: DATABASE_URL names the server and a database the user may connect to, e.g. /postgres`,
+      );
     case '42501':
-      return line(`user "${user}" may not create database ${database} on the PostgreSQL server at ${server}: grant it CREATEDB, or create the database for it`);
+      return line(
+        `user "${user}" may not create database ${database} on the PostgreSQL server at ${server}: grant it CREATEDB, or create the database for it`,
+      );
     case '57P03':
       return line(`the PostgreSQL server at ${server} is starting up or shutting down: start the service again in a moment`);
     case '53300':

@@ -30,7 +30,10 @@ describe('startEmbeddedPostgres', () => {
   });
 
   const settings = (url: string) =>
-    query<{ name: string; setting: string }>(url, "select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes') order by name");
+    query<{ name: string; setting: string }>(
+      url,
+      "select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes') order by name",
+    );
 
   it('is durable unless told the cluster is thrown away', async () => {
     const durable = await startEmbeddedPostgres({ dataDir: path.join(directory, 'durable') });
@@ -85,7 +88,9 @@ describe('startEmbeddedPostgres', () => {
     expect(password).not.toBe('postgres');
     expect(await query(moved.url, 'select 1 as one')).toEqual([{ one: 1 }]);
     await expect(query(embeddedPostgresUrl(moved.port, 'postgres'), 'select 1')).rejects.toMatchObject({ code: '28P01' });
-    expect(lines).toContain(`[stitch] the cluster still had the old fixed password: it now has the random one kept in ${embeddedPostgresPasswordFile(dataDir)}`);
+    expect(lines).toContain(
+      `[stitch] the cluster still had the old fixed password: it now has the random one kept in ${embeddedPostgresPasswordFile(dataDir)}`,
+    );
     expect(lines.join('\n')).not.toContain(password);
   });
 

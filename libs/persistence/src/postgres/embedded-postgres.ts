@@ -64,7 +64,8 @@ export async function readEmbeddedPostgresPassword(dataDir: string): Promise<str
   }
   if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
   const password = text.trim();
-  if (!/^[\w-]{16,}$/.test(password)) throw new Error(`${file} holds no password of an embedded PostgreSQL: delete the cluster and this file (npm start -- --fresh)`);
+  if (!/^[\w-]{16,}$/.test(password))
+    throw new Error(`${file} holds no password of an embedded PostgreSQL: delete the cluster and this file (npm start -- --fresh)`);
   return password;
 }
 
@@ -118,12 +119,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: runsAsRoot,
     initdbFlags: ['--encoding=UTF8', ...(options.throwAway ? ['--no-sync'] : [])],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
+      '-c',
+      'listen_addresses=127.0.0.1',
       // No unix socket: it would need a writable /var/run/postgresql.
-      '-c', 'unix_socket_directories=',
+      '-c',
+      'unix_socket_directories=',
       // Every replica keeps a pool of up to 10 connections (pg's default) and the notification service one more to
       // listen on: a scaled-out shop passes PostgreSQL's default of 100.
-      '-c', 'max_connections=300',
+      '-c',
+      'max_connections=300',
       ...(options.throwAway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: (message) => {
@@ -149,7 +153,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = (server as unknown as { process?: ChildProcess }).process;
   let hasExited = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
     child.once('exit', (code, signal) => resolve({ code, signal }));
   }).finally(() => (hasExited = true));
   return {
@@ -189,7 +194,9 @@ async function ensurePassword(port: number, password: string, passwordFile: stri
     legacy = await connect(LEGACY_PASSWORD);
   } catch (error) {
     if (!refusedPassword(error)) throw error;
-    throw new Error(`the embedded PostgreSQL refuses the password kept in ${passwordFile}: restore that file, or start a new cluster (npm start -- --fresh)`);
+    throw new Error(
+      `the embedded PostgreSQL refuses the password kept in ${passwordFile}: restore that file, or start a new cluster (npm start -- --fresh)`,
+    );
   }
   try {
     await legacy.query(`ALTER ROLE ${USER} PASSWORD '${password}'`);

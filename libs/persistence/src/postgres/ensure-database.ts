@@ -10,7 +10,11 @@ const UNIQUE_VIOLATION = '23505';
  * `serverUrl` names any database the role may connect to; the role needs CREATEDB when it is missing. As the
  * first connection a service makes, it is where an unreachable server or a refused login shows.
  */
-export async function ensureDatabase(serverUrl: string, name: string, options: { readonly connectTimeoutMs?: number } = {}): Promise<'created' | 'existed'> {
+export async function ensureDatabase(
+  serverUrl: string,
+  name: string,
+  options: { readonly connectTimeoutMs?: number } = {},
+): Promise<'created' | 'existed'> {
   const client = new pg.Client({
     connectionString: serverUrl,
     application_name: 'stitch-ensure-database',

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { shopCatalogue } from '@stitch/contracts';
-import { applyTopology, AwsTransport, awsEntities, createAwsClients, deleteTopology, destroyAwsClients, type AwsClientSettings } from '@stitch/messaging-aws';
+import {
+  applyTopology,
+  AwsTransport,
+  awsEntities,
+  createAwsClients,
+  deleteTopology,
+  destroyAwsClients,
+  type AwsClientSettings,
+} from '@stitch/messaging-aws';
 import type { DeadLetteredMessage } from '@stitch/messaging-core';
 
 /**
@@ -35,7 +43,11 @@ export async function shopDeadLetters(settings: AwsClientSettings, prefix: strin
   try {
     const sources = [
       ...topology.queues.map((queue) => ({ kind: 'queue' as const, name: queue.name })),
-      ...topology.topic.subscriptions.map((subscription) => ({ kind: 'subscription' as const, topic: subscription.topic, name: subscription.name })),
+      ...topology.topic.subscriptions.map((subscription) => ({
+        kind: 'subscription' as const,
+        topic: subscription.topic,
+        name: subscription.name,
+      })),
     ];
     return (await Promise.all(sources.map((source) => transport.deadLetters.list(source)))).flat();
   } finally {

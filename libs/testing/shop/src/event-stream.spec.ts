@@ -2,7 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FlowStream } from './event-stream';
 
-const record = (messageId: string) => ({ messageId, type: 'email.send-email.v1', kind: 'command', from: 'order-service', to: 'email-service', instance: 'email-service-2', at: '2026-01-01T00:00:00.000Z', outcome: 'handled' });
+const record = (messageId: string) => ({
+  messageId,
+  type: 'email.send-email.v1',
+  kind: 'command',
+  from: 'order-service',
+  to: 'email-service',
+  instance: 'email-service-2',
+  at: '2026-01-01T00:00:00.000Z',
+  outcome: 'handled',
+});
 
 describe('FlowStream', () => {
   let server: http.Server;
@@ -13,7 +22,9 @@ describe('FlowStream', () => {
       if (request.url !== '/api/flow') return void response.writeHead(200, { 'content-type': 'application/json' }).end('[]');
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       // Split across writes and line-ending styles, with a keep-alive comment and a named event.
-      response.write(`: keep-alive\n\ndata: ${JSON.stringify(record('a'))}\n\nevent: flow\r\nid: 2\r\ndata: ${JSON.stringify(record('b')).slice(0, 20)}`);
+      response.write(
+        `: keep-alive\n\ndata: ${JSON.stringify(record('a'))}\n\nevent: flow\r\nid: 2\r\ndata: ${JSON.stringify(record('b')).slice(0, 20)}`,
+      );
       setTimeout(() => response.write(`${JSON.stringify(record('b')).slice(20)}\r\n\r\n`), 20);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -34,6 +45,8 @@ describe('FlowStream', () => {
   });
 
   it('refuses an answer that is not an event stream', async () => {
-    await expect(FlowStream.open(url.replace('/api/flow', '/api/orders'))).rejects.toThrow(/answered 200 application\/json, expected 200 text\/event-stream$/);
+    await expect(FlowStream.open(url.replace('/api/flow', '/api/orders'))).rejects.toThrow(
+      /answered 200 application\/json, expected 200 text\/event-stream$/,
+    );
   });
 });

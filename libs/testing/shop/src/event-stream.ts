@@ -18,7 +18,12 @@ export class JsonEventStream<T> {
   }
 
   /** `headers` go with the request: a customer's session cookie, a `last-event-id` to resume after. */
-  static async open<T>(url: string, accept: (value: unknown) => value is T, timeoutMs = 15_000, headers: Readonly<Record<string, string>> = {}): Promise<JsonEventStream<T>> {
+  static async open<T>(
+    url: string,
+    accept: (value: unknown) => value is T,
+    timeoutMs = 15_000,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<JsonEventStream<T>> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error(`GET ${url} sent no headers within ${timeoutMs / 1000} s`)), timeoutMs);
     try {

@@ -22,7 +22,10 @@ describe('mailbox', () => {
 
   it('reads the headers, folded ones included, and the Message-ID', async () => {
     const file = path.join(dataDir, 'm.eml');
-    await writeFile(file, 'From: shop@example.com\r\nSubject: Your order\r\n is confirmed\r\nMessage-ID: <abc-1@stitch.local>\r\n\r\nHello\r\n');
+    await writeFile(
+      file,
+      'From: shop@example.com\r\nSubject: Your order\r\n is confirmed\r\nMessage-ID: <abc-1@stitch.local>\r\n\r\nHello\r\n',
+    );
     const mail = await readMail(file);
     expect(mail.messageIdHeader).toBe('<abc-1@stitch.local>');
     expect(mail.headers.get('subject')).toBe('Your order is confirmed');

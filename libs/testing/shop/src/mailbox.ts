@@ -24,7 +24,10 @@ export async function readMail(file: string): Promise<MailFile> {
   if (end < 0) throw new Error(`${file}: no blank line between the headers and the body`);
   const headers = new Map<string, string>();
   // Folded header lines continue with whitespace.
-  for (const line of text.slice(0, end).replace(/\n[ \t]+/g, ' ').split('\n')) {
+  for (const line of text
+    .slice(0, end)
+    .replace(/\n[ \t]+/g, ' ')
+    .split('\n')) {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new Error(`${file}: "${line}" is not a header line`);
     headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());

@@ -28,21 +28,26 @@ async function withClient<T>(url: string, use: (client: Client) => Promise<T>): 
 /** The tables of every schema but PostgreSQL's own, as `schema.table`, in each database on the server. */
 export async function tablesPerDatabase(serverUrl: string): Promise<Map<string, string[]>> {
   const databases = await withClient(serverUrl, async (client) =>
-    (await client.query<{ datname: string }>('select datname from pg_database where datallowconn and not datistemplate order by 1')).rows.map(
-      (row) => row.datname,
-    ),
+    (
+      await client.query<{ datname: string }>('select datname from pg_database where datallowconn and not datistemplate order by 1')
+    ).rows.map((row) => row.datname),
   );
   const tables = new Map<string, string[]>();
   for (const database of databases) {
-    const rows = await withClient(urlOf(serverUrl, database), async (client) =>
-      (
-        await client.query<{ name: string }>(
-          `select table_schema || '.' || table_name as name from information_schema.tables
+    const rows = await withClient(
+      urlOf(serverUrl, database),
+      async (client) =>
+        (
+          await client.query<{ name: string }>(
+            `select table_schema || '.' || table_name as name from information_schema.tables
             where table_schema not in ('pg_catalog', 'information_schema') order by 1`,
-        )
-      ).rows,
+          )
+        ).rows,
     );
-    tables.set(database, rows.map((row) => row.name));
+    tables.set(
+      database,
+      rows.map((row) => row.name),
+    );
   }
   return tables;
 }

@@ -57,7 +57,13 @@ export class StorefrontClient {
   }
 
   async placeOrder(userId: string, items: readonly OrderLineRequest[], card?: string): Promise<string> {
-    const answer = await this.call<{ orderId: string; status: string }>('POST', '/api/orders', 202, { userId, items, ...(card ? { card } : {}) }, userId);
+    const answer = await this.call<{ orderId: string; status: string }>(
+      'POST',
+      '/api/orders',
+      202,
+      { userId, items, ...(card ? { card } : {}) },
+      userId,
+    );
     if (answer.status !== 'pending') throw new Error(`POST /api/orders answered status "${answer.status}", expected "pending"`);
     this.customers.set(answer.orderId, userId);
     return answer.orderId;
@@ -78,13 +84,16 @@ export class StorefrontClient {
       if (last.status !== 'pending') return last;
       await sleep(250);
     }
-    throw new Error(`order ${orderId} was still not confirmed or cancelled after ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`);
+    throw new Error(
+      `order ${orderId} was still not confirmed or cancelled after ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`,
+    );
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, expectedStatus: number, body?: unknown, asUser?: string): Promise<T> {
     const response = await this.request(method, path, asUser, body);
     const text = await response.text();
-    if (response.status !== expectedStatus) throw new Error(`${method} ${path} answered ${response.status}, expected ${expectedStatus}: ${text}`);
+    if (response.status !== expectedStatus)
+      throw new Error(`${method} ${path} answered ${response.status}, expected ${expectedStatus}: ${text}`);
     return JSON.parse(text) as T;
   }
 
@@ -120,7 +129,8 @@ export async function eventually<T>(what: string, read: () => Promise<T> | T, do
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(value)}`);
     await sleep(250);
   }
 }

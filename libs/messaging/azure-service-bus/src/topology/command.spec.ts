@@ -6,7 +6,8 @@ import type { EmulatorConfig } from './emulator-config';
 import { InMemoryNamespace } from '../../testing';
 import { type NamespaceTarget, runTopologyCommand, topologyCommandUsage as usage } from './command';
 
-const connectionString = 'Endpoint=sb://stitch-test.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=c2VjcmV0LWtleQ==';
+const connectionString =
+  'Endpoint=sb://stitch-test.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=c2VjcmV0LWtleQ==';
 
 async function run(argv: string[], env: Record<string, string>, namespace = new InMemoryNamespace()) {
   const out: string[] = [];
@@ -45,7 +46,9 @@ describe('topology:azure', () => {
     expect(first.out).toContain('  done: create topic events (defaultMessageTimeToLive PT1H)');
 
     const second = await run([], { SERVICEBUS_CONNECTION_STRING: connectionString }, first.namespace);
-    expect(second.out).toEqual(['Dry run: the namespace matches the catalogue on stitch-test.servicebus.windows.net, marked for shop shop-a']);
+    expect(second.out).toEqual([
+      'Dry run: the namespace matches the catalogue on stitch-test.servicebus.windows.net, marked for shop shop-a',
+    ]);
   });
 
   it('marks the namespace for the shop, keeps the mark when that shop provisions again, and refuses another shop', async () => {
@@ -63,7 +66,9 @@ describe('topology:azure', () => {
     expect({ code: other.code, out: other.out, err: other.err }).toEqual({
       code: 1,
       out: [],
-      err: ['topology:azure: the namespace stitch-test.servicebus.windows.net belongs to shop shop-a, not to shop shop-b: nothing changed; provision this shop in its own namespace'],
+      err: [
+        'topology:azure: the namespace stitch-test.servicebus.windows.net belongs to shop shop-a, not to shop shop-b: nothing changed; provision this shop in its own namespace',
+      ],
     });
     expect(first.namespace.changes).toHaveLength(changes);
   });
@@ -76,23 +81,42 @@ describe('topology:azure', () => {
   });
 
   it('reaches a namespace by name through DefaultAzureCredential', async () => {
-    expect((await run([], { SERVICEBUS_NAMESPACE: 'stitch-test' })).targets).toEqual([{ kind: 'namespace', host: 'stitch-test.servicebus.windows.net' }]);
-    expect((await run([], { SERVICEBUS_NAMESPACE: 'stitch-test.servicebus.usgovcloudapi.net' })).targets).toEqual([{ kind: 'namespace', host: 'stitch-test.servicebus.usgovcloudapi.net' }]);
+    expect((await run([], { SERVICEBUS_NAMESPACE: 'stitch-test' })).targets).toEqual([
+      { kind: 'namespace', host: 'stitch-test.servicebus.windows.net' },
+    ]);
+    expect((await run([], { SERVICEBUS_NAMESPACE: 'stitch-test.servicebus.usgovcloudapi.net' })).targets).toEqual([
+      { kind: 'namespace', host: 'stitch-test.servicebus.usgovcloudapi.net' },
+    ]);
   });
 
   it.each([
-    [[], {}, 'topology:azure: set SERVICEBUS_CONNECTION_STRING (with Manage rights) or SERVICEBUS_NAMESPACE (signed in through DefaultAzureCredential)'],
-    [[], { SERVICEBUS_CONNECTION_STRING: 'SharedAccessKey=abc' }, 'topology:azure: SERVICEBUS_CONNECTION_STRING has no Endpoint=sb://<host>'],
+    [
+      [],
+      {},
+      'topology:azure: set SERVICEBUS_CONNECTION_STRING (with Manage rights) or SERVICEBUS_NAMESPACE (signed in through DefaultAzureCredential)',
+    ],
+    [
+      [],
+      { SERVICEBUS_CONNECTION_STRING: 'SharedAccessKey=abc' },
+      'topology:azure: SERVICEBUS_CONNECTION_STRING has no Endpoint=sb://<host>',
+    ],
     [[], { SERVICEBUS_NAMESPACE: 'bad name!' }, 'topology:azure: SERVICEBUS_NAMESPACE "bad name!" is not a namespace name or host name'],
     [['--force'], {}, "topology:azure: Unknown option '--force' (see --help)"],
-    [['--apply', '--emulator-config', 'x.json'], {}, 'topology:azure: --emulator-config writes a file and touches no namespace: leave out --apply (see --help)'],
+    [
+      ['--apply', '--emulator-config', 'x.json'],
+      {},
+      'topology:azure: --emulator-config writes a file and touches no namespace: leave out --apply (see --help)',
+    ],
   ])('fails with one line: %j %j', async (argv, env, line) => {
     const { code, out, err } = await run(argv, env);
     expect({ code, out, err }).toEqual({ code: 1, out: [], err: [line] });
   });
 
   it('sends the emulator to its Config.json', async () => {
-    const { err } = await run([], { SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;' });
+    const { err } = await run([], {
+      SERVICEBUS_CONNECTION_STRING:
+        'Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+    });
     expect(err).toEqual([expect.stringContaining('run with --emulator-config infra/azure/emulator/Config.json')]);
   });
 
@@ -120,8 +144,13 @@ describe('topology:azure', () => {
       const written = JSON.parse(await readFile(file, 'utf8')) as EmulatorConfig;
       const namespace = written.UserConfig.Namespaces[0]!;
       expect(namespace.Name).toBe('sbemulatorns');
-      const orderService = namespace.Topics.find((topic) => topic.Name === 'events')?.Subscriptions.find((subscription) => subscription.Name === 'order-service');
-      expect(orderService?.Rules?.at(-1)).toEqual({ Name: 'direct', Properties: { FilterType: 'Correlation', CorrelationFilter: { To: 'order-service' } } });
+      const orderService = namespace.Topics.find((topic) => topic.Name === 'events')?.Subscriptions.find(
+        (subscription) => subscription.Name === 'order-service',
+      );
+      expect(orderService?.Rules?.at(-1)).toEqual({
+        Name: 'direct',
+        Properties: { FilterType: 'Correlation', CorrelationFilter: { To: 'order-service' } },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -63,14 +63,18 @@ export async function runTopologyCommand(
       const config = emulatorConfig(entities);
       checkEmulatorConfig(config);
       await writeFile(args.emulatorConfig, emulatorConfigJson(config));
-      out.line(`Wrote ${args.emulatorConfig}: the emulator's entities for the catalogue (${entities.queues.length} queues, ${entities.topics.length} topics).`);
+      out.line(
+        `Wrote ${args.emulatorConfig}: the emulator's entities for the catalogue (${entities.queues.length} queues, ${entities.topics.length} topics).`,
+      );
       return 0;
     }
 
     const shopId = args.shop ?? (env['STITCH_SHOP_ID'] || undefined);
     if (shopId) checkShopId(shopId, args.shop ? '--shop' : 'STITCH_SHOP_ID');
     if (args.apply && !shopId) {
-      throw new CommandError('give the id of the shop this namespace is for, which its services run with: --shop <id> or STITCH_SHOP_ID (npm start keeps it in <data folder>/shop-id)');
+      throw new CommandError(
+        'give the id of the shop this namespace is for, which its services run with: --shop <id> or STITCH_SHOP_ID (npm start keeps it in <data folder>/shop-id)',
+      );
     }
     const target = namespaceTarget(env);
     const admin = connect(target);
@@ -88,7 +92,9 @@ export async function runTopologyCommand(
       const marking = owner ? [] : shopId ? [`mark the namespace for shop ${shopId} (a message in queue ${SHOP_MARKER_QUEUE})`] : [];
       const changes = plan.actions.length + marking.length;
       const mode = args.apply ? 'Applying' : 'Dry run';
-      out.line(`${mode}: ${changes === 0 ? 'the namespace matches the catalogue' : `${changes} change(s)`} on ${target.host}${owner ? `, marked for shop ${owner}` : ''}`);
+      out.line(
+        `${mode}: ${changes === 0 ? 'the namespace matches the catalogue' : `${changes} change(s)`} on ${target.host}${owner ? `, marked for shop ${owner}` : ''}`,
+      );
       for (const entity of plan.unmanaged) out.line(`  left alone (not in the catalogue): ${entity}`);
       if (!args.apply) {
         plan.actions.forEach((action) => out.line(`  would ${describeAction(action)}`));
@@ -101,7 +107,10 @@ export async function runTopologyCommand(
         await marker.write(shopId);
         // Two shops provisioning at once: the first marker is the one every service reads.
         const first = await marker.read();
-        if (first !== shopId) throw new CommandError(`the namespace ${target.host} was marked for shop ${first} meanwhile: provision this shop in its own namespace`);
+        if (first !== shopId)
+          throw new CommandError(
+            `the namespace ${target.host} was marked for shop ${first} meanwhile: provision this shop in its own namespace`,
+          );
         marking.forEach((line) => out.line(`  done: ${line}`));
       }
       return 0;
@@ -118,14 +127,26 @@ function parseCommandLine(argv: readonly string[]): { apply: boolean; help: bool
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { apply: { type: 'boolean' }, shop: { type: 'string' }, 'emulator-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        apply: { type: 'boolean' },
+        shop: { type: 'string' },
+        'emulator-config': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
     const emulatorConfig = values['emulator-config'];
-    if (emulatorConfig !== undefined && values.apply) throw new Error('--emulator-config writes a file and touches no namespace: leave out --apply');
-    if (emulatorConfig !== undefined && emulatorConfig.trim() === '') throw new Error('--emulator-config: give a file, e.g. infra/azure/emulator/Config.json');
-    return { apply: values.apply ?? false, help: values.help ?? false, emulatorConfig, ...(values.shop !== undefined ? { shop: values.shop } : {}) };
+    if (emulatorConfig !== undefined && values.apply)
+      throw new Error('--emulator-config writes a file and touches no namespace: leave out --apply');
+    if (emulatorConfig !== undefined && emulatorConfig.trim() === '')
+      throw new Error('--emulator-config: give a file, e.g. infra/azure/emulator/Config.json');
+    return {
+      apply: values.apply ?? false,
+      help: values.help ?? false,
+      emulatorConfig,
+      ...(values.shop !== undefined ? { shop: values.shop } : {}),
+    };
   } catch (error) {
     throw new CommandError(`${(error as Error).message} (see --help)`);
   }
@@ -145,10 +166,13 @@ export function namespaceTarget(env: Env): NamespaceTarget {
     return { kind: 'connection-string', connectionString, host: endpoint };
   }
   if (namespace) {
-    if (!/^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9](\.[A-Za-z0-9-]+)*$/.test(namespace)) throw new CommandError(`SERVICEBUS_NAMESPACE "${namespace}" is not a namespace name or host name`);
+    if (!/^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9](\.[A-Za-z0-9-]+)*$/.test(namespace))
+      throw new CommandError(`SERVICEBUS_NAMESPACE "${namespace}" is not a namespace name or host name`);
     return { kind: 'namespace', host: namespace.includes('.') ? namespace : `${namespace}.servicebus.windows.net` };
   }
-  throw new CommandError('set SERVICEBUS_CONNECTION_STRING (with Manage rights) or SERVICEBUS_NAMESPACE (signed in through DefaultAzureCredential)');
+  throw new CommandError(
+    'set SERVICEBUS_CONNECTION_STRING (with Manage rights) or SERVICEBUS_NAMESPACE (signed in through DefaultAzureCredential)',
+  );
 }
 
 /** The one line a user needs: what failed and, for the usual causes, what to do. */

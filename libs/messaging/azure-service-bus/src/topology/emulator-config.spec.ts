@@ -17,7 +17,13 @@ const queue = (name: string, change: Partial<QueueEntity> = {}): QueueEntity => 
 });
 const oneTopic = (subscription: Partial<QueueEntity> = {}): ServiceBusEntities => ({
   queues: [],
-  topics: [{ name: 'events', defaultMessageTimeToLiveSeconds: 3600, subscriptions: [{ ...queue('svc', subscription), topic: 'events', rules: [{ name: 'a.b.v1', subject: 'a.b.v1' }] }] }],
+  topics: [
+    {
+      name: 'events',
+      defaultMessageTimeToLiveSeconds: 3600,
+      subscriptions: [{ ...queue('svc', subscription), topic: 'events', rules: [{ name: 'a.b.v1', subject: 'a.b.v1' }] }],
+    },
+  ],
 });
 const violations = (config: EmulatorConfig) => {
   try {
@@ -39,13 +45,18 @@ describe('the emulator Config.json', () => {
 
   it('has the catalogue queues; each subscription has a correlation rule on Label per handled type and one on To, its own name', () => {
     expect(namespace.Name).toBe('sbemulatorns');
-    expect(namespace.Queues.map((q) => [q.Name, q.Properties.MaxDeliveryCount])).toEqual(shop.queues.map((q) => [q.name, q.maxDeliveryCount]));
+    expect(namespace.Queues.map((q) => [q.Name, q.Properties.MaxDeliveryCount])).toEqual(
+      shop.queues.map((q) => [q.name, q.maxDeliveryCount]),
+    );
     const events = namespace.Topics.find((topic) => topic.Name === 'events')!;
     for (const subscription of shopCatalogue.topology().topic.subscriptions) {
       const generated = events.Subscriptions.find((candidate) => candidate.Name === subscription.name)!;
       expect(generated.Properties.MaxDeliveryCount).toBe(subscription.maxDeliveryCount);
       expect(generated.Rules).toEqual([
-        ...subscription.types.map((type) => ({ Name: type, Properties: { FilterType: 'Correlation', CorrelationFilter: { Label: type } } })),
+        ...subscription.types.map((type) => ({
+          Name: type,
+          Properties: { FilterType: 'Correlation', CorrelationFilter: { Label: type } },
+        })),
         { Name: 'direct', Properties: { FilterType: 'Correlation', CorrelationFilter: { To: subscription.name } } },
       ]);
     }
@@ -57,7 +68,13 @@ describe('the emulator Config.json', () => {
     expect(flow.Subscriptions).toEqual([
       {
         Name: 'storefront',
-        Properties: { DeadLetteringOnMessageExpiration: false, DefaultMessageTimeToLive: 'PT5M', LockDuration: 'PT1M', MaxDeliveryCount: 1, RequiresSession: false },
+        Properties: {
+          DeadLetteringOnMessageExpiration: false,
+          DefaultMessageTimeToLive: 'PT5M',
+          LockDuration: 'PT1M',
+          MaxDeliveryCount: 1,
+          RequiresSession: false,
+        },
       },
     ]);
   });
@@ -80,8 +97,12 @@ describe('checkEmulatorConfig', () => {
   });
 
   it('catches lock durations outside the limits: a queue over 5 minutes, a subscription under 1 minute', () => {
-    expect(violations(emulatorConfig({ queues: [queue('q', { lockDurationSeconds: 600 })], topics: [] }))).toContain('queue q: LockDuration PT10M is outside PT5S..PT5M');
-    expect(violations(emulatorConfig(oneTopic({ lockDurationSeconds: 30 })))).toContain('subscription events/svc: LockDuration PT30S is outside PT1M..PT5M');
+    expect(violations(emulatorConfig({ queues: [queue('q', { lockDurationSeconds: 600 })], topics: [] }))).toContain(
+      'queue q: LockDuration PT10M is outside PT5S..PT5M',
+    );
+    expect(violations(emulatorConfig(oneTopic({ lockDurationSeconds: 30 })))).toContain(
+      'subscription events/svc: LockDuration PT30S is outside PT1M..PT5M',
+    );
   });
 
   it('catches a time-to-live over 1 hour', () => {
@@ -91,14 +112,17 @@ describe('checkEmulatorConfig', () => {
   });
 
   it('catches a renamed namespace, a name the emulator refuses, a topic without subscriptions, and lists every problem', () => {
-    const bad = emulatorConfig({ queues: [queue('-orders')], topics: [{ name: 'events', defaultMessageTimeToLiveSeconds: 3600, subscriptions: [] }] });
+    const bad = emulatorConfig({
+      queues: [queue('-orders')],
+      topics: [{ name: 'events', defaultMessageTimeToLiveSeconds: 3600, subscriptions: [] }],
+    });
     const message = violations({ UserConfig: { ...bad.UserConfig, Namespaces: [{ ...bad.UserConfig.Namespaces[0]!, Name: 'stitch' }] } });
     expect(message).toContain('namespace "stitch": the emulator\'s namespace is "sbemulatorns"');
     expect(message).toContain('queue -orders: the name "-orders" has characters the emulator refuses');
     expect(message).toContain('topic events: 0 subscriptions, the emulator needs 1 to 50');
   });
 
-  it('catches more than 1000 correlation filters on one topic, counting each subscription\'s direct rule', () => {
+  it("catches more than 1000 correlation filters on one topic, counting each subscription's direct rule", () => {
     const subscription = (name: string, types: number) => ({
       ...queue(name),
       topic: 'events',
@@ -109,6 +133,8 @@ describe('checkEmulatorConfig', () => {
       topics: [{ name: 'events', defaultMessageTimeToLiveSeconds: 3600, subscriptions }],
     });
     expect(violations(emulatorConfig(topic([subscription('a', 499), subscription('b', 499)])))).toBe('none');
-    expect(violations(emulatorConfig(topic([subscription('a', 500), subscription('b', 499)])))).toContain('topic events: 1001 correlation filters, the emulator allows 1000');
+    expect(violations(emulatorConfig(topic([subscription('a', 500), subscription('b', 499)])))).toContain(
+      'topic events: 1001 correlation filters, the emulator allows 1000',
+    );
   });
 });

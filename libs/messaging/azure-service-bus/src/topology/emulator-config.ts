@@ -54,7 +54,11 @@ export interface EmulatorTopic {
 
 export interface EmulatorConfig {
   readonly UserConfig: {
-    readonly Namespaces: ReadonlyArray<{ readonly Name: string; readonly Queues: readonly EmulatorQueue[]; readonly Topics: readonly EmulatorTopic[] }>;
+    readonly Namespaces: ReadonlyArray<{
+      readonly Name: string;
+      readonly Queues: readonly EmulatorQueue[];
+      readonly Topics: readonly EmulatorTopic[];
+    }>;
     readonly Logging: { readonly Type: 'File' | 'Console' | 'File,Console' | 'Console,File' };
   };
 }
@@ -88,16 +92,27 @@ export function emulatorConfig(entities: ServiceBusEntities): EmulatorConfig {
       Namespaces: [
         {
           Name: EMULATOR_LIMITS.namespace,
-          Queues: entities.queues.map((queue) => ({ Name: queue.name, Properties: { ...entityProperties(emulatorQueue(queue)), RequiresDuplicateDetection: false } })),
+          Queues: entities.queues.map((queue) => ({
+            Name: queue.name,
+            Properties: { ...entityProperties(emulatorQueue(queue)), RequiresDuplicateDetection: false },
+          })),
           Topics: entities.topics.map((topic) => ({
             Name: topic.name,
-            Properties: { DefaultMessageTimeToLive: emulatorTimeToLive(topic.defaultMessageTimeToLiveSeconds), RequiresDuplicateDetection: false },
+            Properties: {
+              DefaultMessageTimeToLive: emulatorTimeToLive(topic.defaultMessageTimeToLiveSeconds),
+              RequiresDuplicateDetection: false,
+            },
             Subscriptions: topic.subscriptions.map((subscription) => ({
               Name: subscription.name,
               Properties: entityProperties(subscription),
               ...(subscription.rules === 'all'
                 ? {}
-                : { Rules: subscription.rules.map((rule) => ({ Name: rule.name, Properties: { FilterType: 'Correlation' as const, CorrelationFilter: correlationFilter(rule) } })) }),
+                : {
+                    Rules: subscription.rules.map((rule) => ({
+                      Name: rule.name,
+                      Properties: { FilterType: 'Correlation' as const, CorrelationFilter: correlationFilter(rule) },
+                    })),
+                  }),
             })),
           })),
         },
@@ -124,16 +139,23 @@ export function checkEmulatorConfig(config: EmulatorConfig): void {
   if (namespaces.length !== 1) problems.push(`the emulator has exactly 1 namespace, the config has ${namespaces.length}`);
   let sqlFilters = 0;
   for (const namespace of namespaces) {
-    if (namespace.Name !== limits.namespace) problems.push(`namespace "${namespace.Name}": the emulator's namespace is "${limits.namespace}" and cannot be renamed`);
+    if (namespace.Name !== limits.namespace)
+      problems.push(`namespace "${namespace.Name}": the emulator's namespace is "${limits.namespace}" and cannot be renamed`);
     const entityCount = namespace.Queues.length + namespace.Topics.length;
-    if (entityCount > limits.queuesAndTopics) problems.push(`${entityCount} queues and topics: the emulator allows ${limits.queuesAndTopics}`);
+    if (entityCount > limits.queuesAndTopics)
+      problems.push(`${entityCount} queues and topics: the emulator allows ${limits.queuesAndTopics}`);
     for (const queue of namespace.Queues) {
       checkName(`queue ${queue.Name}`, queue.Name, problems);
       checkProperties(`queue ${queue.Name}`, queue.Properties, limits.queueLockSeconds, problems);
     }
     for (const topic of namespace.Topics) {
       checkName(`topic ${topic.Name}`, topic.Name, problems);
-      checkDuration(`topic ${topic.Name}: DefaultMessageTimeToLive`, topic.Properties.DefaultMessageTimeToLive, limits.timeToLiveSeconds, problems);
+      checkDuration(
+        `topic ${topic.Name}: DefaultMessageTimeToLive`,
+        topic.Properties.DefaultMessageTimeToLive,
+        limits.timeToLiveSeconds,
+        problems,
+      );
       const subscriptions = topic.Subscriptions.length;
       if (subscriptions < 1 || subscriptions > limits.subscriptionsPerTopic) {
         problems.push(`topic ${topic.Name}: ${subscriptions} subscriptions, the emulator needs 1 to ${limits.subscriptionsPerTopic}`);
@@ -147,12 +169,15 @@ export function checkEmulatorConfig(config: EmulatorConfig): void {
           checkName(`rule ${topic.Name}/${subscription.Name}/${rule.Name}`, rule.Name, problems, limits.nameLength);
           if (rule.Properties.FilterType === 'Correlation') {
             correlationFilters += 1;
-            if (Object.keys(rule.Properties.CorrelationFilter).length === 0) problems.push(`rule ${topic.Name}/${subscription.Name}/${rule.Name}: an empty correlation filter`);
+            if (Object.keys(rule.Properties.CorrelationFilter).length === 0)
+              problems.push(`rule ${topic.Name}/${subscription.Name}/${rule.Name}: an empty correlation filter`);
           } else sqlFilters += 1;
         }
       }
       if (correlationFilters > limits.correlationFiltersPerTopic) {
-        problems.push(`topic ${topic.Name}: ${correlationFilters} correlation filters, the emulator allows ${limits.correlationFiltersPerTopic}`);
+        problems.push(
+          `topic ${topic.Name}: ${correlationFilters} correlation filters, the emulator allows ${limits.correlationFiltersPerTopic}`,
+        );
       }
     }
   }
@@ -180,17 +205,26 @@ function entityProperties(entity: QueueEntity): EmulatorEntityProperties {
  */
 function emulatorQueue(queue: QueueEntity): QueueEntity {
   if (queue.name !== SHOP_MARKER_QUEUE) return queue;
-  return { ...queue, defaultMessageTimeToLiveSeconds: Math.min(queue.defaultMessageTimeToLiveSeconds, EMULATOR_LIMITS.timeToLiveSeconds.max) };
+  return {
+    ...queue,
+    defaultMessageTimeToLiveSeconds: Math.min(queue.defaultMessageTimeToLiveSeconds, EMULATOR_LIMITS.timeToLiveSeconds.max),
+  };
 }
 
 function emulatorTimeToLive(seconds: number): string {
   return isoDuration(Math.max(seconds, EMULATOR_LIMITS.timeToLiveSeconds.min));
 }
 
-function checkProperties(where: string, properties: EmulatorEntityProperties, lock: { min: number; max: number }, problems: string[]): void {
+function checkProperties(
+  where: string,
+  properties: EmulatorEntityProperties,
+  lock: { min: number; max: number },
+  problems: string[],
+): void {
   const deliveries = properties.MaxDeliveryCount;
   const { min, max } = EMULATOR_LIMITS.maxDeliveryCount;
-  if (!Number.isInteger(deliveries) || deliveries < min || deliveries > max) problems.push(`${where}: MaxDeliveryCount ${deliveries} is outside ${min}..${max}`);
+  if (!Number.isInteger(deliveries) || deliveries < min || deliveries > max)
+    problems.push(`${where}: MaxDeliveryCount ${deliveries} is outside ${min}..${max}`);
   checkDuration(`${where}: LockDuration`, properties.LockDuration, lock, problems);
   checkDuration(`${where}: DefaultMessageTimeToLive`, properties.DefaultMessageTimeToLive, EMULATOR_LIMITS.timeToLiveSeconds, problems);
 }
@@ -198,7 +232,8 @@ function checkProperties(where: string, properties: EmulatorEntityProperties, lo
 function checkDuration(where: string, value: string, range: { min: number; max: number }, problems: string[]): void {
   const seconds = durationSeconds(value);
   if (seconds === undefined) problems.push(`${where} "${value}" is not an ISO 8601 duration`);
-  else if (seconds < range.min || seconds > range.max) problems.push(`${where} ${value} is outside ${isoDuration(range.min)}..${isoDuration(range.max)}`);
+  else if (seconds < range.min || seconds > range.max)
+    problems.push(`${where} ${value} is outside ${isoDuration(range.min)}..${isoDuration(range.max)}`);
 }
 
 function checkName(where: string, name: string, problems: string[], maxLength?: number): void {

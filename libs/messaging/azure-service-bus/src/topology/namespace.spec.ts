@@ -32,7 +32,9 @@ describe('readNamespace + applyPlan', () => {
 
     for (const subscription of shopCatalogue.topology().topic.subscriptions) {
       expect(namespace.ruleNames('events', subscription.name)).toEqual([...subscription.types, DIRECT_RULE].sort());
-      expect((await namespace.getRule('events', subscription.name, subscription.types[0]!)).filter).toEqual({ subject: subscription.types[0] });
+      expect((await namespace.getRule('events', subscription.name, subscription.types[0]!)).filter).toEqual({
+        subject: subscription.types[0],
+      });
       expect((await namespace.getRule('events', subscription.name, DIRECT_RULE)).filter).toEqual({ to: subscription.name });
     }
     expect(namespace.ruleNames('flow', 'storefront')).toEqual([DEFAULT_RULE]);
@@ -44,8 +46,17 @@ describe('readNamespace + applyPlan', () => {
     const namespace = new InMemoryNamespace();
     await provision(namespace);
 
-    expect(await namespace.getQueue('order-service')).toMatchObject({ maxDeliveryCount: 9, lockDuration: 'PT1M', defaultMessageTimeToLive: 'PT1H', deadLetteringOnMessageExpiration: true });
-    expect(await namespace.getSubscription('flow', 'storefront')).toMatchObject({ maxDeliveryCount: 1, deadLetteringOnMessageExpiration: false, defaultMessageTimeToLive: 'PT1M' });
+    expect(await namespace.getQueue('order-service')).toMatchObject({
+      maxDeliveryCount: 9,
+      lockDuration: 'PT1M',
+      defaultMessageTimeToLive: 'PT1H',
+      deadLetteringOnMessageExpiration: true,
+    });
+    expect(await namespace.getSubscription('flow', 'storefront')).toMatchObject({
+      maxDeliveryCount: 1,
+      deadLetteringOnMessageExpiration: false,
+      defaultMessageTimeToLive: 'PT1M',
+    });
     expect(await namespace.getTopic('flow')).toMatchObject({ defaultMessageTimeToLive: 'PT1M' });
   });
 

@@ -34,7 +34,12 @@ export interface NamespaceAdmin {
   createSubscription(topicName: string, subscriptionName: string, options?: CreateSubscriptionOptions): Promise<unknown>;
   getSubscription(topicName: string, subscriptionName: string): Promise<WithResponse<SubscriptionProperties>>;
   updateSubscription(subscription: WithResponse<SubscriptionProperties>): Promise<unknown>;
-  createRule(topicName: string, subscriptionName: string, ruleName: string, ruleFilter: SqlRuleFilter | CorrelationRuleFilter): Promise<unknown>;
+  createRule(
+    topicName: string,
+    subscriptionName: string,
+    ruleName: string,
+    ruleFilter: SqlRuleFilter | CorrelationRuleFilter,
+  ): Promise<unknown>;
   getRule(topicName: string, subscriptionName: string, ruleName: string): Promise<WithResponse<RuleProperties>>;
   updateRule(topicName: string, subscriptionName: string, rule: WithResponse<RuleProperties>): Promise<unknown>;
   deleteRule(topicName: string, subscriptionName: string, ruleName: string): Promise<unknown>;
@@ -60,7 +65,11 @@ export async function readNamespace(admin: NamespaceAdmin): Promise<NamespaceSna
 }
 
 /** Runs the plan's actions in order; stops at the first failure (a rerun plans again from what now exists). */
-export async function applyPlan(admin: NamespaceAdmin, actions: readonly PlanAction[], onDone: (action: PlanAction) => void = () => undefined): Promise<void> {
+export async function applyPlan(
+  admin: NamespaceAdmin,
+  actions: readonly PlanAction[],
+  onDone: (action: PlanAction) => void = () => undefined,
+): Promise<void> {
   for (const action of actions) {
     await applyAction(admin, action);
     onDone(action);
@@ -82,7 +91,9 @@ async function applyAction(admin: NamespaceAdmin, action: PlanAction): Promise<v
       return;
     case 'update-topic': {
       const topic = await admin.getTopic(action.topic.name);
-      await admin.updateTopic(Object.assign(topic, { defaultMessageTimeToLive: isoDuration(action.topic.defaultMessageTimeToLiveSeconds) }));
+      await admin.updateTopic(
+        Object.assign(topic, { defaultMessageTimeToLive: isoDuration(action.topic.defaultMessageTimeToLiveSeconds) }),
+      );
       return;
     }
     case 'create-subscription':

@@ -1,12 +1,29 @@
 import { shopCatalogue } from '@stitch/contracts';
 import { DIRECT_RULE, type ServiceBusEntities, serviceBusEntities } from '../entities';
-import { DEFAULT_RULE, type DesiredRule, describeAction, EMPTY_NAMESPACE, type NamespaceSnapshot, type PlanAction, planTopology, type SubscriptionSnapshot } from './plan';
+import {
+  DEFAULT_RULE,
+  type DesiredRule,
+  describeAction,
+  EMPTY_NAMESPACE,
+  type NamespaceSnapshot,
+  type PlanAction,
+  planTopology,
+  type SubscriptionSnapshot,
+} from './plan';
 
 const shop = serviceBusEntities(shopCatalogue.topology());
 
 /** A small topology, so each case reads in full: one queue, one typed subscription, the flow subscription. */
 const desired: ServiceBusEntities = {
-  queues: [{ name: 'order-service', maxDeliveryCount: 9, lockDurationSeconds: 60, deadLetteringOnMessageExpiration: true, defaultMessageTimeToLiveSeconds: 3600 }],
+  queues: [
+    {
+      name: 'order-service',
+      maxDeliveryCount: 9,
+      lockDurationSeconds: 60,
+      deadLetteringOnMessageExpiration: true,
+      defaultMessageTimeToLiveSeconds: 3600,
+    },
+  ],
   topics: [
     {
       name: 'events',
@@ -31,7 +48,15 @@ const desired: ServiceBusEntities = {
       name: 'flow',
       defaultMessageTimeToLiveSeconds: 60,
       subscriptions: [
-        { name: 'storefront', topic: 'flow', maxDeliveryCount: 1, lockDurationSeconds: 60, deadLetteringOnMessageExpiration: false, defaultMessageTimeToLiveSeconds: 60, rules: 'all' },
+        {
+          name: 'storefront',
+          topic: 'flow',
+          maxDeliveryCount: 1,
+          lockDurationSeconds: 60,
+          deadLetteringOnMessageExpiration: false,
+          defaultMessageTimeToLiveSeconds: 60,
+          rules: 'all',
+        },
       ],
     },
   ],
@@ -47,15 +72,30 @@ const emailSubscription: SubscriptionSnapshot = {
   rules: [
     { name: 'storefront.user-signed-up.v1', filter: { subject: 'storefront.user-signed-up.v1' } },
     // As the SDK reads a correlation filter back: every field present, the unset ones undefined.
-    { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1', correlationId: undefined, applicationProperties: undefined } },
+    {
+      name: 'order.order-confirmed.v1',
+      filter: { subject: 'order.order-confirmed.v1', correlationId: undefined, applicationProperties: undefined },
+    },
     { name: DIRECT_RULE, filter: { to: 'email-service', subject: undefined, applicationProperties: {} } },
   ],
 };
-const [signedUpRule, confirmedRule, directRule] = emailSubscription.rules as [SubscriptionSnapshot['rules'][number], SubscriptionSnapshot['rules'][number], SubscriptionSnapshot['rules'][number]];
+const [signedUpRule, confirmedRule, directRule] = emailSubscription.rules as [
+  SubscriptionSnapshot['rules'][number],
+  SubscriptionSnapshot['rules'][number],
+  SubscriptionSnapshot['rules'][number],
+];
 
 /** The namespace exactly as the catalogue wants it, spelled as the management API returns it. */
 const inPlace: NamespaceSnapshot = {
-  queues: [{ name: 'order-service', maxDeliveryCount: 9, lockDuration: 'PT1M', defaultMessageTimeToLive: 'PT1H', deadLetteringOnMessageExpiration: true }],
+  queues: [
+    {
+      name: 'order-service',
+      maxDeliveryCount: 9,
+      lockDuration: 'PT1M',
+      defaultMessageTimeToLive: 'PT1H',
+      deadLetteringOnMessageExpiration: true,
+    },
+  ],
   topics: [
     { name: 'events', defaultMessageTimeToLive: 'PT1H' },
     { name: 'flow', defaultMessageTimeToLive: 'PT60S' },
@@ -75,11 +115,17 @@ const inPlace: NamespaceSnapshot = {
 };
 
 function withEmailSubscription(change: Partial<SubscriptionSnapshot>): NamespaceSnapshot {
-  return { ...inPlace, subscriptions: inPlace.subscriptions.map((subscription) => (subscription === emailSubscription ? { ...subscription, ...change } : subscription)) };
+  return {
+    ...inPlace,
+    subscriptions: inPlace.subscriptions.map((subscription) =>
+      subscription === emailSubscription ? { ...subscription, ...change } : subscription,
+    ),
+  };
 }
 
 const kinds = (actions: readonly PlanAction[]) => actions.map((action) => action.kind);
-const describeFilter = (filter: DesiredRule['filter']) => (filter === 'true' ? 'true' : 'subject' in filter ? `subject=${filter.subject}` : `to=${filter.to}`);
+const describeFilter = (filter: DesiredRule['filter']) =>
+  filter === 'true' ? 'true' : 'subject' in filter ? `subject=${filter.subject}` : `to=${filter.to}`;
 
 describe('planTopology', () => {
   it('creates every queue, topic and subscription of the shop in an empty namespace, typed subscriptions with their first rule', () => {
@@ -119,7 +165,10 @@ describe('planTopology', () => {
     );
     const catalogueRules = shopCatalogue
       .topology()
-      .topic.subscriptions.flatMap((subscription) => [...subscription.types.map((type) => `${subscription.name}:subject=${type}`), `${subscription.name}:to=${subscription.name}`]);
+      .topic.subscriptions.flatMap((subscription) => [
+        ...subscription.types.map((type) => `${subscription.name}:subject=${type}`),
+        `${subscription.name}:to=${subscription.name}`,
+      ]);
     expect(rulesCreated.filter((rule) => !rule.startsWith('storefront:')).sort()).toEqual(catalogueRules.sort());
     expect(plan.actions.some((action) => action.kind.startsWith('update') || action.kind === 'delete-rule')).toBe(false);
     expect(plan.unmanaged).toEqual([]);
@@ -132,7 +181,9 @@ describe('planTopology', () => {
   it('updates a queue whose maxDeliveryCount differs, naming only that setting', () => {
     const plan = planTopology(desired, { ...inPlace, queues: [{ ...inPlace.queues[0]!, maxDeliveryCount: 3 }] });
 
-    expect(plan.actions).toEqual([{ kind: 'update-queue', queue: desired.queues[0], changes: [{ setting: 'maxDeliveryCount', from: 3, to: 9 }] }]);
+    expect(plan.actions).toEqual([
+      { kind: 'update-queue', queue: desired.queues[0], changes: [{ setting: 'maxDeliveryCount', from: 3, to: 9 }] },
+    ]);
     expect(describeAction(plan.actions[0]!)).toBe('update queue order-service: maxDeliveryCount 3 -> 9');
   });
 
@@ -149,9 +200,22 @@ describe('planTopology', () => {
   });
 
   it('deletes a rule the catalogue no longer has', () => {
-    const plan = planTopology(desired, withEmailSubscription({ rules: [...emailSubscription.rules, { name: 'order.order-placed.v1', filter: { subject: 'order.order-placed.v1' } }] }));
+    const plan = planTopology(
+      desired,
+      withEmailSubscription({
+        rules: [...emailSubscription.rules, { name: 'order.order-placed.v1', filter: { subject: 'order.order-placed.v1' } }],
+      }),
+    );
 
-    expect(plan.actions).toEqual([{ kind: 'delete-rule', topic: 'events', subscription: 'email-service', rule: 'order.order-placed.v1', was: 'correlation subject=order.order-placed.v1' }]);
+    expect(plan.actions).toEqual([
+      {
+        kind: 'delete-rule',
+        topic: 'events',
+        subscription: 'email-service',
+        rule: 'order.order-placed.v1',
+        was: 'correlation subject=order.order-placed.v1',
+      },
+    ]);
     expect(describeAction(plan.actions[0]!)).toContain('not in the catalogue');
   });
 
@@ -159,7 +223,12 @@ describe('planTopology', () => {
     const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, directRule] }));
 
     expect(plan.actions).toEqual([
-      { kind: 'create-rule', topic: 'events', subscription: 'email-service', rule: { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1' } } },
+      {
+        kind: 'create-rule',
+        topic: 'events',
+        subscription: 'email-service',
+        rule: { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1' } },
+      },
     ]);
   });
 
@@ -173,7 +242,10 @@ describe('planTopology', () => {
 
   it('keeps $Default on the flow subscription, and restores it when missing', () => {
     const flow = inPlace.subscriptions[1]!;
-    const withoutDefault = { ...inPlace, subscriptions: [emailSubscription, { ...flow, rules: [{ name: 'narrow', filter: { subject: 'x' } }] }] };
+    const withoutDefault = {
+      ...inPlace,
+      subscriptions: [emailSubscription, { ...flow, rules: [{ name: 'narrow', filter: { subject: 'x' } }] }],
+    };
 
     expect(planTopology(desired, withoutDefault).actions).toEqual([
       { kind: 'create-rule', topic: 'flow', subscription: 'storefront', rule: { name: DEFAULT_RULE, filter: 'true' } },
@@ -182,7 +254,8 @@ describe('planTopology', () => {
   });
 
   it('updates a rule in place when its filter differs: another subject, an extra correlation property, or SQL', () => {
-    const rules = (filter: SubscriptionSnapshot['rules'][number]['filter']) => withEmailSubscription({ rules: [signedUpRule, { name: 'order.order-confirmed.v1', filter }, directRule] });
+    const rules = (filter: SubscriptionSnapshot['rules'][number]['filter']) =>
+      withEmailSubscription({ rules: [signedUpRule, { name: 'order.order-confirmed.v1', filter }, directRule] });
 
     for (const [filter, was] of [
       [{ subject: 'order.order-confirmed.v0' }, 'correlation subject=order.order-confirmed.v0'],
@@ -190,7 +263,13 @@ describe('planTopology', () => {
       [{ sqlExpression: "sys.label = 'order.order-confirmed.v1'" }, "sql sys.label = 'order.order-confirmed.v1'"],
     ] as const) {
       expect(planTopology(desired, rules(filter)).actions).toEqual([
-        { kind: 'update-rule', topic: 'events', subscription: 'email-service', rule: { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1' } }, was },
+        {
+          kind: 'update-rule',
+          topic: 'events',
+          subscription: 'email-service',
+          rule: { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1' } },
+          was,
+        },
       ]);
     }
   });
@@ -208,7 +287,9 @@ describe('planTopology', () => {
   it('creates a missing direct rule, so retries addressed to the subscription reach it', () => {
     const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, confirmedRule] }));
 
-    expect(plan.actions).toEqual([{ kind: 'create-rule', topic: 'events', subscription: 'email-service', rule: { name: DIRECT_RULE, filter: { to: 'email-service' } } }]);
+    expect(plan.actions).toEqual([
+      { kind: 'create-rule', topic: 'events', subscription: 'email-service', rule: { name: DIRECT_RULE, filter: { to: 'email-service' } } },
+    ]);
     expect(describeAction(plan.actions[0]!)).toBe('create rule events/email-service/direct [to=email-service]');
   });
 
@@ -218,12 +299,29 @@ describe('planTopology', () => {
       [{ to: 'email-service', subject: 'order.order-confirmed.v1' }, 'correlation to=email-service, subject=order.order-confirmed.v1'],
     ] as const) {
       const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, confirmedRule, { name: DIRECT_RULE, filter }] }));
-      expect(plan.actions).toEqual([{ kind: 'update-rule', topic: 'events', subscription: 'email-service', rule: { name: DIRECT_RULE, filter: { to: 'email-service' } }, was }]);
+      expect(plan.actions).toEqual([
+        {
+          kind: 'update-rule',
+          topic: 'events',
+          subscription: 'email-service',
+          rule: { name: DIRECT_RULE, filter: { to: 'email-service' } },
+          was,
+        },
+      ]);
     }
   });
 
   it('updates a type rule that also matches a `to`: it would miss the events published to the topic', () => {
-    const plan = planTopology(desired, withEmailSubscription({ rules: [signedUpRule, { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1', to: 'email-service' } }, directRule] }));
+    const plan = planTopology(
+      desired,
+      withEmailSubscription({
+        rules: [
+          signedUpRule,
+          { name: 'order.order-confirmed.v1', filter: { subject: 'order.order-confirmed.v1', to: 'email-service' } },
+          directRule,
+        ],
+      }),
+    );
 
     expect(kinds(plan.actions)).toEqual(['update-rule']);
   });
@@ -240,7 +338,13 @@ describe('planTopology', () => {
 
   it('orders entity changes first, then rule additions and updates, then rule deletions', () => {
     const plan = planTopology(desired, {
-      ...withEmailSubscription({ rules: [{ name: 'old', filter: { subject: 'old' } }, { name: 'order.order-confirmed.v1', filter: { subject: 'wrong' } }, directRule] }),
+      ...withEmailSubscription({
+        rules: [
+          { name: 'old', filter: { subject: 'old' } },
+          { name: 'order.order-confirmed.v1', filter: { subject: 'wrong' } },
+          directRule,
+        ],
+      }),
       queues: [],
     });
 

@@ -1,4 +1,11 @@
-import type { CorrelationRuleFilter, QueueProperties, RuleProperties, SqlRuleFilter, SubscriptionProperties, TopicProperties } from '@azure/service-bus';
+import type {
+  CorrelationRuleFilter,
+  QueueProperties,
+  RuleProperties,
+  SqlRuleFilter,
+  SubscriptionProperties,
+  TopicProperties,
+} from '@azure/service-bus';
 import type { QueueEntity, ServiceBusEntities, SubscriptionEntity, SubscriptionRule, TopicEntity } from '../entities';
 import { durationSeconds, isoDuration } from './duration';
 
@@ -11,7 +18,10 @@ export const TRUE_FILTER: SqlRuleFilter = { sqlExpression: '1=1' };
  * What a namespace holds, as far as the plan looks: the SDK's own property types, narrowed to what the
  * catalogue decides, so a full `QueueProperties` from `listQueues()` is a valid snapshot entry as it is.
  */
-export type QueueSnapshot = Pick<QueueProperties, 'name' | 'maxDeliveryCount' | 'lockDuration' | 'defaultMessageTimeToLive' | 'deadLetteringOnMessageExpiration'>;
+export type QueueSnapshot = Pick<
+  QueueProperties,
+  'name' | 'maxDeliveryCount' | 'lockDuration' | 'defaultMessageTimeToLive' | 'deadLetteringOnMessageExpiration'
+>;
 export type TopicSnapshot = Pick<TopicProperties, 'name' | 'defaultMessageTimeToLive'>;
 export type RuleSnapshot = Pick<RuleProperties, 'name' | 'filter'>;
 export type SubscriptionSnapshot = Pick<
@@ -55,7 +65,13 @@ export type PlanAction =
   | { readonly kind: 'create-subscription'; readonly subscription: SubscriptionEntity; readonly firstRule: DesiredRule }
   | { readonly kind: 'update-subscription'; readonly subscription: SubscriptionEntity; readonly changes: readonly SettingChange[] }
   | { readonly kind: 'create-rule'; readonly topic: string; readonly subscription: string; readonly rule: DesiredRule }
-  | { readonly kind: 'update-rule'; readonly topic: string; readonly subscription: string; readonly rule: DesiredRule; readonly was: string }
+  | {
+      readonly kind: 'update-rule';
+      readonly topic: string;
+      readonly subscription: string;
+      readonly rule: DesiredRule;
+      readonly was: string;
+    }
   | { readonly kind: 'delete-rule'; readonly topic: string; readonly subscription: string; readonly rule: string; readonly was: string };
 
 export interface TopologyPlan {
@@ -67,7 +83,10 @@ export interface TopologyPlan {
 
 export function desiredRules(subscription: SubscriptionEntity): readonly DesiredRule[] {
   if (subscription.rules === 'all') return [{ name: DEFAULT_RULE, filter: 'true' }];
-  return subscription.rules.map((rule: SubscriptionRule) => ({ name: rule.name, filter: 'subject' in rule ? { subject: rule.subject } : { to: rule.to } }));
+  return subscription.rules.map((rule: SubscriptionRule) => ({
+    name: rule.name,
+    filter: 'subject' in rule ? { subject: rule.subject } : { to: rule.to },
+  }));
 }
 
 /** The SDK filter a desired rule is created with. */
@@ -96,12 +115,16 @@ export function planTopology(desired: ServiceBusEntities, existing: NamespaceSna
   }
 
   const topics = new Map(existing.topics.map((topic) => [topic.name, topic]));
-  const subscriptions = new Map(existing.subscriptions.map((subscription) => [subscriptionKey(subscription.topicName, subscription.subscriptionName), subscription]));
+  const subscriptions = new Map(
+    existing.subscriptions.map((subscription) => [subscriptionKey(subscription.topicName, subscription.subscriptionName), subscription]),
+  );
   for (const topic of desired.topics) {
     const currentTopic = topics.get(topic.name);
     if (!currentTopic) entityActions.push({ kind: 'create-topic', topic });
     else {
-      const changes = compare([['defaultMessageTimeToLive', isoDuration(topic.defaultMessageTimeToLiveSeconds), currentTopic.defaultMessageTimeToLive]]);
+      const changes = compare([
+        ['defaultMessageTimeToLive', isoDuration(topic.defaultMessageTimeToLiveSeconds), currentTopic.defaultMessageTimeToLive],
+      ]);
       if (changes.length > 0) entityActions.push({ kind: 'update-topic', topic, changes });
     }
 
@@ -123,12 +146,19 @@ export function planTopology(desired: ServiceBusEntities, existing: NamespaceSna
         const currentRule = currentRules.get(rule.name);
         const where = { topic: topic.name, subscription: subscription.name };
         if (!currentRule) ruleAdditions.push({ kind: 'create-rule', ...where, rule });
-        else if (!sameFilter(rule.filter, currentRule.filter)) ruleAdditions.push({ kind: 'update-rule', ...where, rule, was: describeFilter(currentRule.filter) });
+        else if (!sameFilter(rule.filter, currentRule.filter))
+          ruleAdditions.push({ kind: 'update-rule', ...where, rule, was: describeFilter(currentRule.filter) });
       }
       const wanted = new Set(rules.map((rule) => rule.name));
       for (const rule of current.rules) {
         if (!wanted.has(rule.name)) {
-          ruleRemovals.push({ kind: 'delete-rule', topic: topic.name, subscription: subscription.name, rule: rule.name, was: describeFilter(rule.filter) });
+          ruleRemovals.push({
+            kind: 'delete-rule',
+            topic: topic.name,
+            subscription: subscription.name,
+            rule: rule.name,
+            was: describeFilter(rule.filter),
+          });
         }
       }
     }
@@ -136,12 +166,18 @@ export function planTopology(desired: ServiceBusEntities, existing: NamespaceSna
 
   const desiredQueues = new Set(desired.queues.map((queue) => queue.name));
   const desiredTopics = new Set(desired.topics.map((topic) => topic.name));
-  const desiredSubscriptions = new Set(desired.topics.flatMap((topic) => topic.subscriptions.map((subscription) => subscriptionKey(topic.name, subscription.name))));
+  const desiredSubscriptions = new Set(
+    desired.topics.flatMap((topic) => topic.subscriptions.map((subscription) => subscriptionKey(topic.name, subscription.name))),
+  );
   const unmanaged = [
     ...existing.queues.filter((queue) => !desiredQueues.has(queue.name)).map((queue) => `queue ${queue.name}`),
     ...existing.topics.filter((topic) => !desiredTopics.has(topic.name)).map((topic) => `topic ${topic.name}`),
     ...existing.subscriptions
-      .filter((subscription) => desiredTopics.has(subscription.topicName) && !desiredSubscriptions.has(subscriptionKey(subscription.topicName, subscription.subscriptionName)))
+      .filter(
+        (subscription) =>
+          desiredTopics.has(subscription.topicName) &&
+          !desiredSubscriptions.has(subscriptionKey(subscription.topicName, subscription.subscriptionName)),
+      )
       .map((subscription) => `subscription ${subscription.topicName}/${subscription.subscriptionName}`),
   ];
 
@@ -204,13 +240,17 @@ function sameFilter(desired: DesiredFilter, current: SqlRuleFilter | Correlation
   // Exactly the one property the catalogue asks for: any other set (correlationId, applicationProperties…) narrows it.
   const [key, value] = Object.entries(desired)[0] as [keyof CorrelationRuleFilter, string];
   const others = Object.entries(current).filter(([name]) => name !== key);
-  const narrowed = others.some(([, other]) => other !== undefined && !(typeof other === 'object' && other !== null && Object.keys(other).length === 0));
+  const narrowed = others.some(
+    ([, other]) => other !== undefined && !(typeof other === 'object' && other !== null && Object.keys(other).length === 0),
+  );
   return current[key] === value && !narrowed;
 }
 
 function describeFilter(filter: SqlRuleFilter | CorrelationRuleFilter): string {
   if ('sqlExpression' in filter) return `sql ${filter.sqlExpression}`;
-  const set = Object.entries(filter).filter(([, value]) => value !== undefined && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0));
+  const set = Object.entries(filter).filter(
+    ([, value]) => value !== undefined && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0),
+  );
   return `correlation ${set.map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`).join(', ') || '(empty)'}`;
 }
 

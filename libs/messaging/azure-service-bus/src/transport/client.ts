@@ -8,7 +8,14 @@ export type SenderLike = Pick<ServiceBusSender, 'entityPath' | 'createMessageBat
 
 export type ReceiverLike = Pick<
   ServiceBusReceiver,
-  'entityPath' | 'receiveMessages' | 'peekMessages' | 'completeMessage' | 'abandonMessage' | 'deadLetterMessage' | 'renewMessageLock' | 'close'
+  | 'entityPath'
+  | 'receiveMessages'
+  | 'peekMessages'
+  | 'completeMessage'
+  | 'abandonMessage'
+  | 'deadLetterMessage'
+  | 'renewMessageLock'
+  | 'close'
 >;
 
 export interface ServiceBusClientLike {

@@ -22,7 +22,8 @@ const schema = z
     path: ['SERVICEBUS_CONNECTION_STRING'],
   });
 
-export type ServiceBusAuth = { readonly kind: 'connectionString'; readonly connectionString: string } | { readonly kind: 'namespace'; readonly namespace: string };
+export type ServiceBusAuth =
+  { readonly kind: 'connectionString'; readonly connectionString: string } | { readonly kind: 'namespace'; readonly namespace: string };
 
 /** Read only when MESSAGING_TRANSPORT=azure. No message here ever contains the connection string's value. */
 export const serviceBusConfig = registerAs('serviceBus', () => {

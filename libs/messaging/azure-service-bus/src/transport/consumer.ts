@@ -82,7 +82,8 @@ export class ServiceBusConsumer implements Closable {
       } catch (error) {
         if (this.abort.signal.aborted) break;
         const backoff = RECONNECT_BACKOFF_MS[Math.min(failures, RECONNECT_BACKOFF_MS.length - 1)] ?? 5_000;
-        if (failures === 0) warn(`Service Bus transport: receiving from ${label} failed, retrying in ${backoff} ms: ${describeError(error)}`);
+        if (failures === 0)
+          warn(`Service Bus transport: receiving from ${label} failed, retrying in ${backoff} ms: ${describeError(error)}`);
         failures++;
         await this.pause(backoff);
         continue;
@@ -96,12 +97,18 @@ export class ServiceBusConsumer implements Closable {
     const attempt = attemptOf(raw);
     const renewer = new LockRenewer(
       () => receiver.renewMessageLock(raw),
-      (error) => warn(`Service Bus transport: lost the lock on message ${String(raw.messageId)} from ${label}; it will be delivered again: ${describeError(error)}`),
+      (error) =>
+        warn(
+          `Service Bus transport: lost the lock on message ${String(raw.messageId)} from ${label}; it will be delivered again: ${describeError(error)}`,
+        ),
     );
     const delivery = new ServiceBusDelivery(toIncomingMessage(raw), attempt, raw, { receiver, retrySender, target, renewer });
     const work = async () => {
       if (attempt > maxDeliveryCount) {
-        await delivery.deadLetter('MaxDeliveryCountExceeded', `delivered ${attempt} times, more than the ${maxDeliveryCount} ${label} allows`);
+        await delivery.deadLetter(
+          'MaxDeliveryCountExceeded',
+          `delivered ${attempt} times, more than the ${maxDeliveryCount} ${label} allows`,
+        );
         return;
       }
       renewer.start(raw.lockedUntilUtc?.getTime() ?? Date.now());
@@ -116,7 +123,11 @@ export class ServiceBusConsumer implements Closable {
       }
     };
     const task = work()
-      .catch((error: unknown) => warn(`Service Bus transport: could not settle message ${String(raw.messageId)} from ${label}; it will be delivered again: ${describeError(error)}`))
+      .catch((error: unknown) =>
+        warn(
+          `Service Bus transport: could not settle message ${String(raw.messageId)} from ${label}; it will be delivered again: ${describeError(error)}`,
+        ),
+      )
       .finally(() => {
         this.inFlight.delete(task);
         this.slotFreed?.();

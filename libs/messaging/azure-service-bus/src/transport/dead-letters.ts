@@ -71,7 +71,11 @@ export class ServiceBusDeadLetters implements DeadLetterQueues {
     return this.sweep(this.addresses.of(source), ids, async () => undefined);
   }
 
-  private async sweep(endpoint: Endpoint, ids: readonly string[] | undefined, act: (raw: ServiceBusReceivedMessage) => Promise<void>): Promise<number> {
+  private async sweep(
+    endpoint: Endpoint,
+    ids: readonly string[] | undefined,
+    act: (raw: ServiceBusReceivedMessage) => Promise<void>,
+  ): Promise<number> {
     const wanted = ids ? new Set(ids) : undefined;
     if (wanted?.size === 0) return 0;
     return this.withReceiver(endpoint, async (receiver) => {

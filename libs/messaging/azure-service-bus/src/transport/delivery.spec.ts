@@ -23,10 +23,23 @@ function setup(target: RetryTarget = { kind: 'queue' }, deliveryCount = 0) {
       return [];
     }),
   } as unknown as SenderLike;
-  const raw = { ...toServiceBusMessage({ messageId: 'm-1', type: 't.v1', correlationId: 'c', body: '{}' }), deliveryCount, state: 'active', _rawAmqpMessage: { body: '' } } as ServiceBusReceivedMessage;
-  const renewer = new LockRenewer(async () => new Date(), () => undefined);
+  const raw = {
+    ...toServiceBusMessage({ messageId: 'm-1', type: 't.v1', correlationId: 'c', body: '{}' }),
+    deliveryCount,
+    state: 'active',
+    _rawAmqpMessage: { body: '' },
+  } as ServiceBusReceivedMessage;
+  const renewer = new LockRenewer(
+    async () => new Date(),
+    () => undefined,
+  );
   const stop = jest.spyOn(renewer, 'stop');
-  const delivery = new ServiceBusDelivery(toIncomingMessage(raw), deliveryCount + 1, raw, { receiver, retrySender: () => sender, target, renewer });
+  const delivery = new ServiceBusDelivery(toIncomingMessage(raw), deliveryCount + 1, raw, {
+    receiver,
+    retrySender: () => sender,
+    target,
+    renewer,
+  });
   return { delivery, calls, scheduled, deadLettered, stop };
 }
 
@@ -57,7 +70,11 @@ describe('settling a Service Bus delivery', () => {
   it('dead-letter: with reason, description and the attempt it gave up on, cut to what the broker keeps', async () => {
     const { delivery, deadLettered } = setup({ kind: 'queue' }, 2);
     await delivery.deadLetter('Error: boom', 'failed on attempt 3 of 3 in alpha-1');
-    expect(deadLettered[0]).toMatchObject({ deadLetterReason: 'Error: boom', deadLetterErrorDescription: 'failed on attempt 3 of 3 in alpha-1', [Props.attempts]: 3 });
+    expect(deadLettered[0]).toMatchObject({
+      deadLetterReason: 'Error: boom',
+      deadLetterErrorDescription: 'failed on attempt 3 of 3 in alpha-1',
+      [Props.attempts]: 3,
+    });
     const long = setup();
     await long.delivery.deadLetter('r'.repeat(5_000), 'd'.repeat(10_000));
     expect(long.deadLettered[0]).toMatchObject({ deadLetterReason: 'r'.repeat(1_024), deadLetterErrorDescription: 'd'.repeat(4_096) });

@@ -22,12 +22,20 @@ export class ServiceBusFlow implements FlowChannel {
   ) {}
 
   async publish(records: readonly string[]): Promise<void> {
-    const messages = records.map((record) => ({ subject: FLOW_SUBJECT, contentType: CONTENT_TYPE, timeToLive: this.ttlMs, body: Buffer.from(record, 'utf8') }));
+    const messages = records.map((record) => ({
+      subject: FLOW_SUBJECT,
+      contentType: CONTENT_TYPE,
+      timeToLive: this.ttlMs,
+      body: Buffer.from(record, 'utf8'),
+    }));
     await sendInBatches(this.sender(), messages, this.maxMessageBytes);
   }
 
   async subscribe(onRecord: (record: string) => void): Promise<Closable> {
-    const receiver = this.client().createReceiver(this.topic, FLOW_SUBSCRIPTION, { receiveMode: 'receiveAndDelete', skipParsingBodyAsJson: true });
+    const receiver = this.client().createReceiver(this.topic, FLOW_SUBSCRIPTION, {
+      receiveMode: 'receiveAndDelete',
+      skipParsingBodyAsJson: true,
+    });
     await receiver.peekMessages(1).catch(async (error: unknown) => {
       await receiver.close();
       throw new Error(`Service Bus transport: cannot read subscription ${this.topic}/${FLOW_SUBSCRIPTION}: ${describeError(error)}`);

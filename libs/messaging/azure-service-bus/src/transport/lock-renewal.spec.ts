@@ -15,10 +15,13 @@ describe('LockRenewer', () => {
 
   it('keeps renewing a lock while the handler runs past the lock duration, and stops when told', async () => {
     const renewedAt: number[] = [];
-    const renewer = new LockRenewer(async () => {
-      renewedAt.push(Date.now());
-      return new Date(Date.now() + 30_000);
-    }, () => undefined);
+    const renewer = new LockRenewer(
+      async () => {
+        renewedAt.push(Date.now());
+        return new Date(Date.now() + 30_000);
+      },
+      () => undefined,
+    );
     renewer.start(30_000);
     await jest.advanceTimersByTimeAsync(100_000);
     expect(renewedAt).toEqual([15_000, 30_000, 45_000, 60_000, 75_000, 90_000]);

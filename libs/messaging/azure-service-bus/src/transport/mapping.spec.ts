@@ -1,5 +1,15 @@
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
-import { assertFits, attemptOf, CONTENT_TYPE, MessageTooLargeError, Props, replayCopy, retryCopy, toIncomingMessage, toServiceBusMessage } from './mapping';
+import {
+  assertFits,
+  attemptOf,
+  CONTENT_TYPE,
+  MessageTooLargeError,
+  Props,
+  replayCopy,
+  retryCopy,
+  toIncomingMessage,
+  toServiceBusMessage,
+} from './mapping';
 
 const outgoing = {
   messageId: 'm-1',
@@ -11,7 +21,14 @@ const outgoing = {
 
 function received(overrides: Partial<ServiceBusReceivedMessage> = {}): ServiceBusReceivedMessage {
   const sent = toServiceBusMessage(outgoing);
-  return { ...sent, deliveryCount: 0, enqueuedTimeUtc: new Date(1_000), state: 'active', _rawAmqpMessage: { body: sent.body }, ...overrides };
+  return {
+    ...sent,
+    deliveryCount: 0,
+    enqueuedTimeUtc: new Date(1_000),
+    state: 'active',
+    _rawAmqpMessage: { body: sent.body },
+    ...overrides,
+  };
 }
 
 describe('envelope ↔ ServiceBusMessage', () => {
@@ -24,7 +41,14 @@ describe('envelope ↔ ServiceBusMessage', () => {
 
   it('reads back exactly what was sent, without the transport’s own properties', () => {
     const incoming = toIncomingMessage(received({ applicationProperties: { ...outgoing.headers, [Props.priorAttempts]: 2 } }));
-    expect(incoming).toEqual({ messageId: 'm-1', type: outgoing.type, correlationId: 'c-1', body: outgoing.body, headers: outgoing.headers, enqueuedAt: 1_000 });
+    expect(incoming).toEqual({
+      messageId: 'm-1',
+      type: outgoing.type,
+      correlationId: 'c-1',
+      body: outgoing.body,
+      headers: outgoing.headers,
+      enqueuedAt: 1_000,
+    });
   });
 
   it('refuses a header in the transport’s reserved namespace', () => {
@@ -34,7 +58,9 @@ describe('envelope ↔ ServiceBusMessage', () => {
   it('refuses before sending a message above the tier’s limit, naming it and both sizes', () => {
     const big = toServiceBusMessage({ ...outgoing, body: 'x'.repeat(300 * 1024) });
     expect(() => assertFits(big, 256 * 1024)).toThrow(MessageTooLargeError);
-    expect(() => assertFits(big, 256 * 1024)).toThrow(/message m-1 \(order\.order-placed\.v1\) is about \d+ bytes, more than the 262144 bytes/);
+    expect(() => assertFits(big, 256 * 1024)).toThrow(
+      /message m-1 \(order\.order-placed\.v1\) is about \d+ bytes, more than the 262144 bytes/,
+    );
     expect(() => assertFits(toServiceBusMessage(outgoing), 256 * 1024)).not.toThrow();
   });
 });
@@ -64,7 +90,9 @@ describe('attempts', () => {
   });
 
   it('a replayed dead letter starts its attempts afresh and drops the dead-letter stamps', () => {
-    const dead = received({ applicationProperties: { ...outgoing.headers, [Props.priorAttempts]: 2, [Props.attempts]: 3, DeadLetterReason: 'x' } });
+    const dead = received({
+      applicationProperties: { ...outgoing.headers, [Props.priorAttempts]: 2, [Props.attempts]: 3, DeadLetterReason: 'x' },
+    });
     const copy = replayCopy(dead, { kind: 'queue' });
     expect(copy.applicationProperties).toEqual(outgoing.headers);
   });

@@ -32,7 +32,9 @@ export function toServiceBusMessage(message: OutgoingMessage): ServiceBusMessage
   const applicationProperties: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (name.startsWith(TRANSPORT_PROPERTY_PREFIX)) {
-      throw new Error(`Service Bus transport: header "${name}" of message ${message.messageId} uses the reserved prefix "${TRANSPORT_PROPERTY_PREFIX}"`);
+      throw new Error(
+        `Service Bus transport: header "${name}" of message ${message.messageId} uses the reserved prefix "${TRANSPORT_PROPERTY_PREFIX}"`,
+      );
     }
     applicationProperties[name] = value;
   }
@@ -52,7 +54,16 @@ export function estimatedSize(message: ServiceBusMessage): number {
   const body = Buffer.isBuffer(message.body) ? message.body.length : text(JSON.stringify(message.body));
   let properties = 0;
   for (const [name, value] of Object.entries(message.applicationProperties ?? {})) properties += text(name) + text(value) + 8;
-  return body + properties + text(message.messageId) + text(message.subject) + text(message.correlationId) + text(message.contentType) + text(message.to) + FRAME_OVERHEAD_BYTES;
+  return (
+    body +
+    properties +
+    text(message.messageId) +
+    text(message.subject) +
+    text(message.correlationId) +
+    text(message.contentType) +
+    text(message.to) +
+    FRAME_OVERHEAD_BYTES
+  );
 }
 
 /** Refuses, before anything is sent, a message the tier would refuse, naming it and both sizes. */
@@ -111,7 +122,10 @@ export type RetryTarget = { readonly kind: 'queue' } | { readonly kind: 'subscri
  * other subscriber's subject rule matches it.
  */
 export function retryCopy(message: ServiceBusReceivedMessage, attempt: number, target: RetryTarget): ServiceBusMessage {
-  const applicationProperties: NonNullable<ServiceBusMessage['applicationProperties']> = { ...(message.applicationProperties ?? {}), [Props.priorAttempts]: attempt };
+  const applicationProperties: NonNullable<ServiceBusMessage['applicationProperties']> = {
+    ...(message.applicationProperties ?? {}),
+    [Props.priorAttempts]: attempt,
+  };
   delete applicationProperties[Props.attempts];
   delete applicationProperties[Props.deadLetteredAt];
   return addressed(message, applicationProperties, target);
@@ -120,11 +134,16 @@ export function retryCopy(message: ServiceBusReceivedMessage, attempt: number, t
 /** A dead letter sent back where it failed: fresh attempts, the same id, type, correlation id, body and headers. */
 export function replayCopy(message: ServiceBusReceivedMessage, target: RetryTarget): ServiceBusMessage {
   const applicationProperties = { ...(message.applicationProperties ?? {}) };
-  for (const name of [Props.priorAttempts, Props.attempts, Props.deadLetteredAt, 'DeadLetterReason', 'DeadLetterErrorDescription']) delete applicationProperties[name];
+  for (const name of [Props.priorAttempts, Props.attempts, Props.deadLetteredAt, 'DeadLetterReason', 'DeadLetterErrorDescription'])
+    delete applicationProperties[name];
   return addressed(message, applicationProperties, target);
 }
 
-function addressed(message: ServiceBusReceivedMessage, applicationProperties: NonNullable<ServiceBusMessage['applicationProperties']>, target: RetryTarget): ServiceBusMessage {
+function addressed(
+  message: ServiceBusReceivedMessage,
+  applicationProperties: NonNullable<ServiceBusMessage['applicationProperties']>,
+  target: RetryTarget,
+): ServiceBusMessage {
   const type = typeOf(message);
   const copy: ServiceBusMessage = {
     messageId: message.messageId,

@@ -12,19 +12,27 @@ export async function sendInBatches(sender: SenderLike, messages: readonly Servi
   for (const message of messages) {
     if (batch.tryAddMessage(message)) continue;
     if (batch.count === 0) {
-      throw new Error(`Service Bus transport: message ${String(message.messageId)} does not fit in a batch of ${batch.maxSizeInBytes} bytes`);
+      throw new Error(
+        `Service Bus transport: message ${String(message.messageId)} does not fit in a batch of ${batch.maxSizeInBytes} bytes`,
+      );
     }
     await sender.sendMessages(batch);
     batch = await sender.createMessageBatch();
     if (!batch.tryAddMessage(message)) {
-      throw new Error(`Service Bus transport: message ${String(message.messageId)} does not fit in a batch of ${batch.maxSizeInBytes} bytes`);
+      throw new Error(
+        `Service Bus transport: message ${String(message.messageId)} does not fit in a batch of ${batch.maxSizeInBytes} bytes`,
+      );
     }
   }
   if (batch.count > 0) await sender.sendMessages(batch);
 }
 
 /** Delayed messages are scheduled, one call per due time (the SDK schedules a list for one time). */
-export async function scheduleAll(sender: SenderLike, messages: readonly { message: ServiceBusMessage; at: number }[], maxMessageBytes: number): Promise<void> {
+export async function scheduleAll(
+  sender: SenderLike,
+  messages: readonly { message: ServiceBusMessage; at: number }[],
+  maxMessageBytes: number,
+): Promise<void> {
   const byTime = new Map<number, ServiceBusMessage[]>();
   for (const { message, at } of messages) {
     assertFits(message, maxMessageBytes);

@@ -22,24 +22,41 @@ describe('Service Bus transport on the fake broker', () => {
   function transportOn(entities = serviceBusEntities(topology), lockMs = 1_500) {
     const namespace = `ns-${++counter}`;
     server.createNamespace(namespace, entities, { lockMs });
-    return createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), lockDurationMs: lockMs, maxWaitMs: 500 });
+    return createServiceBusTransport({
+      topology,
+      client: () => new FakeServiceBusClient(server.url, namespace),
+      lockDurationMs: lockMs,
+      maxWaitMs: 500,
+    });
   }
 
   const envelope = (id: string) =>
-    JSON.stringify({ id, type: DoWork.type, kind: 'command', source: 'test', time: new Date().toISOString(), correlationId: id, causationId: id, data: { n: 1 } });
+    JSON.stringify({
+      id,
+      type: DoWork.type,
+      kind: 'command',
+      source: 'test',
+      time: new Date().toISOString(),
+      correlationId: id,
+      causationId: id,
+      data: { n: 1 },
+    });
 
   it('on the emulator, marks an unmarked namespace for the first shop that starts there and refuses the next', async () => {
     const namespace = `ns-${++counter}`;
     server.createNamespace(namespace, serviceBusEntities(topology));
     const target = { endpoint: `sb://${namespace}`, emulator: true, setting: 'SERVICEBUS_CONNECTION_STRING' as const };
-    const on = (shopId: string) => createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), target, shopId });
+    const on = (shopId: string) =>
+      createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), target, shopId });
     const first = on('shop-a');
     await first.start();
     await first.close();
     const again = on('shop-a');
     await again.start();
     await again.close();
-    await expect(on('shop-b').start()).rejects.toThrow(`the Service Bus namespace at sb://${namespace} belongs to shop shop-a, not to this shop shop-b`);
+    await expect(on('shop-b').start()).rejects.toThrow(
+      `the Service Bus namespace at sb://${namespace} belongs to shop shop-a, not to this shop shop-b`,
+    );
     expect(await shopMarkerQueue(new FakeServiceBusClient(server.url, namespace)).read()).toBe('shop-a');
   });
 
@@ -58,15 +75,21 @@ describe('Service Bus transport on the fake broker', () => {
     const receiver = await transport.receive(
       { kind: 'queue', name: 'alpha' },
       async (delivery) => {
-        seen.push({ attempt: delivery.attempt, deliveryCount: delivery.attempt - Number(delivery.message.headers[Props.priorAttempts] ?? 0) });
+        seen.push({
+          attempt: delivery.attempt,
+          deliveryCount: delivery.attempt - Number(delivery.message.headers[Props.priorAttempts] ?? 0),
+        });
         if (delivery.attempt < 3) await delivery.retryLater(50);
         else await delivery.deadLetter('Error: gave up', `attempt ${delivery.attempt}`);
       },
       { concurrency: 1, lockMs: 1_500 },
     );
-    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'r-1', type: DoWork.type, correlationId: 'r-1', body: envelope('r-1') }]);
+    await transport.send({ kind: 'queue', name: 'alpha' }, [
+      { messageId: 'r-1', type: DoWork.type, correlationId: 'r-1', body: envelope('r-1') },
+    ]);
     const deadline = Date.now() + 10_000;
-    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await receiver.close();
     const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
     await transport.close();
@@ -78,13 +101,22 @@ describe('Service Bus transport on the fake broker', () => {
     const transport = transportOn();
     await transport.start();
     const handled: number[] = [];
-    const receiver = await transport.receive({ kind: 'queue', name: 'alpha' }, async (d) => void handled.push(d.attempt), { concurrency: 1, lockMs: 1_500 });
+    const receiver = await transport.receive({ kind: 'queue', name: 'alpha' }, async (d) => void handled.push(d.attempt), {
+      concurrency: 1,
+      lockMs: 1_500,
+    });
     // A copy that already carries the catalogue's maximum plus one attempts.
     const copy = { messageId: 'c-1', type: DoWork.type, correlationId: 'c-1', body: envelope('c-1') };
     const client = new FakeServiceBusClient(server.url, `ns-${counter}`);
-    await client.createSender('alpha').sendMessages({ messageId: copy.messageId, subject: copy.type, body: Buffer.from(copy.body), applicationProperties: { [Props.priorAttempts]: 4 } });
+    await client.createSender('alpha').sendMessages({
+      messageId: copy.messageId,
+      subject: copy.type,
+      body: Buffer.from(copy.body),
+      applicationProperties: { [Props.priorAttempts]: 4 },
+    });
     const deadline = Date.now() + 5_000;
-    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await receiver.close();
     const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
     await transport.close();
@@ -105,7 +137,9 @@ describe('Service Bus transport on the fake broker', () => {
       },
       { concurrency: 4, lockMs: 1_000 },
     );
-    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'slow', type: DoWork.type, correlationId: 'slow', body: envelope('slow') }]);
+    await transport.send({ kind: 'queue', name: 'alpha' }, [
+      { messageId: 'slow', type: DoWork.type, correlationId: 'slow', body: envelope('slow') },
+    ]);
     await new Promise((r) => setTimeout(r, 4_500));
     await receiver.close();
     const left = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
@@ -127,7 +161,9 @@ describe('Service Bus transport on the fake broker', () => {
       },
       { concurrency: 2, lockMs: 1_500 },
     );
-    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'g-1', type: DoWork.type, correlationId: 'g-1', body: envelope('g-1') }]);
+    await transport.send({ kind: 'queue', name: 'alpha' }, [
+      { messageId: 'g-1', type: DoWork.type, correlationId: 'g-1', body: envelope('g-1') },
+    ]);
     await new Promise((r) => setTimeout(r, 150));
     await receiver.close();
     expect(finished).toBe(true);
@@ -137,7 +173,11 @@ describe('Service Bus transport on the fake broker', () => {
   it('starts the core consumer with its default lock (30 s) on entities with the provisioned lock (60 s)', async () => {
     const namespace = `ns-${++counter}`;
     server.createNamespace(namespace, serviceBusEntities(topology));
-    const transport = createServiceBusTransport({ topology, client: () => new FakeServiceBusClient(server.url, namespace), maxWaitMs: 500 });
+    const transport = createServiceBusTransport({
+      topology,
+      client: () => new FakeServiceBusClient(server.url, namespace),
+      maxWaitMs: 500,
+    });
     await transport.start();
     const handled: string[] = [];
     const consumer = new MessageConsumer({
@@ -149,7 +189,9 @@ describe('Service Bus transport on the fake broker', () => {
       logger: pino({ level: 'silent' }),
     });
     await consumer.start();
-    await transport.send({ kind: 'queue', name: 'alpha' }, [{ messageId: 'd-1', type: DoWork.type, correlationId: 'd-1', body: envelope('d-1') }]);
+    await transport.send({ kind: 'queue', name: 'alpha' }, [
+      { messageId: 'd-1', type: DoWork.type, correlationId: 'd-1', body: envelope('d-1') },
+    ]);
     const deadline = Date.now() + 5_000;
     while (handled.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await consumer.stop();
@@ -176,7 +218,11 @@ describe('Service Bus transport on the fake broker', () => {
       { messageId: 'bad', type: DoWork.type, correlationId: 'bad', body: '{not json' },
     ]);
     const deadline = Date.now() + 5_000;
-    while ((handled.length === 0 || (await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (
+      (handled.length === 0 || (await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0) &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 50));
     await consumer.stop();
     const dead = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
     await transport.close();

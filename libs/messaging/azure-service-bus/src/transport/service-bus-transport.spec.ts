@@ -10,7 +10,7 @@ const unreachable = () => {
 };
 
 describe('Service Bus transport locks', () => {
-  it('accepts consumer locks down to half the entity lock: a dead consumer\'s message comes back no sooner than asked, nor more than twice as late', () => {
+  it("accepts consumer locks down to half the entity lock: a dead consumer's message comes back no sooner than asked, nor more than twice as late", () => {
     expect(minLockMsFor(60_000)).toBe(30_000);
     expect(minLockMsFor(2_001)).toBe(1_001);
   });
@@ -23,7 +23,9 @@ describe('Service Bus transport locks', () => {
 
   it('refuses a shorter lock, naming the entity lock that a consumer cannot shorten', async () => {
     const transport = createServiceBusTransport({ topology, client: unreachable });
-    await expect(transport.receive({ kind: 'queue', name: 'alpha' }, async () => undefined, { concurrency: 1, lockMs: 10_000 })).rejects.toThrow(
+    await expect(
+      transport.receive({ kind: 'queue', name: 'alpha' }, async () => undefined, { concurrency: 1, lockMs: 10_000 }),
+    ).rejects.toThrow(
       'Service Bus transport: a lock of 10000 ms is shorter than the 30000 ms it can honour: the entities lock messages for 60000 ms, which a consumer cannot shorten',
     );
   });

@@ -20,7 +20,14 @@ import { STANDARD_MAX_MESSAGE_BYTES, toServiceBusMessage } from './mapping';
 import { scheduleAll, sendInBatches } from './send';
 import { redact } from './warn';
 import { shopMarkerQueue } from './shop-marker';
-import { brokerUnreachable, namespaceOfOtherShop, shopMarkerMissing, startupFailure, type FailedCheck, type ServiceBusTarget } from './startup-errors';
+import {
+  brokerUnreachable,
+  namespaceOfOtherShop,
+  shopMarkerMissing,
+  startupFailure,
+  type FailedCheck,
+  type ServiceBusTarget,
+} from './startup-errors';
 
 export interface ServiceBusTransportOptions {
   readonly topology: Topology;
@@ -96,7 +103,11 @@ export class ServiceBusTransport implements Transport {
       deliversOnceWithoutFailures: true,
       flowPerReplica: false,
     };
-    this.deadLetters = new ServiceBusDeadLetters(() => this.client(), this.addresses, (entity) => this.sender(entity));
+    this.deadLetters = new ServiceBusDeadLetters(
+      () => this.client(),
+      this.addresses,
+      (entity) => this.sender(entity),
+    );
     this.flow = new ServiceBusFlow(
       () => this.client(),
       options.topology.flow.name,
@@ -121,10 +132,17 @@ export class ServiceBusTransport implements Transport {
     } catch (error) {
       // The SDK refuses a malformed connection string when the client is made; its words name no secret, but redact anyway.
       const setting = this.options.target?.setting ?? 'SERVICEBUS_CONNECTION_STRING';
-      throw new ConfigError(`Invalid serviceBus configuration: ${setting}: ${redact(error instanceof Error ? error.message : String(error))}`, { cause: error });
+      throw new ConfigError(
+        `Invalid serviceBus configuration: ${setting}: ${redact(error instanceof Error ? error.message : String(error))}`,
+        { cause: error },
+      );
     }
     this.clientInstance = client;
-    const target = this.options.target ?? { endpoint: `sb://${client.fullyQualifiedNamespace}`, emulator: false, setting: 'SERVICEBUS_CONNECTION_STRING' };
+    const target = this.options.target ?? {
+      endpoint: `sb://${client.fullyQualifiedNamespace}`,
+      emulator: false,
+      setting: 'SERVICEBUS_CONNECTION_STRING',
+    };
     const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const failed = await withStartupDeadline(
       this.checkEntities().then(async (failures) => (failures.length > 0 ? failures : this.checkShop(target))),
@@ -170,7 +188,9 @@ export class ServiceBusTransport implements Transport {
   async checkReady(): Promise<void> {
     const failed = await this.checkEntities();
     if (failed.length > 0) {
-      throw new Error(failed.map(({ what, reason }) => `${what}: ${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)}`).join('; '));
+      throw new Error(
+        failed.map(({ what, reason }) => `${what}: ${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)}`).join('; '),
+      );
     }
   }
 
@@ -179,7 +199,10 @@ export class ServiceBusTransport implements Transport {
     const endpoints = service ? this.addresses.ofService(service, topology) : this.addresses.all();
     const checks: { what: string; check: () => Promise<unknown> }[] = [
       ...endpoints.map((endpoint) => ({ what: endpoint.label, check: () => this.peek(endpoint) })),
-      ...[topology.topic.name, topology.flow.name].map((topic) => ({ what: `topic ${topic}`, check: () => this.sender(topic).createMessageBatch() })),
+      ...[topology.topic.name, topology.flow.name].map((topic) => ({
+        what: `topic ${topic}`,
+        check: () => this.sender(topic).createMessageBatch(),
+      })),
     ];
     if (!service) {
       checks.push({
@@ -195,7 +218,9 @@ export class ServiceBusTransport implements Transport {
       });
     }
     const results = await Promise.allSettled(checks.map(({ check }) => check()));
-    return results.flatMap((result, i) => (result.status === 'rejected' ? [{ what: checks[i]?.what ?? 'an entity', reason: result.reason }] : []));
+    return results.flatMap((result, i) =>
+      result.status === 'rejected' ? [{ what: checks[i]?.what ?? 'an entity', reason: result.reason }] : [],
+    );
   }
 
   async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
@@ -203,7 +228,9 @@ export class ServiceBusTransport implements Transport {
     if (messages.length === 0) return;
     const now = Date.now();
     const immediate = messages.filter((m) => m.notBefore === undefined || m.notBefore <= now).map(toServiceBusMessage);
-    const delayed = messages.filter((m) => m.notBefore !== undefined && m.notBefore > now).map((m) => ({ message: toServiceBusMessage(m), at: m.notBefore ?? now }));
+    const delayed = messages
+      .filter((m) => m.notBefore !== undefined && m.notBefore > now)
+      .map((m) => ({ message: toServiceBusMessage(m), at: m.notBefore ?? now }));
     const sender = this.sender(entity);
     if (immediate.length > 0) await sendInBatches(sender, immediate, this.maxMessageBytes);
     if (delayed.length > 0) await scheduleAll(sender, delayed, this.maxMessageBytes);
@@ -277,7 +304,8 @@ export class ServiceBusTransport implements Transport {
   }
 
   private client(): ServiceBusClientLike {
-    if (!this.clientInstance) throw new Error(this.closing ? 'Service Bus transport: closed' : 'Service Bus transport: start() was not called');
+    if (!this.clientInstance)
+      throw new Error(this.closing ? 'Service Bus transport: closed' : 'Service Bus transport: start() was not called');
     return this.clientInstance;
   }
 }

@@ -11,21 +11,30 @@ describe('serviceBusTarget', () => {
   it('names the Endpoint of a connection string, never its key, and knows the emulator', () => {
     const target = serviceBusTarget({
       kind: 'connectionString',
-      connectionString: 'Endpoint=sb://localhost:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+      connectionString:
+        'Endpoint=sb://localhost:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
     });
     expect(target).toEqual({ endpoint: 'sb://localhost:5672', emulator: true, setting: 'SERVICEBUS_CONNECTION_STRING' });
-    expect(serviceBusTarget({ kind: 'connectionString', connectionString: 'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKey=k' })).toEqual({
+    expect(
+      serviceBusTarget({ kind: 'connectionString', connectionString: 'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKey=k' }),
+    ).toEqual({
       endpoint: 'sb://shop.servicebus.windows.net',
       emulator: false,
       setting: 'SERVICEBUS_CONNECTION_STRING',
     });
-    expect(serviceBusTarget({ kind: 'namespace', namespace: 'shop.servicebus.windows.net' }).endpoint).toBe('sb://shop.servicebus.windows.net');
+    expect(serviceBusTarget({ kind: 'namespace', namespace: 'shop.servicebus.windows.net' }).endpoint).toBe(
+      'sb://shop.servicebus.windows.net',
+    );
   });
 });
 
 describe('startupFailure', () => {
   it('tells a broker that cannot be reached from entities that do not exist, whatever else failed', () => {
-    const refused = Object.assign(new Error('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5672'), { name: 'MessagingError', code: 'GeneralError', syscall: 'connect' });
+    const refused = Object.assign(new Error('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5672'), {
+      name: 'MessagingError',
+      code: 'GeneralError',
+      syscall: 'connect',
+    });
     const error = startupFailure(
       [
         { what: 'queue email-service', reason: notFound('email-service') },
@@ -37,7 +46,10 @@ describe('startupFailure', () => {
     expect(error.message).toBe(
       'cannot reach the Service Bus broker at sb://localhost (connection refused): is the emulator running? Start it with: docker compose --profile azure up -d servicebus-emulator, or correct the Endpoint in SERVICEBUS_CONNECTION_STRING',
     );
-    const lost = startupFailure([{ what: 'topic events', reason: new ServiceBusError('the connection was lost', 'ServiceCommunicationProblem') }], namespace);
+    const lost = startupFailure(
+      [{ what: 'topic events', reason: new ServiceBusError('the connection was lost', 'ServiceCommunicationProblem') }],
+      namespace,
+    );
     expect(lost.message).toBe(
       'cannot reach the Service Bus broker at sb://my-shop.servicebus.windows.net (ServiceCommunicationProblem): is it running? Check that SERVICEBUS_NAMESPACE names an existing namespace and that this network reaches it',
     );
@@ -63,7 +75,9 @@ describe('startupFailure', () => {
       'Service Bus at sb://my-shop.servicebus.windows.net refused access to queue email-service (UnauthorizedAccess): ' +
         'give the identity the Azure Service Bus Data Sender and Data Receiver roles on the namespace',
     );
-    expect(startupFailure([{ what: 'topic flow', reason: refused }], emulator).message).toMatch(/use a connection string whose policy has Send and Listen rights$/);
+    expect(startupFailure([{ what: 'topic flow', reason: refused }], emulator).message).toMatch(
+      /use a connection string whose policy has Send and Listen rights$/,
+    );
   });
 
   it("passes anything else on as the SDK's words in one line, without a key", () => {

@@ -47,9 +47,12 @@ export function startupFailure(failed: readonly FailedCheck[], target: ServiceBu
       target.setting === 'SERVICEBUS_NAMESPACE'
         ? 'give the identity the Azure Service Bus Data Sender and Data Receiver roles on the namespace'
         : 'use a connection string whose policy has Send and Listen rights';
-    return new StartupError(`Service Bus at ${target.endpoint} refused access to ${listBriefly(refused.map((check) => check.what))} (UnauthorizedAccess): ${rights}`, {
-      cause: refused[0]?.reason,
-    });
+    return new StartupError(
+      `Service Bus at ${target.endpoint} refused access to ${listBriefly(refused.map((check) => check.what))} (UnauthorizedAccess): ${rights}`,
+      {
+        cause: refused[0]?.reason,
+      },
+    );
   }
 
   const missing = failed.filter((check) => code(check.reason) === 'MessagingEntityNotFound');
@@ -58,13 +61,19 @@ export function startupFailure(failed: readonly FailedCheck[], target: ServiceBu
     const fix = target.emulator
       ? `the emulator creates ${names.length === 1 ? 'it' : 'them'} from its Config.json: regenerate it with: ${EMULATOR_CONFIG_COMMAND}, then restart the emulator`
       : `create ${names.length === 1 ? 'it' : 'them'} with: ${PROVISION_COMMAND}`;
-    return new StartupError(`Service Bus topology missing: ${listBriefly(names)} ${names.length === 1 ? 'does' : 'do'} not exist at ${target.endpoint} — ${fix}`, {
-      cause: missing[0]?.reason,
-    });
+    return new StartupError(
+      `Service Bus topology missing: ${listBriefly(names)} ${names.length === 1 ? 'does' : 'do'} not exist at ${target.endpoint} — ${fix}`,
+      {
+        cause: missing[0]?.reason,
+      },
+    );
   }
 
   const first = failed[0];
-  return new StartupError(`Service Bus at ${target.endpoint} could not open ${first?.what ?? 'its entities'}: ${describeError(cause).replace(/\s*\n\s*/g, ' ')}`, { cause });
+  return new StartupError(
+    `Service Bus at ${target.endpoint} could not open ${first?.what ?? 'its entities'}: ${describeError(cause).replace(/\s*\n\s*/g, ' ')}`,
+    { cause },
+  );
 }
 
 /** `cannot reach the Service Bus broker at …: is it running?`, with how to start it or where its address is set. */

@@ -40,7 +40,8 @@ function start(env: Record<string, string>): Promise<Outcome> {
   );
 }
 
-const emulator = (endpoint: string) => `Endpoint=sb://${endpoint};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${KEY};UseDevelopmentEmulator=true;`;
+const emulator = (endpoint: string) =>
+  `Endpoint=sb://${endpoint};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${KEY};UseDevelopmentEmulator=true;`;
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -81,7 +82,10 @@ describe('a service on Service Bus that cannot start', () => {
     const { port } = silent.address() as net.AddressInfo;
     try {
       const started = Date.now();
-      const { status, lines } = await start({ SERVICEBUS_CONNECTION_STRING: emulator(`127.0.0.1:${port}`), MESSAGING_START_TIMEOUT_MS: '1500' });
+      const { status, lines } = await start({
+        SERVICEBUS_CONNECTION_STRING: emulator(`127.0.0.1:${port}`),
+        MESSAGING_START_TIMEOUT_MS: '1500',
+      });
       expect(lines).toEqual([
         `cannot reach the Service Bus broker at sb://127.0.0.1:${port} (no answer within 1.5 s, MESSAGING_START_TIMEOUT_MS): is the emulator running? ` +
           'Start it with: docker compose --profile azure up -d servicebus-emulator, or correct the Endpoint in SERVICEBUS_CONNECTION_STRING',
@@ -96,7 +100,9 @@ describe('a service on Service Bus that cannot start', () => {
 
   it('names a connection string the SDK refuses as a bad setting, without its key', async () => {
     const { status, lines, stderr } = await start({ SERVICEBUS_CONNECTION_STRING: `Endpoint=sb://localhost;SharedAccessKey=${KEY}` });
-    expect(lines).toEqual(['Invalid serviceBus configuration: SERVICEBUS_CONNECTION_STRING: Connection string with SharedAccessKey should have SharedAccessKeyName.']);
+    expect(lines).toEqual([
+      'Invalid serviceBus configuration: SERVICEBUS_CONNECTION_STRING: Connection string with SharedAccessKey should have SharedAccessKeyName.',
+    ]);
     expect(status).toBe(1);
     expect(stderr).not.toContain(KEY);
   });

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceBusEntities, SubscriptionRule } from '../../src/entities';
-import { DEAD_LETTER_SUFFIX, subscriptionPath, type EntityPath, type PropertyValue, type Settlement, type WireMessage, type WireReceived } from './wire';
+import {
+  DEAD_LETTER_SUFFIX,
+  subscriptionPath,
+  type EntityPath,
+  type PropertyValue,
+  type Settlement,
+  type WireMessage,
+  type WireReceived,
+} from './wire';
 
 /** A broker-side failure, with the `ServiceBusError` code the real service would give. */
 export class FakeBrokerError extends Error {
@@ -93,7 +101,11 @@ class MessageStore {
   settle(lockToken: string, settlement: Settlement): void {
     this.expireLocks();
     const stored = this.locked.get(lockToken);
-    if (!stored) throw new FakeBrokerError('MessageLockLost', `The lock supplied is invalid: it expired, or the message was already settled (${this.path})`);
+    if (!stored)
+      throw new FakeBrokerError(
+        'MessageLockLost',
+        `The lock supplied is invalid: it expired, or the message was already settled (${this.path})`,
+      );
     this.locked.delete(lockToken);
     stored.lockToken = undefined;
     stored.lockedUntil = undefined;
@@ -111,7 +123,11 @@ class MessageStore {
   renew(lockToken: string): number {
     this.expireLocks();
     const stored = this.locked.get(lockToken);
-    if (!stored) throw new FakeBrokerError('MessageLockLost', `The lock supplied is invalid: it expired, or the message was already settled (${this.path})`);
+    if (!stored)
+      throw new FakeBrokerError(
+        'MessageLockLost',
+        `The lock supplied is invalid: it expired, or the message was already settled (${this.path})`,
+      );
     stored.lockedUntil = this.now() + this.limits.lockMs;
     return stored.lockedUntil;
   }
@@ -154,7 +170,11 @@ class MessageStore {
   private failedDelivery(stored: Stored): void {
     stored.deliveryCount++;
     if (stored.deliveryCount >= this.limits.maxDeliveryCount) {
-      this.moveToDeadLetters(stored, 'MaxDeliveryCountExceeded', `Message could not be consumed after ${this.limits.maxDeliveryCount} delivery attempts.`);
+      this.moveToDeadLetters(
+        stored,
+        'MaxDeliveryCountExceeded',
+        `Message could not be consumed after ${this.limits.maxDeliveryCount} delivery attempts.`,
+      );
     } else {
       this.wake();
     }
@@ -226,19 +246,35 @@ export interface FakeNamespaceOptions {
 /** One Service Bus namespace: its queues and topics with their subscriptions and rules, as `entities.ts` describes them. */
 export class FakeNamespace {
   private readonly stores = new Map<EntityPath, MessageStore>();
-  private readonly topics = new Map<string, { ttlMs: number; subscriptions: { rules: readonly SubscriptionRule[] | 'all'; store: MessageStore; ttlMs: number }[] }>();
+  private readonly topics = new Map<
+    string,
+    { ttlMs: number; subscriptions: { rules: readonly SubscriptionRule[] | 'all'; store: MessageStore; ttlMs: number }[] }
+  >();
   private sequence = 0;
   private readonly now: () => number;
 
   constructor(entities: ServiceBusEntities, options: FakeNamespaceOptions = {}) {
     this.now = options.now ?? Date.now;
-    const store = (path: string, entity: { lockDurationSeconds: number; maxDeliveryCount: number; defaultMessageTimeToLiveSeconds: number; deadLetteringOnMessageExpiration: boolean }) => {
+    const store = (
+      path: string,
+      entity: {
+        lockDurationSeconds: number;
+        maxDeliveryCount: number;
+        defaultMessageTimeToLiveSeconds: number;
+        deadLetteringOnMessageExpiration: boolean;
+      },
+    ) => {
       const limits = {
         lockMs: options.lockMs ?? entity.lockDurationSeconds * 1_000,
         ttlMs: entity.defaultMessageTimeToLiveSeconds * 1_000,
         deadLetterOnExpiry: entity.deadLetteringOnMessageExpiration,
       };
-      const deadLetters = new MessageStore(path + DEAD_LETTER_SUFFIX, { ...limits, maxDeliveryCount: Number.MAX_SAFE_INTEGER, deadLetterOnExpiry: false }, undefined, this.now);
+      const deadLetters = new MessageStore(
+        path + DEAD_LETTER_SUFFIX,
+        { ...limits, maxDeliveryCount: Number.MAX_SAFE_INTEGER, deadLetterOnExpiry: false },
+        undefined,
+        this.now,
+      );
       const main = new MessageStore(path, { ...limits, maxDeliveryCount: entity.maxDeliveryCount }, deadLetters, this.now);
       this.stores.set(path, main);
       this.stores.set(deadLetters.path, deadLetters);
@@ -265,7 +301,8 @@ export class FakeNamespace {
   /** To a queue, or to a topic: one copy per subscription whose rules match, none if no rule does. */
   send(path: EntityPath, messages: readonly WireMessage[], scheduledAt?: number): number[] {
     for (const message of messages) {
-      if (sizeOf(message) > MAX_MESSAGE_BYTES) throw new FakeBrokerError('MessageSizeExceeded', `message ${message.messageId} exceeds ${MAX_MESSAGE_BYTES} bytes`);
+      if (sizeOf(message) > MAX_MESSAGE_BYTES)
+        throw new FakeBrokerError('MessageSizeExceeded', `message ${message.messageId} exceeds ${MAX_MESSAGE_BYTES} bytes`);
     }
     const now = this.now();
     const visibleAt = Math.max(now, scheduledAt ?? now);
@@ -273,19 +310,34 @@ export class FakeNamespace {
     const queue = topic ? undefined : this.store(path);
     return messages.map((message) => {
       const targets = topic
-        ? topic.subscriptions.filter((s) => matches(s.rules, message)).map((s) => ({ store: s.store, ttlMs: Math.min(s.ttlMs, topic.ttlMs) }))
+        ? topic.subscriptions
+            .filter((s) => matches(s.rules, message))
+            .map((s) => ({ store: s.store, ttlMs: Math.min(s.ttlMs, topic.ttlMs) }))
         : [{ store: queue as MessageStore, ttlMs: (queue as MessageStore).ttlMs }];
       const sequenceNumber = ++this.sequence;
       targets.forEach(({ store, ttlMs }, i) => {
         // A scheduled message is enqueued at its time; its time-to-live counts from then.
         const ttl = Math.min(ttlMs, message.timeToLiveMs ?? Number.MAX_SAFE_INTEGER);
-        store.add({ sequenceNumber: i === 0 ? sequenceNumber : ++this.sequence, message, enqueuedAt: visibleAt, visibleAt, expiresAt: visibleAt + ttl, deliveryCount: 0 });
+        store.add({
+          sequenceNumber: i === 0 ? sequenceNumber : ++this.sequence,
+          message,
+          enqueuedAt: visibleAt,
+          visibleAt,
+          expiresAt: visibleAt + ttl,
+          deliveryCount: 0,
+        });
       });
       return sequenceNumber;
     });
   }
 
-  receive(path: EntityPath, max: number, waitMs: number, mode: 'peekLock' | 'receiveAndDelete', gone: () => boolean = () => false): Promise<WireReceived[]> {
+  receive(
+    path: EntityPath,
+    max: number,
+    waitMs: number,
+    mode: 'peekLock' | 'receiveAndDelete',
+    gone: () => boolean = () => false,
+  ): Promise<WireReceived[]> {
     return this.store(path).receive(max, waitMs, mode, gone);
   }
 

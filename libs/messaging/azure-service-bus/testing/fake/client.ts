@@ -11,7 +11,16 @@ import {
 import Long from 'long';
 import type { ReceiverLike, SenderLike, ServiceBusClientLike } from '../../src/transport/client';
 import { estimatedSize } from '../../src/transport/mapping';
-import { DEAD_LETTER_SUFFIX, subscriptionPath, type Operation, type PropertyValue, type Settlement, type WireError, type WireMessage, type WireReceived } from './wire';
+import {
+  DEAD_LETTER_SUFFIX,
+  subscriptionPath,
+  type Operation,
+  type PropertyValue,
+  type Settlement,
+  type WireError,
+  type WireMessage,
+  type WireReceived,
+} from './wire';
 
 const MAX_BATCH_BYTES = 256 * 1024;
 
@@ -37,9 +46,14 @@ class Connection {
 
 function toWire(message: ServiceBusMessage): WireMessage {
   const body: unknown = message.body;
-  const bytes = Buffer.isBuffer(body) ? body : body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(JSON.stringify(body ?? null), 'utf8');
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : body instanceof Uint8Array
+      ? Buffer.from(body)
+      : Buffer.from(JSON.stringify(body ?? null), 'utf8');
   const properties: Record<string, PropertyValue> = {};
-  for (const [name, value] of Object.entries(message.applicationProperties ?? {})) properties[name] = value instanceof Date ? value.getTime() : value;
+  for (const [name, value] of Object.entries(message.applicationProperties ?? {}))
+    properties[name] = value instanceof Date ? value.getTime() : value;
   return {
     body: bytes.toString('base64'),
     applicationProperties: properties,
@@ -125,7 +139,12 @@ class FakeSender implements SenderLike {
 
   async scheduleMessages(messages: ServiceBusMessage | ServiceBusMessage[], scheduledEnqueueTimeUtc: Date): Promise<Long[]> {
     const list = Array.isArray(messages) ? messages : [messages];
-    const sequenceNumbers = await this.connection.call<number[]>({ op: 'send', path: this.entityPath, messages: list.map(toWire), scheduledAt: scheduledEnqueueTimeUtc.getTime() });
+    const sequenceNumbers = await this.connection.call<number[]>({
+      op: 'send',
+      path: this.entityPath,
+      messages: list.map(toWire),
+      scheduledAt: scheduledEnqueueTimeUtc.getTime(),
+    });
     return sequenceNumbers.map((n) => Long.fromNumber(n));
   }
 
@@ -162,7 +181,12 @@ class FakeReceiver implements ReceiverLike {
   async peekMessages(maxMessageCount: number, options?: PeekMessagesOptions): Promise<ServiceBusReceivedMessage[]> {
     this.ensureOpen();
     const from = options?.fromSequenceNumber ? options.fromSequenceNumber.toNumber() : this.peekFrom;
-    const peeked = await this.connection.call<WireReceived[]>({ op: 'peek', path: this.entityPath, fromSequenceNumber: from, max: maxMessageCount });
+    const peeked = await this.connection.call<WireReceived[]>({
+      op: 'peek',
+      path: this.entityPath,
+      fromSequenceNumber: from,
+      max: maxMessageCount,
+    });
     const last = peeked.at(-1);
     if (last) this.peekFrom = last.sequenceNumber + 1;
     return peeked.map((wire) => fromWire(wire, this.skipParsingBodyAsJson));
@@ -176,7 +200,10 @@ class FakeReceiver implements ReceiverLike {
     return this.settle(message, { kind: 'abandon', ...(propertiesToModify ? { properties: plain(propertiesToModify) } : {}) });
   }
 
-  deadLetterMessage(message: ServiceBusReceivedMessage, options?: { deadLetterReason?: string; deadLetterErrorDescription?: string } & Record<string, PropertyValue | Date | undefined>): Promise<void> {
+  deadLetterMessage(
+    message: ServiceBusReceivedMessage,
+    options?: { deadLetterReason?: string; deadLetterErrorDescription?: string } & Record<string, PropertyValue | Date | undefined>,
+  ): Promise<void> {
     const { deadLetterReason, deadLetterErrorDescription, ...properties } = options ?? {};
     return this.settle(message, {
       kind: 'deadLetter',
@@ -188,7 +215,9 @@ class FakeReceiver implements ReceiverLike {
 
   async renewMessageLock(message: ServiceBusReceivedMessage): Promise<Date> {
     this.ensurePeekLock(message);
-    const lockedUntil = new Date(await this.connection.call<number>({ op: 'renew', path: this.entityPath, lockToken: message.lockToken ?? '' }));
+    const lockedUntil = new Date(
+      await this.connection.call<number>({ op: 'renew', path: this.entityPath, lockToken: message.lockToken ?? '' }),
+    );
     message.lockedUntilUtc = lockedUntil;
     return lockedUntil;
   }
@@ -210,7 +239,8 @@ class FakeReceiver implements ReceiverLike {
   }
 
   private ensureOpen(): void {
-    if (this.isClosed) throw new ServiceBusError(`The receiver for "${this.entityPath}" has been closed and can no longer be used.`, 'GeneralError');
+    if (this.isClosed)
+      throw new ServiceBusError(`The receiver for "${this.entityPath}" has been closed and can no longer be used.`, 'GeneralError');
   }
 }
 
@@ -251,4 +281,3 @@ export class FakeServiceBusClient implements ServiceBusClientLike {
     // Nothing to release: each call is one HTTP request.
   }
 }
-

@@ -44,7 +44,10 @@ export class FakeServiceBusServer {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const { namespace: name, operation } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { namespace: string; operation: Operation };
+      const { namespace: name, operation } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        namespace: string;
+        operation: Operation;
+      };
       const namespace = this.namespaces.get(name);
       if (!namespace) throw new FakeBrokerError('GeneralError', `No namespace ${name}`);
       const result = await this.run(namespace, operation, () => gone);

@@ -29,7 +29,12 @@ export interface WireReceived extends WireMessage {
 export type Settlement =
   | { readonly kind: 'complete' }
   | { readonly kind: 'abandon'; readonly properties?: Readonly<Record<string, PropertyValue>> }
-  | { readonly kind: 'deadLetter'; readonly reason?: string; readonly description?: string; readonly properties?: Readonly<Record<string, PropertyValue>> };
+  | {
+      readonly kind: 'deadLetter';
+      readonly reason?: string;
+      readonly description?: string;
+      readonly properties?: Readonly<Record<string, PropertyValue>>;
+    };
 
 /** `alpha`, `events/Subscriptions/beta`, and either with `/$DeadLetterQueue`. */
 export type EntityPath = string;
@@ -37,7 +42,13 @@ export type EntityPath = string;
 export type Operation =
   | { readonly op: 'open'; readonly path: EntityPath }
   | { readonly op: 'send'; readonly path: EntityPath; readonly messages: readonly WireMessage[]; readonly scheduledAt?: number }
-  | { readonly op: 'receive'; readonly path: EntityPath; readonly max: number; readonly waitMs: number; readonly mode: 'peekLock' | 'receiveAndDelete' }
+  | {
+      readonly op: 'receive';
+      readonly path: EntityPath;
+      readonly max: number;
+      readonly waitMs: number;
+      readonly mode: 'peekLock' | 'receiveAndDelete';
+    }
   | { readonly op: 'peek'; readonly path: EntityPath; readonly fromSequenceNumber: number; readonly max: number }
   | { readonly op: 'settle'; readonly path: EntityPath; readonly lockToken: string; readonly settlement: Settlement }
   | { readonly op: 'renew'; readonly path: EntityPath; readonly lockToken: string };

@@ -32,8 +32,14 @@ describe('bootstrapService', () => {
   });
 
   it.each([
-    [{ MESSAGING_CONCURRENCY: 'zero' }, 'Invalid messaging configuration: MESSAGING_CONCURRENCY: Invalid input: expected number, received NaN'],
-    [{ MESSAGING_TRANSPORT: 'kafka' }, 'Invalid messaging configuration: MESSAGING_TRANSPORT: Invalid option: expected one of "local"|"azure"|"aws"'],
+    [
+      { MESSAGING_CONCURRENCY: 'zero' },
+      'Invalid messaging configuration: MESSAGING_CONCURRENCY: Invalid input: expected number, received NaN',
+    ],
+    [
+      { MESSAGING_TRANSPORT: 'kafka' },
+      'Invalid messaging configuration: MESSAGING_TRANSPORT: Invalid option: expected one of "local"|"azure"|"aws"',
+    ],
     [{ MESSAGING_TRANSPORT: 'aws' }, 'MESSAGING_TRANSPORT=aws is not available to payment-service (available: local)'],
     [{ PORT: '70000' }, 'Invalid service configuration: PORT: Too big: expected number to be <=65535'],
   ])('stops on a bad setting with one line naming it (%o)', async (env, line) => {
@@ -58,11 +64,13 @@ describe('bootstrapService', () => {
 
   it('stops with one line when HOST is not an address of this machine', async () => {
     const { status, lines } = await start({ HOST: '192.0.2.1' });
-    expect(lines).toEqual(['HOST=192.0.2.1 is not an address of this machine: set HOST to 127.0.0.1 (the default) or 0.0.0.0 (every interface)']);
+    expect(lines).toEqual([
+      'HOST=192.0.2.1 is not an address of this machine: set HOST to 127.0.0.1 (the default) or 0.0.0.0 (every interface)',
+    ]);
     expect(status).toBe(1);
   });
 
-  it("prints a StartupError a transport throws as its one line, and the stacks only with LOG_LEVEL=debug", async () => {
+  it('prints a StartupError a transport throws as its one line, and the stacks only with LOG_LEVEL=debug', async () => {
     const line = 'cannot reach the test broker at 127.0.0.1:9 (connection refused): is it running?';
     const plain = await start({ TEST_START_FAILURE: 'startup' });
     expect(plain.lines).toEqual([line]);

@@ -66,7 +66,11 @@ export async function bootstrapService(rootModule: Type | DynamicModule, options
 }
 
 /** The one line (and, with LOG_LEVEL=debug or trace, the stacks of the error and its causes) on stderr. */
-export function reportStartupFailure(error: unknown, env: NodeJS.ProcessEnv = process.env, write: (text: string) => void = (text) => console.error(text)): void {
+export function reportStartupFailure(
+  error: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  write: (text: string) => void = (text) => console.error(text),
+): void {
   const debug = env['LOG_LEVEL'] === 'debug' || env['LOG_LEVEL'] === 'trace';
   if (error instanceof StartupError) {
     write(error.message);
@@ -86,13 +90,18 @@ function listenFailure(error: unknown, port: number, config: ServiceConfig): Sta
   const which = config.port === undefined ? `port ${port} (the default; PORT is not set)` : `port ${port} (PORT)`;
   switch (code) {
     case 'EADDRINUSE':
-      return new StartupError(`${which} is in use by another program: stop it or set PORT to a free port (PORT=0 picks one)`, { cause: error });
+      return new StartupError(`${which} is in use by another program: stop it or set PORT to a free port (PORT=0 picks one)`, {
+        cause: error,
+      });
     case 'EACCES':
       return new StartupError(`${which} needs privileges this process lacks: set PORT above 1023`, { cause: error });
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new StartupError(`HOST=${config.host} is not an address of this machine: set HOST to 127.0.0.1 (the default) or 0.0.0.0 (every interface)`, { cause: error });
+      return new StartupError(
+        `HOST=${config.host} is not an address of this machine: set HOST to 127.0.0.1 (the default) or 0.0.0.0 (every interface)`,
+        { cause: error },
+      );
     default:
       return undefined;
   }

@@ -29,7 +29,13 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check(this.readiness.entries().map(([name, check]) => () => this.probe(name, check)));
+    return this.health.check(
+      this.readiness.entries().map(
+        ([name, check]) =>
+          () =>
+            this.probe(name, check),
+      ),
+    );
   }
 
   /** What launchers and older probes ask: the same as readiness. */
@@ -45,7 +51,10 @@ export class HealthController {
     try {
       await Promise.race([
         check(),
-        new Promise((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS))),
+        new Promise(
+          (_resolve, reject) =>
+            (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS)),
+        ),
       ]);
       return indicator.up();
     } catch (error) {

@@ -22,7 +22,11 @@ class ThingsController {
 
 @Module({
   imports: [
-    StitchMessagingModule.forRoot({ service: 'storefront', catalogue: shopCatalogue, transports: { local: () => new InMemoryTransport(shopCatalogue.topology()) } }),
+    StitchMessagingModule.forRoot({
+      service: 'storefront',
+      catalogue: shopCatalogue,
+      transports: { local: () => new InMemoryTransport(shopCatalogue.topology()) },
+    }),
   ],
   controllers: [ThingsController],
 })
@@ -62,7 +66,11 @@ describe('every service port’s HTTP hygiene', () => {
     const warn = jest.spyOn(logger, 'warn');
     const error = jest.spyOn(logger, 'error');
     try {
-      const tooLarge = await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'x'.repeat(200_000) }) });
+      const tooLarge = await fetch(`${base}/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'x'.repeat(200_000) }),
+      });
       expect(tooLarge.status).toBe(413);
       expect(await tooLarge.json()).toEqual({ statusCode: 413, message: 'the body is too large' });
 
@@ -72,7 +80,11 @@ describe('every service port’s HTTP hygiene', () => {
       expect(JSON.parse(text)).toEqual({ statusCode: 400, message: 'a path parameter is not valid percent-encoding' });
       expect(text).not.toContain('%FF');
 
-      const notJson = await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"secret": "4242' });
+      const notJson = await fetch(`${base}/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"secret": "4242',
+      });
       expect(notJson.status).toBe(400);
       expect(await notJson.text()).not.toContain('4242');
 

@@ -25,7 +25,10 @@ export const trustProxySchema = z
   .transform((value, context): false | number | string[] => {
     if (value === '' || value === 'off' || value === 'false') return false;
     if (/^\d{1,2}$/.test(value)) return Number(value);
-    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     const wrong = entries.filter((entry) => !isTrustEntry(entry));
     if (entries.length === 0 || wrong.length > 0) {
       context.addIssue({

@@ -20,7 +20,10 @@ const received: { payload: MessageData<typeof UserSignedUp>; envelope: Envelope<
 @Controller()
 class WelcomeHandlers {
   @HandleMessage(UserSignedUp)
-  welcome(@Payload() payload: MessageData<typeof UserSignedUp>, @MessageEnvelope() envelope: Envelope<MessageData<typeof UserSignedUp>>): void {
+  welcome(
+    @Payload() payload: MessageData<typeof UserSignedUp>,
+    @MessageEnvelope() envelope: Envelope<MessageData<typeof UserSignedUp>>,
+  ): void {
     received.push({ payload, envelope });
   }
 
@@ -40,7 +43,12 @@ function resolveParameter(context: ExecutionContext): unknown {
   class Probe {
     handle(@MessageEnvelope() _envelope: Envelope): void {}
   }
-  const [argument] = Object.values(Reflect.getMetadata(ROUTE_ARGS_METADATA, Probe, 'handle') as Record<string, { factory: (data: unknown, context: ExecutionContext) => unknown }>);
+  const [argument] = Object.values(
+    Reflect.getMetadata(ROUTE_ARGS_METADATA, Probe, 'handle') as Record<
+      string,
+      { factory: (data: unknown, context: ExecutionContext) => unknown }
+    >,
+  );
   if (!argument) throw new Error('@MessageEnvelope() left no parameter metadata');
   return argument.factory(undefined, context);
 }
@@ -68,7 +76,9 @@ describe('@MessageEnvelope()', () => {
   it('gives a handler the envelope it is handling, whose data is the payload @Payload() gives', async () => {
     const data = { userId: '9a3c3f0e-5d4b-4c9a-8f00-8c7f2d6b1e11', email: 'ada@example.com', name: 'Ada' };
     const sent = createEnvelope({ type: UserSignedUp.type, kind: 'event', source: Services.storefront, data });
-    await transport.send({ kind: 'topic', name: 'events' }, [{ messageId: sent.id, type: sent.type, correlationId: sent.correlationId, body: JSON.stringify(sent) }]);
+    await transport.send({ kind: 'topic', name: 'events' }, [
+      { messageId: sent.id, type: sent.type, correlationId: sent.correlationId, body: JSON.stringify(sent) },
+    ]);
 
     await until(() => received.length === 1);
     const [{ payload, envelope }] = received as [(typeof received)[number]];
@@ -86,6 +96,8 @@ describe('@MessageEnvelope()', () => {
   it('fails loudly outside a message handler, where there is no envelope', () => {
     const context = new ExecutionContextHost([{}, {}, () => undefined]);
     context.setType('http');
-    expect(() => resolveParameter(context)).toThrow('@MessageEnvelope() is only for message handlers (@HandleMessage), not in a http context');
+    expect(() => resolveParameter(context)).toThrow(
+      '@MessageEnvelope() is only for message handlers (@HandleMessage), not in a http context',
+    );
   });
 });

@@ -35,10 +35,18 @@ export const messagingConfig = registerAs('messaging', () => {
     dataDir: env.STITCH_DATA_DIR,
     concurrency: env.MESSAGING_CONCURRENCY,
     lockMs: env.MESSAGING_LOCK_MS,
-    retry: { immediate: env.MESSAGING_RETRY_IMMEDIATE, baseDelayMs: env.MESSAGING_RETRY_BASE_MS, maxDelayMs: env.MESSAGING_RETRY_MAX_MS, jitter: 0.2 },
+    retry: {
+      immediate: env.MESSAGING_RETRY_IMMEDIATE,
+      baseDelayMs: env.MESSAGING_RETRY_BASE_MS,
+      maxDelayMs: env.MESSAGING_RETRY_MAX_MS,
+      jitter: 0.2,
+    },
     flowEnabled: env.MESSAGING_FLOW,
     startTimeoutMs: env.MESSAGING_START_TIMEOUT_MS,
-    outage: { probeDelayMs: env.MESSAGING_OUTAGE_PROBE_MS, maxProbeDelayMs: Math.max(env.MESSAGING_OUTAGE_PROBE_MS, env.MESSAGING_OUTAGE_PROBE_MAX_MS) },
+    outage: {
+      probeDelayMs: env.MESSAGING_OUTAGE_PROBE_MS,
+      maxProbeDelayMs: Math.max(env.MESSAGING_OUTAGE_PROBE_MS, env.MESSAGING_OUTAGE_PROBE_MAX_MS),
+    },
     shopId: env.STITCH_SHOP_ID,
   };
 });

@@ -4,7 +4,10 @@ import { parseConfig } from '../config-error';
 
 const schema = z.object({
   /** `<service>-<n>`, given by the launcher; names this replica in logs and flow records. */
-  INSTANCE_ID: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

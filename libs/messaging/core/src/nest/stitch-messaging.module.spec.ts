@@ -17,7 +17,12 @@ const wrapped: string[] = [];
   providers: [
     // Async on purpose: the runtime must wait for these, not look them up before they exist.
     { provide: OUTBOX, useFactory: async () => new Promise((resolve) => setTimeout(() => resolve(outbox), 50)) },
-    { provide: INBOX, useFactory: async () => ({ wrap: async (envelope: { id: string }, work: () => Promise<void>) => (wrapped.push(envelope.id), work()) }) },
+    {
+      provide: INBOX,
+      useFactory: async () => ({
+        wrap: async (envelope: { id: string }, work: () => Promise<void>) => (wrapped.push(envelope.id), work()),
+      }),
+    },
   ],
   exports: [OUTBOX, INBOX],
 })
@@ -40,7 +45,9 @@ class OrderModule {}
 describe('StitchMessagingModule', () => {
   it('hands messages to the configured dispatcher and handlers to the configured wrapper', async () => {
     const app = await NestFactory.createApplicationContext(OrderModule, { logger: false });
-    const sent = await app.get(MessageBus).send(ReserveStock, { orderId: '3b241101-e2bb-4255-8caf-4136c566a962', items: [{ sku: 'TEE-M', quantity: 1 }] });
+    const sent = await app
+      .get(MessageBus)
+      .send(ReserveStock, { orderId: '3b241101-e2bb-4255-8caf-4136c566a962', items: [{ sku: 'TEE-M', quantity: 1 }] });
     expect(outbox.sent.map((s) => s.message.messageId)).toEqual([sent.id]);
     const runtime = app.get(MessagingRuntime);
     await runtime.options.wrapHandler?.({ id: 'm-1' } as never, async () => undefined);

@@ -1,4 +1,12 @@
-import { Inject, Injectable, Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type InjectionToken,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { Catalogue, Topology } from '@stitch/messaging-catalogue';
 import { MessageBus } from '../bus';
@@ -87,7 +95,12 @@ export class StitchMessagingModule {
         {
           provide: MessagingRuntime,
           // The outbox and inbox are injected, not looked up, so Nest builds them (async factories included) first.
-          inject: [messagingConfig.KEY, serviceConfig.KEY, ...(options.dispatcher ? [options.dispatcher] : []), ...(options.handlerWrapper ? [options.handlerWrapper] : [])],
+          inject: [
+            messagingConfig.KEY,
+            serviceConfig.KEY,
+            ...(options.dispatcher ? [options.dispatcher] : []),
+            ...(options.handlerWrapper ? [options.handlerWrapper] : []),
+          ],
           useFactory: async (config: MessagingConfig, service: ServiceConfig, ...hooks: unknown[]) => {
             const outbox = options.dispatcher ? (hooks.shift() as OutgoingDispatcher) : undefined;
             const wrapper = options.handlerWrapper ? (hooks.shift() as { wrap: HandlerWrapper }) : undefined;

@@ -70,7 +70,12 @@ describe('StitchServer (Nest transport strategy)', () => {
   });
 
   it('does not complete a message whose async handler throws, and dead-letters it with the original error', async () => {
-    const storefront = new MessageBus({ catalogue: shopCatalogue, service: Services.storefront, dispatcher: { dispatch: (d, m) => transport.send(d, [m]) }, maxDelayMs: 1e9 });
+    const storefront = new MessageBus({
+      catalogue: shopCatalogue,
+      service: Services.storefront,
+      dispatcher: { dispatch: (d, m) => transport.send(d, [m]) },
+      maxDelayMs: 1e9,
+    });
     const userId = '9a3c3f0e-5d4b-4c9a-8f00-8c7f2d6b1e11';
     const signedUp = await storefront.publish(UserSignedUp, { userId, email: 'ada@example.com', name: 'Ada' });
 
@@ -93,12 +98,22 @@ describe('StitchServer (Nest transport strategy)', () => {
 
   it("hands each handler's retry options from @HandleMessage to the consumer, and no options for the others", async () => {
     const consumer = await startReceiving.mock.results[0]?.value;
-    expect(startReceiving.mock.calls[0]?.[1]).toEqual(new Map([[SendEmail.type, { retry: { immediate: 0 }, permanent: [MailboxGoneError] }]]));
-    expect(consumer.policyFor(SendEmail.type)).toEqual({ retry: { immediate: 0, baseDelayMs: 10, maxDelayMs: 30_000, jitter: 0.2 }, permanent: [MailboxGoneError] });
-    expect(consumer.policyFor(UserSignedUp.type)).toEqual({ retry: { immediate: 2, baseDelayMs: 10, maxDelayMs: 30_000, jitter: 0.2 }, permanent: [] });
+    expect(startReceiving.mock.calls[0]?.[1]).toEqual(
+      new Map([[SendEmail.type, { retry: { immediate: 0 }, permanent: [MailboxGoneError] }]]),
+    );
+    expect(consumer.policyFor(SendEmail.type)).toEqual({
+      retry: { immediate: 0, baseDelayMs: 10, maxDelayMs: 30_000, jitter: 0.2 },
+      permanent: [MailboxGoneError],
+    });
+    expect(consumer.policyFor(UserSignedUp.type)).toEqual({
+      retry: { immediate: 2, baseDelayMs: 10, maxDelayMs: 30_000, jitter: 0.2 },
+      permanent: [],
+    });
   });
 
   it('refuses retry options it cannot use when the handler is declared', () => {
-    expect(() => HandleMessage(SendEmail, { retry: { immediate: 1.5 } })).toThrow('@HandleMessage(SendEmail): invalid retry policy: immediate must be a whole number ≥ 0, got 1.5');
+    expect(() => HandleMessage(SendEmail, { retry: { immediate: 1.5 } })).toThrow(
+      '@HandleMessage(SendEmail): invalid retry policy: immediate must be a whole number ≥ 0, got 1.5',
+    );
   });
 });

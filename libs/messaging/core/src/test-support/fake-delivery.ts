@@ -1,11 +1,15 @@
 import type { Delivery, IncomingMessage } from '../transport';
 
 export interface FakeDelivery extends Delivery {
-  readonly settled: { kind: 'complete' } | { kind: 'retry'; delayMs: number } | { kind: 'dead-letter'; reason: string; description: string } | undefined;
+  readonly settled:
+    { kind: 'complete' } | { kind: 'retry'; delayMs: number } | { kind: 'dead-letter'; reason: string; description: string } | undefined;
 }
 
 /** A delivery that records how it was settled, for testing the settle rules without a transport. */
-export function fakeDelivery(body: string, options: { type?: string; attempt?: number; headers?: Record<string, string> } = {}): FakeDelivery {
+export function fakeDelivery(
+  body: string,
+  options: { type?: string; attempt?: number; headers?: Record<string, string> } = {},
+): FakeDelivery {
   const message: IncomingMessage = {
     messageId: 'm-1',
     type: options.type ?? 'unknown',

@@ -41,7 +41,10 @@ async function drain(params: AzureServiceBusParams): Promise<void> {
       ...topology.topic.subscriptions.map((s) => ({ kind: 'subscription' as const, topic: s.topic, name: s.name })),
     ];
     for (const source of sources) {
-      const consumer = await transport.receive(source, (delivery) => delivery.complete(), { concurrency: 64, lockMs: transport.capabilities.minLockMs });
+      const consumer = await transport.receive(source, (delivery) => delivery.complete(), {
+        concurrency: 64,
+        lockMs: transport.capabilities.minLockMs,
+      });
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       await consumer.close();
       await transport.deadLetters.purge(source);

@@ -21,6 +21,9 @@ export function createTransport(topology: Topology, params: unknown) {
   const client =
     p.kind === 'fake'
       ? () => new FakeServiceBusClient(p.url, p.namespace)
-      : sdkClientFactory({ kind: 'connectionString', connectionString: p.kind === 'emulator' ? p.connectionString : (process.env['SERVICEBUS_CONNECTION_STRING'] ?? '') });
+      : sdkClientFactory({
+          kind: 'connectionString',
+          connectionString: p.kind === 'emulator' ? p.connectionString : (process.env['SERVICEBUS_CONNECTION_STRING'] ?? ''),
+        });
   return createServiceBusTransport({ topology, client, lockDurationMs: p.lockMs, maxWaitMs: 2_000 });
 }

@@ -70,7 +70,9 @@ export async function startServiceBusEmulator(topology: Topology): Promise<Runni
       .withEnvironment({ SQL_SERVER: SQL_ALIAS, MSSQL_SA_PASSWORD: password, ACCEPT_EULA: 'Y' })
       .withCopyContentToContainer([{ content: emulatorConfigJson(config), target: '/ServiceBus_Emulator/ConfigFiles/Config.json' }])
       .withExposedPorts(AMQP_PORT, HEALTH_PORT)
-      .withWaitStrategy(Wait.forAll([Wait.forLogMessage('Emulator Service is Successfully Up!'), Wait.forHttp('/health', HEALTH_PORT).forStatusCode(200)]))
+      .withWaitStrategy(
+        Wait.forAll([Wait.forLogMessage('Emulator Service is Successfully Up!'), Wait.forHttp('/health', HEALTH_PORT).forStatusCode(200)]),
+      )
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .start();
     started.push(emulator);

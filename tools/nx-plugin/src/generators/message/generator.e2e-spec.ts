@@ -15,9 +15,24 @@ describe('nx g @stitch/nx-plugin:message', () => {
   it(
     'adds an event and a command with one call each, and the result lints, typechecks and passes its tests',
     async () => {
-      const event = await workspace.nx('g', '@stitch/nx-plugin:message', 'ParcelShipped', '--kind=event', '--owner=order-service', '--subscribers=notification-service,email-service', '--no-interactive');
+      const event = await workspace.nx(
+        'g',
+        '@stitch/nx-plugin:message',
+        'ParcelShipped',
+        '--kind=event',
+        '--owner=order-service',
+        '--subscribers=notification-service,email-service',
+        '--no-interactive',
+      );
       expect({ code: event.code, tail: event.code === 0 ? '' : tail(event) }).toEqual({ code: 0, tail: '' });
-      const command = await workspace.nx('g', '@stitch/nx-plugin:message', 'ShipParcel', '--kind=command', '--owner=inventory-service', '--no-interactive');
+      const command = await workspace.nx(
+        'g',
+        '@stitch/nx-plugin:message',
+        'ShipParcel',
+        '--kind=command',
+        '--owner=inventory-service',
+        '--no-interactive',
+      );
       expect({ code: command.code, tail: command.code === 0 ? '' : tail(command) }).toEqual({ code: 0, tail: '' });
 
       expect(workspace.changedFiles()).toEqual(
@@ -70,14 +85,28 @@ describe('nx g @stitch/nx-plugin:message', () => {
 
   it('refuses a command named like an event, writing nothing', async () => {
     const before = workspace.changedFiles();
-    const refused = await workspace.nx('g', '@stitch/nx-plugin:message', 'ParcelReturned', '--kind=command', '--owner=order-service', '--no-interactive');
+    const refused = await workspace.nx(
+      'g',
+      '@stitch/nx-plugin:message',
+      'ParcelReturned',
+      '--kind=command',
+      '--owner=order-service',
+      '--no-interactive',
+    );
     expect(refused.code).not.toBe(0);
     expect(refused.output).toContain('"ParcelReturned" reads as an event; a command is imperative');
     expect(workspace.changedFiles()).toEqual(before);
   });
 
   it('refuses an owner the service manifest does not list, naming the ones it has', async () => {
-    const refused = await workspace.nx('g', '@stitch/nx-plugin:message', 'ParcelLost', '--kind=event', '--owner=courier-service', '--no-interactive');
+    const refused = await workspace.nx(
+      'g',
+      '@stitch/nx-plugin:message',
+      'ParcelLost',
+      '--kind=event',
+      '--owner=courier-service',
+      '--no-interactive',
+    );
     expect(refused.code).not.toBe(0);
     expect(refused.output).toContain('"courier-service" is not in the service manifest; it has storefront, order-service');
   });

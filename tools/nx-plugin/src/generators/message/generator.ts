@@ -94,7 +94,13 @@ function addToCatalogue(tree: Tree, name: string, folder: 'commands' | 'events')
   const importPattern = new RegExp(`import \\{([^}]*)\\} from '\\./${folder}';`);
   const imported = importPattern.exec(text);
   if (!imported) throw new Error(`${file} does not import from './${folder}'.`);
-  const names = [...imported[1]!.split(',').map((part) => part.trim()).filter(Boolean), name];
+  const names = [
+    ...imported[1]!
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+    name,
+  ];
   text = text.replace(importPattern, `import { ${names.join(', ')} } from './${folder}';`);
   const list = /messages: \[([\s\S]*?)\n(\s*)\]/.exec(text);
   if (!list) throw new Error(`${file} has no "messages: [ … ]" list.`);

@@ -43,7 +43,19 @@ describe('nx g @stitch/nx-plugin:service', () => {
       expect(workspace.read(migration!)).toMatch(/CREATE TABLE "stitch_outbox"/);
       expect(workspace.read('docker-compose.yml')).toContain('returns-service');
 
-      const checked = await workspace.nx('run-many', '-t', 'lint', 'typecheck', 'test', 'int-test', '-p', 'returns-service', 'manifest', 'launcher', '--outputStyle=static');
+      const checked = await workspace.nx(
+        'run-many',
+        '-t',
+        'lint',
+        'typecheck',
+        'test',
+        'int-test',
+        '-p',
+        'returns-service',
+        'manifest',
+        'launcher',
+        '--outputStyle=static',
+      );
       expect({ code: checked.code, tail: checked.code === 0 ? '' : tail(checked) }).toEqual({ code: 0, tail: '' });
     },
     generousMs,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { serviceEntry } from '@stitch/manifest';
 import { shopTransports } from '@stitch/messaging-transports';
 import { runService } from '@stitch/persistence';
 import { EmailService } from './app.module';
 
-void runService(EmailService, { transports: shopTransports, defaultPort: 3004 });
+void runService(EmailService, { transports: shopTransports, defaultPort: serviceEntry(EmailService.service).port });

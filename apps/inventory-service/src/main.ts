@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { serviceEntry } from '@stitch/manifest';
 import { shopTransports } from '@stitch/messaging-transports';
 import { runService } from '@stitch/persistence';
 import { InventoryService } from './app.module';
 
-void runService(InventoryService, { transports: shopTransports, defaultPort: 3002 });
+void runService(InventoryService, { transports: shopTransports, defaultPort: serviceEntry(InventoryService.service).port });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { serviceEntry } from '@stitch/manifest';
 import { shopTransports } from '@stitch/messaging-transports';
 import { runService } from '@stitch/persistence';
 import { NotificationService } from './app.module';
 
-void runService(NotificationService, { transports: shopTransports, defaultPort: 3005 });
+void runService(NotificationService, { transports: shopTransports, defaultPort: serviceEntry(NotificationService.service).port });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { serviceEntry } from '@stitch/manifest';
 import { shopTransports } from '@stitch/messaging-transports';
 import { runService } from '@stitch/persistence';
 import { OrderService } from './app.module';
 
-void runService(OrderService, { transports: shopTransports, defaultPort: 3001 });
+void runService(OrderService, { transports: shopTransports, defaultPort: serviceEntry(OrderService.service).port });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { serviceEntry } from '@stitch/manifest';
 import { shopTransports } from '@stitch/messaging-transports';
 import { runService } from '@stitch/persistence';
 import { PaymentService } from './app.module';
 
-void runService(PaymentService, { transports: shopTransports, defaultPort: 3003 });
+void runService(PaymentService, { transports: shopTransports, defaultPort: serviceEntry(PaymentService.service).port });

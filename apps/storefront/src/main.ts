@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { serviceEntry } from '@stitch/manifest';
 import { shopTransports } from '@stitch/messaging-transports';
 import { runService } from '@stitch/persistence';
 import { Storefront } from './app.module';
 
-void runService(Storefront, { transports: shopTransports, defaultPort: 3000 });
+void runService(Storefront, { transports: shopTransports, defaultPort: serviceEntry(Storefront.service).port });

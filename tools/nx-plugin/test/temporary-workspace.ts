@@ -54,7 +54,7 @@ export class TemporaryWorkspace {
   /** Runs Nx in the copy, its output captured for the assertion message. */
   nx(...args: string[]): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(this.root, 'node_modules/nx/bin/nx.js'), ...args], {
+      const child = spawn(process.execPath, [this.nxBin(), ...args], {
         cwd: this.root,
         env: {
           ...process.env,
@@ -72,6 +72,12 @@ export class TemporaryWorkspace {
       child.once('error', reject);
       child.once('close', (code) => resolve({ code, output }));
     });
+  }
+
+  private nxBin(): string {
+    const manifest = path.join(this.root, 'node_modules/nx/package.json');
+    const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: Record<string, string> };
+    return path.join(path.dirname(manifest), bin['nx']!);
   }
 
   remove(): void {

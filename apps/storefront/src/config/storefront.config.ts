@@ -1,20 +1,22 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
+import { serviceEntry, Services, type ServiceName } from '@stitch/manifest';
 import { parseConfig } from '@stitch/messaging-core';
 import { z } from 'zod';
 
-const serviceUrl = (fallback: string) =>
+/** Another service's URL; by default its port from the manifest on this host, as npm start runs it. */
+const serviceUrl = (service: ServiceName) =>
   z
     .url({ protocol: /^https?$/ })
-    .default(fallback)
+    .default(`http://127.0.0.1:${serviceEntry(service).port}`)
     .transform((url) => url.replace(/\/+$/, ''));
 
 const schema = z.object({
   /** order-service, asked for an order's status. */
-  ORDER_URL: serviceUrl('http://127.0.0.1:3001'),
+  ORDER_URL: serviceUrl(Services.order),
   /** inventory-service, asked for products, prices and stock. */
-  INVENTORY_URL: serviceUrl('http://127.0.0.1:3002'),
+  INVENTORY_URL: serviceUrl(Services.inventory),
   /** notification-service, whose browser stream is relayed at /api/notifications. */
-  NOTIFICATION_URL: serviceUrl('http://127.0.0.1:3005'),
+  NOTIFICATION_URL: serviceUrl(Services.notification),
   /** How long an order id the order service does not know yet still reads `pending` (see pending-order.ts). */
   ORDER_PENDING_WINDOW_MS: z.coerce
     .number()

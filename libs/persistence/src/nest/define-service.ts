@@ -10,8 +10,12 @@ export interface ServiceDefinitionOptions<TClient extends PrismaClientLike> {
   /** The service's name (`Services.order`): its database, queue and subscription are named after it. */
   readonly service: string;
   readonly catalogue: Catalogue;
-  readonly prisma: {
-    /** The service's `prisma` folder, holding `schema/` (with its copy of stitch.prisma) and `migrations/`. */
+  /**
+   * The service's database. Without one, the service keeps no state: no outbox (what a handler sends goes to the
+   * transport before the message is settled, so a failure redelivers it) and no inbox.
+   */
+  readonly prisma?: {
+    /** The service's `prisma` folder, holding `schema/` (with the generated stitch.prisma include) and `migrations/`. */
     readonly dir: string;
     /** Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) })`. */
     readonly createClient: (databaseUrl: string) => TClient;
@@ -55,25 +59,25 @@ export function defineService<TClient extends PrismaClientLike>(options: Service
     service: options.service,
     http: options.http ?? {},
     forRoot({ transports }) {
-      const persistence = PersistenceModule.forRoot({
-        service: options.service,
-        schemaPath: path.join(options.prisma.dir, 'schema'),
-        migrationsDir: path.join(options.prisma.dir, 'migrations'),
-        createClient: options.prisma.createClient,
-      });
-      return {
-        module: root,
-        imports: [
-          StitchMessagingModule.forRoot({
-            service: options.service,
-            catalogue: options.catalogue,
-            transports,
-            imports: [persistence],
+      const messaging = { service: options.service, catalogue: options.catalogue, transports };
+      const { prisma } = options;
+      const persistence = prisma
+        ? {
+            imports: [
+              PersistenceModule.forRoot({
+                service: options.service,
+                schemaPath: path.join(prisma.dir, 'schema'),
+                migrationsDir: path.join(prisma.dir, 'migrations'),
+                createClient: prisma.createClient,
+              }),
+            ],
             dispatcher: OUTBOX_DISPATCHER,
             ...(options.inbox === false ? {} : { handlerWrapper: INBOX }),
-          }),
-          ...(options.imports ?? []),
-        ],
+          }
+        : {};
+      return {
+        module: root,
+        imports: [StitchMessagingModule.forRoot({ ...messaging, ...persistence }), ...(options.imports ?? [])],
         providers: [...(options.providers ?? [])],
       };
     },

@@ -60,7 +60,8 @@ describe('nx g @stitch/nx-plugin:message', () => {
       );
       expect(workspace.read('libs/contracts/src/events/parcel-shipped.ts')).toContain("type: 'order.parcel-shipped.v1'");
       expect(workspace.read('infra/aws/topology.json')).toContain('order.parcel-shipped.v1');
-      expect(workspace.read('infra/azure/emulator/Config.json')).toContain('inventory.ship-parcel.v1');
+      expect(workspace.read('infra/azure/emulator/Config.json')).toContain('order.parcel-shipped.v1');
+      expect(workspace.read('infra/aws/topology.json')).toContain('inventory.ship-parcel.v1');
 
       const checked = await workspace.nx(
         'run-many',
@@ -102,7 +103,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
     const refused = await workspace.nx(
       'g',
       '@stitch/nx-plugin:message',
-      'ParcelLost',
+      'ParcelDelivered',
       '--kind=event',
       '--owner=courier-service',
       '--no-interactive',

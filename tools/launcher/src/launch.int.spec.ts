@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { serviceNames } from '@stitch/manifest';
 import { Client } from 'pg';
 import { launchShop, repoRoot, type RunningShop } from './launch';
 import { isPortFree } from './ports';
@@ -354,10 +355,7 @@ describe('after a launcher that was killed outright', () => {
 
 describe('the launcher command', () => {
   it.each([
-    [
-      ['--scale', 'mail=2'],
-      '--scale mail=2: unknown service "mail" (services: storefront, order-service, inventory-service, payment-service, email-service, notification-service)',
-    ],
+    [['--scale', 'mail=2'], `--scale mail=2: unknown service "mail" (services: ${serviceNames.join(', ')})`],
     [['--scale', 'email-service=0'], '--scale email-service=0: N must be a whole number from 1 to 10'],
   ])('refuses %j with one line and exit code 1', (argv, message) => {
     const result = spawnSync(process.execPath, ['--require', '@swc-node/register', 'tools/launcher/src/main.ts', ...argv], {

@@ -115,7 +115,10 @@ export class TemporaryWorkspace {
   }
 }
 
-/** The last lines of a command's output, enough to see why it failed. */
-export function tail(result: CommandResult, lines = 60): string {
-  return result.output.split('\n').slice(-lines).join('\n');
+/** Why a command failed: Nx's list of failed tasks, each failing test and error line, and the last lines. */
+export function tail(result: CommandResult, lines = 40): string {
+  // eslint-disable-next-line no-control-regex
+  const text = result.output.replace(/\u001b\[[0-9;]*m/g, '');
+  const failures = text.split('\n').filter((line) => /Failed tasks|^\s*- \S+:\S+|●|✕|error/.test(line));
+  return [...failures, '…', ...text.split('\n').slice(-lines)].join('\n');
 }

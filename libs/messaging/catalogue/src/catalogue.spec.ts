@@ -8,6 +8,15 @@ describe('Catalogue', () => {
     expect(() => defineCommand({ type: 'a.do-it', name: 'DoIt', owner: 'a', schema })).toThrow(/<version>/);
   });
 
+  it("names a type's area after its owner, hyphens and all, but never with capitals or spaces", () => {
+    expect(defineCommand({ type: 'gift-card.issue-card.v1', name: 'IssueCard', owner: 'gift-card-service', schema }).type).toBe(
+      'gift-card.issue-card.v1',
+    );
+    expect(() => defineCommand({ type: 'Gift Card.issue-card.v1', name: 'IssueCard', owner: 'gift-card-service', schema })).toThrow(
+      /<version>/,
+    );
+  });
+
   it('refuses unknown owners, subscribers and duplicate types', () => {
     const doIt = defineCommand({ type: 'a.do-it.v1', name: 'DoIt', owner: 'a', schema });
     expect(() => new Catalogue({ services: ['b'], messages: [doIt], maxAttempts: { default: 1 } })).toThrow(/unknown owner "a"/);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export type MessageKind = 'command' | 'event';
 
 /** `<area>.<kebab-name>.v<version>`: the version is part of the type so two versions can travel side by side. */
-const TYPE_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)+\.v[1-9][0-9]*$/;
+const TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+\.v[1-9][0-9]*$/;
 
 interface DefinitionBase<TType extends string, TSchema extends z.ZodType> {
   readonly type: TType;

@@ -112,12 +112,12 @@ export class LocalTransport implements Transport {
     }
   }
 
-  /** All messages in one transaction. On the topic, an event nobody subscribes to is dropped, as on any pub/sub. */
   /** The bus file is open and answers a read; the file cannot lose its queues while it is open. */
   async checkReady(): Promise<void> {
     this.opened().db.prepare('SELECT count(*) FROM sqlite_master').get();
   }
 
+  /** All messages in one transaction. On the topic, an event nobody subscribes to is dropped, as on any pub/sub. */
   async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
     const open = this.opened();
     const target = this.addresses.to(destination);

@@ -35,10 +35,9 @@ export interface PersistenceModuleOptions<TClient extends PrismaClientLike> {
 export class PersistenceModule {
   static forRoot<TClient extends PrismaClientLike>(options: PersistenceModuleOptions<TClient>): DynamicModule {
     const parts = new PersistenceParts();
-    // StitchMessagingModule looks its dispatcher and wrapper up with moduleRef.get while it is being built,
-    // which can be before the database (waiting for its migrations) exists, and then gets null for an
-    // unresolved provider. So these two are values that exist from the start and forward to the real ones,
-    // which exist before any message or request is handled.
+    // StitchMessagingModule has its dispatcher and wrapper injected while it is being built, which can be before
+    // the database (waiting for its migrations) exists. So these two are values that exist from the start and
+    // forward to the real ones, which exist before any message or request is handled.
     const outbox: OutgoingDispatcher = { dispatch: (destination, message) => ready(parts.outbox, 'outbox').dispatch(destination, message) };
     const inbox: { wrap: HandlerWrapper } = { wrap: (envelope: Envelope, work) => ready(parts.inbox, 'inbox').wrap(envelope, work) };
     return {

@@ -31,6 +31,7 @@ describe('nx g @stitch/nx-plugin:service', () => {
           'apps/returns-service/prisma/migrations/migration_lock.toml',
           'apps/returns-service/prisma/schema/schema.prisma',
           'apps/returns-service/project.json',
+          'apps/returns-service/src/app.module.spec.ts',
           'apps/returns-service/src/app.module.ts',
           'apps/returns-service/src/main.int.spec.ts',
           'apps/returns-service/src/main.ts',
@@ -38,10 +39,14 @@ describe('nx g @stitch/nx-plugin:service', () => {
           'apps/returns-service/tsconfig.json',
           'docker-compose.yml',
           'libs/manifest/src/manifest.ts',
+          'package-lock.json',
         ].sort(),
       );
       expect(workspace.read(migration!)).toMatch(/CREATE TABLE "stitch_outbox"/);
       expect(workspace.read('docker-compose.yml')).toContain('returns-service');
+      expect(JSON.parse(workspace.read('package-lock.json')).packages['apps/returns-service']).toMatchObject({
+        name: '@stitch/returns-service',
+      });
 
       const checked = await workspace.nx(
         'run-many',

@@ -58,6 +58,12 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorOpti
         stdio: 'inherit',
       });
     }
+    // The app is a workspace package, and `npm ci` refuses a lockfile that does not list it; only the lockfile is
+    // touched, so node_modules (and a workspace whose node_modules is shared) stays as it is.
+    execFileSync('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: tree.root,
+      stdio: 'inherit',
+    });
     if (!options.skipRegenerate) regenerateArtefacts(tree.root);
   };
 }

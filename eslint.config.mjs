@@ -18,6 +18,16 @@ const testFiles = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/be
  * add the shop's contracts and manifest (a transport's tests run the shop's catalogue) and the testing libs; what
  * keeps test doubles out of shipped code is the `no-restricted-imports` rule further down.
  */
+// Every library something shipped may be built on; tools, test libraries and end-to-end suites may use any of them.
+const libraries = [
+  'type:contracts',
+  'type:manifest',
+  'type:catalogue',
+  'type:core',
+  'type:transport',
+  'type:transport-selection',
+  'type:persistence',
+];
 const layers = {
   'type:catalogue': [],
   'type:manifest': [],
@@ -27,37 +37,9 @@ const layers = {
   'type:transport-selection': ['type:transport', 'type:core', 'type:catalogue'],
   'type:persistence': ['type:core', 'type:catalogue'],
   'type:app': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:persistence', 'type:transport-selection'],
-  'type:tool': [
-    'type:tool',
-    'type:contracts',
-    'type:manifest',
-    'type:catalogue',
-    'type:core',
-    'type:transport',
-    'type:transport-selection',
-    'type:persistence',
-  ],
-  'type:testing': [
-    'type:testing',
-    'type:contracts',
-    'type:manifest',
-    'type:catalogue',
-    'type:core',
-    'type:transport',
-    'type:transport-selection',
-    'type:persistence',
-  ],
-  'type:e2e': [
-    'type:tool',
-    'type:testing',
-    'type:contracts',
-    'type:manifest',
-    'type:catalogue',
-    'type:core',
-    'type:transport',
-    'type:transport-selection',
-    'type:persistence',
-  ],
+  'type:tool': ['type:tool', ...libraries],
+  'type:testing': ['type:testing', ...libraries],
+  'type:e2e': ['type:tool', 'type:testing', ...libraries],
 };
 const whatTestsAdd = ['type:contracts', 'type:manifest', 'type:testing'];
 // An app's end-to-end test drives the embedded transport's file directly, as a second process would.

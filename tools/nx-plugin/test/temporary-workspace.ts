@@ -122,3 +122,8 @@ export function tail(result: CommandResult, lines = 40): string {
   const failures = text.split('\n').filter((line) => /Failed tasks|^\s*- \S+:\S+|●|✕|error/.test(line));
   return [...failures, '…', ...text.split('\n').slice(-lines)].join('\n');
 }
+
+/** A command's exit code, with why it failed when it did: compared with `{ code: 0, tail: '' }`, a failure shows its cause. */
+export function outcome(result: CommandResult): { code: number | null; tail: string } {
+  return { code: result.code, tail: result.code === 0 ? '' : tail(result) };
+}

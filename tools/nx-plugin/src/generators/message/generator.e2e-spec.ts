@@ -1,4 +1,4 @@
-import { tail, TemporaryWorkspace } from '../../../test/temporary-workspace';
+import { outcome, TemporaryWorkspace } from '../../../test/temporary-workspace';
 
 // Each case generates into a copy of the workspace, then lints, typechecks and tests what it touched; minutes each.
 const generousMs = 20 * 60_000;
@@ -24,7 +24,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
         '--subscribers=notification-service,email-service',
         '--no-interactive',
       );
-      expect({ code: event.code, tail: event.code === 0 ? '' : tail(event) }).toEqual({ code: 0, tail: '' });
+      expect(outcome(event)).toEqual({ code: 0, tail: '' });
       const command = await workspace.nx(
         'g',
         '@stitch/nx-plugin:message',
@@ -33,7 +33,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
         '--owner=inventory-service',
         '--no-interactive',
       );
-      expect({ code: command.code, tail: command.code === 0 ? '' : tail(command) }).toEqual({ code: 0, tail: '' });
+      expect(outcome(command)).toEqual({ code: 0, tail: '' });
 
       expect(workspace.changedFiles()).toEqual(
         [
@@ -79,7 +79,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
         'messaging-azure-service-bus',
         '--outputStyle=static',
       );
-      expect({ code: checked.code, tail: checked.code === 0 ? '' : tail(checked) }).toEqual({ code: 0, tail: '' });
+      expect(outcome(checked)).toEqual({ code: 0, tail: '' });
     },
     generousMs,
   );

@@ -1,4 +1,4 @@
-import { tail, TemporaryWorkspace } from '../../../test/temporary-workspace';
+import { outcome, TemporaryWorkspace } from '../../../test/temporary-workspace';
 
 // Generates into a copy of the workspace, then lints, typechecks, tests and starts the new service; minutes.
 const generousMs = 25 * 60_000;
@@ -16,7 +16,7 @@ describe('nx g @stitch/nx-plugin:service', () => {
     'adds a data-owning service with one call: it lints, typechecks, passes its tests and drift test, starts and builds',
     async () => {
       const generated = await workspace.nx('g', '@stitch/nx-plugin:service', 'returns-service', '--database', '--no-interactive');
-      expect({ code: generated.code, tail: generated.code === 0 ? '' : tail(generated) }).toEqual({ code: 0, tail: '' });
+      expect(outcome(generated)).toEqual({ code: 0, tail: '' });
 
       const changed = workspace.changedFiles();
       const migration = changed.find((file) => /^apps\/returns-service\/prisma\/migrations\/\d{14}_init\/migration\.sql$/.test(file));
@@ -62,7 +62,7 @@ describe('nx g @stitch/nx-plugin:service', () => {
         'launcher',
         '--outputStyle=static',
       );
-      expect({ code: checked.code, tail: checked.code === 0 ? '' : tail(checked) }).toEqual({ code: 0, tail: '' });
+      expect(outcome(checked)).toEqual({ code: 0, tail: '' });
     },
     generousMs,
   );

@@ -40,6 +40,8 @@ const layers = {
   'type:tool': ['type:tool', ...libraries],
   'type:testing': ['type:testing', ...libraries],
   'type:e2e': ['type:tool', 'type:testing', ...libraries],
+  // Cloud infrastructure reads the catalogue and the manifest, and a transport's own naming of its entities.
+  'type:infra': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:transport'],
 };
 const whatTestsAdd = ['type:contracts', 'type:manifest', 'type:testing'];
 // An app's end-to-end test drives the embedded transport's file directly, as a second process would.

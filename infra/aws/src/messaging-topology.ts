@@ -21,7 +21,7 @@ export class MessagingTopology extends Construct {
   readonly entities: AwsEntities;
   readonly bus: events.EventBus;
   private readonly queues = new Map<string, sqs.Queue>();
-  readonly rules = new Map<string, events.Rule>();
+  private readonly rules = new Map<string, events.Rule>();
 
   constructor(scope: Construct, id: string, props: MessagingTopologyProps) {
     super(scope, id);
@@ -49,7 +49,7 @@ export class MessagingTopology extends Construct {
           maxEventAge: Duration.seconds(TARGET_RETRY_POLICY.MaximumEventAgeInSeconds),
         }),
       );
-      this.rules.set(entity.service, rule);
+      this.rules.set(entity.name, rule);
     }
   }
 
@@ -58,6 +58,13 @@ export class MessagingTopology extends Construct {
     const queue = this.queues.get(name);
     if (!queue) throw new Error(`MessagingTopology: no queue "${name}" in the topology`);
     return queue;
+  }
+
+  /** The rule of that name; throws for a name the topology does not hold. */
+  ruleOf(name: string): events.Rule {
+    const rule = this.rules.get(name);
+    if (!rule) throw new Error(`MessagingTopology: no rule "${name}" in the topology`);
+    return rule;
   }
 
   get allQueues(): readonly { readonly entity: QueueEntity; readonly queue: sqs.Queue }[] {

@@ -10,7 +10,7 @@ export const TEST_ENV = { account: '123456789012', region: 'us-east-1' } as cons
 
 /** The shop's stack as tests see it: synthesized in-process, with asset bundling skipped (no Docker, no esbuild run). */
 export function synthShop(props: Partial<ShopStackProps> = {}, options: { nag?: boolean } = {}): { stack: ShopStack; template: Template } {
-  const app = new App({ context: { ...featureFlags(), 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...featureFlags(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true } });
   const stack = new ShopStack(app, 'Stitch', { prefix: '', shopId: 'stitch', env: TEST_ENV, ...props });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stack, template: Template.fromStack(stack) };

@@ -8,11 +8,18 @@ import { ShopStack, type ShopStackProps } from './shop-stack';
 /** moto's account, and the region the end-to-end runs use. */
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1' } as const;
 
-/** The shop's stack as tests see it: synthesized in-process, with asset bundling skipped (no Docker, no esbuild run). */
-export function synthShop(props: Partial<ShopStackProps> = {}, options: { nag?: boolean } = {}): { stack: ShopStack; template: Template } {
+/** Synthesizes the whole app to a temporary cloud assembly, with cdk-nag when asked: throws on a nag finding. */
+export function synthStitchApp(options: { nag?: boolean } = {}): void {
+  const app = new App({ context: { ...featureFlags(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true } });
+  new ShopStack(app, 'Stitch', { prefix: '', shopId: 'stitch', env: TEST_ENV });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+}
+
+/** The shop's stack as tests see it: synthesized in-process, with asset bundling and staging skipped (no Docker, no esbuild run, no copies). */
+export function synthShop(props: Partial<ShopStackProps> = {}): { stack: ShopStack; template: Template } {
   const app = new App({ context: { ...featureFlags(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true } });
   const stack = new ShopStack(app, 'Stitch', { prefix: '', shopId: 'stitch', env: TEST_ENV, ...props });
-  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stack, template: Template.fromStack(stack) };
 }
 

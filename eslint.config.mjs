@@ -39,7 +39,8 @@ const layers = {
   'type:app': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:core', 'type:persistence', 'type:transport-selection'],
   'type:tool': ['type:tool', ...libraries],
   'type:testing': ['type:testing', ...libraries],
-  'type:e2e': ['type:tool', 'type:testing', ...libraries],
+  // An end-to-end run on a cloud transport checks what it did against the infrastructure's policies.
+  'type:e2e': ['type:tool', 'type:testing', 'type:infra', ...libraries],
   // Cloud infrastructure reads the catalogue and the manifest, and a transport's own naming of its entities.
   'type:infra': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:transport'],
 };

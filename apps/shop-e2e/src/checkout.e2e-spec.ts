@@ -1,14 +1,17 @@
 // The whole shop, as `npm start` runs it: every service a real process (3 email, 2 inventory and 2 notification
 // replicas) on
 // the embedded transport and PostgreSQL, driven only through the storefront's HTTP API; then the same on an
-// external PostgreSQL server, and on the AWS transport against an AWS API emulator.
+// external PostgreSQL server, and on the AWS transport against an AWS API emulator, where every SDK call each service
+// made must be allowed by the IAM policy infra/aws writes for it.
 import { randomUUID } from 'node:crypto';
 import { access, chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SendEmail, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
+import { deniedCalls, describeRequest, requestsByService, synthShop } from '@stitch/infra-aws';
 import { launchShop, type RunningShop } from '@stitch/launcher';
+import { readCallLog } from '@stitch/messaging-aws';
 import type { FlowRecord } from '@stitch/messaging-core';
 import { embeddedPostgresPasswordFile } from '@stitch/persistence';
 import {
@@ -39,6 +42,8 @@ const USERS = 6;
 const CONFIRMED_ORDERS = 14;
 const SETTLE_TIMEOUT_MS = 90_000;
 const scale = { [Services.email]: 3, [Services.inventory]: 2, [Services.notification]: 2 };
+/** The account moto puts in every ARN. */
+const MOTO_ACCOUNT = '123456789012';
 
 interface ShopNotification {
   readonly id: string;
@@ -106,6 +111,7 @@ describe('checkout, end to end', () => {
   (awsEndpoint ? it : it.skip)(awsRun, async () => {
     const settings = { endpoint: awsEndpoint as string, region: process.env.AWS_REGION ?? 'us-east-1' };
     const prefix = await provisionShopTopology(settings);
+    const callLog = path.join(tmp, 'aws-calls');
     try {
       shop = await launchShop({
         dataDir: path.join(tmp, 'data'),
@@ -119,6 +125,7 @@ describe('checkout, end to end', () => {
           AWS_REGION: settings.region,
           STITCH_PREFIX: prefix,
           STITCH_SHOP_ID: prefix,
+          AWS_CALL_LOG: callLog,
         },
       });
       await exerciseShop(shop);
@@ -126,6 +133,11 @@ describe('checkout, end to end', () => {
       await expect(access(path.join(shop.dataDir, 'bus'))).rejects.toThrow(/ENOENT/);
       const deadLetters = await shopDeadLetters(settings, prefix);
       expect(deadLetters.map((dead) => `${dead.message.type}: ${dead.reason}`)).toEqual([]);
+      const services = [...new Set(shop.processes.map((child) => child.service))].sort();
+      // Every call is on disk once the services have stopped, those made while stopping too.
+      await shop.stop();
+      shop = undefined;
+      await expectEveryCallAllowed(callLog, services, { prefix, region: settings.region });
     } finally {
       await shop?.stop();
       shop = undefined;
@@ -133,6 +145,33 @@ describe('checkout, end to end', () => {
     }
   });
 });
+
+/**
+ * moto does not enforce IAM, so each service's SDK calls of the run (its call log) are checked against the policies
+ * infra/aws gives that service's task role, synthesized for the run's prefix in moto's account.
+ */
+async function expectEveryCallAllowed(
+  callLog: string,
+  services: readonly string[],
+  run: { prefix: string; region: string },
+): Promise<void> {
+  const calls = await readCallLog(callLog);
+  // A call log that stays empty must fail the run, not pass it.
+  expect(services.filter((service) => !calls.some((call) => call.service === service))).toEqual([]);
+  const template = synthShop({ prefix: run.prefix, shopId: run.prefix }).template.toJSON();
+  const scope = { partition: 'aws', region: run.region, account: MOTO_ACCOUNT };
+  let denied: string[];
+  try {
+    denied = deniedCalls(template, calls, scope);
+  } catch (error) {
+    // The policies could not be read (a role missing, say): what the run needed is what they must allow.
+    const needed = [...requestsByService(calls, scope)].flatMap(([service, requests]) =>
+      requests.map((request) => `  ${service}: ${describeRequest(request)}`),
+    );
+    throw new Error(`${(error as Error).message}\nthe services' calls in this run needed:\n${needed.join('\n')}`, { cause: error });
+  }
+  expect(denied).toEqual([]);
+}
 
 async function exerciseShop(shop: RunningShop): Promise<void> {
   const storefront = new StorefrontClient(shop.storefrontUrl ?? '');

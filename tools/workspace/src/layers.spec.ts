@@ -25,6 +25,7 @@ describe('the layer rules', () => {
     ['the catalogue engine imports the shop contracts', 'libs/messaging/catalogue/src/layer-probe.ts', '@stitch/contracts'],
     ['an app imports another app', 'apps/order-service/src/layer-probe.ts', '@stitch/payment-service'],
     ['a library imports a tool', 'libs/persistence/src/layer-probe.ts', '@stitch/launcher'],
+    ['an app imports the cloud infrastructure', 'apps/order-service/src/layer-probe.ts', '@stitch/infra-aws'],
   ])('makes it a lint error when %s', async (_, file, importedFrom) => {
     expect(await brokenRules(file, importedFrom)).toEqual([boundaries]);
   });
@@ -44,6 +45,7 @@ describe('the layer rules', () => {
     ['the transport selection imports a transport', 'libs/messaging/transports/src/layer-probe.ts', '@stitch/messaging-local'],
     ['an app imports the contracts, persistence and the transport selection', 'apps/order-service/src/layer-probe.ts', '@stitch/contracts'],
     ["an app's spec imports test support", 'apps/order-service/src/layer-probe.spec.ts', '@stitch/persistence/testing'],
+    ['an end-to-end suite imports the cloud infrastructure', 'apps/shop-e2e/src/layer-probe.e2e-spec.ts', '@stitch/infra-aws'],
     [
       "a transport's test support imports its own test double",
       'libs/messaging/azure-service-bus/testing/layer-probe.ts',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { registerAs, type ConfigType } from '@nestjs/config';
 import { z } from 'zod';
 import { parseConfig } from '@stitch/messaging-core';
@@ -15,6 +16,12 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'must be 1-40 letters, digits, "-" or "_", starting with a letter or digit')
     .optional(),
+  /**
+   * A diagnostic for permission tests, unset in production: a folder where each service process records the SDK calls
+   * it makes (API and resource names, never bodies) in `<service>-<pid>.jsonl`, for a test to check against the IAM
+   * policies written for the services.
+   */
+  AWS_CALL_LOG: z.string().min(1).optional(),
 });
 
 /** Settings of the AWS transport (namespace "aws"); credentials come from the SDK's default provider chain. */
@@ -25,6 +32,7 @@ export const awsConfig = registerAs('aws', () => {
     endpoint,
     region: env.AWS_REGION ?? (endpoint ? 'us-east-1' : undefined),
     prefix: env.STITCH_PREFIX ?? '',
+    ...(env.AWS_CALL_LOG ? { callLog: path.resolve(env.AWS_CALL_LOG) } : {}),
   };
 });
 

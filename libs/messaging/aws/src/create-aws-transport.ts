@@ -12,11 +12,16 @@ export function createAwsTransport(options: {
   readonly startTimeoutMs?: number;
   /** The shop this service belongs to: start() refuses a topology tagged for another (see AwsTransportOptions). */
   readonly shopId?: string;
+  /** A tool working on the topology (the dead-letter desk), not a service: its calls are not recorded in the call log. */
+  readonly tool?: boolean;
 }): AwsTransport {
-  const { topology, config, service, startTimeoutMs, shopId } = options;
+  const { topology, config, service, startTimeoutMs, shopId, tool } = options;
+  // Only a service's calls are recorded: they are what its task role is checked against.
+  const callLog = config.callLog && service && !tool ? { directory: config.callLog, service } : undefined;
   const clients = createAwsClients({
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.region ? { region: config.region } : {}),
+    ...(callLog ? { callLog } : {}),
   });
   return new AwsTransport({
     topology,

@@ -1,5 +1,6 @@
 export * from './aws-transport';
 export * from './aws.config';
+export * from './call-log';
 export * from './clients';
 export * from './create-aws-transport';
 export * from './entities';

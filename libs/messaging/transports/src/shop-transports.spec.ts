@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
-import type { AwsTransport } from '@stitch/messaging-aws';
+import { readCallLog, type AwsTransport } from '@stitch/messaging-aws';
 import { ServiceBusTransport } from '@stitch/messaging-azure-service-bus';
 import { ConfigError, messagingConfig, StartupError } from '@stitch/messaging-core';
 import { localTransportFile, shopTransports } from './shop-transports';
@@ -188,6 +188,39 @@ describe('shopTransports.aws', () => {
       new RegExp(`^cannot reach the AWS API at http://127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
     );
     await transport.close();
+  });
+
+  it("records a service's calls in the call log AWS_CALL_LOG names, and not a tool's", async () => {
+    const port = await closedPort();
+    const callLog = await mkdtemp(path.join(os.tmpdir(), 'stitch-call-log-'));
+    process.env = {
+      ...saved,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_CALL_LOG: callLog,
+    };
+    const start = async (service: string, tool: boolean) => {
+      const transport = shopTransports.aws!({
+        topology: shopCatalogue.topology(),
+        service,
+        instance: `${service}-1`,
+        config: { ...messagingConfig(), shopId: 'shop-a' },
+        tool,
+      });
+      await expect(transport.start()).rejects.toThrow(StartupError);
+      await transport.close();
+    };
+    try {
+      await start('email-service', false);
+      await start('dlq', true);
+      const calls = await readCallLog(callLog);
+      expect(new Set(calls.map((call) => call.service))).toEqual(new Set(['email-service']));
+      expect(calls).toContainEqual({ service: 'email-service', api: 'sqs:GetQueueUrl', input: { QueueName: 'email-service' } });
+    } finally {
+      await rm(callLog, { recursive: true, force: true });
+    }
   });
 
   it('stops with one line naming a bad setting', () => {

@@ -29,8 +29,15 @@ export const shopTransports: StitchMessagingOptions['transports'] = {
   // Its settings (endpoint, region, name prefix) are read and validated only when an app runs on it.
   aws: (context) => {
     const shop = shopOf(context);
-    const { topology, service, config } = context;
-    return createAwsTransport({ topology, service, config: awsConfig(), startTimeoutMs: config.startTimeoutMs, ...shop });
+    const { topology, service, config, tool } = context;
+    return createAwsTransport({
+      topology,
+      service,
+      config: awsConfig(),
+      startTimeoutMs: config.startTimeoutMs,
+      ...shop,
+      ...(tool ? { tool } : {}),
+    });
   },
 };
 

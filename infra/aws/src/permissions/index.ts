@@ -1,0 +1,3 @@
+export * from './check-calls';
+export * from './iam-actions';
+export * from './template-policies';

@@ -13,11 +13,11 @@ import { Construct } from 'constructs';
 import { urlVariable, type ServiceManifestEntry } from '@stitch/manifest';
 import { DATABASE_PORT, databaseUsername, type ShopDatabase } from './database';
 import { grantServiceRights } from './grant-service-rights';
+import { SERVICE_TAG } from './permissions/template-policies';
 import type { MessagingTopology } from './messaging-topology';
 import type { ServiceRights } from './service-rights';
 import type { ShopImages } from './shop-images';
 
-export const SERVICE_TAG = 'stitch:service';
 const CONTAINER_PORT_NAME = 'http';
 
 export interface ShopServicesProps {

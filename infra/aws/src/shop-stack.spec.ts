@@ -1,12 +1,34 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { App } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { shopCatalogue } from '@stitch/contracts';
 import { shopServices } from '@stitch/manifest';
 import { awsEntities } from '@stitch/messaging-aws';
-import { SERVICE_TAG } from './shop-services';
-import { synthShop } from './synth';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { queueArn } from './permissions/iam-actions';
+import { isAllowed, SERVICE_TAG, statementsOf, type CfnTemplate } from './permissions/template-policies';
+import { CHECK, CONSUME, SEND } from './service-rights';
+import { buildShop, synthShop, TEST_ENV } from './synth';
+
+const scope = { partition: 'aws', ...TEST_ENV };
+const QUEUE_ACTIONS = [
+  ...CHECK,
+  ...CONSUME,
+  ...SEND,
+  'sqs:GetQueueAttributes',
+  'sqs:PurgeQueue',
+  'sqs:SetQueueAttributes',
+  'sqs:DeleteQueue',
+];
+
+/** Every (action, queue) a service's task role is allowed in the template, over the topology's queues and the queue actions. */
+function allowedQueueActions(template: CfnTemplate, service: string, queues: readonly string[]): string[] {
+  const statements = statementsOf(template, service, scope);
+  return queues.flatMap((queue) =>
+    QUEUE_ACTIONS.filter((action) => isAllowed(statements, action, queueArn(queue, scope))).map((action) => `${action} ${queue}`),
+  );
+}
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 interface ContainerDefinition {
@@ -78,6 +100,37 @@ describe('the shop stack', () => {
         Tags: Match.arrayWith([{ Key: SERVICE_TAG, Value: service.name }]),
       });
     }
+  });
+
+  it('gives each task role exactly the rights derived for its service, on the queues, the bus and its rule', () => {
+    const json = template.toJSON() as CfnTemplate;
+    const queues = stack.messaging.entities.queues.map((queue) => queue.name);
+    for (const service of shopServices) {
+      const rights = stack.rights.get(service.name);
+      const want = (rights?.queues ?? []).flatMap((queue) => queue.actions.map((action) => `${action} ${queue.queue}`)).sort();
+      expect(allowedQueueActions(json, service.name, queues).sort()).toEqual(want);
+      const statements = statementsOf(json, service.name, scope);
+      const bus = `arn:aws:events:${TEST_ENV.region}:${TEST_ENV.account}:event-bus/${stack.messaging.entities.bus}`;
+      expect(isAllowed(statements, 'events:PutEvents', bus)).toBe(rights?.putEvents);
+      expect(isAllowed(statements, 'events:DescribeEventBus', bus)).toBe(true);
+      for (const rule of stack.messaging.entities.rules) {
+        const arn = `arn:aws:events:${TEST_ENV.region}:${TEST_ENV.account}:rule/${rule.bus}/${rule.name}`;
+        expect(isAllowed(statements, 'events:DescribeRule', arn)).toBe(rule.service === service.name);
+      }
+    }
+  });
+
+  it("fails that check when a task role is granted another service's queue", () => {
+    const tampered = buildShop();
+    const orderRole = tampered.services.serviceOf('order-service').taskDefinition.taskRole;
+    tampered.messaging.queue('payment-service').grantConsumeMessages(orderRole as iam.IRole);
+    const queues = tampered.messaging.entities.queues.map((queue) => queue.name);
+    expect(allowedQueueActions(Template.fromStack(tampered).toJSON() as CfnTemplate, 'order-service', queues)).toContain(
+      'sqs:ReceiveMessage payment-service',
+    );
+    expect(allowedQueueActions(template.toJSON() as CfnTemplate, 'order-service', queues)).not.toContain(
+      'sqs:ReceiveMessage payment-service',
+    );
   });
 
   it('puts only the storefront behind the load balancer, which routes on readiness', () => {

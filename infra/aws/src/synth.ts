@@ -18,9 +18,14 @@ export function synthStitchApp(options: { nag?: boolean } = {}): void {
 
 /** The shop's stack as tests see it: synthesized in-process, with asset bundling and staging skipped (no Docker, no esbuild run, no copies). */
 export function synthShop(props: Partial<ShopStackProps> = {}): { stack: ShopStack; template: Template } {
-  const app = new App({ context: { ...featureFlags(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true } });
-  const stack = new ShopStack(app, 'Stitch', { prefix: '', shopId: 'stitch', env: TEST_ENV, ...props });
+  const stack = buildShop(props);
   return { stack, template: Template.fromStack(stack) };
+}
+
+/** The shop's stack, not yet synthesized, for a test that changes it first. */
+export function buildShop(props: Partial<ShopStackProps> = {}): ShopStack {
+  const app = new App({ context: { ...featureFlags(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true } });
+  return new ShopStack(app, 'Stitch', { prefix: '', shopId: 'stitch', env: TEST_ENV, ...props });
 }
 
 /** The feature flags `cdk.json` gives the app, so tests synthesize what `cdk synth` does. */

@@ -47,10 +47,13 @@ const layers = {
 const whatTestsAdd = ['type:contracts', 'type:manifest', 'type:testing'];
 // An app's end-to-end test drives the embedded transport's file directly, as a second process would.
 const whatAppTestsAdd = [...whatTestsAdd, 'type:transport'];
+// Infrastructure's tests run what it sets up in a database against the embedded PostgreSQL the persistence lib starts.
+const whatInfraTestsAdd = [...whatTestsAdd, 'type:persistence'];
 
 function testAllowance(sourceTag, allowed) {
   if (sourceTag === 'type:catalogue' || sourceTag === 'type:manifest') return allowed;
-  return [...new Set([...allowed, ...(sourceTag === 'type:app' ? whatAppTestsAdd : whatTestsAdd)])];
+  const added = { 'type:app': whatAppTestsAdd, 'type:infra': whatInfraTestsAdd }[sourceTag] ?? whatTestsAdd;
+  return [...new Set([...allowed, ...added])];
 }
 
 function boundaries({ forTests }) {

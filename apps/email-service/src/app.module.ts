@@ -12,7 +12,7 @@ export const EmailService = defineService({
   catalogue: shopCatalogue,
   prisma: {
     dir: path.join(__dirname, '../prisma'),
-    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+    createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
   },
   imports: [SendingModule],
 });

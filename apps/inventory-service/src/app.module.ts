@@ -13,7 +13,7 @@ export const InventoryService = defineService({
   catalogue: shopCatalogue,
   prisma: {
     dir: path.join(__dirname, '../prisma'),
-    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+    createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
   },
   imports: [CatalogueModule, StockModule],
 });

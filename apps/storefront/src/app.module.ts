@@ -32,7 +32,7 @@ export const Storefront = defineService({
   catalogue: shopCatalogue,
   prisma: {
     dir: path.join(__dirname, '../prisma'),
-    createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+    createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
   },
   inbox: false,
   imports: [

@@ -8,6 +8,7 @@ export * from './outbox/outbox-dispatcher';
 export * from './outbox/outbox-relay';
 export * from './inbox/inbox';
 export * from './postgres/database-url';
+export * from './postgres/connection-options';
 export * from './postgres/ensure-database';
 export * from './postgres/database-errors';
 export * from './postgres/embedded-postgres';

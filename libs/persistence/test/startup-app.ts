@@ -31,7 +31,7 @@ class Handlers {
           service: 'a',
           schemaPath: testSchemaPath,
           migrationsDir: testMigrationsDir,
-          createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+          createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
         }),
       ],
       dispatcher: OUTBOX_DISPATCHER,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Services } from '@stitch/manifest';
 import { MessagingRuntime } from '@stitch/messaging-core';
-import { databaseConfig, serviceDatabaseUrl, type DatabaseConfig } from '@stitch/persistence';
+import { databaseConfig, postgresConnection, serviceDatabaseUrl, type DatabaseConfig } from '@stitch/persistence';
 import { notificationConfig, type NotificationConfig } from '../config/notification.config';
 import { NotificationFeed } from './notification-feed';
 import { NotificationListener } from './notification-listener';
@@ -36,7 +36,7 @@ export class NotificationBackplane implements OnModuleInit, BeforeApplicationShu
     @Inject(databaseConfig.KEY) database: DatabaseConfig,
   ) {
     this.listener = new NotificationListener({
-      connectionString: serviceDatabaseUrl(database.serverUrl, Services.notification),
+      connection: postgresConnection(serviceDatabaseUrl(database.serverUrl, Services.notification), database.connection),
       channel: NOTIFICATION_CHANNEL,
       retryMaxMs: config.listenRetryMaxMs,
       logger: runtime.logger,

@@ -2,8 +2,8 @@ import pg from 'pg';
 import type { Logger } from '@stitch/messaging-core';
 
 export interface ListenerOptions {
-  /** The service's own database. */
-  readonly connectionString: string;
+  /** The service's own database, as `postgresConnection` builds every connection to it. */
+  readonly connection: pg.ClientConfig;
   readonly channel: string;
   /** The longest wait between reconnection attempts. */
   readonly retryMaxMs: number;
@@ -58,7 +58,7 @@ export class NotificationListener {
 
   private async connect(): Promise<Connection> {
     const client = new pg.Client({
-      connectionString: this.options.connectionString,
+      ...this.options.connection,
       application_name: 'stitch-notification-listener',
       keepAlive: true,
     });

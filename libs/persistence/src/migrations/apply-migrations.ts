@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { postgresConnection, type PostgresConnectionSettings } from '../postgres/connection-options';
 import { readMigrationsList, readSchemaFiles } from './migration-files';
 import { PgMigrationAdapterFactory } from './pg-migration-adapter';
 import { NO_FILTERS, withSchemaEngine, type EngineLog } from './schema-engine';
@@ -11,6 +12,8 @@ export const MIGRATION_LOCK_KEY = 727073690001n;
 
 export interface ApplyMigrationsOptions {
   readonly databaseUrl: string;
+  /** The password and TLS beside the URL, for every connection (see postgresConnection). */
+  readonly connection?: PostgresConnectionSettings;
   /** The schema file, or the folder of a multi-file schema. */
   readonly schemaPath: string;
   readonly migrationsDir: string;
@@ -39,7 +42,7 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
   if (migrationsList.migrationDirectories.length === 0) throw new Error(`no migrations in ${migrationsList.baseDir}`);
 
   // A session lock on a connection of its own, held until every engine connection is closed.
-  const lock = new pg.Client({ connectionString: options.databaseUrl, application_name: 'stitch-migrate-lock' });
+  const lock = new pg.Client({ ...postgresConnection(options.databaseUrl, options.connection), application_name: 'stitch-migrate-lock' });
   // Without a listener, the server going away while we wait would be an uncaught 'error' event; the pending
   // query rejects anyway.
   lock.on('error', () => undefined);
@@ -51,7 +54,7 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
     await lock.query('SELECT pg_advisory_lock($1::bigint)', [key]);
     const lockWaitMs = performance.now() - lockRequestedAt;
     try {
-      const factory = new PgMigrationAdapterFactory({ databaseUrl: options.databaseUrl });
+      const factory = new PgMigrationAdapterFactory({ databaseUrl: options.databaseUrl, connection: options.connection });
       const output = await withSchemaEngine(schemaFiles, factory, options.log, (engine) =>
         engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
       );

@@ -32,6 +32,7 @@ import {
 } from '@prisma/driver-adapter-utils';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { postgresConnection, type PostgresConnectionSettings } from '../postgres/connection-options';
 import { withDatabase } from '../postgres/database-url';
 
 const PG_CHAR_OID = 18;
@@ -100,6 +101,8 @@ export interface PgMigrationAdapterOptions {
    * Needed only by diff (from migrations) and createMigration.
    */
   readonly shadowServerUrl?: string;
+  /** The password and TLS beside both URLs, for every connection (see postgresConnection). */
+  readonly connection?: PostgresConnectionSettings;
 }
 
 export interface TemporaryDatabase {
@@ -149,9 +152,9 @@ export class PgMigrationAdapterFactory implements SqlMigrationAwareDriverAdapter
     }
   }
 
-  private newPool(connectionString: string): pg.Pool {
+  private newPool(url: string): pg.Pool {
     const pool = new pg.Pool({
-      connectionString,
+      ...postgresConnection(url, this.options.connection),
       // The engine is single-threaded; a few connections cover its lock connection and its work.
       max: 4,
       Client: CharAsTextClient,
@@ -180,7 +183,8 @@ export class PgMigrationAdapterFactory implements SqlMigrationAwareDriverAdapter
   }
 
   private async adminQuery(sql: string): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.shadowServerUrl });
+    if (!this.options.shadowServerUrl) throw new Error('this operation needs a shadow database server: pass shadowDatabaseUrl');
+    const client = new pg.Client(postgresConnection(this.options.shadowServerUrl, this.options.connection));
     client.on('error', () => undefined);
     await client.connect();
     try {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Module, type DynamicModule, type INestApplication, type ModuleMetadata, type Type } from '@nestjs/common';
+import type pg from 'pg';
 import type { Catalogue } from '@stitch/messaging-catalogue';
 import { bootstrapService, StitchMessagingModule, type BootstrapOptions, type StitchMessagingOptions } from '@stitch/messaging-core';
 import type { PrismaClientLike } from '../database/prisma-client';
@@ -17,8 +18,8 @@ export interface ServiceDefinitionOptions<TClient extends PrismaClientLike> {
   readonly prisma?: {
     /** The service's `prisma` folder, holding `schema/` (with the generated stitch.prisma include) and `migrations/`. */
     readonly dir: string;
-    /** Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) })`. */
-    readonly createClient: (databaseUrl: string) => TClient;
+    /** Builds the service's generated client on its database: `(connection) => new PrismaClient({ adapter: new PrismaPg(connection) })`. */
+    readonly createClient: (connection: pg.ClientConfig) => TClient;
   };
   /**
    * Whether handlers run in the inbox, so a redelivered message has no second effect (default true). A service

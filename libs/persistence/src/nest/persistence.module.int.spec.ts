@@ -36,7 +36,7 @@ const persistence = PersistenceModule.forRoot({
   service: 'a',
   schemaPath: testSchemaPath,
   migrationsDir: testMigrationsDir,
-  createClient: (url) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
   relay: { recheckMs: 50 },
 });
 

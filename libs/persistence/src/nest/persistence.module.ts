@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type pg from 'pg';
 import { ConfigModule } from '@nestjs/config';
 import type { Envelope, HandlerWrapper, OutgoingDispatcher } from '@stitch/messaging-core';
 import { Database, type DatabaseOptions } from '../database/database';
@@ -9,6 +10,7 @@ import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
 import { serviceDatabaseName, withDatabase } from '../postgres/database-url';
 import { databaseStartupFailure } from '../postgres/database-errors';
 import { ensureDatabase } from '../postgres/ensure-database';
+import { postgresConnection } from '../postgres/connection-options';
 import { databaseConfig, type DatabaseConfig } from './database.config';
 import { PersistenceLifecycle, RELAY_SETTINGS, type RelaySettings } from './persistence.lifecycle';
 import { PersistenceParts, ready } from './persistence-parts';
@@ -20,8 +22,11 @@ export interface PersistenceModuleOptions<TClient extends PrismaClientLike> {
   /** The service's schema folder (with the stitch.prisma include its generate target writes), as the migrations were made from. */
   readonly schemaPath: string;
   readonly migrationsDir: string;
-  /** Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) })`. */
-  readonly createClient: (databaseUrl: string) => TClient;
+  /**
+   * Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg(connection) })`:
+   * the pg options carry the password and TLS settings beside DATABASE_URL, which a connection string would lose.
+   */
+  readonly createClient: (connection: pg.ClientConfig) => TClient;
   readonly transactions?: DatabaseOptions;
   readonly relay?: RelaySettings;
 }
@@ -55,17 +60,23 @@ export class PersistenceModule {
           useFactory: async (config: DatabaseConfig) => {
             const name = serviceDatabaseName(options.service);
             // The first connection: a server down or a login refused stops the service with one line saying so.
-            await ensureDatabase(config.serverUrl, name, { connectTimeoutMs: config.connectTimeoutMs }).catch((error: unknown) => {
-              throw databaseStartupFailure(error, config.serverUrl, name, config.connectTimeoutMs) ?? error;
-            });
+            const { connection } = config;
+            await ensureDatabase(config.serverUrl, name, { connectTimeoutMs: config.connectTimeoutMs, connection }).catch(
+              (error: unknown) => {
+                throw (
+                  databaseStartupFailure(error, config.serverUrl, name, { connectTimeoutMs: config.connectTimeoutMs, connection }) ?? error
+                );
+              },
+            );
             const databaseUrl = withDatabase(config.serverUrl, name);
             const migrated = await applyMigrations({
               databaseUrl,
+              connection,
               schemaPath: options.schemaPath,
               migrationsDir: options.migrationsDir,
               lockTimeoutMs: config.migrationLockTimeoutMs,
             });
-            const client = options.createClient(databaseUrl);
+            const client = options.createClient(postgresConnection(databaseUrl, connection));
             await requirePersistenceTables(client).catch(async (error: unknown) => {
               await client.$disconnect();
               throw error;

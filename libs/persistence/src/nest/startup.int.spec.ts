@@ -1,6 +1,7 @@
 // A service whose database cannot be reached or refuses it says why in one line on stderr and exits 1, in a real
 // process, naming the server and never the password: a closed port, a server that never answers, and on a real
-// PostgreSQL (embedded) a wrong password, an unknown database and a user who may not create its database.
+// PostgreSQL (embedded) a wrong password, an unknown database and a user who may not create its database. A service
+// whose password is kept beside DATABASE_URL (DATABASE_PASSWORD) creates and migrates its database with it.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -123,5 +124,83 @@ describe('a service that a PostgreSQL server refuses', () => {
     expect(lines).toEqual([]);
     expect(stdout).toContain('started');
     expect(status).toBe(0);
+  });
+});
+
+describe('a service whose password is kept beside DATABASE_URL', () => {
+  const OWNER_PASSWORD = 'kept-in-the-secret-store';
+  let server: TestPostgres;
+  let port: string;
+  const admin = async <T>(work: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> => {
+    const url = new URL(server.url);
+    url.pathname = `/${database}`;
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+    port = new URL(server.url).port;
+    await admin((client) => client.query(`CREATE ROLE shop_owner LOGIN CREATEDB PASSWORD '${OWNER_PASSWORD}'`));
+  });
+  afterAll(() => server?.stop());
+
+  it('creates and migrates its database as the user DATABASE_URL names, with DATABASE_PASSWORD', async () => {
+    const { status, lines, stdout, stderr } = await start({
+      DATABASE_URL: `postgresql://shop_owner@127.0.0.1:${port}/postgres`,
+      DATABASE_PASSWORD: OWNER_PASSWORD,
+    });
+    expect(lines).toEqual([]);
+    expect(stdout).toContain('started');
+    expect(status).toBe(0);
+    expect(stdout + stderr).not.toContain(OWNER_PASSWORD);
+    const owner = await admin((client) =>
+      client.query<{ owner: string }>(`SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'stitch_a'`),
+    );
+    expect(owner.rows).toEqual([{ owner: 'shop_owner' }]);
+    const migrations = await admin(
+      (client) => client.query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL'),
+      'stitch_a',
+    );
+    expect(migrations.rows.map((row) => row.migration_name)).toEqual(['20261122011353_init']);
+  });
+
+  it('says a wrong DATABASE_PASSWORD is wrong, naming that variable and not the password', async () => {
+    const { status, lines, stderr } = await start({
+      DATABASE_URL: `postgresql://shop_owner@127.0.0.1:${port}/postgres`,
+      DATABASE_PASSWORD: 'not-the-kept-one',
+    });
+    expect(lines).toEqual([`the PostgreSQL server at 127.0.0.1:${port} refused user "shop_owner": wrong password in DATABASE_PASSWORD`]);
+    expect(status).toBe(1);
+    expect(stderr).not.toContain('not-the-kept-one');
+  });
+
+  it('refuses to start with a password in DATABASE_URL and DATABASE_PASSWORD both, naming both and neither password', async () => {
+    const { status, lines, stderr } = await start({
+      DATABASE_URL: `postgresql://shop_owner:${OWNER_PASSWORD}@127.0.0.1:${port}/postgres`,
+      DATABASE_PASSWORD: OWNER_PASSWORD,
+    });
+    expect(lines).toEqual([
+      'Invalid database configuration: DATABASE_PASSWORD: DATABASE_URL holds a password too: give the password in DATABASE_URL or in DATABASE_PASSWORD, not both',
+    ]);
+    expect(status).toBe(1);
+    expect(stderr).not.toContain(OWNER_PASSWORD);
+  });
+
+  it('with DATABASE_TLS_CA, asks the server for TLS on its first connection and stops when the server has none', async () => {
+    const { status, lines } = await start({
+      DATABASE_URL: `postgresql://shop_owner@127.0.0.1:${port}/postgres`,
+      DATABASE_PASSWORD: OWNER_PASSWORD,
+      DATABASE_TLS_CA: 'aws-rds',
+    });
+    expect(lines).toEqual([
+      `the PostgreSQL server at 127.0.0.1:${port} does not support SSL, which DATABASE_TLS_CA requires: enable SSL on the server, or unset DATABASE_TLS_CA`,
+    ]);
+    expect(status).toBe(1);
   });
 });

@@ -36,7 +36,7 @@ describe('databaseStartupFailure', () => {
     ],
     [
       new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'),
-      'the PostgreSQL server at db.example.com:5432 asks user "shop@acme" for a password, and DATABASE_URL has none',
+      'the PostgreSQL server at db.example.com:5432 asks user "shop@acme" for a password, and neither DATABASE_URL nor DATABASE_PASSWORD holds one',
     ],
     [
       new Error('The server does not support SSL connections'),
@@ -54,5 +54,35 @@ describe('databaseStartupFailure', () => {
     expect(databaseStartupFailure(pgError('42P01', 'relation "x" does not exist'), url, 'stitch_order')).toBeUndefined();
     const already = new StartupError('already said');
     expect(databaseStartupFailure(already, url, 'stitch_order')).toBe(already);
+  });
+
+  it('names DATABASE_PASSWORD when the password came from there', () => {
+    const failure = databaseStartupFailure(
+      pgError('28P01', 'password authentication failed'),
+      'postgresql://shop@db.example.com/postgres',
+      'stitch_order',
+      {
+        connection: { password: 's3cret' },
+      },
+    );
+    expect(failure?.message).toBe('the PostgreSQL server at db.example.com:5432 refused user "shop": wrong password in DATABASE_PASSWORD');
+  });
+
+  it('with DATABASE_TLS_CA, says a certificate that does not verify is not an unreachable server', () => {
+    const tls = { connection: { tlsCa: 'aws-rds' as const } };
+    for (const code of [
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'CERT_HAS_EXPIRED',
+    ]) {
+      const failure = databaseStartupFailure(Object.assign(new Error('certificate problem'), { code }), url, 'stitch_order', tls);
+      expect(failure?.message).toBe(
+        `the PostgreSQL server at db.example.com:5432 presented a certificate that DATABASE_TLS_CA=aws-rds does not verify (${code}): DATABASE_URL must name the server by the host name its certificate is for, e.g. the RDS instance's endpoint`,
+      );
+    }
+    expect(databaseStartupFailure(new Error('The server does not support SSL connections'), url, 'stitch_order', tls)?.message).toBe(
+      'the PostgreSQL server at db.example.com:5432 does not support SSL, which DATABASE_TLS_CA requires: enable SSL on the server, or unset DATABASE_TLS_CA',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { networkFailure, StartupError } from '@stitch/messaging-core';
+import type { PostgresConnectionSettings } from './connection-options';
 
 /** Where DATABASE_URL points, without its password: `127.0.0.1:5432` and the user. */
 export function describeServer(serverUrl: string): { readonly server: string; readonly user: string } {
@@ -13,6 +14,16 @@ export function describeServer(serverUrl: string): { readonly server: string; re
 
 const EMBEDDED = 'or unset DATABASE_URL to let npm start run the embedded PostgreSQL';
 
+/** Node's codes for a certificate that does not verify, or that names another host. */
+const UNVERIFIED_CERTIFICATE =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?)|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+export interface DatabaseStartupContext {
+  readonly connectTimeoutMs?: number;
+  /** What was set beside DATABASE_URL: it decides which variable a line names. */
+  readonly connection?: PostgresConnectionSettings;
+}
+
 /**
  * What a failure to reach or use the database server means for a user, as one line naming the server (never the
  * password) and what to do; undefined for an error that is not about reaching the server or being let in.
@@ -21,13 +32,19 @@ export function databaseStartupFailure(
   error: unknown,
   serverUrl: string,
   database: string,
-  connectTimeoutMs?: number,
+  { connectTimeoutMs, connection = {} }: DatabaseStartupContext = {},
 ): StartupError | undefined {
   if (error instanceof StartupError) return error;
   const { server, user } = describeServer(serverUrl);
   const code = String((error as { code?: unknown })?.code ?? '');
   const message = error instanceof Error ? error.message : String(error);
   const line = (text: string) => new StartupError(text, { cause: error });
+  const passwordVariable = connection.password === undefined ? 'DATABASE_URL' : 'DATABASE_PASSWORD';
+
+  if (connection.tlsCa && UNVERIFIED_CERTIFICATE.test(code))
+    return line(
+      `the PostgreSQL server at ${server} presented a certificate that DATABASE_TLS_CA=${connection.tlsCa} does not verify (${code}): DATABASE_URL must name the server by the host name its certificate is for, e.g. the RDS instance's endpoint`,
+    );
 
   // pg's own words when connectionTimeoutMillis passes (before and after pg 8.12).
   const timedOut = /^(timeout expired|Connection terminated due to connection timeout)/.test(message);
@@ -40,7 +57,7 @@ export function databaseStartupFailure(
     );
   switch (code) {
     case '28P01':
-      return line(`the PostgreSQL server at ${server} refused user "${user}": wrong password in DATABASE_URL`);
+      return line(`the PostgreSQL server at ${server} refused user "${user}": wrong password in ${passwordVariable}`);
     case '28000':
       return line(`the PostgreSQL server at ${server} refused user "${user}": ${firstLine(message)} (DATABASE_URL)`);
     case '3D000':
@@ -57,10 +74,16 @@ export function databaseStartupFailure(
       return line(`the PostgreSQL server at ${server} has no connections left: ${firstLine(message)}`);
   }
   if (/client password must be a string/.test(message)) {
-    return line(`the PostgreSQL server at ${server} asks user "${user}" for a password, and DATABASE_URL has none`);
+    return line(
+      `the PostgreSQL server at ${server} asks user "${user}" for a password, and neither DATABASE_URL nor DATABASE_PASSWORD holds one`,
+    );
   }
   if (/does not support SSL/i.test(message)) {
-    return line(`the PostgreSQL server at ${server} does not support SSL: remove sslmode from DATABASE_URL, or enable SSL on the server`);
+    return line(
+      connection.tlsCa
+        ? `the PostgreSQL server at ${server} does not support SSL, which DATABASE_TLS_CA requires: enable SSL on the server, or unset DATABASE_TLS_CA`
+        : `the PostgreSQL server at ${server} does not support SSL: remove sslmode from DATABASE_URL, or enable SSL on the server`,
+    );
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { postgresConnection, type PostgresConnectionSettings } from './connection-options';
 
 const DUPLICATE_DATABASE = '42P04';
 const UNIQUE_VIOLATION = '23505';
@@ -13,10 +14,10 @@ const UNIQUE_VIOLATION = '23505';
 export async function ensureDatabase(
   serverUrl: string,
   name: string,
-  options: { readonly connectTimeoutMs?: number } = {},
+  options: { readonly connectTimeoutMs?: number; readonly connection?: PostgresConnectionSettings } = {},
 ): Promise<'created' | 'existed'> {
   const client = new pg.Client({
-    connectionString: serverUrl,
+    ...postgresConnection(serverUrl, options.connection),
     application_name: 'stitch-ensure-database',
     // A server that accepts connections and never answers would otherwise hold the start for ever.
     ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),

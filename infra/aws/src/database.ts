@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DatabaseRoles, serviceDatabaseSecret } from './database-roles/database-roles';
 
 export interface ShopDatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -15,10 +16,7 @@ export interface ShopDatabaseProps {
 
 export const DATABASE_PORT = 5432;
 
-/** The role a service logs in as: its name with underscores (`order-service` -> `order_service`). */
-export function databaseUsername(service: string): string {
-  return service.replace(/-/g, '_');
-}
+export { databaseRoleName } from './database-roles/database-roles';
 
 /**
  * One PostgreSQL instance in the isolated subnets, TLS required (`rds.force_ssl`), encrypted at rest. The master
@@ -27,6 +25,8 @@ export function databaseUsername(service: string): string {
 export class ShopDatabase extends Construct {
   readonly instance: rds.DatabaseInstance;
   readonly masterSecret: secretsmanager.ISecret;
+  /** Each service's role and database, made at deploy: a service starts after it. */
+  readonly roles: DatabaseRoles;
   private readonly secrets = new Map<string, rds.DatabaseSecret>();
 
   constructor(scope: Construct, id: string, props: ShopDatabaseProps) {
@@ -60,16 +60,14 @@ export class ShopDatabase extends Construct {
     });
     if (!this.instance.secret) throw new Error('ShopDatabase: the instance has no generated master secret');
     this.masterSecret = this.instance.secret;
-    for (const owner of props.owners) {
-      this.secrets.set(
-        owner.service,
-        new rds.DatabaseSecret(this, `Secret-${owner.service}`, {
-          username: databaseUsername(owner.service),
-          // Characters a URL or a shell would need escaped stay out, so the password travels as it is.
-          excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\=,',
-        }),
-      );
-    }
+    for (const owner of props.owners)
+      this.secrets.set(owner.service, serviceDatabaseSecret(this, `Secret-${owner.service}`, { service: owner.service }));
+    this.roles = new DatabaseRoles(this, 'Roles', {
+      vpc: props.vpc,
+      instance: this.instance,
+      masterSecret: this.masterSecret,
+      services: props.owners.map((owner) => ({ ...owner, secret: this.secretOf(owner.service) })),
+    });
   }
 
   /** A data-owning service's own secret (`username`, `password`); throws for a service that owns no database. */

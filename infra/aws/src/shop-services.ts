@@ -11,7 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { urlVariable, type ServiceManifestEntry } from '@stitch/manifest';
-import { DATABASE_PORT, databaseUsername, type ShopDatabase } from './database';
+import { DATABASE_PORT, databaseRoleName, type ShopDatabase } from './database';
 import { grantServiceRights } from './grant-service-rights';
 import { SERVICE_TAG } from './permissions/template-policies';
 import type { MessagingTopology } from './messaging-topology';
@@ -151,7 +151,7 @@ export class ShopServices extends Construct {
       ...(props.prefix ? { STITCH_PREFIX: props.prefix } : {}),
       ...(database !== undefined
         ? {
-            DATABASE_URL: `postgresql://${databaseUsername(service.name)}@${props.database.instance.dbInstanceEndpointAddress}:${DATABASE_PORT}/${database}`,
+            DATABASE_URL: `postgresql://${databaseRoleName(service.name)}@${props.database.instance.dbInstanceEndpointAddress}:${DATABASE_PORT}/${database}`,
             DATABASE_TLS_CA: 'aws-rds',
           }
         : {}),

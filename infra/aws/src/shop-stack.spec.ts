@@ -79,13 +79,18 @@ describe('the shop stack', () => {
       )
       .map(([id]) => ({ Ref: id }));
     expect(subnetGroup?.Properties.SubnetIds).toEqual(isolated);
-    // Its security group admits only the services that own a database, on its port.
     const [[databaseGroup] = []] = ofType('AWS::EC2::SecurityGroup').filter(([id]) => id.startsWith('DatabaseInstanceSecurityGroup'));
     const ingress = ofType('AWS::EC2::SecurityGroupIngress').filter(
       ([, rule]) => JSON.stringify(rule.Properties.GroupId) === JSON.stringify({ 'Fn::GetAtt': [databaseGroup, 'GroupId'] }),
     );
     template.hasResourceProperties('AWS::RDS::DBInstance', { Port: '5432' });
-    expect(ingress).toHaveLength(shopServices.filter((service) => 'database' in service && service.database).length);
+    // Its security group admits only the services that own a database, and the function that makes their roles.
+    expect(ingress.map(([, rule]) => rule.Properties.Description).sort()).toEqual(
+      [
+        ...shopServices.filter((service) => 'database' in service && service.database).map((service) => `${service.name} to its database`),
+        'the database roles function',
+      ].sort(),
+    );
     expect(ingress.every(([, rule]) => rule.Properties.SourceSecurityGroupId !== undefined && rule.Properties.CidrIp === undefined)).toBe(
       true,
     );

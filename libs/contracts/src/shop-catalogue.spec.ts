@@ -1,5 +1,5 @@
 import { Services } from '@stitch/manifest';
-import { PlaceOrder, SendEmail } from './commands';
+import { ChargePayment, ExpireOrder, PlaceOrder, RefundPayment, ReleaseStock, ReserveStock, SendEmail } from './commands';
 import { OrderPlaced, UserSignedUp } from './events';
 import { shopCatalogue } from './shop-catalogue';
 
@@ -58,6 +58,20 @@ describe('shop catalogue', () => {
       publisher: Services.payment,
       subscribers: [],
     });
+  });
+
+  it('lets the storefront send PlaceOrder and the order service the commands of its checkout, itself included', () => {
+    const designed = [PlaceOrder, ExpireOrder, ReserveStock, ReleaseStock, ChargePayment, RefundPayment, SendEmail];
+    expect(Object.fromEntries(designed.map((command) => [command.name, command.senders]))).toEqual({
+      PlaceOrder: [Services.storefront],
+      ExpireOrder: [Services.order],
+      ReserveStock: [Services.order],
+      ReleaseStock: [Services.order],
+      ChargePayment: [Services.order],
+      RefundPayment: [Services.order],
+      SendEmail: [Services.order],
+    });
+    expect(shopCatalogue.commandsSentBy(Services.storefront)[0]).toBe(PlaceOrder);
   });
 
   it('sets the broker limit one above the consumer maximum', () => {

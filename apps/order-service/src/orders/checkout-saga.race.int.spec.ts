@@ -136,7 +136,7 @@ describe('two replicas deciding on the same version of an order', () => {
     const [reserved, expiry] = await race(
       orderId,
       () => shop.inventory.publish(StockReserved, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }] }),
-      () => shop.storefront.send(ExpireOrder, { orderId, timeoutMs: 600_000 }),
+      () => shop.orderService.send(ExpireOrder, { orderId, timeoutMs: 600_000 }),
     );
     await shop.settled(reserved.id);
     await shop.settled(expiry.id);

@@ -40,6 +40,8 @@ export class OrderServiceHarness {
   readonly storefront: MessageBus;
   readonly inventory: MessageBus;
   readonly payment: MessageBus;
+  /** Sends what the order service sends itself (its expiry), as if its delay had run out now. */
+  readonly orderService: MessageBus;
 
   private constructor(
     readonly transport: InMemoryTransport,
@@ -56,6 +58,7 @@ export class OrderServiceHarness {
     this.storefront = bus(Services.storefront);
     this.inventory = bus(Services.inventory);
     this.payment = bus(Services.payment);
+    this.orderService = bus(Services.order);
   }
 
   static async start(options: HarnessOptions = {}): Promise<OrderServiceHarness> {

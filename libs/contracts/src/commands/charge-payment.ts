@@ -8,6 +8,7 @@ export const ChargePayment = defineCommand({
   type: 'payment.charge-payment.v1',
   name: 'ChargePayment',
   owner: Services.payment,
+  senders: [Services.order],
   schema: z.strictObject({
     orderId: id,
     amountCents: cents.min(1),

@@ -11,5 +11,6 @@ export const ExpireOrder = defineCommand({
   type: 'order.expire-order.v1',
   name: 'ExpireOrder',
   owner: Services.order,
+  senders: [Services.order],
   schema: z.strictObject({ orderId: id, timeoutMs: z.number().int().min(1) }),
 });

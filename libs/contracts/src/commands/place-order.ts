@@ -7,6 +7,7 @@ export const PlaceOrder = defineCommand({
   type: 'order.place-order.v1',
   name: 'PlaceOrder',
   owner: Services.order,
+  senders: [Services.storefront],
   schema: z.strictObject({
     orderId: id,
     userId: id,

@@ -11,6 +11,7 @@ export const RefundPayment = defineCommand({
   type: 'payment.refund-payment.v1',
   name: 'RefundPayment',
   owner: Services.payment,
+  senders: [Services.order],
   schema: z.strictObject({
     orderId: id,
     chargeId: z.string().min(1).max(100),

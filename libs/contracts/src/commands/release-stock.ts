@@ -8,5 +8,6 @@ export const ReleaseStock = defineCommand({
   type: 'inventory.release-stock.v1',
   name: 'ReleaseStock',
   owner: Services.inventory,
+  senders: [Services.order],
   schema: z.strictObject({ orderId: id, reason: z.string().min(1).max(500) }),
 });

@@ -9,6 +9,7 @@ export const SendEmail = defineCommand({
   type: 'email.send-email.v1',
   name: 'SendEmail',
   owner: Services.email,
+  senders: [Services.order],
   schema: z.strictObject({
     to: emailAddress,
     template: z.enum(emailTemplates),

@@ -58,6 +58,8 @@ export class Catalogue {
       this.byType.set(message.type, message);
       if (message.kind === 'command') {
         known(message.owner, 'owner', message);
+        if (!message.senders?.length) throw new Error(`Catalogue: ${message.name} names no senders; a command needs at least one`);
+        message.senders.forEach((sender) => known(sender, 'sender', message));
       } else {
         known(message.publisher, 'publisher', message);
         message.subscribers.forEach((subscriber) => known(subscriber, 'subscriber', message));
@@ -88,6 +90,15 @@ export class Catalogue {
 
   commandsOwnedBy(service: string): CommandDefinition[] {
     return this.spec.messages.filter((m): m is CommandDefinition => m.kind === 'command' && m.owner === service);
+  }
+
+  /** What a service may send, and so which queues it may write to. */
+  commandsSentBy(service: string): CommandDefinition[] {
+    return this.spec.messages.filter((m): m is CommandDefinition => m.kind === 'command' && m.senders.includes(service));
+  }
+
+  eventsPublishedBy(service: string): EventDefinition[] {
+    return this.spec.messages.filter((m): m is EventDefinition => m.kind === 'event' && m.publisher === service);
   }
 
   eventsSubscribedBy(service: string): EventDefinition[] {

@@ -12,13 +12,17 @@ interface DefinitionBase<TType extends string, TSchema extends z.ZodType> {
   readonly schema: TSchema;
 }
 
-/** "Do this": one owner, whose queue takes it; replicas of the owner compete for each one. */
+/**
+ * "Do this": one owner, whose queue takes it; replicas of the owner compete for each one. Only its senders may
+ * send it: cloud permissions to the owner's queue are granted from them, and the bus refuses anyone else.
+ */
 export interface CommandDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType> extends DefinitionBase<
   TType,
   TSchema
 > {
   readonly kind: 'command';
   readonly owner: string;
+  readonly senders: readonly string[];
 }
 
 /** "This happened": one publisher; every subscribing service gets its own copy. */
@@ -48,10 +52,11 @@ export function defineCommand<const TType extends string, TSchema extends z.ZodT
   type: TType;
   name: string;
   owner: string;
+  senders: readonly string[];
   schema: TSchema;
 }): CommandDefinition<TType, TSchema> {
   checkType(definition.type, definition.name);
-  return Object.freeze({ kind: 'command', ...definition });
+  return Object.freeze({ kind: 'command', ...definition, senders: Object.freeze([...definition.senders]) });
 }
 
 export function defineEvent<const TType extends string, TSchema extends z.ZodType>(definition: {

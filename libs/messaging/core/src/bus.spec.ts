@@ -1,5 +1,5 @@
 import { expectTypeOf } from 'expect-type';
-import { PlaceOrder, ReserveStock, SendEmail, shopCatalogue, UserSignedUp, OrderPlaced } from '@stitch/contracts';
+import { ChargePayment, PlaceOrder, ReserveStock, SendEmail, shopCatalogue, UserSignedUp, OrderPlaced } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { MessageBus } from './bus';
 import { createEnvelope } from './envelope';
@@ -73,6 +73,24 @@ describe('MessageBus', () => {
       '"x.nothing.v1" is not a message type in the catalogue',
     );
     expect(dispatcher.sent).toHaveLength(0);
+  });
+
+  it('refuses a command from a service outside its senders, naming them, before anything reaches the dispatcher', async () => {
+    const { bus, dispatcher } = busFor(Services.storefront);
+    const charge = { orderId, amountCents: 100, currency: 'EUR', paymentMethod: { token: 'tok_test_visa', last4: '4242' } } as const;
+    const attempt = bus.send(ChargePayment, charge);
+    await expect(attempt).rejects.toBeInstanceOf(MessageRejectedError);
+    await expect(attempt).rejects.toThrow(
+      "storefront may not send payment.charge-payment.v1: its senders are order-service; add it to the command's senders in the catalogue",
+    );
+    // A look-alike object cannot add a sender the catalogue does not name.
+    await expect(bus.send({ ...ChargePayment, senders: [Services.storefront] }, charge)).rejects.toThrow(/storefront may not send/);
+    // The dispatcher may be an outbox: nothing is recorded for a relay to fail on later.
+    expect(dispatcher.sent).toHaveLength(0);
+
+    const sender = busFor(Services.order);
+    await sender.bus.send(ChargePayment, charge);
+    expect(sender.dispatcher.sent.map((sent) => sent.destination)).toEqual([{ kind: 'queue', name: Services.payment }]);
   });
 
   it('lets only the catalogue publisher publish an event', async () => {

@@ -31,7 +31,8 @@ export interface MessageBusOptions {
 
 /**
  * The one way a service emits messages. A command goes to the queue of the service that owns it, an event to
- * the bus for every subscriber; which is which is the catalogue's call, checked here as well as by the types.
+ * the bus for every subscriber; which is which is the catalogue's call, checked here as well as by the types,
+ * and so is who may emit it: a command's senders, an event's publisher.
  */
 export class MessageBus {
   private readonly now: () => number;
@@ -42,6 +43,14 @@ export class MessageBus {
 
   async send<D extends CommandDefinition>(command: D, data: MessageInput<D>, options: SendOptions = {}): Promise<Envelope<MessageData<D>>> {
     const definition = this.resolve(command, 'command') as CommandDefinition;
+    // Cloud permissions are granted from the senders, so a send they leave out would fail there, or later
+    // behind an outbox relay; refusing it here fails where the call is, on every transport alike.
+    if (!definition.senders.includes(this.options.service)) {
+      throw new MessageRejectedError(
+        `${this.options.service} may not send ${definition.type}: its senders are ${definition.senders.join(', ')}; ` +
+          "add it to the command's senders in the catalogue",
+      );
+    }
     const envelope = this.envelopeFor(definition, data);
     await this.options.dispatcher.dispatch({ kind: 'queue', name: definition.owner }, this.outgoing(envelope, options.delayMs));
     return envelope as Envelope<MessageData<D>>;
@@ -60,7 +69,7 @@ export class MessageBus {
     return envelope as Envelope<MessageData<D>>;
   }
 
-  /** The catalogue decides, not the object passed in: a hand-made definition cannot change a kind or owner. */
+  /** The catalogue decides, not the object passed in: a hand-made definition cannot change a kind, owner or senders. */
   private resolve(message: MessageDefinition, expected: 'command' | 'event'): MessageDefinition {
     const definition = this.options.catalogue.find(message?.type);
     if (!definition) {

@@ -7,7 +7,7 @@ const schema = z.object({});
 const catalogue = new Catalogue({
   services: ['a', 'b', 'c'],
   messages: [
-    defineCommand({ type: 'a.do.v1', name: 'Do', owner: 'a', schema }),
+    defineCommand({ type: 'a.do.v1', name: 'Do', owner: 'a', senders: ['b'], schema }),
     defineEvent({ type: 'a.done.v1', name: 'Done', publisher: 'a', subscribers: ['b', 'c'], schema }),
     defineEvent({ type: 'a.other.v1', name: 'Other', publisher: 'a', subscribers: ['b'], schema }),
   ],

@@ -6,6 +6,7 @@ export const Ping = defineCommand({
   type: 'bench.ping.v1',
   name: 'Ping',
   owner: 'worker',
+  senders: ['driver'],
   schema: z.strictObject({ n: z.number().int(), sentAt: z.number() }),
 });
 

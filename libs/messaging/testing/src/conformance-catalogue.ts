@@ -3,12 +3,14 @@ import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalog
 
 /**
  * A small catalogue of its own, so the conformance suite tests transports rather than the shop:
- * alpha owns a command queue; beta and gamma subscribe to overlapping sets of alpha's events.
+ * alpha owns a command queue and sends itself its commands; beta and gamma subscribe to overlapping sets of
+ * alpha's events.
  */
 export const DoWork = defineCommand({
   type: 'alpha.do-work.v1',
   name: 'DoWork',
   owner: 'alpha',
+  senders: ['alpha'],
   schema: z.strictObject({ n: z.number().int() }),
 });
 

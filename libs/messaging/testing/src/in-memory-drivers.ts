@@ -11,10 +11,15 @@ export type SendCommand = <D extends CommandDefinition>(
 
 /**
  * Sends commands to their owner's queue as the `source` service would, so a test can drive one service without
- * the others; `id` repeats a message id. Each send returns the message id.
+ * the others; `id` repeats a message id. Each send returns the message id; a command `source` does not send is
+ * refused.
  */
 export function commandSender(source: string): SendCommand {
   return async (transport, command, data, id) => {
+    // The same rule the bus keeps, so a stand-in cannot send what the service it stands in for may not.
+    if (!command.senders.includes(source)) {
+      throw new Error(`${source} may not send ${command.type}: its senders are ${command.senders.join(', ')}`);
+    }
     const envelope = { ...createEnvelope({ type: command.type, kind: 'command', source, data }), ...(id ? { id } : {}) };
     await transport.send({ kind: 'queue', name: command.owner }, [
       { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },

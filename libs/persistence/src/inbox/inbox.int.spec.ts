@@ -1,6 +1,6 @@
 import { contextForEnvelope, createEnvelope, MessageBus, PermanentError, runInMessageContext, type Envelope } from '@stitch/messaging-core';
 import { migratedDatabase, startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
-import { Done, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
+import { DoIt, Done, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
 import { Inbox } from './inbox';
 
@@ -88,6 +88,19 @@ describe('Inbox', () => {
 
     await expect(deliver(incoming(2), failing)).rejects.toThrow('the handler failed after writing');
 
+    expect(await counts()).toEqual({ notes: 0, outbox: 0, inbox: 0 });
+    expect(committed).toBe(0);
+  });
+
+  it('refuses, at the call, a command the service is not a sender of: no outbox row for the relay to fail on', async () => {
+    const sendingWhatItMayNot = async () => {
+      await db.database.client.note.create({ data: { id: 'note-6', text: 'handled 6' } });
+      await bus.send(DoIt, { n: 6 });
+    };
+
+    await expect(deliver(incoming(6), sendingWhatItMayNot)).rejects.toThrow(
+      "a may not send a.do-it.v1: its senders are b; add it to the command's senders in the catalogue",
+    );
     expect(await counts()).toEqual({ notes: 0, outbox: 0, inbox: 0 });
     expect(committed).toBe(0);
   });

@@ -2,8 +2,8 @@ import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalog
 import { createLogger } from '@stitch/messaging-core';
 import { z } from 'zod';
 
-/** Two services: `a` owns a command and publishes an event `b` subscribes to. */
-export const DoIt = defineCommand({ type: 'a.do-it.v1', name: 'DoIt', owner: 'a', schema: z.object({ n: z.number() }) });
+/** Two services: `a` owns a command `b` sends, and publishes an event `b` subscribes to. */
+export const DoIt = defineCommand({ type: 'a.do-it.v1', name: 'DoIt', owner: 'a', senders: ['b'], schema: z.object({ n: z.number() }) });
 export const Done = defineEvent({
   type: 'a.done.v1',
   name: 'Done',

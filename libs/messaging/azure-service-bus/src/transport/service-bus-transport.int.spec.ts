@@ -8,7 +8,13 @@ import { Props } from './mapping';
 import { createServiceBusTransport } from './service-bus-transport';
 import { shopMarkerQueue } from './shop-marker';
 
-const DoWork = defineCommand({ type: 'alpha.do-work.v1', name: 'DoWork', owner: 'alpha', schema: z.strictObject({ n: z.number().int() }) });
+const DoWork = defineCommand({
+  type: 'alpha.do-work.v1',
+  name: 'DoWork',
+  owner: 'alpha',
+  senders: ['alpha'],
+  schema: z.strictObject({ n: z.number().int() }),
+});
 const conformanceCatalogue = new Catalogue({ services: ['alpha'], messages: [DoWork], maxAttempts: { default: 3 } });
 
 /** The adapter against the fake broker in this process (the conformance suite runs it across processes). */

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { LOCK_DURATION_SECONDS } from '../entities';
 import { createServiceBusTransport, minLockMsFor } from './service-bus-transport';
 
-const DoWork = defineCommand({ type: 'alpha.do-work.v1', name: 'DoWork', owner: 'alpha', schema: z.strictObject({ n: z.number().int() }) });
+const DoWork = defineCommand({
+  type: 'alpha.do-work.v1',
+  name: 'DoWork',
+  owner: 'alpha',
+  senders: ['alpha'],
+  schema: z.strictObject({ n: z.number().int() }),
+});
 const topology = new Catalogue({ services: ['alpha'], messages: [DoWork], maxAttempts: { default: 3 } }).topology();
 const unreachable = () => {
   throw new Error('no client in a unit test');

@@ -2,7 +2,7 @@ import { Controller, Inject, Module, type INestApplication } from '@nestjs/commo
 import { Payload } from '@nestjs/microservices';
 import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
-import type { MessageData } from '@stitch/messaging-catalogue';
+import { Catalogue, defineCommand, type MessageData } from '@stitch/messaging-catalogue';
 import { MessageBus } from '../bus';
 import type { Envelope } from '../envelope';
 import { InMemoryTransport } from '../../testing';
@@ -12,7 +12,15 @@ import { bootstrapService } from './bootstrap';
 import { MessageEnvelope } from './message-envelope.decorator';
 import { StitchMessagingModule } from './stitch-messaging.module';
 
-const transport = new InMemoryTransport(shopCatalogue.topology());
+/** The shop's catalogue, but with the email service among SendEmail's senders: its welcome handler here mails itself. */
+const catalogue = new Catalogue({
+  services: shopCatalogue.services,
+  messages: shopCatalogue.messages.map((message) =>
+    message === SendEmail ? defineCommand({ ...SendEmail, senders: [...SendEmail.senders, Services.email] }) : message,
+  ),
+  maxAttempts: { default: 5 },
+});
+const transport = new InMemoryTransport(catalogue.topology());
 const handled: { type: string; attempt: number }[] = [];
 
 class MailboxGoneError extends Error {}
@@ -38,7 +46,7 @@ class EmailHandlers {
 }
 
 @Module({
-  imports: [StitchMessagingModule.forRoot({ service: Services.email, catalogue: shopCatalogue, transports: { local: () => transport } })],
+  imports: [StitchMessagingModule.forRoot({ service: Services.email, catalogue, transports: { local: () => transport } })],
   controllers: [EmailHandlers],
 })
 class EmailModule {}
@@ -71,7 +79,7 @@ describe('StitchServer (Nest transport strategy)', () => {
 
   it('does not complete a message whose async handler throws, and dead-letters it with the original error', async () => {
     const storefront = new MessageBus({
-      catalogue: shopCatalogue,
+      catalogue,
       service: Services.storefront,
       dispatcher: { dispatch: (d, m) => transport.send(d, [m]) },
       maxDelayMs: 1e9,

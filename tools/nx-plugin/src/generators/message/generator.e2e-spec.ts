@@ -31,6 +31,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
         'ShipParcel',
         '--kind=command',
         '--owner=inventory-service',
+        '--senders=order-service',
         '--no-interactive',
       );
       expect(outcome(command)).toEqual({ code: 0, tail: '' });
@@ -62,6 +63,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
       expect(workspace.read('infra/aws/topology.json')).toContain('order.parcel-shipped.v1');
       expect(workspace.read('infra/azure/emulator/Config.json')).toContain('order.parcel-shipped.v1');
       expect(workspace.read('infra/aws/topology.json')).toContain('inventory.ship-parcel.v1');
+      expect(workspace.read('libs/contracts/src/commands/ship-parcel.ts')).toContain('senders: [Services.order],');
 
       const checked = await workspace.nx(
         'run-many',
@@ -92,10 +94,37 @@ describe('nx g @stitch/nx-plugin:message', () => {
       'ParcelReturned',
       '--kind=command',
       '--owner=order-service',
+      '--senders=storefront',
       '--no-interactive',
     );
     expect(refused.code).not.toBe(0);
     expect(refused.output).toContain('"ParcelReturned" reads as an event; a command is imperative');
+    expect(workspace.changedFiles()).toEqual(before);
+  });
+
+  it('refuses a command without --senders and an event with them, writing nothing', async () => {
+    const before = workspace.changedFiles();
+    const unsent = await workspace.nx(
+      'g',
+      '@stitch/nx-plugin:message',
+      'ReturnParcel',
+      '--kind=command',
+      '--owner=order-service',
+      '--no-interactive',
+    );
+    expect(unsent.code).not.toBe(0);
+    expect(unsent.output).toContain('A command needs --senders: the services that send it, comma-separated');
+    const sentEvent = await workspace.nx(
+      'g',
+      '@stitch/nx-plugin:message',
+      'ParcelReturned',
+      '--kind=event',
+      '--owner=order-service',
+      '--senders=storefront',
+      '--no-interactive',
+    );
+    expect(sentEvent.code).not.toBe(0);
+    expect(sentEvent.output).toContain('An event has no --senders: its one publisher is --owner.');
     expect(workspace.changedFiles()).toEqual(before);
   });
 

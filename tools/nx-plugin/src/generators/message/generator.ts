@@ -10,6 +10,8 @@ export interface MessageGeneratorOptions {
   readonly kind: 'command' | 'event';
   readonly owner: string;
   readonly subscribers?: string;
+  /** A command's senders, comma-separated. */
+  readonly senders?: string;
   readonly version?: number;
   readonly skipRegenerate?: boolean;
 }
@@ -25,14 +27,18 @@ export async function messageGenerator(tree: Tree, options: MessageGeneratorOpti
   const { name, kind, owner } = options;
   checkMessageName(name, kind);
   const services = readManifest(tree).map((service) => service.name);
-  const subscribers = (options.subscribers ?? '')
-    .split(',')
-    .map((service) => service.trim())
-    .filter(Boolean);
+  const subscribers = serviceList(options.subscribers);
+  const senders = serviceList(options.senders);
   if (kind === 'command' && subscribers.length > 0) {
     throw new Error('A command has one owner and no subscribers; drop --subscribers, or make it an event.');
   }
-  for (const service of [owner, ...subscribers]) {
+  if (kind === 'command' && senders.length === 0) {
+    throw new Error('A command needs --senders: the services that send it, comma-separated, e.g. --senders=order-service.');
+  }
+  if (kind === 'event' && senders.length > 0) {
+    throw new Error('An event has no --senders: its one publisher is --owner. Drop --senders, or make it a command.');
+  }
+  for (const service of [owner, ...subscribers, ...senders]) {
     if (!services.includes(service)) throw new Error(`"${service}" is not in the service manifest; it has ${services.join(', ')}.`);
   }
 
@@ -51,6 +57,7 @@ export async function messageGenerator(tree: Tree, options: MessageGeneratorOpti
     ownerName: owner,
     owner: servicesReference(serviceKey(tree, owner)),
     subscriberList: subscribers.map((service) => servicesReference(serviceKey(tree, service))).join(', '),
+    senderList: senders.map((service) => servicesReference(serviceKey(tree, service))).join(', '),
   });
   appendLine(tree, joinPathFragments(contractsRoot, folder, 'index.ts'), `export * from './${fileName}';`);
   addToCatalogue(tree, name, folder);
@@ -62,6 +69,14 @@ export async function messageGenerator(tree: Tree, options: MessageGeneratorOpti
   return () => {
     if (!options.skipRegenerate) regenerateArtefacts(tree.root);
   };
+}
+
+/** `a, b,` → `['a', 'b']`. */
+function serviceList(option: string | undefined): string[] {
+  return (option ?? '')
+    .split(',')
+    .map((service) => service.trim())
+    .filter(Boolean);
 }
 
 function contractsMention(tree: Tree, text: string): boolean {

@@ -45,7 +45,10 @@ export async function recordResources(): Promise<Registered[]> {
         const inputs = args.inputs as Record<string, unknown>;
         const id = mockResourceId(args.type, inputs) ?? `${args.name}-id`;
         registered.push({ type: args.type, name: args.name, id, inputs });
-        return { id, state: inputs };
+        // An identity's principal id is Azure's to give; role assignments refer to it.
+        const state =
+          args.type === 'azure-native:managedidentity:UserAssignedIdentity' ? { ...inputs, principalId: `${args.name}-principal` } : inputs;
+        return { id, state };
       },
       call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         return args.inputs as Record<string, unknown>;

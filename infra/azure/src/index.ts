@@ -1,0 +1,41 @@
+import * as pulumi from '@pulumi/pulumi';
+import * as authorization from '@pulumi/azure-native/authorization';
+import * as resources from '@pulumi/azure-native/resources';
+import { shopCatalogue } from '@stitch/contracts';
+import { shopServices } from '@stitch/manifest';
+import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
+import { ServiceIdentities } from './identities';
+import { ShopMessaging } from './messaging';
+import { serviceRights } from './service-rights';
+
+// The program Pulumi runs (Pulumi.yaml's main): the shop's resources, all named from the stack's `prefix`.
+const config = new pulumi.Config();
+const prefix = config.require('prefix');
+if (!/^[a-z][a-z0-9]{2,11}$/.test(prefix)) {
+  throw new Error(`Pulumi config "prefix" must be 3 to 12 lower-case letters and digits, starting with a letter; got "${prefix}"`);
+}
+const location = config.require('location');
+
+const group = new resources.ResourceGroup('shop', { resourceGroupName: `${prefix}-stitch`, location });
+const entities = serviceBusEntities(shopCatalogue.topology());
+const messaging = new ShopMessaging('shop', {
+  resourceGroupName: group.name,
+  location: group.location,
+  namespaceName: `${prefix}-stitch`,
+  entities,
+});
+const identities = new ServiceIdentities('shop', {
+  resourceGroupName: group.name,
+  location: group.location,
+  subscriptionId: authorization.getClientConfigOutput().subscriptionId,
+  prefix,
+  rights: shopServices.map((service) => serviceRights(shopCatalogue, entities, service.name, { operator: 'storefront' })),
+  messaging,
+});
+
+export const resourceGroupName = group.name;
+export const serviceBusNamespace = messaging.namespace.name;
+export const serviceBusHost = pulumi.interpolate`${messaging.namespace.name}.servicebus.windows.net`;
+export const serviceIdentityClientIds = Object.fromEntries(
+  [...identities.identities].map(([service, identity]) => [service, identity.clientId]),
+);

@@ -1,0 +1,75 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/** A resource the program registered, with its inputs as the engine received them (every Output resolved). */
+export interface Registered {
+  readonly type: string;
+  readonly name: string;
+  readonly id: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+export const MOCK_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The resource id Azure would give a resource, for the types whose id another resource refers to (role assignment
+ * scopes, alert scopes), so a test can compare scopes with entity names; other types get a placeholder.
+ */
+export function mockResourceId(type: string, inputs: Record<string, unknown>): string | undefined {
+  const group = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${String(inputs['resourceGroupName'])}`;
+  const namespace = `${group}/providers/Microsoft.ServiceBus/namespaces/${String(inputs['namespaceName'])}`;
+  switch (type) {
+    case 'azure-native:resources:ResourceGroup':
+      return group;
+    case 'azure-native:servicebus:Namespace':
+      return namespace;
+    case 'azure-native:servicebus:Queue':
+      return `${namespace}/queues/${String(inputs['queueName'])}`;
+    case 'azure-native:servicebus:Topic':
+      return `${namespace}/topics/${String(inputs['topicName'])}`;
+    case 'azure-native:servicebus:Subscription':
+      return `${namespace}/topics/${String(inputs['topicName'])}/subscriptions/${String(inputs['subscriptionName'])}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Runs the program under Pulumi's mocks (no CLI, no cloud) and records every resource it registers. Call before
+ * creating any resource; `settled` waits until the given resources are registered.
+ */
+export async function recordResources(): Promise<Registered[]> {
+  const registered: Registered[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+        const inputs = args.inputs as Record<string, unknown>;
+        const id = mockResourceId(args.type, inputs) ?? `${args.name}-id`;
+        registered.push({ type: args.type, name: args.name, id, inputs });
+        // An identity's principal id is Azure's to give; role assignments refer to it.
+        const state =
+          args.type === 'azure-native:managedidentity:UserAssignedIdentity' ? { ...inputs, principalId: `${args.name}-principal` } : inputs;
+        return { id, state };
+      },
+      call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+        return args.inputs as Record<string, unknown>;
+      },
+    },
+    'stitch',
+    'test',
+    false,
+  );
+  return registered;
+}
+
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Resolves once every one of `resources` has been registered with the (mock) engine. */
+export async function settled(resources: readonly pulumi.Resource[]): Promise<void> {
+  await valueOf(pulumi.all(resources.map((resource) => resource.urn)));
+}
+
+export function ofType(registered: readonly Registered[], type: string): Registered[] {
+  return registered.filter((resource) => resource.type === type);
+}

@@ -28,8 +28,27 @@ export function mockResourceId(type: string, inputs: Record<string, unknown>): s
       return `${namespace}/topics/${String(inputs['topicName'])}`;
     case 'azure-native:servicebus:Subscription':
       return `${namespace}/topics/${String(inputs['topicName'])}/subscriptions/${String(inputs['subscriptionName'])}`;
+    case 'azure-native:operationalinsights:Workspace':
+      return `${group}/providers/Microsoft.OperationalInsights/workspaces/${String(inputs['workspaceName'])}`;
+    case 'azure-native:applicationinsights:Component':
+      return `${group}/providers/Microsoft.Insights/components/${String(inputs['resourceName'])}`;
     default:
       return undefined;
+  }
+}
+
+/** The outputs Azure computes that the program or a test reads. */
+function mockOutputs(type: string, name: string): Record<string, unknown> {
+  switch (type) {
+    // An identity's principal id is Azure's to give; role assignments refer to it.
+    case 'azure-native:managedidentity:UserAssignedIdentity':
+      return { principalId: `${name}-principal`, clientId: `${name}-client` };
+    case 'azure-native:applicationinsights:Component':
+      return {
+        connectionString: `InstrumentationKey=${name}-key;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`,
+      };
+    default:
+      return {};
   }
 }
 
@@ -45,12 +64,11 @@ export async function recordResources(): Promise<Registered[]> {
         const inputs = args.inputs as Record<string, unknown>;
         const id = mockResourceId(args.type, inputs) ?? `${args.name}-id`;
         registered.push({ type: args.type, name: args.name, id, inputs });
-        // An identity's principal id is Azure's to give; role assignments refer to it.
-        const state =
-          args.type === 'azure-native:managedidentity:UserAssignedIdentity' ? { ...inputs, principalId: `${args.name}-principal` } : inputs;
-        return { id, state };
+        return { id, state: { ...inputs, ...mockOutputs(args.type, args.name) } };
       },
       call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+        // The program reads the subscription it deploys to from the provider's credentials.
+        if (args.token === 'azure-native:authorization:getClientConfig') return { subscriptionId: MOCK_SUBSCRIPTION_ID };
         return args.inputs as Record<string, unknown>;
       },
     },

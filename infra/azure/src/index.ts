@@ -4,8 +4,10 @@ import * as resources from '@pulumi/azure-native/resources';
 import { shopCatalogue } from '@stitch/contracts';
 import { shopServices } from '@stitch/manifest';
 import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
+import { DeadLetterAlerts } from './dead-letter-alerts';
 import { ServiceIdentities } from './identities';
 import { ShopMessaging } from './messaging';
+import { ShopMonitoring } from './monitoring';
 import { serviceRights } from './service-rights';
 
 // The program Pulumi runs (Pulumi.yaml's main): the shop's resources, all named from the stack's `prefix`.
@@ -15,6 +17,7 @@ if (!/^[a-z][a-z0-9]{2,11}$/.test(prefix)) {
   throw new Error(`Pulumi config "prefix" must be 3 to 12 lower-case letters and digits, starting with a letter; got "${prefix}"`);
 }
 const location = config.require('location');
+const alertActionGroupId = config.get('alertActionGroupId');
 
 const group = new resources.ResourceGroup('shop', { resourceGroupName: `${prefix}-stitch`, location });
 const entities = serviceBusEntities(shopCatalogue.topology());
@@ -33,9 +36,21 @@ const identities = new ServiceIdentities('shop', {
   messaging,
 });
 
+const monitoring = new ShopMonitoring('shop', { resourceGroupName: group.name, location: group.location, prefix });
+const deadLetterAlerts = new DeadLetterAlerts('dead-letters', {
+  resourceGroupName: group.name,
+  prefix,
+  messaging,
+  ...(alertActionGroupId ? { actionGroupId: alertActionGroupId } : {}),
+});
+
 export const resourceGroupName = group.name;
 export const serviceBusNamespace = messaging.namespace.name;
 export const serviceBusHost = pulumi.interpolate`${messaging.namespace.name}.servicebus.windows.net`;
 export const serviceIdentityClientIds = Object.fromEntries(
   [...identities.identities].map(([service, identity]) => [service, identity.clientId]),
 );
+export const logAnalyticsWorkspaceId = monitoring.workspaceId;
+export const appInsightsId = monitoring.appInsightsId;
+export const appInsightsConnectionString = monitoring.appInsightsConnectionString;
+export const deadLetterAlertIds = Object.fromEntries([...deadLetterAlerts.alerts].map(([entity, alert]) => [entity, alert.id]));

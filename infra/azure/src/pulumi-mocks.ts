@@ -38,8 +38,13 @@ export function mockResourceId(type: string, inputs: Record<string, unknown>): s
 }
 
 /** The outputs Azure computes that the program or a test reads. */
-function mockOutputs(type: string, name: string): Record<string, unknown> {
+function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
+    // A resource's `name` output is the name it was given, an input whose key differs per type.
+    case 'azure-native:resources:ResourceGroup':
+      return { name: inputs['resourceGroupName'] };
+    case 'azure-native:servicebus:Namespace':
+      return { name: inputs['namespaceName'] };
     // An identity's principal id is Azure's to give; role assignments refer to it.
     case 'azure-native:managedidentity:UserAssignedIdentity':
       return { principalId: `${name}-principal`, clientId: `${name}-client` };
@@ -64,7 +69,7 @@ export async function recordResources(): Promise<Registered[]> {
         const inputs = args.inputs as Record<string, unknown>;
         const id = mockResourceId(args.type, inputs) ?? `${args.name}-id`;
         registered.push({ type: args.type, name: args.name, id, inputs });
-        return { id, state: { ...inputs, ...mockOutputs(args.type, args.name) } };
+        return { id, state: { ...inputs, ...mockOutputs(args.type, args.name, inputs) } };
       },
       call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         // The program reads the subscription it deploys to from the provider's credentials.

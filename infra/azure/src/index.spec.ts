@@ -1,6 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
+import { shopCatalogue } from '@stitch/contracts';
 import { shopServices } from '@stitch/manifest';
+import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
+import { ACR_PULL_ROLE_ID } from './container-apps';
+import { ROLE_DEFINITION_IDS } from './identities';
 import { MOCK_SUBSCRIPTION_ID, ofType, recordResources, valueOf, type Registered } from './pulumi-mocks';
+import { serviceRights, type EntityRef } from './service-rights';
 
 type Program = typeof import('./index');
 
@@ -20,13 +25,15 @@ function runProgram(config: Record<string, string>): Program {
 
 describe('the Pulumi program', () => {
   const actionGroupId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/ops/providers/Microsoft.Insights/actionGroups/on-call`;
+  const secretUris = { SESSION_SECRET: 'https://kv.vault.azure.net/secrets/s', OPERATOR_TOKEN: 'https://kv.vault.azure.net/secrets/t' };
+  const required = { prefix: 'shop1', location: 'westeurope', imageTag: '1.2.3', secretUris: JSON.stringify(secretUris) };
   let registered: Registered[];
   let program: Program;
 
   beforeAll(async () => {
     registered = await recordResources();
-    program = runProgram({ prefix: 'shop1', location: 'westeurope', alertActionGroupId: actionGroupId });
-    await valueOf(pulumi.all(Object.values(program.deadLetterAlertIds)));
+    program = runProgram({ ...required, alertActionGroupId: actionGroupId });
+    await valueOf(pulumi.all([...Object.values(program.deadLetterAlertIds), program.storefrontUrl]));
   });
 
   it('exports where the shop runs and how its services authenticate', async () => {
@@ -59,6 +66,53 @@ describe('the Pulumi program', () => {
     for (const assignment of assignments) {
       expect(String(assignment.inputs['roleDefinitionId'])).toMatch(new RegExp(`^/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/`));
     }
+  });
+
+  it('runs every service in a container app, the storefront reachable over HTTPS', async () => {
+    expect(ofType(registered, 'azure-native:app:ContainerApp')).toHaveLength(shopServices.length);
+    expect(await valueOf(program.storefrontUrl)).toMatch(/^https:\/\/storefront/);
+    expect(await valueOf(program.containerRegistryLoginServer)).toBe('shop1stitch.azurecr.io');
+    const scale = ofType(registered, 'azure-native:app:ContainerApp').map((app) => (app.inputs['template'] as { scale: unknown }).scale);
+    for (const each of scale) expect(each).toMatchObject({ minReplicas: 1, maxReplicas: 4 });
+  });
+
+  it("gives each service's identity exactly its Service Bus rights and AcrPull on the registry, nothing else", () => {
+    const entities = serviceBusEntities(shopCatalogue.topology());
+    const namespaceId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/shop1-stitch/providers/Microsoft.ServiceBus/namespaces/shop1-stitch`;
+    const scopeOf = (entity: EntityRef) =>
+      entity.kind === 'queue'
+        ? `${namespaceId}/queues/${entity.name}`
+        : entity.kind === 'topic'
+          ? `${namespaceId}/topics/${entity.name}`
+          : `${namespaceId}/topics/${entity.topic}/subscriptions/${entity.name}`;
+    const role = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+    const registryId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/shop1-stitch/providers/Microsoft.ContainerRegistry/registries/shop1stitch`;
+    const found = new Map<string, string[]>();
+    for (const assignment of ofType(registered, 'azure-native:authorization:RoleAssignment')) {
+      const principal = String(assignment.inputs['principalId']);
+      found.set(
+        principal,
+        [...(found.get(principal) ?? []), `${String(assignment.inputs['roleDefinitionId'])} ${String(assignment.inputs['scope'])}`].sort(),
+      );
+    }
+    const expected = new Map(
+      shopServices.map((service) => [
+        `shop-${service.name}-principal`,
+        [
+          ...serviceRights(shopCatalogue, entities, service.name, { operator: 'storefront' }).grants.map(
+            (grant) => `${role(ROLE_DEFINITION_IDS[grant.role])} ${scopeOf(grant.entity)}`,
+          ),
+          `${role(ACR_PULL_ROLE_ID)} ${registryId}`,
+        ].sort(),
+      ]),
+    );
+    expect(found).toEqual(expected);
+  });
+
+  it('refuses to run without the Key Vault URIs of the secrets the services read, naming them', () => {
+    expect(() => runProgram({ prefix: 'shop1', location: 'westeurope', imageTag: '1.2.3' })).toThrow(
+      /no Key Vault secret URI for SESSION_SECRET, OPERATOR_TOKEN/,
+    );
   });
 
   it('refuses a prefix that cannot name the resources, saying which config is wrong', () => {

@@ -4,11 +4,12 @@ import * as resources from '@pulumi/azure-native/resources';
 import { shopCatalogue } from '@stitch/contracts';
 import { shopServices } from '@stitch/manifest';
 import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
+import { ShopContainerApps } from './container-apps';
 import { DeadLetterAlerts } from './dead-letter-alerts';
 import { ServiceIdentities } from './identities';
 import { ShopMessaging } from './messaging';
 import { ShopMonitoring } from './monitoring';
-import { serviceRights } from './service-rights';
+import { consumedEntities, serviceRights } from './service-rights';
 
 // The program Pulumi runs (Pulumi.yaml's main): the shop's resources, all named from the stack's `prefix`.
 const config = new pulumi.Config();
@@ -18,7 +19,14 @@ if (!/^[a-z][a-z0-9]{2,11}$/.test(prefix)) {
 }
 const location = config.require('location');
 const alertActionGroupId = config.get('alertActionGroupId');
+const imageTag = config.require('imageTag');
+const maxReplicas = config.getNumber('maxReplicas', { min: 1, max: 1000 }) ?? 4;
+const shopId = config.get('shopId') ?? prefix;
+const stitchPrefix = config.get('stitchPrefix');
+// Until the shop has a Key Vault of its own, the secrets are put in a vault by hand and their URIs given here.
+const secretUris = config.getObject<Record<string, string>>('secretUris') ?? {};
 
+const subscriptionId = authorization.getClientConfigOutput().subscriptionId;
 const group = new resources.ResourceGroup('shop', { resourceGroupName: `${prefix}-stitch`, location });
 const entities = serviceBusEntities(shopCatalogue.topology());
 const messaging = new ShopMessaging('shop', {
@@ -30,7 +38,7 @@ const messaging = new ShopMessaging('shop', {
 const identities = new ServiceIdentities('shop', {
   resourceGroupName: group.name,
   location: group.location,
-  subscriptionId: authorization.getClientConfigOutput().subscriptionId,
+  subscriptionId,
   prefix,
   rights: shopServices.map((service) => serviceRights(shopCatalogue, entities, service.name, { operator: 'storefront' })),
   messaging,
@@ -43,6 +51,22 @@ const deadLetterAlerts = new DeadLetterAlerts('dead-letters', {
   messaging,
   ...(alertActionGroupId ? { actionGroupId: alertActionGroupId } : {}),
 });
+const containerApps = new ShopContainerApps('shop', {
+  resourceGroupName: group.name,
+  location: group.location,
+  subscriptionId,
+  prefix,
+  services: shopServices,
+  identities,
+  monitoring,
+  serviceBusNamespace: messaging.namespace.name,
+  consumes: (service) => consumedEntities(shopCatalogue, service),
+  shopId,
+  ...(stitchPrefix ? { stitchPrefix } : {}),
+  imageTag,
+  maxReplicas,
+  secretUris,
+});
 
 export const resourceGroupName = group.name;
 export const serviceBusNamespace = messaging.namespace.name;
@@ -54,3 +78,5 @@ export const logAnalyticsWorkspaceId = monitoring.workspaceId;
 export const appInsightsId = monitoring.appInsightsId;
 export const appInsightsConnectionString = monitoring.appInsightsConnectionString;
 export const deadLetterAlertIds = Object.fromEntries([...deadLetterAlerts.alerts].map(([entity, alert]) => [entity, alert.id]));
+export const containerRegistryLoginServer = containerApps.registry.loginServer;
+export const storefrontUrl = containerApps.storefrontUrl;

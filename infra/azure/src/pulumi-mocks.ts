@@ -9,6 +9,7 @@ export interface Registered {
 }
 
 export const MOCK_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
+export const MOCK_WORKSPACE_KEY = 'mock-workspace-shared-key';
 
 /**
  * The resource id Azure would give a resource, for the types whose id another resource refers to (role assignment
@@ -32,6 +33,14 @@ export function mockResourceId(type: string, inputs: Record<string, unknown>): s
       return `${group}/providers/Microsoft.OperationalInsights/workspaces/${String(inputs['workspaceName'])}`;
     case 'azure-native:applicationinsights:Component':
       return `${group}/providers/Microsoft.Insights/components/${String(inputs['resourceName'])}`;
+    case 'azure-native:managedidentity:UserAssignedIdentity':
+      return `${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${String(inputs['resourceName'])}`;
+    case 'azure-native:containerregistry:Registry':
+      return `${group}/providers/Microsoft.ContainerRegistry/registries/${String(inputs['registryName'])}`;
+    case 'azure-native:app:ManagedEnvironment':
+      return `${group}/providers/Microsoft.App/managedEnvironments/${String(inputs['environmentName'])}`;
+    case 'azure-native:app:ContainerApp':
+      return `${group}/providers/Microsoft.App/containerApps/${String(inputs['containerAppName'])}`;
     default:
       return undefined;
   }
@@ -48,6 +57,12 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
     // An identity's principal id is Azure's to give; role assignments refer to it.
     case 'azure-native:managedidentity:UserAssignedIdentity':
       return { principalId: `${name}-principal`, clientId: `${name}-client` };
+    case 'azure-native:operationalinsights:Workspace':
+      return { name: inputs['workspaceName'], customerId: `${name}-customer-id` };
+    case 'azure-native:containerregistry:Registry':
+      return { loginServer: `${String(inputs['registryName'])}.azurecr.io` };
+    case 'azure-native:app:ContainerApp':
+      return { latestRevisionFqdn: `${String(inputs['containerAppName'])}--rev1.mockenv-1234.westeurope.azurecontainerapps.io` };
     case 'azure-native:applicationinsights:Component':
       return {
         connectionString: `InstrumentationKey=${name}-key;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`,
@@ -74,6 +89,10 @@ export async function recordResources(): Promise<Registered[]> {
       call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         // The program reads the subscription it deploys to from the provider's credentials.
         if (args.token === 'azure-native:authorization:getClientConfig') return { subscriptionId: MOCK_SUBSCRIPTION_ID };
+        // The Container Apps environment reads the workspace's key to ship logs to it.
+        if (args.token === 'azure-native:operationalinsights:getSharedKeys') {
+          return { primarySharedKey: MOCK_WORKSPACE_KEY, secondarySharedKey: `${MOCK_WORKSPACE_KEY}-2` };
+        }
         return args.inputs as Record<string, unknown>;
       },
     },
@@ -95,4 +114,22 @@ export async function settled(resources: readonly pulumi.Resource[]): Promise<vo
 
 export function ofType(registered: readonly Registered[], type: string): Registered[] {
   return registered.filter((resource) => resource.type === type);
+}
+
+/** How the engine receives a secret input: the value, wrapped with Pulumi's special signature for secrets. */
+const SIGNATURE_KEY = '4dabf18193072939515e22adb298388d';
+const SECRET_SIGNATURE = '1b47061264138c4ac30d75fd1eb44270';
+
+export function isSecretInput(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[SIGNATURE_KEY] === SECRET_SIGNATURE;
+}
+
+/** `value` with every secret wrapper removed, to compare inputs that hold a secret somewhere inside. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isSecretInput(value)) return unwrapSecrets((value as Record<string, unknown>)['value']);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, unwrapSecrets(inner)]));
+  }
+  return value;
 }

@@ -64,12 +64,9 @@ export function serviceRights(catalogue: Catalogue, entities: ServiceBusEntities
     if (!owner) throw new Error(`serviceRights: command ${command.type} has no queue (owner ${command.owner})`);
     grant('sender', queue(owner.name));
   }
-  for (const own of topology.queues.filter((q) => q.service === service)) {
-    grant('receiver', queue(own.name));
-    grant('sender', queue(own.name));
-  }
-  for (const own of topology.topic.subscriptions.filter((s) => s.service === service)) {
-    grant('receiver', { kind: 'subscription', topic: own.topic, name: own.name });
+  for (const own of consumedEntities(catalogue, service)) {
+    grant('receiver', own.kind === 'queue' ? queue(own.name) : own);
+    if (own.kind === 'queue') grant('sender', own);
   }
   grant('sender', { kind: 'topic', name: events });
   grant('sender', { kind: 'topic', name: flow });
@@ -85,4 +82,15 @@ export function serviceRights(catalogue: Catalogue, entities: ServiceBusEntities
   }
 
   return { service, grants: [...grants.values()].sort((a, b) => grantKey(a).localeCompare(grantKey(b))) };
+}
+
+/** The entities `service` consumes as their one consumer: its own queue and its own subscription to the events topic. */
+export function consumedEntities(catalogue: Catalogue, service: string): EntityRef[] {
+  const topology = catalogue.topology();
+  return [
+    ...topology.queues.filter((q) => q.service === service).map((q): EntityRef => ({ kind: 'queue', name: q.name })),
+    ...topology.topic.subscriptions
+      .filter((s) => s.service === service)
+      .map((s): EntityRef => ({ kind: 'subscription', topic: s.topic, name: s.name })),
+  ];
 }

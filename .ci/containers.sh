@@ -235,4 +235,12 @@ check_shop_in_containers() {
 stop_shop_in_containers() {
   [ -x .tools/podman-compose/bin/podman-compose ] || return 0
   shop_compose down -v >/dev/null 2>&1 || true
+  # podman-compose 1.6's down leaves the extra replicas of a scaled service (email-service _2, _3) running: remove
+  # whatever the project still holds by its label.
+  local left
+  left=$(podman ps -a -q --filter "label=io.podman.compose.project=$STITCH_CONTAINERS_PROJECT" 2>/dev/null || true)
+  if [ -n "$left" ]; then
+    # shellcheck disable=SC2086
+    podman rm -f $left >/dev/null 2>&1 || true
+  fi
 }

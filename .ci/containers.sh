@@ -236,11 +236,12 @@ stop_shop_in_containers() {
   [ -x .tools/podman-compose/bin/podman-compose ] || return 0
   shop_compose down -v >/dev/null 2>&1 || true
   # podman-compose 1.6's down leaves the extra replicas of a scaled service (email-service _2, _3) running: remove
-  # whatever the project still holds by its label.
-  local left
-  left=$(podman ps -a -q --filter "label=io.podman.compose.project=$STITCH_CONTAINERS_PROJECT" 2>/dev/null || true)
-  if [ -n "$left" ]; then
+  # whatever the project still holds by its label; a container still stopping refuses removal, so look again.
+  local left attempt
+  for attempt in 1 2 3; do
+    left=$(podman ps -a -q --filter "label=io.podman.compose.project=$STITCH_CONTAINERS_PROJECT" 2>/dev/null || true)
+    [ -n "$left" ] || return 0
     # shellcheck disable=SC2086
-    podman rm -f $left >/dev/null 2>&1 || true
-  fi
+    podman rm -f -t 10 $left >/dev/null 2>&1 || sleep "$attempt"
+  done
 }

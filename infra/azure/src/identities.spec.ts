@@ -4,17 +4,20 @@ import { shopServices } from '@stitch/manifest';
 import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
 import { ROLE_DEFINITION_IDS, ServiceIdentities } from './identities';
 import { ShopMessaging } from './messaging';
-import { MOCK_SUBSCRIPTION_ID, ofType, recordResources, settled, type Registered } from './pulumi-mocks';
-import { serviceRights, type EntityRef } from './service-rights';
+import {
+  MOCK_SUBSCRIPTION_ID,
+  mockEntityScope,
+  mockRoleDefinitionId,
+  ofType,
+  recordResources,
+  settled,
+  type Registered,
+} from './pulumi-mocks';
+import { serviceRights } from './service-rights';
 
 const namespaceId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/stitch-rg/providers/Microsoft.ServiceBus/namespaces/shop1-stitch`;
-const scopeOf = (entity: EntityRef) =>
-  entity.kind === 'queue'
-    ? `${namespaceId}/queues/${entity.name}`
-    : entity.kind === 'topic'
-      ? `${namespaceId}/topics/${entity.name}`
-      : `${namespaceId}/topics/${entity.topic}/subscriptions/${entity.name}`;
-const roleId = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const scopeOf = mockEntityScope('stitch-rg', 'shop1-stitch');
+const roleId = mockRoleDefinitionId;
 
 /** Each service's role assignments as `role-definition scope`, the exactness check the spec applies. */
 function assignmentsByService(registered: readonly Registered[]): Map<string, string[]> {

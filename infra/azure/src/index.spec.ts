@@ -4,8 +4,16 @@ import { shopServices } from '@stitch/manifest';
 import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
 import { ACR_PULL_ROLE_ID } from './container-apps';
 import { ROLE_DEFINITION_IDS } from './identities';
-import { MOCK_SUBSCRIPTION_ID, ofType, recordResources, valueOf, type Registered } from './pulumi-mocks';
-import { serviceRights, type EntityRef } from './service-rights';
+import {
+  MOCK_SUBSCRIPTION_ID,
+  mockEntityScope,
+  mockRoleDefinitionId,
+  ofType,
+  recordResources,
+  valueOf,
+  type Registered,
+} from './pulumi-mocks';
+import { serviceRights } from './service-rights';
 
 type Program = typeof import('./index');
 
@@ -78,14 +86,8 @@ describe('the Pulumi program', () => {
 
   it("gives each service's identity exactly its Service Bus rights and AcrPull on the registry, nothing else", () => {
     const entities = serviceBusEntities(shopCatalogue.topology());
-    const namespaceId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/shop1-stitch/providers/Microsoft.ServiceBus/namespaces/shop1-stitch`;
-    const scopeOf = (entity: EntityRef) =>
-      entity.kind === 'queue'
-        ? `${namespaceId}/queues/${entity.name}`
-        : entity.kind === 'topic'
-          ? `${namespaceId}/topics/${entity.name}`
-          : `${namespaceId}/topics/${entity.topic}/subscriptions/${entity.name}`;
-    const role = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+    const scopeOf = mockEntityScope('shop1-stitch', 'shop1-stitch');
+    const role = mockRoleDefinitionId;
     const registryId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/shop1-stitch/providers/Microsoft.ContainerRegistry/registries/shop1stitch`;
     const found = new Map<string, string[]>();
     for (const assignment of ofType(registered, 'azure-native:authorization:RoleAssignment')) {

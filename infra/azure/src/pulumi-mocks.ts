@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import type { EntityRef } from './service-rights';
 
 /** A resource the program registered, with its inputs as the engine received them (every Output resolved). */
 export interface Registered {
@@ -132,4 +133,20 @@ export function unwrapSecrets(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, unwrapSecrets(inner)]));
   }
   return value;
+}
+
+/** The scope a role assignment on a Service Bus entity has under the mocks: the entity's id in the mock namespace. */
+export function mockEntityScope(resourceGroup: string, namespace: string): (entity: EntityRef) => string {
+  const namespaceId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${resourceGroup}/providers/Microsoft.ServiceBus/namespaces/${namespace}`;
+  return (entity) =>
+    entity.kind === 'queue'
+      ? `${namespaceId}/queues/${entity.name}`
+      : entity.kind === 'topic'
+        ? `${namespaceId}/topics/${entity.name}`
+        : `${namespaceId}/topics/${entity.topic}/subscriptions/${entity.name}`;
+}
+
+/** A built-in role's definition id in the mock subscription. */
+export function mockRoleDefinitionId(guid: string): string {
+  return `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 }

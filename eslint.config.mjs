@@ -41,18 +41,17 @@ const layers = {
   'type:testing': ['type:testing', ...libraries],
   // An end-to-end run on a cloud transport checks what it did against the infrastructure's policies.
   'type:e2e': ['type:tool', 'type:testing', 'type:infra', ...libraries],
-  // Cloud infrastructure reads the catalogue and the manifest, and a transport's own naming of its entities.
-  'type:infra': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:transport'],
+  // Cloud infrastructure reads the catalogue and the manifest, and a transport's own naming of its entities; it
+  // applies the services' database roles with persistence's (its `database-roles` entry point only: rule below).
+  'type:infra': ['type:contracts', 'type:manifest', 'type:catalogue', 'type:transport', 'type:persistence'],
 };
 const whatTestsAdd = ['type:contracts', 'type:manifest', 'type:testing'];
 // An app's end-to-end test drives the embedded transport's file directly, as a second process would.
 const whatAppTestsAdd = [...whatTestsAdd, 'type:transport'];
-// Infrastructure's tests run what it sets up in a database against the embedded PostgreSQL the persistence lib starts.
-const whatInfraTestsAdd = [...whatTestsAdd, 'type:persistence'];
 
 function testAllowance(sourceTag, allowed) {
   if (sourceTag === 'type:catalogue' || sourceTag === 'type:manifest') return allowed;
-  const added = { 'type:app': whatAppTestsAdd, 'type:infra': whatInfraTestsAdd }[sourceTag] ?? whatTestsAdd;
+  const added = { 'type:app': whatAppTestsAdd }[sourceTag] ?? whatTestsAdd;
   return [...new Set([...allowed, ...added])];
 }
 
@@ -113,6 +112,25 @@ export default tseslint.config(
             {
               regex: '^\\.{1,2}/(.+/)?(testing|test-support|test)(/|$)',
               message: 'Test support is for tests: shipped code cannot import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A function the infrastructure bundles (esbuild) would carry Prisma and Nest with persistence's main entry point.
+    files: ['infra/*/src/**/*.ts'],
+    ignores: testFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@stitch/persistence$',
+              message:
+                "Infrastructure takes persistence's database roles from @stitch/persistence/database-roles, which loads neither Prisma nor Nest.",
             },
           ],
         },

@@ -13,6 +13,9 @@ async function brokenRules(file: string, importedFrom: string): Promise<string[]
 
 const boundaries = expect.stringMatching(/^@nx\/enforce-module-boundaries: /);
 const testingInProduction = expect.stringMatching(/^no-restricted-imports: .* are for tests/);
+const persistenceInInfrastructure = expect.stringMatching(
+  /^no-restricted-imports: .* Infrastructure takes persistence's database roles from @stitch\/persistence\/database-roles/,
+);
 
 describe('the layer rules', () => {
   it.each([
@@ -39,6 +42,10 @@ describe('the layer rules', () => {
     expect(await brokenRules(file, importedFrom)).toContainEqual(testingInProduction);
   });
 
+  it('makes it a lint error when the infrastructure imports the main entry point of persistence, which loads Prisma and Nest', async () => {
+    expect(await brokenRules('infra/aws/src/layer-probe.ts', '@stitch/persistence')).toEqual([persistenceInInfrastructure]);
+  });
+
   it.each([
     ['core imports the catalogue engine', 'libs/messaging/core/src/layer-probe.ts', '@stitch/messaging-catalogue'],
     ['a transport imports core', 'libs/messaging/aws/src/layer-probe.ts', '@stitch/messaging-core'],
@@ -46,6 +53,7 @@ describe('the layer rules', () => {
     ['an app imports the contracts, persistence and the transport selection', 'apps/order-service/src/layer-probe.ts', '@stitch/contracts'],
     ["an app's spec imports test support", 'apps/order-service/src/layer-probe.spec.ts', '@stitch/persistence/testing'],
     ['an end-to-end suite imports the cloud infrastructure', 'apps/shop-e2e/src/layer-probe.e2e-spec.ts', '@stitch/infra-aws'],
+    ['the infrastructure imports the database roles of persistence', 'infra/aws/src/layer-probe.ts', '@stitch/persistence/database-roles'],
     [
       "a transport's test support imports its own test double",
       'libs/messaging/azure-service-bus/testing/layer-probe.ts',

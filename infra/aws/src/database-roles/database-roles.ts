@@ -9,10 +9,10 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { databaseRoleName } from '@stitch/persistence/database-roles';
 import type { DatabaseRolesProperties } from './handler';
-import { databaseRoleName } from './plan';
 
-export { databaseRoleName } from './plan';
+export { databaseRoleName } from '@stitch/persistence/database-roles';
 
 /** One service with a database: `databaseOwners()` of the manifest, and the secret its role's password is kept in. */
 export interface DatabaseRolesService {

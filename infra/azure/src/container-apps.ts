@@ -1,16 +1,17 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as app from '@pulumi/azure-native/app';
-import * as authorization from '@pulumi/azure-native/authorization';
-import * as containerregistry from '@pulumi/azure-native/containerregistry';
-import * as operationalinsights from '@pulumi/azure-native/operationalinsights';
 import type * as inputs from '@pulumi/azure-native/types/input';
 import { urlVariable, type ServiceManifestEntry } from '@stitch/manifest';
+import type { ShopDatabase } from './database';
+import { WORKLOAD_PROFILE, type ShopEnvironment } from './environment';
 import type { ServiceIdentities } from './identities';
+import type { ShopImages } from './images';
+import type { ShopKeyVault } from './key-vault';
 import type { ShopMonitoring } from './monitoring';
+import { APPS_SUBNET } from './network';
+import type { ShopRegistry } from './registry';
+import type { ScalerIdentities } from './scaler-identities';
 import type { EntityRef } from './service-rights';
-
-/** AcrPull, Azure's built-in role to pull images from a registry: the same id in every subscription. */
-export const ACR_PULL_ROLE_ID = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
 
 /** A consumer gets one more replica per this many messages waiting in one of its entities. */
 export const MESSAGES_PER_REPLICA = '100';
@@ -19,6 +20,7 @@ export const LIVENESS_PATH = '/health/live';
 export const READINESS_PATH = '/health/ready';
 
 const APP_INSIGHTS_SECRET = 'appinsights-connection-string';
+const DATABASE_PASSWORD_SECRET = 'database-password';
 
 export interface ShopContainerAppsArgs {
   readonly resourceGroupName: pulumi.Input<string>;
@@ -27,7 +29,14 @@ export interface ShopContainerAppsArgs {
   readonly prefix: string;
   readonly services: readonly ServiceManifestEntry[];
   readonly identities: ServiceIdentities;
+  /** The identity each consumer's scale rules read its backlog with, apart from the one its code runs as. */
+  readonly scalers: ScalerIdentities;
   readonly monitoring: ShopMonitoring;
+  readonly environment: ShopEnvironment;
+  readonly registry: ShopRegistry;
+  readonly images: ShopImages;
+  readonly vault: ShopKeyVault;
+  readonly database: ShopDatabase;
   /** The Service Bus namespace's name (its host is `<name>.servicebus.windows.net`). */
   readonly serviceBusNamespace: pulumi.Input<string>;
   /** The entities each service consumes as their one consumer; the service scales out on their backlog. */
@@ -36,25 +45,18 @@ export interface ShopContainerAppsArgs {
   readonly shopId: string;
   /** STITCH_PREFIX, only when the shop runs with one. */
   readonly stitchPrefix?: string;
-  /** The tag of every service's image in the registry. */
-  readonly imageTag: string;
   /** The most replicas a service scales out to; it never goes below one. */
   readonly maxReplicas: number;
-  /** Each manifest secret's Key Vault secret URI (`https://<vault>.vault.azure.net/secrets/<name>`). */
-  readonly secretUris: Readonly<Record<string, pulumi.Input<string>>>;
+  /** What must be in place before the apps start, beyond what their inputs name (the services' database roles). */
+  readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /**
- * Where the shop's services run: a container registry, a Container Apps environment that logs to the shop's
- * workspace, and one container app per service of the manifest, each running as its own user-assigned identity
- * (which pulls its image, reaches Service Bus, and reads its secrets from Key Vault), so no key or password is in the
- * program, the state or the apps' configuration.
- *
- * The images are not built here: `<loginServer>/stitch/<service>:<imageTag>` must be pushed to the registry before
- * `pulumi up` creates the apps (see the README).
+ * Where the shop's services run: one container app per service of the manifest, in the shop's environment, each running as its own user-assigned identity, which
+ * pulls its image, reaches Service Bus and reads its own secrets from Key Vault; so no key or password is in the apps'
+ * configuration, only references to vault secrets.
  */
 export class ShopContainerApps extends pulumi.ComponentResource {
-  readonly registry: containerregistry.Registry;
   readonly environment: app.ManagedEnvironment;
   readonly apps = new Map<string, app.ContainerApp>();
   readonly storefrontUrl: pulumi.Output<string>;
@@ -66,84 +68,52 @@ export class ShopContainerApps extends pulumi.ComponentResource {
     if (publicServices.length !== 1) {
       throw new Error(`ShopContainerApps: exactly one service with publicHttp expected, found ${publicServices.length}`);
     }
-    const missingSecrets = [...new Set(args.services.flatMap((service) => service.secrets))].filter((secret) => !args.secretUris[secret]);
-    if (missingSecrets.length > 0) {
-      throw new Error(
-        `ShopContainerApps: no Key Vault secret URI for ${missingSecrets.join(', ')}, which the manifest's services read; give each in secretUris`,
-      );
-    }
     const { resourceGroupName, location } = args;
     const serviceBusHost = pulumi.interpolate`${args.serviceBusNamespace}.servicebus.windows.net`;
+    const registry = args.registry.registry;
 
-    this.registry = this.track(
-      new containerregistry.Registry(
-        `${name}-registry`,
-        {
-          resourceGroupName,
-          location,
-          // Registry names are letters and digits only, and global.
-          registryName: `${args.prefix}stitch`,
-          sku: { name: containerregistry.SkuName.Basic },
-          adminUserEnabled: false,
-        },
-        { parent: this },
-      ),
-    );
-    const workspace = args.monitoring.workspace;
-    const sharedKey = operationalinsights
-      .getSharedKeysOutput({ resourceGroupName, workspaceName: workspace.name }, { parent: this })
-      .apply((keys) => {
-        if (!keys.primarySharedKey) throw new Error('ShopContainerApps: the Log Analytics workspace returned no shared key');
-        return keys.primarySharedKey;
-      });
-    this.environment = this.track(
-      new app.ManagedEnvironment(
-        `${name}-environment`,
-        {
-          resourceGroupName,
-          location,
-          environmentName: `${args.prefix}-stitch`,
-          appLogsConfiguration: {
-            destination: 'log-analytics',
-            logAnalyticsConfiguration: {
-              customerId: workspace.customerId,
-              sharedKey: pulumi.secret(sharedKey),
-            },
-          },
-        },
-        { parent: this },
-      ),
-    );
+    this.environment = args.environment.environment;
 
     for (const service of args.services) {
       const identity = args.identities.identities.get(service.name);
       if (!identity) throw new Error(`ShopContainerApps: no identity for service ${service.name}`);
-      const acrPull = this.track(
-        new authorization.RoleAssignment(
-          `${name}-${service.name}-acr-pull`,
-          {
-            principalId: identity.principalId,
-            principalType: authorization.PrincipalType.ServicePrincipal,
-            roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL_ROLE_ID}`,
-            scope: this.registry.id,
-          },
-          { parent: this },
-        ),
-      );
+      const scaler = args.scalers.identities.get(service.name);
+      const consumes = args.consumes(service.name);
+      if (consumes.length > 0 && !scaler) throw new Error(`ShopContainerApps: ${service.name} consumes, and has no scaler identity`);
+      // Without these in place the first revision could neither pull its image nor resolve its secrets.
+      const access: pulumi.Resource[] = [args.registry.grantPull(service.name, identity.principalId)];
+      const vaultSecrets = service.secrets.map((variable) => ({ variable, secret: args.vault.generated(secretName(variable)) }));
+      const ownDatabase = service.database ? args.database.services.get(service.name) : undefined;
+      if (service.database && !ownDatabase) throw new Error(`ShopContainerApps: no database role for ${service.name}`);
+      if (ownDatabase) vaultSecrets.push({ variable: 'DATABASE_PASSWORD', secret: ownDatabase.password });
+      for (const { secret } of vaultSecrets) access.push(args.vault.grantRead(service.name, identity.principalId, secret));
+
       const secrets: inputs.app.SecretArgs[] = [
         { name: APP_INSIGHTS_SECRET, value: args.monitoring.appInsightsConnectionString },
-        ...service.secrets.map((secret) => ({ name: secretName(secret), keyVaultUrl: args.secretUris[secret], identity: identity.id })),
+        ...vaultSecrets.map(({ variable, secret }) => ({
+          name: variable === 'DATABASE_PASSWORD' ? DATABASE_PASSWORD_SECRET : secretName(variable),
+          keyVaultUrl: secret.uri,
+          identity: identity.id,
+        })),
       ];
       const env: inputs.app.EnvironmentVarArgs[] = [
         { name: 'MESSAGING_TRANSPORT', value: 'azure' },
         { name: 'SERVICEBUS_NAMESPACE', value: serviceBusHost },
-        // DefaultAzureCredential takes the managed identity this names; an app may hold several.
+        // DefaultAzureCredential takes the managed identity this names; the app also holds its scaler's.
         { name: 'AZURE_CLIENT_ID', value: identity.clientId },
         { name: 'STITCH_SHOP_ID', value: args.shopId },
         ...(args.stitchPrefix ? [{ name: 'STITCH_PREFIX', value: args.stitchPrefix }] : []),
         { name: 'PORT', value: String(service.port) },
         // Inside the environment an app's name reaches its ingress, which forwards to its target port.
         ...service.calls.map((callee) => ({ name: urlVariable(callee), value: `http://${callee}` })),
+        // The ingress's proxies sit in the apps subnet: only their X-Forwarded-For names the customer.
+        ...(service.publicHttp ? [{ name: 'TRUST_PROXY', value: APPS_SUBNET }] : []),
+        ...(ownDatabase
+          ? [
+              { name: 'DATABASE_URL', value: args.database.urlOf(service.name) },
+              { name: 'DATABASE_PASSWORD', secretRef: DATABASE_PASSWORD_SECRET },
+            ]
+          : []),
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', secretRef: APP_INSIGHTS_SECRET },
         ...service.secrets.map((secret) => ({ name: secret, secretRef: secretName(secret) })),
       ];
@@ -161,7 +131,11 @@ export class ShopContainerApps extends pulumi.ComponentResource {
             // Unique within the resource group, and the host name the other apps call it by.
             containerAppName: service.name,
             managedEnvironmentId: this.environment.id,
-            identity: { type: app.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+            workloadProfileName: WORKLOAD_PROFILE,
+            identity: {
+              type: app.ManagedServiceIdentityType.UserAssigned,
+              userAssignedIdentities: [identity.id, ...(scaler ? [scaler.id] : [])],
+            },
             configuration: {
               activeRevisionsMode: app.ActiveRevisionsMode.Single,
               ingress: {
@@ -170,14 +144,14 @@ export class ShopContainerApps extends pulumi.ComponentResource {
                 transport: app.IngressTransportMethod.Auto,
                 allowInsecure: false,
               },
-              registries: [{ server: this.registry.loginServer, identity: identity.id }],
+              registries: [{ server: registry.loginServer, identity: identity.id }],
               secrets,
             },
             template: {
               containers: [
                 {
                   name: service.name,
-                  image: pulumi.interpolate`${this.registry.loginServer}/stitch/${service.name}:${args.imageTag}`,
+                  image: args.images.refOf(service.name),
                   env,
                   probes: [probe(app.Type.Liveness, LIVENESS_PATH), probe(app.Type.Readiness, READINESS_PATH)],
                 },
@@ -185,12 +159,11 @@ export class ShopContainerApps extends pulumi.ComponentResource {
               scale: {
                 minReplicas: 1,
                 maxReplicas: args.maxReplicas,
-                rules: args.consumes(service.name).map((entity) => backlogRule(entity, args.serviceBusNamespace, identity.id)),
+                rules: scaler ? consumes.map((entity) => backlogRule(entity, args.serviceBusNamespace, scaler.id)) : [],
               },
             },
           },
-          // Without AcrPull in place the first revision cannot pull its image.
-          { parent: this, dependsOn: [acrPull] },
+          { parent: this, dependsOn: [...access, ...(args.dependsOn ?? [])] },
         ),
       );
       this.apps.set(service.name, containerApp);
@@ -213,7 +186,8 @@ function secretName(variable: string): string {
 }
 
 /**
- * KEDA's azure-servicebus scaler on one entity's backlog, reading it as the app's own identity (no connection string).
+ * KEDA's azure-servicebus scaler on one entity's backlog, reading it as the consumer's scaler identity (no connection
+ * string).
  * Its `namespace` is the namespace's name: the scaler adds the host suffix itself.
  */
 function backlogRule(entity: EntityRef, namespace: pulumi.Input<string>, identity: pulumi.Input<string>): inputs.app.ScaleRuleArgs {

@@ -46,7 +46,7 @@ export class ServiceIdentities extends pulumi.ComponentResource {
               principalId: identity.principalId,
               principalType: authorization.PrincipalType.ServicePrincipal,
               roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_DEFINITION_IDS[role]}`,
-              scope: scopeOf(args.messaging, entity),
+              scope: entityScope(args.messaging, entity),
             },
             { parent: this },
           ),
@@ -57,7 +57,7 @@ export class ServiceIdentities extends pulumi.ComponentResource {
   }
 }
 
-function scopeOf(messaging: ShopMessaging, entity: EntityRef): pulumi.Output<string> {
+export function entityScope(messaging: ShopMessaging, entity: EntityRef): pulumi.Output<string> {
   if (entity.kind === 'queue') return messaging.queue(entity.name).id;
   if (entity.kind === 'topic') return messaging.topic(entity.name).id;
   return messaging.subscription(entity.topic, entity.name).id;

@@ -2,46 +2,36 @@ import * as pulumi from '@pulumi/pulumi';
 import { shopCatalogue } from '@stitch/contracts';
 import { shopServices } from '@stitch/manifest';
 import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
-import { ACR_PULL_ROLE_ID } from './container-apps';
 import { ROLE_DEFINITION_IDS } from './identities';
+import { KEY_VAULT_SECRETS_USER_ROLE_ID } from './key-vault';
 import {
+  MOCK_DEPLOYER_OBJECT_ID,
   MOCK_SUBSCRIPTION_ID,
   mockEntityScope,
   mockRoleDefinitionId,
   ofType,
+  programSettled,
   recordResources,
+  runProgram,
   valueOf,
   type Registered,
 } from './pulumi-mocks';
-import { serviceRights } from './service-rights';
+import { ACR_PULL_ROLE_ID } from './registry';
+import { SERVICE_BUS_DATA_OWNER_ROLE_ID } from './scaler-identities';
+import { consumedEntities, serviceRights } from './service-rights';
 
-type Program = typeof import('./index');
-
-/** Runs the whole program with the given stack config, as `pulumi up` would with that config set on the stack. */
-function runProgram(config: Record<string, string>): Program {
-  // Config keys are namespaced by the project (Pulumi.yaml's name), as in a stack's Pulumi.<stack>.yaml.
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`stitch:${key}`, value])));
-  let program: Program | undefined;
-  // A fresh copy of the module each time: the program runs once per load, at import, as under `pulumi up`.
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dynamic import() of a .ts file needs an extension TypeScript and jest disagree on
-    program = require('./index') as Program;
-  });
-  if (!program) throw new Error('the program did not load');
-  return program;
-}
+type Program = ReturnType<typeof runProgram>;
 
 describe('the Pulumi program', () => {
   const actionGroupId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/ops/providers/Microsoft.Insights/actionGroups/on-call`;
-  const secretUris = { SESSION_SECRET: 'https://kv.vault.azure.net/secrets/s', OPERATOR_TOKEN: 'https://kv.vault.azure.net/secrets/t' };
-  const required = { prefix: 'shop1', location: 'westeurope', imageTag: '1.2.3', secretUris: JSON.stringify(secretUris) };
+  const required = { prefix: 'shop1', location: 'westeurope' };
   let registered: Registered[];
   let program: Program;
 
   beforeAll(async () => {
     registered = await recordResources();
     program = runProgram({ ...required, alertActionGroupId: actionGroupId });
-    await valueOf(pulumi.all([...Object.values(program.deadLetterAlertIds), program.storefrontUrl]));
+    await programSettled(program);
   });
 
   it('exports where the shop runs and how its services authenticate', async () => {
@@ -84,11 +74,15 @@ describe('the Pulumi program', () => {
     for (const each of scale) expect(each).toMatchObject({ minReplicas: 1, maxReplicas: 4 });
   });
 
-  it("gives each service's identity exactly its Service Bus rights and AcrPull on the registry, nothing else", () => {
+  it('gives every identity exactly the roles its part needs, at the narrowest scope, and nobody else any role', () => {
     const entities = serviceBusEntities(shopCatalogue.topology());
     const scopeOf = mockEntityScope('shop1-stitch', 'shop1-stitch');
     const role = mockRoleDefinitionId;
-    const registryId = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/shop1-stitch/providers/Microsoft.ContainerRegistry/registries/shop1stitch`;
+    const group = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/shop1-stitch`;
+    const registryId = `${group}/providers/Microsoft.ContainerRegistry/registries/shop1stitch`;
+    const secretId = (name: string) => `${group}/providers/Microsoft.KeyVault/vaults/shop1-stitch-kv/secrets/${name}`;
+    const pull = `${role(ACR_PULL_ROLE_ID)} ${registryId}`;
+    const reads = (secret: string) => `${role(KEY_VAULT_SECRETS_USER_ROLE_ID)} ${secretId(secret)}`;
     const found = new Map<string, string[]>();
     for (const assignment of ofType(registered, 'azure-native:authorization:RoleAssignment')) {
       const principal = String(assignment.inputs['principalId']);
@@ -97,24 +91,38 @@ describe('the Pulumi program', () => {
         [...(found.get(principal) ?? []), `${String(assignment.inputs['roleDefinitionId'])} ${String(assignment.inputs['scope'])}`].sort(),
       );
     }
-    const expected = new Map(
-      shopServices.map((service) => [
+    const dataOwners = shopServices.filter((service) => service.database);
+    const expected = new Map<string, string[]>([
+      ...shopServices.map((service): [string, string[]] => [
         `shop-${service.name}-principal`,
         [
           ...serviceRights(shopCatalogue, entities, service.name, { operator: 'storefront' }).grants.map(
             (grant) => `${role(ROLE_DEFINITION_IDS[grant.role])} ${scopeOf(grant.entity)}`,
           ),
-          `${role(ACR_PULL_ROLE_ID)} ${registryId}`,
+          pull,
+          ...service.secrets.map((secret) => reads(secret.toLowerCase().replace(/_/g, '-'))),
+          ...(service.database ? [reads(`${service.name}-database-password`)] : []),
         ].sort(),
       ]),
-    );
+      ...shopServices
+        .filter((service) => consumedEntities(shopCatalogue, service.name).length > 0)
+        .map((service): [string, string[]] => [
+          `scalers-${service.name}-principal`,
+          consumedEntities(shopCatalogue, service.name)
+            .map((entity) => `${role(SERVICE_BUS_DATA_OWNER_ROLE_ID)} ${scopeOf(entity)}`)
+            .sort(),
+        ]),
+      // The deployer marks the namespace for the shop (topology:azure), which takes managing it.
+      [
+        MOCK_DEPLOYER_OBJECT_ID,
+        [`${role(SERVICE_BUS_DATA_OWNER_ROLE_ID)} ${group}/providers/Microsoft.ServiceBus/namespaces/shop1-stitch`],
+      ],
+      [
+        'database-roles-identity-principal',
+        [pull, reads('database-admin-password'), ...dataOwners.map((service) => reads(`${service.name}-database-password`))].sort(),
+      ],
+    ]);
     expect(found).toEqual(expected);
-  });
-
-  it('refuses to run without the Key Vault URIs of the secrets the services read, naming them', () => {
-    expect(() => runProgram({ prefix: 'shop1', location: 'westeurope', imageTag: '1.2.3' })).toThrow(
-      /no Key Vault secret URI for SESSION_SECRET, OPERATOR_TOKEN/,
-    );
   });
 
   it('refuses a prefix that cannot name the resources, saying which config is wrong', () => {

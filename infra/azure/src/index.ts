@@ -5,10 +5,19 @@ import { shopCatalogue } from '@stitch/contracts';
 import { shopServices } from '@stitch/manifest';
 import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
 import { ShopContainerApps } from './container-apps';
+import { ShopDatabase } from './database';
+import { DatabaseRolesJob } from './database-roles-job';
 import { DeadLetterAlerts } from './dead-letter-alerts';
+import { ShopEnvironment } from './environment';
 import { ServiceIdentities } from './identities';
+import { ShopImages } from './images';
+import { ShopKeyVault } from './key-vault';
 import { ShopMessaging } from './messaging';
 import { ShopMonitoring } from './monitoring';
+import { ShopNetwork } from './network';
+import { ShopRegistry } from './registry';
+import { ShopMarker } from './shop-marker';
+import { ScalerIdentities } from './scaler-identities';
 import { consumedEntities, serviceRights } from './service-rights';
 
 // The program Pulumi runs (Pulumi.yaml's main): the shop's resources, all named from the stack's `prefix`.
@@ -19,14 +28,13 @@ if (!/^[a-z][a-z0-9]{2,11}$/.test(prefix)) {
 }
 const location = config.require('location');
 const alertActionGroupId = config.get('alertActionGroupId');
-const imageTag = config.require('imageTag');
 const maxReplicas = config.getNumber('maxReplicas', { min: 1, max: 1000 }) ?? 4;
 const shopId = config.get('shopId') ?? prefix;
 const stitchPrefix = config.get('stitchPrefix');
-// Until the shop has a Key Vault of its own, the secrets are put in a vault by hand and their URIs given here.
-const secretUris = config.getObject<Record<string, string>>('secretUris') ?? {};
+const databaseSku = config.get('databaseSku');
 
-const subscriptionId = authorization.getClientConfigOutput().subscriptionId;
+const client = authorization.getClientConfigOutput();
+const { subscriptionId, tenantId } = client;
 const group = new resources.ResourceGroup('shop', { resourceGroupName: `${prefix}-stitch`, location });
 const entities = serviceBusEntities(shopCatalogue.topology());
 const messaging = new ShopMessaging('shop', {
@@ -44,12 +52,57 @@ const identities = new ServiceIdentities('shop', {
   messaging,
 });
 
+const scalers = new ScalerIdentities('scalers', {
+  resourceGroupName: group.name,
+  location: group.location,
+  subscriptionId,
+  prefix,
+  scalesOn: new Map(shopServices.map((service) => [service.name, consumedEntities(shopCatalogue, service.name)])),
+  messaging,
+});
+
 const monitoring = new ShopMonitoring('shop', { resourceGroupName: group.name, location: group.location, prefix });
 const deadLetterAlerts = new DeadLetterAlerts('dead-letters', {
   resourceGroupName: group.name,
   prefix,
   messaging,
   ...(alertActionGroupId ? { actionGroupId: alertActionGroupId } : {}),
+});
+const network = new ShopNetwork('shop', { resourceGroupName: group.name, location: group.location, prefix });
+const vault = new ShopKeyVault('shop', { resourceGroupName: group.name, location: group.location, subscriptionId, tenantId, prefix });
+const database = new ShopDatabase('shop', {
+  resourceGroupName: group.name,
+  location: group.location,
+  prefix,
+  services: shopServices,
+  network,
+  vault,
+  ...(databaseSku ? { sku: databaseSku } : {}),
+});
+const registry = new ShopRegistry('shop', { resourceGroupName: group.name, location: group.location, subscriptionId, prefix });
+const images = new ShopImages('shop', {
+  registry: registry.registry,
+  tenantId,
+  services: shopServices.map((service) => service.name),
+  tag: pulumi.getStack(),
+});
+const environment = new ShopEnvironment('shop', { resourceGroupName: group.name, location: group.location, prefix, monitoring, network });
+const databaseRoles = new DatabaseRolesJob('database-roles', {
+  resourceGroupName: group.name,
+  location: group.location,
+  prefix,
+  environmentId: environment.environment.id,
+  database,
+  vault,
+  registry,
+  images,
+});
+const marker = new ShopMarker('shop', {
+  subscriptionId,
+  deployerObjectId: client.objectId,
+  messaging,
+  shopId,
+  ...(stitchPrefix ? { stitchPrefix } : {}),
 });
 const containerApps = new ShopContainerApps('shop', {
   resourceGroupName: group.name,
@@ -58,14 +111,19 @@ const containerApps = new ShopContainerApps('shop', {
   prefix,
   services: shopServices,
   identities,
+  scalers,
   monitoring,
+  environment,
+  registry,
+  images,
+  vault,
+  database,
   serviceBusNamespace: messaging.namespace.name,
   consumes: (service) => consumedEntities(shopCatalogue, service),
   shopId,
   ...(stitchPrefix ? { stitchPrefix } : {}),
-  imageTag,
   maxReplicas,
-  secretUris,
+  dependsOn: [databaseRoles.run, marker.mark],
 });
 
 export const resourceGroupName = group.name;
@@ -78,5 +136,8 @@ export const logAnalyticsWorkspaceId = monitoring.workspaceId;
 export const appInsightsId = monitoring.appInsightsId;
 export const appInsightsConnectionString = monitoring.appInsightsConnectionString;
 export const deadLetterAlertIds = Object.fromEntries([...deadLetterAlerts.alerts].map(([entity, alert]) => [entity, alert.id]));
-export const containerRegistryLoginServer = containerApps.registry.loginServer;
+export const containerRegistryLoginServer = registry.registry.loginServer;
+export const keyVaultUri = vault.vault.properties.vaultUri;
+export const databaseHost = database.host;
+export const databaseRolesJob = databaseRoles.job.name;
 export const storefrontUrl = containerApps.storefrontUrl;

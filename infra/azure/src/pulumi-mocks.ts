@@ -10,7 +10,12 @@ export interface Registered {
 }
 
 export const MOCK_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
+export const MOCK_TENANT_ID = '11111111-1111-1111-1111-111111111111';
+export const MOCK_DEPLOYER_OBJECT_ID = '22222222-2222-2222-2222-222222222222';
 export const MOCK_WORKSPACE_KEY = 'mock-workspace-shared-key';
+export const MOCK_ARM_TOKEN = 'mock-arm-access-token';
+/** What the mock registries answer a token exchange with: the password the images are pushed with. */
+export const MOCK_REGISTRY_TOKEN = 'mock-registry-refresh-token';
 
 /**
  * The resource id Azure would give a resource, for the types whose id another resource refers to (role assignment
@@ -42,6 +47,20 @@ export function mockResourceId(type: string, inputs: Record<string, unknown>): s
       return `${group}/providers/Microsoft.App/managedEnvironments/${String(inputs['environmentName'])}`;
     case 'azure-native:app:ContainerApp':
       return `${group}/providers/Microsoft.App/containerApps/${String(inputs['containerAppName'])}`;
+    case 'azure-native:app:Job':
+      return `${group}/providers/Microsoft.App/jobs/${String(inputs['jobName'])}`;
+    case 'azure-native:network:VirtualNetwork':
+      return `${group}/providers/Microsoft.Network/virtualNetworks/${String(inputs['virtualNetworkName'])}`;
+    case 'azure-native:network:Subnet':
+      return `${group}/providers/Microsoft.Network/virtualNetworks/${String(inputs['virtualNetworkName'])}/subnets/${String(inputs['subnetName'])}`;
+    case 'azure-native:privatedns:PrivateZone':
+      return `${group}/providers/Microsoft.Network/privateDnsZones/${String(inputs['privateZoneName'])}`;
+    case 'azure-native:keyvault:Vault':
+      return `${group}/providers/Microsoft.KeyVault/vaults/${String(inputs['vaultName'])}`;
+    case 'azure-native:keyvault:Secret':
+      return `${group}/providers/Microsoft.KeyVault/vaults/${String(inputs['vaultName'])}/secrets/${String(inputs['secretName'])}`;
+    case 'azure-native:dbforpostgresql:Server':
+      return `${group}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${String(inputs['serverName'])}`;
     default:
       return undefined;
   }
@@ -62,6 +81,27 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
       return { name: inputs['workspaceName'], customerId: `${name}-customer-id` };
     case 'azure-native:containerregistry:Registry':
       return { loginServer: `${String(inputs['registryName'])}.azurecr.io` };
+    case 'azure-native:network:VirtualNetwork':
+      return { name: inputs['virtualNetworkName'] };
+    case 'azure-native:privatedns:PrivateZone':
+      return { name: inputs['privateZoneName'] };
+    case 'azure-native:keyvault:Vault':
+      return { name: inputs['vaultName'], properties: { vaultUri: `https://${String(inputs['vaultName'])}.vault.azure.net/` } };
+    case 'azure-native:dbforpostgresql:Server':
+      return { name: inputs['serverName'], fullyQualifiedDomainName: `${String(inputs['serverName'])}.postgres.database.azure.com` };
+    case 'azure-native:app:Job':
+      return { name: inputs['jobName'] };
+    case 'random:index/randomPassword:RandomPassword':
+      return { result: `${name}-generated-${'x'.repeat(Number(inputs['length'] ?? 16))}` };
+    case 'docker-build:index:Image': {
+      const [tag] = (inputs['tags'] as string[] | undefined) ?? [];
+      return {
+        ref: `${String(tag).replace(/:[^:/]*$/, '')}@sha256:${name
+          .replace(/[^a-z0-9]/g, '')
+          .padEnd(64, '0')
+          .slice(0, 64)}`,
+      };
+    }
     case 'azure-native:app:ContainerApp':
       return { latestRevisionFqdn: `${String(inputs['containerAppName'])}--rev1.mockenv-1234.westeurope.azurecontainerapps.io` };
     case 'azure-native:applicationinsights:Component':
@@ -79,6 +119,7 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
  */
 export async function recordResources(): Promise<Registered[]> {
   const registered: Registered[] = [];
+  answerRegistryTokenExchanges();
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
@@ -89,7 +130,10 @@ export async function recordResources(): Promise<Registered[]> {
       },
       call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         // The program reads the subscription it deploys to from the provider's credentials.
-        if (args.token === 'azure-native:authorization:getClientConfig') return { subscriptionId: MOCK_SUBSCRIPTION_ID };
+        if (args.token === 'azure-native:authorization:getClientConfig')
+          return { subscriptionId: MOCK_SUBSCRIPTION_ID, tenantId: MOCK_TENANT_ID, objectId: MOCK_DEPLOYER_OBJECT_ID };
+        // The images are pushed with the deployer's own Azure sign-in, exchanged for a registry token.
+        if (args.token === 'azure-native:authorization:getClientToken') return { token: MOCK_ARM_TOKEN };
         // The Container Apps environment reads the workspace's key to ship logs to it.
         if (args.token === 'azure-native:operationalinsights:getSharedKeys') {
           return { primarySharedKey: MOCK_WORKSPACE_KEY, secondarySharedKey: `${MOCK_WORKSPACE_KEY}-2` };
@@ -149,4 +193,49 @@ export function mockEntityScope(resourceGroup: string, namespace: string): (enti
 /** A built-in role's definition id in the mock subscription. */
 export function mockRoleDefinitionId(guid: string): string {
   return `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+}
+
+/**
+ * Stands in for every Azure Container Registry's token exchange (`https://<registry>.azurecr.io/oauth2/exchange`), the
+ * one request the program makes itself: it answers the mock ARM token with MOCK_REGISTRY_TOKEN and refuses any other
+ * request, so nothing under the mocks reaches a network.
+ */
+function answerRegistryTokenExchanges(): void {
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const form = new URLSearchParams(String(init?.body ?? ''));
+    if (url.hostname.endsWith('.azurecr.io') && url.pathname === '/oauth2/exchange' && form.get('access_token') === MOCK_ARM_TOKEN) {
+      return Response.json({ refresh_token: MOCK_REGISTRY_TOKEN });
+    }
+    return new Response('not under the mocks', { status: 404 });
+  }) as typeof fetch;
+}
+
+type Program = typeof import('./index');
+
+/** Runs the whole program with the given stack config, as `pulumi up` would with that config set on the stack. */
+export function runProgram(config: Record<string, string>): Program {
+  // Config keys are namespaced by the project (Pulumi.yaml's name), as in a stack's Pulumi.<stack>.yaml.
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`stitch:${key}`, value])));
+  let program: Program | undefined;
+  // A fresh copy of the module each time: the program runs once per load, at import, as under `pulumi up`.
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dynamic import() of a .ts file needs an extension TypeScript and jest disagree on
+    program = require('./index') as Program;
+  });
+  if (!program) throw new Error('the program did not load');
+  return program;
+}
+
+/** Every resource of the program registered: the engine has them all once the exports resolve. */
+export async function programSettled(program: Program): Promise<void> {
+  await valueOf(
+    pulumi.all([
+      ...Object.values(program.deadLetterAlertIds),
+      program.storefrontUrl,
+      program.databaseRolesJob,
+      program.keyVaultUri,
+      program.databaseHost,
+    ]),
+  );
 }

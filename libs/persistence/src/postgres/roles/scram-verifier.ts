@@ -5,13 +5,20 @@ const ITERATIONS = 4096;
 const SALT_BYTES = 16;
 
 /**
+ * Whether `scramSha256Verifier` takes `password`: printable ASCII, which SASLprep leaves unchanged, so the verifier
+ * matches the server's own hashing exactly; a generated database secret always is.
+ */
+export function isVerifiablePassword(password: string): boolean {
+  return /^[\x20-\x7e]+$/.test(password);
+}
+
+/**
  * The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (what `psql`'s \password and libpq's
  * PQencryptPasswordConn send), so a role's password is set without the password itself ever reaching the server,
- * where a statement log or an error report could keep it. Printable ASCII only: that is what SASLprep leaves
- * unchanged, so this matches the server's own hashing exactly; a generated database secret always is.
+ * where a statement log or an error report could keep it. Printable ASCII only (isVerifiablePassword).
  */
 export function scramSha256Verifier(password: string, salt: Buffer = randomBytes(SALT_BYTES)): string {
-  if (!/^[\x20-\x7e]+$/.test(password)) throw new Error('a database role password must be printable ASCII characters, and not empty');
+  if (!isVerifiablePassword(password)) throw new Error('a database role password must be printable ASCII characters, and not empty');
   const salted = pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();

@@ -93,6 +93,11 @@ describe('the shop in Container Apps', () => {
     expect(await valueOf(program.storefrontUrl)).toMatch(/^https:\/\/storefront--rev1\..*\.azurecontainerapps\.io$/);
   });
 
+  it('gives every replica the same size, the one the cost figures assume', () => {
+    for (const service of shopServices)
+      expect(appOf(service.name).inputs).toMatchObject({ template: { containers: [{ resources: { cpu: 0.5, memory: '1Gi' } }] } });
+  });
+
   it('probes liveness and readiness over HTTP on the service port', () => {
     for (const service of shopServices) {
       expect(containerOf(service.name).probes).toEqual([

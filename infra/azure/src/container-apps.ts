@@ -16,6 +16,9 @@ import type { EntityRef } from './service-rights';
 /** A consumer gets one more replica per this many messages waiting in one of its entities. */
 export const MESSAGES_PER_REPLICA = '100';
 
+/** Each replica's size: a valid Consumption pair (CPU in 0.25 steps, twice as many GiB), and what the cost figures assume. */
+export const REPLICA_RESOURCES = { cpu: 0.5, memory: '1Gi' } as const;
+
 export const LIVENESS_PATH = '/health/live';
 export const READINESS_PATH = '/health/ready';
 
@@ -152,6 +155,7 @@ export class ShopContainerApps extends pulumi.ComponentResource {
                 {
                   name: service.name,
                   image: args.images.refOf(service.name),
+                  resources: { ...REPLICA_RESOURCES },
                   env,
                   probes: [probe(app.Type.Liveness, LIVENESS_PATH), probe(app.Type.Readiness, READINESS_PATH)],
                 },

@@ -126,7 +126,7 @@ describe('asyncApiDocument', () => {
       name: 'PackParcel',
       title: 'Pack parcel',
       contentType: 'application/json',
-      summary: 'Command owned by warehouse, sent by shop, desk.',
+      summary: 'Command PackParcel, owned by warehouse, sent by shop, desk.',
       description: expect.stringContaining('`warehouse.pack-parcel.v1`'),
       correlationId: { $ref: '#/components/correlationIds/correlationId' },
     });
@@ -143,9 +143,9 @@ describe('asyncApiDocument', () => {
       required: expect.arrayContaining(['id', 'type', 'kind', 'source', 'time', 'correlationId', 'causationId', 'data']),
     });
     expect(message?.payload).not.toHaveProperty('$schema');
-    expect(document.components.messages['warehouse.stock-counted.v1']?.payload).toMatchObject({
-      properties: { kind: { const: 'event' }, source: { enum: ['warehouse'] } },
-    });
+    const event = document.components.messages['warehouse.stock-counted.v1'];
+    expect(event?.summary).toBe('Event StockCounted, published by warehouse, subscribed to by no service.');
+    expect(event?.payload).toMatchObject({ properties: { kind: { const: 'event' }, source: { enum: ['warehouse'] } } });
     expect(Object.keys(document.components.messages)).toEqual(catalogue.messages.map((each) => each.type));
   });
 

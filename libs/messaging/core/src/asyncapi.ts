@@ -183,8 +183,8 @@ export function asyncApiDocument(catalogue: Catalogue, options: AsyncApiOptions)
         title: title(message.name),
         summary:
           message.kind === 'command'
-            ? `Command owned by ${message.owner}, sent by ${list(message.senders)}.`
-            : `Event published by ${message.publisher}, subscribed to by ${list(message.subscribers)}.`,
+            ? `Command ${message.name}, owned by ${message.owner}, sent by ${list(message.senders)}.`
+            : `Event ${message.name}, published by ${message.publisher}, subscribed to by ${list(message.subscribers)}.`,
         description: `Type \`${message.type}\`: the envelope's \`type\`, which names the message and its version. Its \`data\` is the message itself.`,
         contentType: CONTENT_TYPE,
         correlationId: { $ref: `#/components/correlationIds/${CORRELATION_ID}` },

@@ -73,7 +73,18 @@ function boundaries({ forTests }) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '**/.tools/**', '**/coverage/**', '.nx/**', '**/generated/prisma/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.data/**',
+      '**/.tools/**',
+      '**/coverage/**',
+      '.nx/**',
+      '**/generated/prisma/**',
+      '**/public/vendor/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,7 @@ import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { defineService } from '@stitch/persistence';
 import { ZodSerializerInterceptor } from 'nestjs-zod';
+import { AsyncApiModule } from './asyncapi/asyncapi.module';
 import { requestPolicyConfig, type RequestPolicyConfig } from './config/request-policy.config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FlowModule } from './flow/flow.module';
@@ -50,6 +51,7 @@ export const Storefront = defineService({
     FlowModule,
     NotificationsModule,
     DeadLettersModule,
+    AsyncApiModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: PostThrottlerGuard },

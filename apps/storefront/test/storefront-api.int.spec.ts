@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { shopCatalogue } from '@stitch/contracts';
+import { shopAsyncApiOptions, shopCatalogue } from '@stitch/contracts';
 import type { Topology } from '@stitch/messaging-catalogue';
 import {
+  asyncApiDocument,
   createEnvelope,
   type DeadLetteredMessage,
   type Destination,
@@ -779,6 +780,21 @@ describe('API docs', () => {
       'POST /api/users 201,400,403,413,415,429',
     ]);
     expect((await fetch(`${base}/docs`)).status).toBe(200);
+  });
+});
+
+describe('the message documentation', () => {
+  it('serves the AsyncAPI document generated from the catalogue at /asyncapi.json, and a page rendering it at /asyncapi', async () => {
+    const document = await (await fetch(`${base}/asyncapi.json`)).json();
+    expect(document).toEqual(asyncApiDocument(shopCatalogue, shopAsyncApiOptions));
+    const page = await fetch(`${base}/asyncapi`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<script defer src="/vendor/asyncapi-react-component/index.js"></script>');
+    expect(html).toContain('<script type="module" src="/js/asyncapi.mjs"></script>');
+    const renderer = await fetch(`${base}/vendor/asyncapi-react-component/index.js`);
+    expect(renderer.status).toBe(200);
+    expect(renderer.headers.get('content-type')).toMatch(/javascript/);
   });
 });
 

@@ -193,31 +193,44 @@ describe('with the default settings', () => {
   });
 
   describe('headers', () => {
-    it.each(['/', '/js/main.mjs', '/api/products', '/health/live'])('%s carries the security headers and no X-Powered-By', async (path) => {
-      const response = await fetch(`${base}${path}`);
-      expect(response.status).toBe(200);
-      expect(response.headers.get('x-powered-by')).toBeNull();
-      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
-      const csp = response.headers.get('content-security-policy') ?? '';
-      for (const directive of [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "object-src 'none'",
-      ]) {
-        expect(csp).toContain(directive);
-      }
-      expect(csp).not.toContain('unsafe');
-    });
+    it.each(['/', '/js/main.mjs', '/api/products', '/health/live', '/asyncapi.json'])(
+      '%s carries the security headers and no X-Powered-By',
+      async (path) => {
+        const response = await fetch(`${base}${path}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-powered-by')).toBeNull();
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+        const csp = response.headers.get('content-security-policy') ?? '';
+        for (const directive of [
+          "default-src 'self'",
+          "script-src 'self'",
+          "style-src 'self'",
+          "connect-src 'self'",
+          "frame-ancestors 'none'",
+          "object-src 'none'",
+        ]) {
+          expect(csp).toContain(directive);
+        }
+        expect(csp).not.toContain('unsafe');
+      },
+    );
 
     it('/docs lets Swagger UI’s inline styles through, and nothing else', async () => {
       const csp = (await fetch(`${base}/docs`)).headers.get('content-security-policy') ?? '';
       expect(csp).toContain("style-src 'self' 'unsafe-inline'");
       expect(csp).toContain("script-src 'self';");
       expect(csp).toContain("frame-ancestors 'none'");
+    });
+
+    it('/asyncapi lets the renderer evaluate the validators it compiles, and nothing else', async () => {
+      const response = await fetch(`${base}/asyncapi`);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self' 'unsafe-eval';");
+      expect(csp).toContain("style-src 'self';");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
     });
   });
 });

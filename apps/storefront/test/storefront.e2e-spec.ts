@@ -297,6 +297,35 @@ if (!hasChromium)
     expect(await page.evaluate("sessionStorage.getItem('stitch.operatorToken')")).toBeNull();
   });
 
+  it('renders the message documentation at /asyncapi: every message by name and type, with no script or policy error', async () => {
+    const docs = await browser.newPage();
+    const problems: string[] = [];
+    docs.on('pageerror', (error) => problems.push(error.message));
+    // A refused script or a policy violation is a console error; a missing file is checked by its response.
+    docs.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+    });
+    docs.on('response', (response) => {
+      if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) problems.push(`${response.status()} ${response.url()}`);
+    });
+    try {
+      await docs.goto(`${storefront.url}/asyncapi`);
+      // The sidebar names them too, but hides itself on a narrow window: only what shows counts.
+      const shown = (text: string, exact = false) => docs.getByText(text, { exact }).filter({ visible: true }).first().waitFor();
+      await shown('Stitch shop 1.0.0');
+      for (const message of shopCatalogue.messages) {
+        const kind = message.kind === 'command' ? 'Command' : 'Event';
+        await shown(`${kind} ${message.name},`);
+        await shown(message.type, true);
+      }
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nwhat the page reported: ${problems.join('; ') || 'nothing'}`);
+    } finally {
+      await docs.close();
+    }
+    expect(problems).toEqual([]);
+  });
+
   /** Settles whatever is waiting at a source, the way the test says; resolves to what came. */
   async function settleAll(source: Source, settle: (delivery: Delivery) => Promise<void>): Promise<IncomingMessage[]> {
     const received: IncomingMessage[] = [];

@@ -2,21 +2,20 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { CONTENT_SECURITY_POLICY, type BootstrapOptions } from '@stitch/messaging-core';
+import type { BootstrapOptions } from '@stitch/messaging-core';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { requestPolicyConfig, type RequestPolicyConfig } from '../config/request-policy.config';
 import { FlowRecordDto, ReplicaStartedDto } from '../flow/flow-record.schema';
 import { InvalidRequestException } from './api-error';
+import { contentSecurityPolicy } from './content-security-policy';
 import { sameSiteJsonOnly } from '../security/same-site-json';
 import { rejectUnreadableBody } from './unreadable-body';
 
 /** The web page: plain HTML, CSS and JS modules, served as they are (no build step). */
 export const WEB_ROOT = path.join(__dirname, '../../public');
 
-/** The shared policy (see CONTENT_SECURITY_POLICY in the messaging lib) with inline styles allowed, for Swagger UI. */
-const DOCS_CONTENT_SECURITY_POLICY = Object.entries({ ...CONTENT_SECURITY_POLICY, 'style-src': ["'self'", "'unsafe-inline'"] })
-  .map(([directive, values]) => `${directive} ${values.join(' ')}`)
-  .join('; ');
+/** The shared policy with inline styles allowed, for Swagger UI. */
+const DOCS_CONTENT_SECURITY_POLICY = contentSecurityPolicy({ 'style-src': ["'self'", "'unsafe-inline'"] });
 
 /** The storefront's HTTP extras on top of what every app gets: the web page at `/` and the API docs. */
 export function configureHttp(app: INestApplication): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { MessageKind } from '@stitch/messaging-catalogue';
+import type { MessageDefinition, MessageKind } from '@stitch/messaging-catalogue';
 
 /** CloudEvents-aligned; travels in the body because EventBridge has no headers. */
 export interface Envelope<TData = unknown> {
@@ -29,6 +29,21 @@ export const envelopeSchema = z.object({
   traceparent: z.string().max(200).optional(),
   data: z.unknown(),
 });
+
+/**
+ * The envelope of one message type as it travels: its type and kind fixed, its source one of the services the
+ * catalogue lets emit it (the bus refuses any other), its data the message's own schema.
+ */
+export function messageEnvelopeSchema(definition: MessageDefinition) {
+  // The catalogue refuses a command without senders, so the list is never empty.
+  const sources = (definition.kind === 'command' ? definition.senders : [definition.publisher]) as readonly [string, ...string[]];
+  return envelopeSchema.extend({
+    type: z.literal(definition.type),
+    kind: z.literal(definition.kind),
+    source: z.enum(sources),
+    data: definition.schema,
+  });
+}
 
 export interface EnvelopeOrigin {
   readonly correlationId?: string;

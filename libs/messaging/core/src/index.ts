@@ -31,3 +31,4 @@ export * from './nest/health.controller';
 export * from './nest/readiness';
 export * from './nest/pino-nest-logger';
 export * from './nest/request-context.middleware';
+export * from './asyncapi';

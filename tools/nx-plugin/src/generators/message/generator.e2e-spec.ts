@@ -50,6 +50,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
           'apps/notification-service/src/parcel-shipped/parcel-shipped.handler.spec.ts',
           'apps/notification-service/src/parcel-shipped/parcel-shipped.handler.ts',
           'apps/notification-service/src/parcel-shipped/parcel-shipped.module.ts',
+          'docs/asyncapi.yaml',
           'infra/aws/topology.json',
           'infra/azure/emulator/Config.json',
           'libs/contracts/src/commands/index.ts',
@@ -64,6 +65,10 @@ describe('nx g @stitch/nx-plugin:message', () => {
       expect(workspace.read('infra/azure/emulator/Config.json')).toContain('order.parcel-shipped.v1');
       expect(workspace.read('infra/aws/topology.json')).toContain('inventory.ship-parcel.v1');
       expect(workspace.read('libs/contracts/src/commands/ship-parcel.ts')).toContain('senders: [Services.order],');
+      const asyncApi = workspace.read('docs/asyncapi.yaml');
+      expect(asyncApi).toContain('  order-service.send.order.parcel-shipped.v1:');
+      expect(asyncApi).toContain('  email-service.receive.order.parcel-shipped.v1:');
+      expect(asyncApi).toContain('  inventory-service.receive.inventory.ship-parcel.v1:');
 
       const checked = await workspace.nx(
         'run-many',
@@ -79,6 +84,7 @@ describe('nx g @stitch/nx-plugin:message', () => {
         'email-service',
         'messaging-aws',
         'messaging-azure-service-bus',
+        'topology',
         '--outputStyle=static',
       );
       expect(outcome(checked)).toEqual({ code: 0, tail: '' });

@@ -77,7 +77,8 @@ export function toOutgoingMessage(envelope: Envelope): OutgoingMessage {
 
 const id = z.string().min(1).max(200);
 
-const cloudEventSchema = z.object({
+/** The CloudEvent as Stitch reads it off the wire (what it writes is `CloudEventJson`, a stricter case of it). */
+export const cloudEventSchema = z.object({
   specversion: z.literal('1.0'),
   id,
   source: z.string().min(1).max(200),

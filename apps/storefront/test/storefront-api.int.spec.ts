@@ -7,14 +7,15 @@ import type { Topology } from '@stitch/messaging-catalogue';
 import {
   asyncApiDocument,
   createEnvelope,
+  toOutgoingMessage,
   type DeadLetteredMessage,
   type Destination,
-  type Envelope,
   type IncomingMessage,
   type OutgoingMessage,
   type Source,
 } from '@stitch/messaging-core';
-import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { InMemoryTransport, readStructuredCloudEvent } from '@stitch/messaging-core/testing';
+import { envelopeOf } from '@stitch/messaging-testing';
 import { runService } from '@stitch/persistence';
 import { queryServiceDatabase, startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import { Storefront } from '../src/app.module';
@@ -178,8 +179,9 @@ describe('POST /api/users', () => {
     expect(transport.sent).toHaveLength(1);
     const [{ destination, message }] = transport.sent as [(typeof transport.sent)[number]];
     expect(destination).toEqual({ kind: 'topic', name: 'events' });
-    const envelope = JSON.parse(message.body) as Envelope;
+    const envelope = envelopeOf(message.body);
     expect(envelope).toMatchObject({ type: 'storefront.user-signed-up.v1', kind: 'event', source: 'storefront' });
+    expect(readStructuredCloudEvent(message.body)).toMatchObject({ source: '/stitch/storefront', type: 'storefront.user-signed-up.v1' });
     expect(envelope.data).toEqual({ userId: newUserId, email: 'ada@example.com', name: 'Ada' });
   });
 
@@ -263,7 +265,7 @@ describe('customer sessions', () => {
     const response = await order({ items: [line] });
     expect(response.status).toBe(202);
     const [queued] = await drainOrderQueue();
-    expect((JSON.parse(queued!.body) as Envelope<{ userId: string }>).data.userId).toBe(ada.userId);
+    expect((envelopeOf(queued!.body).data as { userId: string }).userId).toBe(ada.userId);
   });
 });
 
@@ -332,8 +334,10 @@ describe('POST /api/orders', () => {
     const queued = await drainOrderQueue();
     expect(queued).toHaveLength(1);
     expect(transport.sent.map((s) => s.destination)).toEqual([{ kind: 'queue', name: 'order-service' }]);
-    const envelope = JSON.parse(queued[0]!.body) as Envelope;
+    const envelope = envelopeOf(queued[0]!.body);
     expect(envelope).toMatchObject({ type: 'order.place-order.v1', kind: 'command', source: 'storefront' });
+    // The checkout's correlation id, which the live view filters on, is the one the answer names.
+    expect(readStructuredCloudEvent(queued[0]!.body).correlationid).toBe(response.headers.get('x-correlation-id'));
     expect(envelope.data).toEqual({
       orderId: accepted.orderId,
       userId,
@@ -351,7 +355,7 @@ describe('POST /api/orders', () => {
   it('pays with the provider’s test card when the order has none', async () => {
     expect((await order({ userId, items: [{ sku: 'HOODIE-GRY-M', quantity: 1 }] })).status).toBe(202);
     const [queued] = await drainOrderQueue();
-    expect((JSON.parse(queued!.body) as Envelope<{ paymentMethod: unknown }>).data.paymentMethod).toEqual({
+    expect((envelopeOf(queued!.body).data as { paymentMethod: unknown }).paymentMethod).toEqual({
       token: 'tok_visa',
       last4: '4242',
     });
@@ -397,13 +401,12 @@ describe('POST /api/orders', () => {
     transport.failing = undefined;
     await settleOutbox();
     const queued = await drainOrderQueue();
-    expect(queued.map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId)).toEqual([orderId]);
+    expect(queued.map((message) => (envelopeOf(message.body).data as { orderId: string }).orderId)).toEqual([orderId]);
   });
 });
 
 describe('POST /api/orders with the client’s order id (idempotency key)', () => {
-  const orderIds = async () =>
-    (await drainOrderQueue()).map((message) => (JSON.parse(message.body) as Envelope<{ orderId: string }>).data.orderId);
+  const orderIds = async () => (await drainOrderQueue()).map((message) => (envelopeOf(message.body).data as { orderId: string }).orderId);
 
   it('places the order once however often it is retried, each retry answered as the first', async () => {
     const orderId = newOrderId();
@@ -551,10 +554,22 @@ describe('GET /api/flow', () => {
           at: new Date().toISOString(),
           outcome: 'retried',
         },
+        {
+          messageId: 'm-1',
+          type: 'order.place-order.v1',
+          kind: 'command',
+          from: 'storefront',
+          to: 'order-service',
+          instance: 'order-service-1',
+          correlationId: 'checkout-7',
+          traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+          at: new Date().toISOString(),
+          outcome: 'duplicate',
+        },
       ];
       await transport.flow.publish(records.map((record) => JSON.stringify(record)));
       await transport.flow.publish(['not json', JSON.stringify({ messageId: 'm-3' })]);
-      const events = await stream.take(2);
+      const events = await stream.take(3);
       expect(events.map((event) => JSON.parse(event))).toEqual(records);
     } finally {
       stream.close();
@@ -621,9 +636,7 @@ describe('the dead-letter API', () => {
       { type, kind: destination.kind === 'queue' ? 'command' : 'event', source: 'storefront', data: {} },
       { correlationId: `corr-${randomUUID()}` },
     );
-    await transport.send(destination, [
-      { messageId: envelope.id, type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
-    ]);
+    await transport.send(destination, [toOutgoingMessage(envelope)]);
     const receiver = await transport.receive(source, (delivery) => delivery.deadLetter(reason, 'boom'), { concurrency: 1, lockMs: 5_000 });
     let found: DeadLetteredMessage | undefined;
     for (let i = 0; i < 200 && !found; i++) {

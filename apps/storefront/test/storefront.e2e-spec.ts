@@ -6,12 +6,14 @@ import path from 'node:path';
 import { shopCatalogue } from '@stitch/contracts';
 import {
   createEnvelope,
+  toOutgoingMessage,
   type Delivery,
   type FlowRecord,
   type ReplicaStartedRecord,
   type IncomingMessage,
   type Source,
 } from '@stitch/messaging-core';
+import { readStructuredCloudEvent } from '@stitch/messaging-core/testing';
 import { createLocalTransport, type LocalTransport } from '@stitch/messaging-local';
 import { localTransportFile } from '@stitch/messaging-transports';
 import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
@@ -63,14 +65,14 @@ if (!hasChromium)
   });
 
   /** What the order service would receive: the next `count` messages on its queue. */
-  async function takeFromOrderQueue(count: number): Promise<{ type: string; data: unknown }[]> {
-    const received: { type: string; data: unknown }[] = [];
+  async function takeFromOrderQueue(count: number): Promise<{ type: string; correlationid: string; data: unknown }[]> {
+    const received: { type: string; correlationid: string; data: unknown }[] = [];
     let done: () => void;
     const enough = new Promise<void>((resolve) => (done = resolve));
     const receiver = await transport.receive(
       { kind: 'queue', name: 'order-service' },
       async (delivery) => {
-        received.push(JSON.parse(delivery.message.body) as { type: string; data: unknown });
+        received.push(readStructuredCloudEvent(delivery.message.body) as unknown as { type: string; correlationid: string; data: unknown });
         await delivery.complete();
         if (received.length >= count) done();
       },
@@ -119,6 +121,13 @@ if (!hasChromium)
       data: { orderId, userId, paymentMethod: { token: 'tok_visa', last4: '4242' } },
     });
     expect(JSON.stringify(placeOrder)).not.toContain('4242424242424242');
+
+    // The order knows its checkout's correlation id, the one its PlaceOrder carries, and filters the flow view to it.
+    expect(await order.getAttribute('data-correlation-id')).toBe(placeOrder?.correlationid);
+    await order.getByTestId('order-flow').click();
+    expect(await page.getByTestId('flow-filter').inputValue()).toBe(placeOrder?.correlationid);
+    await page.getByTestId('flow-filter-clear').click();
+    expect(await page.getByTestId('flow-filter').inputValue()).toBe('');
 
     // The order service stores and confirms the order; the page sees it on its next look.
     stubs.orders.set(orderId!, {
@@ -228,6 +237,69 @@ if (!hasChromium)
     ).toBe('2');
   });
 
+  it('shows a redelivery the inbox absorbed as a duplicate, and filters the flow to one checkout', async () => {
+    await page.getByTestId('flow-status').filter({ hasText: 'live' }).waitFor();
+    const at = new Date().toISOString();
+    const checkout = `checkout-${randomUUID()}`;
+    const other = `checkout-${randomUUID()}`;
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const record = (messageId: string, correlationId: string, outcome: FlowRecord['outcome'], instance: string): FlowRecord => ({
+      messageId,
+      type: 'inventory.reserve-stock.v1',
+      kind: 'command',
+      from: 'order-service',
+      to: 'inventory-service',
+      instance,
+      correlationId,
+      traceId,
+      at,
+      outcome,
+    });
+    await transport.flow.publish(
+      [
+        record('reserve-1', checkout, 'handled', 'inventory-service-7'),
+        record('reserve-1', checkout, 'duplicate', 'inventory-service-8'),
+        record('reserve-2', other, 'handled', 'inventory-service-7'),
+      ].map((r) => JSON.stringify(r)),
+    );
+
+    const ofCheckout = page.locator(`[data-testid="flow-row"][data-correlation-id="${checkout}"]`);
+    const ofOther = page.locator(`[data-testid="flow-row"][data-correlation-id="${other}"]`);
+    await ofOther.waitFor({ timeout: 15_000 });
+    // The repeat is a duplicate, not a second handled: counted apart, and not as a command handled.
+    const duplicate = page.locator('[data-testid="flow-row"][data-message-id="reserve-1"][data-outcome="duplicate"]');
+    expect(await duplicate.getByTestId('flow-outcome').textContent()).toBe('duplicate');
+    expect(await page.locator('[data-testid="flow-row"][data-message-id="reserve-1"][data-outcome="handled"]').count()).toBe(1);
+    const counter = (instance: string, column: string) =>
+      page.locator(`[data-testid="replica-counter"][data-instance="${instance}"] [data-testid="count-${column}"]`).textContent();
+    expect(await counter('inventory-service-8', 'duplicate')).toBe('1');
+    expect(await counter('inventory-service-8', 'command')).toBe('0');
+    expect(await counter('inventory-service-7', 'command')).toBe('2');
+    expect(await duplicate.getByTestId('flow-correlation').getAttribute('data-trace-id')).toBe(traceId);
+
+    // Typed into the filter: only that checkout's messages stay on screen.
+    await page.getByTestId('flow-filter').fill(checkout);
+    await ofOther.waitFor({ state: 'hidden' });
+    expect([await ofCheckout.nth(0).isVisible(), await ofCheckout.nth(1).isVisible()]).toEqual([true, true]);
+    expect(await page.locator('[data-testid="flow-row"]:visible').count()).toBe(2);
+    expect(await page.getByTestId('flow-filter-status').textContent()).toBe(`2 of the messages on screen belong to ${checkout}`);
+    // A record of another checkout arriving meanwhile stays out of sight; one of this checkout shows.
+    await transport.flow.publish([JSON.stringify(record('reserve-3', other, 'handled', 'inventory-service-7'))]);
+    await transport.flow.publish([JSON.stringify(record('reserve-4', checkout, 'retried', 'inventory-service-7'))]);
+    await page.locator('[data-testid="flow-row"][data-message-id="reserve-4"]').waitFor();
+    expect(await page.locator('[data-testid="flow-row"][data-message-id="reserve-3"]').isHidden()).toBe(true);
+
+    // Show all brings everything back; a row's Checkout button filters to its own.
+    await page.getByTestId('flow-filter-clear').click();
+    await ofOther.first().waitFor();
+    expect(await page.locator('[data-testid="flow-row"]:visible').count()).toBe(await page.getByTestId('flow-row').count());
+    await ofOther.first().getByTestId('flow-correlation').click();
+    expect(await page.getByTestId('flow-filter').inputValue()).toBe(other);
+    await ofCheckout.first().waitFor({ state: 'hidden' });
+    expect(await page.locator('[data-testid="flow-row"]:visible').count()).toBe(2);
+    await page.getByTestId('flow-filter-clear').click();
+  });
+
   it('lists a dead letter of the bus in the dead-letter panel and replays it to the subscriber that failed it', async () => {
     // email-service fails a UserSignedUp: its copy is dead-lettered; order-service already took its own.
     const emailEvents = { kind: 'subscription', topic: 'events', name: 'email-service' } as const;
@@ -241,9 +313,7 @@ if (!hasChromium)
       },
       { correlationId: `corr-${randomUUID()}` },
     );
-    await transport.send({ kind: 'topic', name: 'events' }, [
-      { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
-    ]);
+    await transport.send({ kind: 'topic', name: 'events' }, [toOutgoingMessage(envelope)]);
     await settleAll(orderEvents, (delivery) => delivery.complete());
     await settleAll(emailEvents, (delivery) =>
       delivery.message.messageId === envelope.id

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
-import { createEnvelope, type Envelope } from '@stitch/messaging-core';
+import { createEnvelope, toOutgoingMessage, type Envelope } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { envelopeOf } from '@stitch/messaging-testing';
 import { runService, withDatabase } from '@stitch/persistence';
 import pg from 'pg';
 import { EmailService } from '../../src/app.module';
@@ -24,7 +25,7 @@ export async function startEmailService(env: Record<string, string>): Promise<Em
   const send = transport.send.bind(transport);
   // EmailSent has no subscribers, so no subscription would ever hold it: record it on its way to the topic.
   transport.send = async (destination, messages) => {
-    if (destination.kind === 'topic') published.push(...messages.map((m) => JSON.parse(m.body) as Envelope));
+    if (destination.kind === 'topic') published.push(...messages.map((m) => envelopeOf(m.body)));
     await send(destination, messages);
   };
 
@@ -42,9 +43,7 @@ export async function startEmailService(env: Record<string, string>): Promise<Em
       const envelope = envelopeId ? { ...created, id: envelopeId } : created;
       const destination =
         kind === 'command' ? ({ kind: 'queue', name: definition.owner } as const) : ({ kind: 'topic', name: 'events' } as const);
-      await send(destination, [
-        { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
-      ]);
+      await send(destination, [toOutgoingMessage(envelope)]);
       return envelope;
     },
     async rows(sql, values) {

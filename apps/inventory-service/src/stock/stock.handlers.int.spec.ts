@@ -46,9 +46,18 @@ async function reservations(orderId: string): Promise<Array<{ sku: string; quant
   return query(server.url, 'SELECT sku, quantity, status FROM reservation WHERE order_id = $1 ORDER BY sku', [orderId]);
 }
 
-/** Waits until the inventory has handled the message with this id `times` times in all, and relayed what it sent. */
-async function handled(messageId: string, times = 1): Promise<void> {
-  await until(() => flow.filter((record) => record.messageId === messageId && record.outcome === 'handled').length === times);
+/**
+ * Waits until the inventory has settled the message with this id with this outcome (a repeat its inbox absorbed is a
+ * `duplicate`, never a second `handled`), and relayed what it sent.
+ */
+const outcomesOf = (messageId: string) =>
+  flow
+    .filter((record) => record.messageId === messageId)
+    .map((record) => record.outcome)
+    .sort();
+
+async function handled(messageId: string, outcome: FlowRecord['outcome'] = 'handled'): Promise<void> {
+  await until(() => flow.some((record) => record.messageId === messageId && record.outcome === outcome));
   await until(async () => (await query(server.url, 'SELECT 1 FROM stitch_outbox')).length === 0);
 }
 
@@ -132,7 +141,9 @@ describe('ReserveStock', () => {
     const id = randomUUID();
     await reserve(orderId, [{ sku: 'JACKET-OLV-M', quantity: 2 }], id);
     await sendCommand(transport, ReserveStock, { orderId, items: [{ sku: 'JACKET-OLV-M', quantity: 2 }] }, id);
-    await handled(id, 2);
+    await handled(id);
+    await handled(id, 'duplicate');
+    expect(outcomesOf(id)).toEqual(['duplicate', 'handled']);
 
     expect(eventsFor(orderId)).toHaveLength(1);
     expect(await available('JACKET-OLV-M')).toBe(48);

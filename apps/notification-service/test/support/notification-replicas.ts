@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
-import { createEnvelope, type Closable, type Envelope } from '@stitch/messaging-core';
+import { createEnvelope, toOutgoingMessage, type Closable, type Envelope } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { runService } from '@stitch/persistence';
 import { NotificationService } from '../../src/app.module';
@@ -22,12 +22,15 @@ export class NotificationReplicas {
   readonly transport = new InMemoryTransport(shopCatalogue.topology());
   /** Message id -> the replicas that handled it (a handler that ran and committed). */
   readonly handledBy = new Map<string, string[]>();
+  /** Message id -> the replicas that completed a repeat of it without running the handler (their inbox had it). */
+  readonly duplicatesAt = new Map<string, string[]>();
 
   static async create(): Promise<NotificationReplicas> {
     const replicas = new NotificationReplicas();
     await replicas.transport.flow.subscribe((record) => {
       const { messageId, outcome, instance } = JSON.parse(record) as { messageId: string; outcome: string; instance: string };
-      if (outcome === 'handled') replicas.handledBy.set(messageId, [...(replicas.handledBy.get(messageId) ?? []), instance]);
+      const seen = outcome === 'handled' ? replicas.handledBy : outcome === 'duplicate' ? replicas.duplicatesAt : undefined;
+      seen?.set(messageId, [...(seen.get(messageId) ?? []), instance]);
     });
     return replicas;
   }
@@ -51,15 +54,7 @@ export class NotificationReplicas {
       });
       return id ? { ...created, id } : created;
     });
-    await this.transport.send(
-      { kind: 'topic', name: 'events' },
-      envelopes.map((envelope) => ({
-        messageId: envelope.id,
-        type: envelope.type,
-        correlationId: envelope.correlationId,
-        body: JSON.stringify(envelope),
-      })),
-    );
+    await this.transport.send({ kind: 'topic', name: 'events' }, envelopes.map(toOutgoingMessage));
     return envelopes;
   }
 

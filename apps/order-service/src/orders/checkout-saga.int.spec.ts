@@ -201,11 +201,12 @@ describe('the checkout saga', () => {
     expect(shop.sent(ChargePayment, about(orderId))).toHaveLength(1);
     expect(await shop.orderRow(orderId)).toMatchObject({ status: 'pending', stock_reserved: true, version: 2 });
 
-    // The same PaymentSucceeded delivered twice (one message id): the inbox absorbs the repeat.
+    // The same PaymentSucceeded delivered twice (one message id): the inbox absorbs the repeat, recorded as a duplicate.
     const paid = await shop.payment.publish(PaymentSucceeded, { orderId, chargeId: 'ch_test_2', amountCents: 3_900 });
     await shop.settled(paid.id);
     await shop.redeliver(paid, 'topic');
-    await shop.settled(paid.id, 'handled', 2);
+    await shop.settled(paid.id, 'duplicate');
+    expect(shop.flow.filter((record) => record.messageId === paid.id).map((record) => record.outcome)).toEqual(['handled', 'duplicate']);
 
     // A PaymentFailed arriving after the confirmation: too late to change anything.
     const late = await shop.payment.publish(PaymentFailed, { orderId, reason: 'timed out' });

@@ -14,6 +14,7 @@ import {
 } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
+import { envelopeOf } from '@stitch/messaging-testing';
 import { randomUUID } from 'node:crypto';
 import { OrderServiceHarness, until } from '../../test/support/order-service-harness';
 
@@ -56,7 +57,7 @@ function expirySends(orderId: string): Envelope[] {
   return sends.mock.calls.flatMap(([, messages]) =>
     (messages as Array<{ type: string; body: string }>)
       .filter((message) => message.type === ExpireOrder.type)
-      .map((message) => JSON.parse(message.body) as Envelope)
+      .map((message) => envelopeOf(message.body))
       .filter((envelope) => (envelope.data as { orderId: string }).orderId === orderId),
   );
 }

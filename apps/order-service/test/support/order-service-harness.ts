@@ -2,8 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
-import { MessageBus, TransportDispatcher, type Envelope, type FlowRecord } from '@stitch/messaging-core';
+import { MessageBus, toOutgoingMessage, TransportDispatcher, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { envelopeOf } from '@stitch/messaging-testing';
 import { runService, serviceDatabaseName, withDatabase } from '@stitch/persistence';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import pg from 'pg';
@@ -124,8 +125,8 @@ export class OrderServiceHarness {
   }
 
   /**
-   * Resolves once the order service has settled the message with this id (a repeat counts anew) and relayed
-   * what that caused, so a test can assert that something was not sent.
+   * Resolves once the order service has settled the message with this id `times` times with this outcome (a repeat
+   * its inbox absorbed is a `duplicate`) and relayed what that caused, so a test can assert that something was not sent.
    */
   async settled(messageId: string, outcome: FlowRecord['outcome'] = 'handled', times = 1): Promise<void> {
     // Generous: a dead-lettering takes eight attempts with backoff, and CI runs this beside other suites.
@@ -138,9 +139,7 @@ export class OrderServiceHarness {
   /** Delivers a message again with its original id, as a transport may after a lost acknowledgement. */
   async redeliver(envelope: Envelope, to: 'queue' | 'topic'): Promise<void> {
     const destination = to === 'queue' ? { kind: 'queue' as const, name: Services.order } : { kind: 'topic' as const, name: 'events' };
-    await this.transport.send(destination, [
-      { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
-    ]);
+    await this.transport.send(destination, [toOutgoingMessage(envelope)]);
   }
 
   /** A client of the order service's database of its own, as another process would hold one. */
@@ -169,7 +168,7 @@ export class OrderServiceHarness {
       await this.transport.receive(
         source,
         async (delivery) => {
-          this.received.push(JSON.parse(delivery.message.body) as Envelope);
+          this.received.push(envelopeOf(delivery.message.body));
           await delivery.complete();
         },
         { concurrency: 1, lockMs: 1_000 },

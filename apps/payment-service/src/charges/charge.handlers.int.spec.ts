@@ -68,8 +68,15 @@ async function charges(orderId: string) {
   );
 }
 
-async function handled(messageId: string, times = 1): Promise<void> {
-  await until(() => flow.filter((record) => record.messageId === messageId && record.outcome === 'handled').length === times);
+/** Waits until the message with this id was settled with this outcome (a repeat its inbox absorbed is a `duplicate`). */
+const outcomesOf = (messageId: string) =>
+  flow
+    .filter((record) => record.messageId === messageId)
+    .map((record) => record.outcome)
+    .sort();
+
+async function handled(messageId: string, outcome: FlowRecord['outcome'] = 'handled'): Promise<void> {
+  await until(() => flow.some((record) => record.messageId === messageId && record.outcome === outcome));
   await until(async () => (await query(server.url, 'SELECT 1 FROM stitch_outbox')).length === 0);
 }
 
@@ -138,7 +145,9 @@ describe('ChargePayment', () => {
     const id = randomUUID();
     await sendCommand(transport, ChargePayment, chargeFor(orderId), id);
     await sendCommand(transport, ChargePayment, chargeFor(orderId), id);
-    await handled(id, 2);
+    await handled(id);
+    await handled(id, 'duplicate');
+    expect(outcomesOf(id)).toEqual(['duplicate', 'handled']);
 
     expect(eventsFor(orderId)).toHaveLength(1);
     expect(callsFor(orderId)).toBe(1);
@@ -210,7 +219,9 @@ describe('RefundPayment', () => {
     const id = randomUUID();
     await sendCommand(transport, RefundPayment, refund, id);
     await sendCommand(transport, RefundPayment, refund, id);
-    await handled(id, 2);
+    await handled(id);
+    await handled(id, 'duplicate');
+    expect(outcomesOf(id)).toEqual(['duplicate', 'handled']);
     const [resent, concurrentA, concurrentB] = await Promise.all([
       sendCommand(transport, RefundPayment, refund),
       sendCommand(transport, RefundPayment, refund),

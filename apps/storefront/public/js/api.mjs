@@ -15,7 +15,8 @@ export async function callApi(method, path, body, extraHeaders = {}) {
     } catch {
       answer = { message: text };
     }
-    return { ok: response.ok, status: response.status, body: answer };
+    // The flow the request started (a checkout): every message it caused carries this correlation id.
+    return { ok: response.ok, status: response.status, body: answer, correlationId: response.headers.get('x-correlation-id') ?? undefined };
   } catch (error) {
     return { ok: false, status: 0, body: { message: `The storefront cannot be reached (${error.message})` } };
   }

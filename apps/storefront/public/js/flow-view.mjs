@@ -3,11 +3,14 @@ import { byId, el, formatTime } from './dom.mjs';
 
 /** Rows kept on screen; older ones drop off the bottom. */
 const MAX_ROWS = 300;
+/** Columns of the counters table, for its empty row. */
+const COUNTER_COLUMNS = 7;
 
 /**
  * The live view of /api/flow: one row per settled message, and per replica what it handled. Counting by
  * replica is what makes the two patterns visible: a command lands on one replica of its owner, an event on
- * one replica of each subscribing service (the Copies column counts the services that got it).
+ * one replica of each subscribing service (the Copies column counts the services that got it). The filter shows
+ * the messages of one checkout (one correlation id) only; the counters keep counting everything.
  */
 export class FlowView {
   /** `onRecord` hears of every record too (the dead-letter panel refreshes on a dead-lettered one). */
@@ -16,10 +19,18 @@ export class FlowView {
     this.counters = new Map();
     this.copies = new Map();
     this.source = undefined;
+    this.filter = '';
   }
 
   start() {
     byId('flow-clear').addEventListener('click', () => this.clear());
+    byId('flow-filter').addEventListener('input', (event) => this.applyFilter(event.target.value));
+    byId('flow-filter-form').addEventListener('submit', (event) => event.preventDefault());
+    byId('flow-filter-clear').addEventListener('click', () => this.filterTo(''));
+    byId('flow-rows').addEventListener('click', (event) => {
+      const button = event.target.closest('[data-testid="flow-correlation"]');
+      if (button) this.filterTo(button.dataset.correlationId);
+    });
     this.source = new EventSource('/api/flow');
     this.source.onopen = () => this.status('live');
     this.source.onerror = () => this.status('reconnecting');
@@ -43,34 +54,64 @@ export class FlowView {
     pill.dataset.state = text;
   }
 
+  /** Shows only the messages of one checkout (a correlation id); an empty id shows everything again. */
+  filterTo(correlationId) {
+    byId('flow-filter').value = correlationId;
+    this.applyFilter(correlationId);
+    byId('flow-filter').focus();
+  }
+
+  applyFilter(value) {
+    this.filter = value.trim();
+    for (const row of byId('flow-rows').children) row.hidden = !this.shows(row);
+    this.describeFilter();
+  }
+
+  shows(row) {
+    return !this.filter || row.dataset.correlationId === this.filter;
+  }
+
+  describeFilter() {
+    const line = byId('flow-filter-status');
+    if (!this.filter) {
+      line.textContent = '';
+      return;
+    }
+    const shown = [...byId('flow-rows').children].filter((row) => !row.hidden).length;
+    line.textContent = `${shown} of the messages on screen belong to ${this.filter}`;
+  }
+
   add(record) {
     const kind = record.kind === 'command' || record.kind === 'event' ? record.kind : 'unknown';
     const copies = this.countCopy(record);
     const rows = byId('flow-rows');
-    rows.prepend(
-      el(
-        'tr',
-        {
-          className: `row-${kind} fresh`,
-          'data-testid': 'flow-row',
-          'data-kind': kind,
-          'data-message-id': record.messageId,
-          'data-instance': record.instance,
-          'data-outcome': record.outcome,
-        },
-        el('td', {}, formatTime(record.at)),
-        el('td', {}, el('span', { className: `kind kind-${kind}` }, kind)),
-        el('td', { className: 'type', 'data-testid': 'flow-type' }, record.type),
-        el('td', { 'data-testid': 'flow-route' }, `${record.from} → ${record.to}`),
-        el('td', { 'data-testid': 'flow-instance' }, record.instance),
-        el('td', { className: `outcome-${record.outcome}`, 'data-testid': 'flow-outcome' }, record.outcome),
-        el('td', { className: 'num', 'data-testid': 'flow-copies' }, copies),
-      ),
+    const row = el(
+      'tr',
+      {
+        className: `row-${kind} fresh`,
+        'data-testid': 'flow-row',
+        'data-kind': kind,
+        'data-message-id': record.messageId,
+        'data-instance': record.instance,
+        'data-outcome': record.outcome,
+        'data-correlation-id': record.correlationId,
+      },
+      el('td', {}, formatTime(record.at)),
+      el('td', {}, el('span', { className: `kind kind-${kind}` }, kind)),
+      el('td', { className: 'type', 'data-testid': 'flow-type' }, record.type),
+      el('td', { 'data-testid': 'flow-route' }, `${record.from} → ${record.to}`),
+      el('td', { 'data-testid': 'flow-instance' }, record.instance),
+      el('td', { className: `outcome-${record.outcome}`, 'data-testid': 'flow-outcome' }, record.outcome),
+      el('td', { className: 'num', 'data-testid': 'flow-copies' }, copies),
+      el('td', {}, checkoutCell(record)),
     );
-    for (const row of rows.querySelectorAll(`tr[data-message-id="${CSS.escape(record.messageId)}"] [data-testid="flow-copies"]`))
-      row.textContent = copies;
+    row.hidden = !this.shows(row);
+    rows.prepend(row);
+    for (const cell of rows.querySelectorAll(`tr[data-message-id="${CSS.escape(record.messageId)}"] [data-testid="flow-copies"]`))
+      cell.textContent = copies;
     while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
     this.count(record, kind);
+    if (this.filter) this.describeFilter();
   }
 
   /** A replica that came back after its supervisor restarted it gets a row of its own and its restart count. */
@@ -80,19 +121,28 @@ export class FlowView {
     this.renderCounters();
     if (record.restarts === 0) return;
     const rows = byId('flow-rows');
-    rows.prepend(
-      el(
-        'tr',
-        { className: 'row-restart fresh', 'data-testid': 'restart-row', 'data-instance': record.instance },
-        el('td', {}, formatTime(record.at)),
-        el('td', { colspan: 6 }, `${record.instance} restarted (${ordinal(record.restarts)} time) and consumes again`),
-      ),
+    const row = el(
+      'tr',
+      { className: 'row-restart fresh', 'data-testid': 'restart-row', 'data-instance': record.instance },
+      el('td', {}, formatTime(record.at)),
+      el('td', { colspan: 7 }, `${record.instance} restarted (${ordinal(record.restarts)} time) and consumes again`),
     );
+    // It belongs to no checkout: shown while nothing is filtered.
+    row.hidden = !this.shows(row);
+    rows.prepend(row);
     while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
   }
 
   counterOf(instance, service) {
-    const counter = this.counters.get(instance) ?? { service, command: 0, event: 0, retried: 0, 'dead-lettered': 0, restarts: 0 };
+    const counter = this.counters.get(instance) ?? {
+      service,
+      command: 0,
+      event: 0,
+      duplicate: 0,
+      retried: 0,
+      'dead-lettered': 0,
+      restarts: 0,
+    };
     this.counters.set(instance, counter);
     return counter;
   }
@@ -123,6 +173,7 @@ export class FlowView {
           el('th', { scope: 'row' }, instance),
           el('td', { className: 'num', 'data-testid': 'count-command' }, counter.command),
           el('td', { className: 'num', 'data-testid': 'count-event' }, counter.event),
+          el('td', { className: 'num', 'data-testid': 'count-duplicate' }, counter.duplicate),
           el('td', { className: 'num', 'data-testid': 'count-retried' }, counter.retried),
           el('td', { className: 'num', 'data-testid': 'count-dead-lettered' }, counter['dead-lettered']),
           el('td', { className: counter.restarts > 0 ? 'num restarted' : 'num', 'data-testid': 'count-restarts' }, counter.restarts),
@@ -135,8 +186,30 @@ export class FlowView {
     this.counters.clear();
     this.copies.clear();
     byId('flow-rows').replaceChildren();
-    byId('counter-rows').replaceChildren(el('tr', { className: 'empty' }, el('td', { colspan: 6 }, 'Nothing handled yet.')));
+    byId('counter-rows').replaceChildren(el('tr', { className: 'empty' }, el('td', { colspan: COUNTER_COLUMNS }, 'Nothing handled yet.')));
+    this.describeFilter();
   }
+}
+
+/** The checkout a record belongs to: a button that filters to it, the whole id and the trace id in its title. */
+function checkoutCell(record) {
+  if (!record.correlationId) return '';
+  const title = [`Show only the messages of ${record.correlationId}`, record.traceId ? `trace ${record.traceId}` : undefined]
+    .filter(Boolean)
+    .join(' · ');
+  return el(
+    'button',
+    {
+      type: 'button',
+      className: 'link correlation',
+      'data-testid': 'flow-correlation',
+      'data-correlation-id': record.correlationId,
+      'data-trace-id': record.traceId,
+      title,
+      'aria-label': title,
+    },
+    record.correlationId.slice(0, 8),
+  );
 }
 
 function ordinal(n) {

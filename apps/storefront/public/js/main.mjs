@@ -3,6 +3,7 @@ import { FlowView } from './flow-view.mjs';
 import { Shop } from './shop.mjs';
 
 const deadLetters = new DeadLettersView();
-new Shop().start();
-new FlowView({ onRecord: (record) => deadLetters.noticed(record) }).start();
+const flow = new FlowView({ onRecord: (record) => deadLetters.noticed(record) });
+new Shop({ onShowFlow: (correlationId) => flow.filterTo(correlationId) }).start();
+flow.start();
 deadLetters.start();

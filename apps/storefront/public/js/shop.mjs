@@ -8,7 +8,9 @@ const FINAL = new Set(['confirmed', 'cancelled']);
 
 /** Sign-up, products, checkout and the customer's orders. */
 export class Shop {
-  constructor() {
+  /** `onShowFlow(correlationId)`: show the messages of one checkout in the flow view. */
+  constructor({ onShowFlow } = {}) {
+    this.onShowFlow = onShowFlow ?? (() => undefined);
     this.user = JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null');
     this.products = [];
     this.orders = new Map();
@@ -148,14 +150,14 @@ export class Shop {
     error.replaceChildren();
     // The card has done its job: it is not kept on the page.
     form.elements.card.value = '';
-    this.track({ orderId: result.body.orderId, status: 'pending', items: [], totalCents: 0 }, items);
+    this.track({ orderId: result.body.orderId, status: 'pending', items: [], totalCents: 0 }, items, result.correlationId);
   }
 
   /** Shows an order and follows it until the saga settles it: polling, hurried along by notifications. */
-  track(order, requested) {
-    const item = el('li', { 'data-testid': 'order', 'data-order-id': order.orderId });
+  track(order, requested, correlationId) {
+    const item = el('li', { 'data-testid': 'order', 'data-order-id': order.orderId, 'data-correlation-id': correlationId });
     byId('order-list').prepend(item);
-    const tracked = { order, requested, item, timer: undefined };
+    const tracked = { order, requested, item, correlationId, timer: undefined };
     this.orders.set(order.orderId, tracked);
     this.render(tracked);
     this.poll(tracked);
@@ -172,7 +174,7 @@ export class Shop {
     if (!FINAL.has(tracked.order.status)) tracked.timer = setTimeout(() => this.poll(tracked), POLL_MS);
   }
 
-  render({ order, requested, item }) {
+  render({ order, requested, item, correlationId }) {
     const lines = order.items.length ? order.items : requested;
     item.dataset.status = order.status;
     const parts = [
@@ -186,8 +188,16 @@ export class Shop {
       order.reason ? el('div', { 'data-testid': 'order-reason' }, `Reason: ${order.reason}`) : undefined,
       el('div', {}, lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')),
       el('div', { className: 'order-id' }, order.orderId),
+      correlationId
+        ? el(
+            'button',
+            { type: 'button', className: 'link', 'data-testid': 'order-flow', title: `Checkout ${correlationId}` },
+            'Show its messages',
+          )
+        : undefined,
     ];
     item.replaceChildren(...parts.filter(Boolean));
+    item.querySelector('[data-testid="order-flow"]')?.addEventListener('click', () => this.onShowFlow(correlationId));
   }
 
   /**

@@ -9,8 +9,13 @@ export const flowRecordSchema = z.object({
   from: z.string().describe('The service that sent or published it'),
   to: z.string().describe('The service that handled it'),
   instance: z.string().describe('The replica that handled it'),
+  // Optional: a record from a service of an earlier version carries neither.
+  correlationId: z.string().optional().describe('The business flow it belongs to (one checkout, one sign-up)'),
+  traceId: z.string().optional().describe('The trace id of its W3C traceparent, when it carried one'),
   at: z.string(),
-  outcome: z.enum(['handled', 'retried', 'dead-lettered']),
+  outcome: z
+    .enum(['handled', 'duplicate', 'retried', 'dead-lettered'])
+    .describe('duplicate: a repeat of a message the service had already handled, completed without running the handler again'),
 });
 
 /** The record a replica publishes when it starts consuming (ReplicaStartedRecord in @stitch/messaging-core). */

@@ -60,13 +60,15 @@ const outgoing = (n: number, type = 'alpha.thing-happened.v1') => ({
   type,
   correlationId: 'c',
   body: JSON.stringify({
+    specversion: '1.0',
     id: `m-${n}`,
+    source: '/stitch/alpha',
     type,
-    kind: 'event',
-    source: 'alpha',
     time: '2026-11-22T10:00:00.000Z',
-    correlationId: 'c',
-    causationId: 'c',
+    datacontenttype: 'application/json',
+    kind: 'event',
+    correlationid: 'c',
+    causationid: 'c',
     data: { n },
   }),
 });
@@ -180,7 +182,7 @@ describe('AwsTransport', () => {
     expect(puts.map((put) => (put.Entries as unknown[]).length)).toEqual([10, 10, 3]);
     expect((puts[0]?.Entries as Record<string, string>[])[0]).toEqual({
       EventBusName: 'stitch',
-      Source: 'alpha',
+      Source: '/stitch/alpha',
       DetailType: 'alpha.thing-happened.v1',
       Detail: outgoing(0).body,
     });

@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { createEnvelope } from '@stitch/messaging-core';
+import { createEnvelope, parseEnvelope, toOutgoingMessage } from '@stitch/messaging-core';
+import { earlierEnvelopeBody, readStructuredCloudEvent } from '@stitch/messaging-core/testing';
 import {
   ATTR,
   deadLetterAttributes,
@@ -16,7 +17,7 @@ const envelope = createEnvelope(
   { type: 'order.order-placed.v1', kind: 'event', source: 'order-service', data: { orderId: 'o-1' } },
   { correlationId: 'corr-1', causationId: 'cause-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
 );
-const outgoing = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) };
+const outgoing = toOutgoingMessage(envelope);
 
 /** What EventBridge puts in a subscriber's queue for one PutEvents entry. */
 function asDelivered(detail: string): Message {
@@ -24,7 +25,7 @@ function asDelivered(detail: string): Message {
     version: '0',
     id: 'eb-id',
     'detail-type': envelope.type,
-    source: 'order-service',
+    source: '/stitch/order-service',
     account: '123456789012',
     time: '2026-11-22T00:00:00Z',
     region: 'eu-west-1',
@@ -40,14 +41,15 @@ function asDelivered(detail: string): Message {
 }
 
 describe('events on EventBridge', () => {
-  it('put the envelope in Detail, its type in DetailType and its source in Source', () => {
+  it('put the CloudEvent in Detail, its type in DetailType and its source in Source', () => {
     const entry = eventEntry(outgoing, 'stitch');
     expect(entry).toMatchObject({
       EventBusName: 'stitch',
-      Source: 'order-service',
+      Source: '/stitch/order-service',
       DetailType: 'order.order-placed.v1',
       Detail: outgoing.body,
     });
+    expect(readStructuredCloudEvent(entry.Detail ?? '').source).toBe('/stitch/order-service');
   });
 
   it('come out of the subscriber queue as the same envelope, with correlation, causation and trace ids', () => {
@@ -60,7 +62,15 @@ describe('events on EventBridge', () => {
       headers: {},
       enqueuedAt: 1_700_000_000_000,
     });
-    expect(JSON.parse(incoming.body)).toEqual(envelope);
+    expect(readStructuredCloudEvent(incoming.body).id).toBe(envelope.id);
+    expect(parseEnvelope(JSON.parse(incoming.body))).toEqual({ envelope, format: 'cloudevent' });
+  });
+
+  it('of the earlier envelope shape, still queued after an upgrade, come out named and correlated as before', () => {
+    const earlier = earlierEnvelopeBody(envelope);
+    const incoming = toIncoming(asDelivered(earlier));
+    expect(incoming).toMatchObject({ messageId: envelope.id, type: envelope.type, correlationId: 'corr-1' });
+    expect(JSON.parse(incoming.body)).toEqual(JSON.parse(earlier));
   });
 
   it('are refused before sending when larger than an EventBridge entry', () => {

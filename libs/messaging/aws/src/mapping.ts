@@ -4,11 +4,12 @@ import type { DeadLetteredMessage, IncomingMessage, OutgoingMessage } from '@sti
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, SQS_MAX_DELAY_SECONDS, SQS_MAX_MESSAGE_BYTES } from './entities';
 
 /**
- * How an envelope travels. A command is an SQS message whose body is the envelope, with its id, type and
- * correlation id (and any headers) as message attributes, so a body that is not an envelope can still be named
- * in the dead-letter queue. An event is a PutEvents entry whose `Detail` is the envelope; EventBridge delivers it
- * to each subscriber's queue wrapped as `{ version, id, 'detail-type', source, time, detail, … }`, which the
- * consumer unwraps back to the envelope, so a handler cannot tell how a message came.
+ * How an envelope travels: as a structured-mode CloudEvent in JSON (the core's wire form). A command is an SQS
+ * message whose body is the CloudEvent, with its id, type and correlation id (and any headers) as message
+ * attributes, so a body that is not one can still be named in the dead-letter queue. An event is a PutEvents entry
+ * whose `Detail` is the CloudEvent, its `Source` the CloudEvent's source and its `DetailType` the type; EventBridge
+ * delivers it to each subscriber's queue wrapped as `{ version, id, 'detail-type', source, time, detail, … }`, which
+ * the consumer unwraps back to the CloudEvent, so a handler cannot tell how a message came.
  */
 export const ATTR = {
   messageId: 'stitch-message-id',
@@ -100,7 +101,10 @@ export function eventEntryBytes(source: string, detailType: string, detail: stri
   return utf8(source) + utf8(detailType) + utf8(detail);
 }
 
-/** The envelope's `source` becomes the entry's Source; EventBridge reserves `aws.` and needs something. */
+/**
+ * The CloudEvent's `source` (`/stitch/<service>`) becomes the entry's Source, as in AWS's own mapping between
+ * EventBridge events and CloudEvents; EventBridge reserves `aws.` and needs something.
+ */
 function envelopeSource(body: string): string {
   try {
     const source = (JSON.parse(body) as { source?: unknown }).source;
@@ -149,8 +153,8 @@ function headersOf(message: Message): Record<string, string> {
 }
 
 /**
- * What the core sees of an SQS message. An EventBridge event is unwrapped to its `detail`, the envelope, named by
- * the envelope's id; anything else is taken as sent, named by its attributes. A body that is neither still comes
+ * What the core sees of an SQS message. An EventBridge event is unwrapped to its `detail`, the CloudEvent, named by
+ * its id; anything else is taken as sent, named by its attributes. A body that is neither still comes
  * through, for the core to dead-letter as invalid.
  */
 export function toIncoming(message: Message): IncomingMessage {
@@ -160,12 +164,15 @@ export function toIncoming(message: Message): IncomingMessage {
   if (event) {
     const detail = (typeof event.detail === 'object' && event.detail !== null ? event.detail : {}) as {
       id?: unknown;
+      correlationid?: unknown;
       correlationId?: unknown;
     };
+    // A CloudEvent names it `correlationid`; an envelope of the earlier shape, still queued, `correlationId`.
+    const correlationId = detail.correlationid ?? detail.correlationId;
     return {
       messageId: typeof detail.id === 'string' ? detail.id : event.id,
       type: event['detail-type'],
-      correlationId: typeof detail.correlationId === 'string' ? detail.correlationId : '',
+      correlationId: typeof correlationId === 'string' ? correlationId : '',
       body: JSON.stringify(event.detail),
       headers: {},
       enqueuedAt,

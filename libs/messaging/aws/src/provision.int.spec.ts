@@ -4,7 +4,7 @@ import { DescribeRuleCommand, ListTargetsByRuleCommand, PutEventsCommand } from 
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { shopCatalogue } from '@stitch/contracts';
-import { createEnvelope } from '@stitch/messaging-core';
+import { createEnvelope, parseEnvelope, serializeEnvelope } from '@stitch/messaging-core';
 import { testAws } from '../test/emulator';
 import { awsEntities } from './entities';
 import { createAwsClients, destroyAwsClients, type AwsClients } from './clients';
@@ -91,14 +91,16 @@ if (skipReason) process.stdout.write(`SKIPPED AWS provisioning: ${skipReason}\n`
     ]);
   });
 
-  it('delivers an event to exactly its subscribers, unwrapped to the envelope that was published', async () => {
+  it('delivers an event to exactly its subscribers, unwrapped to the CloudEvent that was published', async () => {
     const envelope = createEnvelope(
       { type: 'order.order-placed.v1', kind: 'event', source: 'order-service', data: { any: 1 } },
       { correlationId: 'corr' },
     );
     const result = await clients.eventBridge.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: entities.bus, Source: 'order-service', DetailType: envelope.type, Detail: JSON.stringify(envelope) }],
+        Entries: [
+          { EventBusName: entities.bus, Source: '/stitch/order-service', DetailType: envelope.type, Detail: serializeEnvelope(envelope) },
+        ],
       }),
     );
     expect(result.FailedEntryCount ?? 0).toBe(0);
@@ -107,7 +109,7 @@ if (skipReason) process.stdout.write(`SKIPPED AWS provisioning: ${skipReason}\n`
       return (await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }))).Messages ?? [];
     };
     const [notification] = await receive('notification-service-events');
-    expect(JSON.parse(toIncoming(notification ?? {}).body)).toEqual(envelope);
+    expect(parseEnvelope(JSON.parse(toIncoming(notification ?? {}).body))).toEqual({ envelope, format: 'cloudevent' });
     // OrderPlaced is not among the order or email services' events.
     expect(await receive('order-service-events')).toEqual([]);
     expect(await receive('email-service-events')).toEqual([]);

@@ -42,7 +42,7 @@ describe('asyncApiDocument', () => {
   it('is a valid AsyncAPI 3.0.0 document', async () => {
     const { diagnostics } = await new Parser().parse(JSON.stringify(document));
     expect(diagnostics.filter((diagnostic) => diagnostic.severity === 0)).toEqual([]);
-    expect(document).toMatchObject({ asyncapi: '3.0.0', info, defaultContentType: 'application/json' });
+    expect(document).toMatchObject({ asyncapi: '3.0.0', info, defaultContentType: 'application/cloudevents+json' });
   });
 
   it("has a channel per owner's queue, the topic with every event, and one per subscriber's subscription, by their logical names", () => {
@@ -120,32 +120,45 @@ describe('asyncApiDocument', () => {
     });
   });
 
-  it('describes each message type by its name and versioned type, its payload the envelope with the zod schema as its data', () => {
+  it('describes each message type by its name and versioned type, its payload the CloudEvent with the zod schema as its data', () => {
     const message = document.components.messages['warehouse.pack-parcel.v1'];
     expect(message).toMatchObject({
       name: 'PackParcel',
       title: 'Pack parcel',
-      contentType: 'application/json',
+      contentType: 'application/cloudevents+json',
       summary: 'Command PackParcel, owned by warehouse, sent by shop, desk.',
       description: expect.stringContaining('`warehouse.pack-parcel.v1`'),
-      correlationId: { $ref: '#/components/correlationIds/correlationId' },
+      correlationId: { $ref: '#/components/correlationIds/correlationid' },
     });
     const { $schema: _dialect, ...data } = z.toJSONSchema(PackParcel.schema, { target: 'draft-7', io: 'output' });
     expect(message?.payload).toMatchObject({
       type: 'object',
       properties: {
+        specversion: { const: '1.0' },
         type: { const: 'warehouse.pack-parcel.v1' },
         kind: { const: 'command' },
-        source: { enum: ['shop', 'desk'] },
-        correlationId: { type: 'string' },
+        source: { enum: ['/stitch/shop', '/stitch/desk'] },
+        datacontenttype: { const: 'application/json' },
+        correlationid: { type: 'string' },
         data,
       },
-      required: expect.arrayContaining(['id', 'type', 'kind', 'source', 'time', 'correlationId', 'causationId', 'data']),
+      required: expect.arrayContaining([
+        'specversion',
+        'id',
+        'type',
+        'kind',
+        'source',
+        'time',
+        'datacontenttype',
+        'correlationid',
+        'causationid',
+        'data',
+      ]),
     });
     expect(message?.payload).not.toHaveProperty('$schema');
     const event = document.components.messages['warehouse.stock-counted.v1'];
     expect(event?.summary).toBe('Event StockCounted, published by warehouse, subscribed to by no service.');
-    expect(event?.payload).toMatchObject({ properties: { kind: { const: 'event' }, source: { enum: ['warehouse'] } } });
+    expect(event?.payload).toMatchObject({ properties: { kind: { const: 'event' }, source: { enum: ['/stitch/warehouse'] } } });
     expect(Object.keys(document.components.messages)).toEqual(catalogue.messages.map((each) => each.type));
   });
 

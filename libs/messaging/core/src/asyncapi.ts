@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Catalogue, MessageDefinition, QueueSpec } from '@stitch/messaging-catalogue';
-import { messageEnvelopeSchema } from './envelope';
+import { CLOUDEVENTS_JSON, messageCloudEventSchema } from './cloud-event';
 
 /** A service as the document names it: the catalogue's name, and what it is for. */
 export interface AsyncApiService {
@@ -59,8 +59,8 @@ export interface AsyncApiDocument {
   };
 }
 
-const CONTENT_TYPE = 'application/json';
-const CORRELATION_ID = 'correlationId';
+const CONTENT_TYPE = CLOUDEVENTS_JSON;
+const CORRELATION_ID = 'correlationid';
 
 /** `PlaceOrder` -> `Place order`. */
 function title(name: string): string {
@@ -78,7 +78,7 @@ function attempts(spec: QueueSpec): string {
  * The AsyncAPI 3.0 description of a catalogue's messaging, in the catalogue's logical names: a channel per command
  * queue (one per owning service), the event topic and each subscriber's subscription to it; each service's operations
  * (it sends the commands it is a sender of and publishes its events, it receives the commands it owns and the events
- * it subscribes to); and one message per type, whose payload is its envelope as it travels, `data` being the
+ * it subscribes to); and one message per type, whose payload is the CloudEvent it travels as, `data` being the
  * message's zod schema in JSON Schema.
  */
 export function asyncApiDocument(catalogue: Catalogue, options: AsyncApiOptions): AsyncApiDocument {
@@ -206,7 +206,7 @@ export function asyncApiDocument(catalogue: Catalogue, options: AsyncApiOptions)
       correlationIds: {
         [CORRELATION_ID]: {
           description: 'Shared by every message of one business flow (a sign-up, a checkout).',
-          location: '$message.payload#/correlationId',
+          location: '$message.payload#/correlationid',
         },
       },
     },
@@ -215,6 +215,6 @@ export function asyncApiDocument(catalogue: Catalogue, options: AsyncApiOptions)
 
 /** The envelope as it goes out (after the sender's validation), in JSON Schema draft 7, which AsyncAPI's schemas extend. */
 function payloadSchema(message: MessageDefinition): Record<string, unknown> {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(messageEnvelopeSchema(message), { target: 'draft-7', io: 'output' });
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(messageCloudEventSchema(message), { target: 'draft-7', io: 'output' });
   return schema;
 }

@@ -7,6 +7,7 @@ import { MessageRejectedError, MessageValidationError } from './errors';
 import { DELIVER_AT_HEADER } from './headers';
 import { contextForEnvelope, runInMessageContext } from './message-context';
 import { RecordingDispatcher } from './test-support/recording-dispatcher';
+import { readStructuredCloudEvent } from '../testing';
 
 const orderId = '3b241101-e2bb-4255-8caf-4136c566a962';
 const userId = '9a3c3f0e-5d4b-4c9a-8f00-8c7f2d6b1e11';
@@ -39,14 +40,24 @@ describe('MessageBus', () => {
     expect(dispatcher.sent).toHaveLength(1);
     expect(dispatcher.sent[0]?.destination).toEqual({ kind: 'queue', name: Services.inventory });
     expect(dispatcher.sent[0]?.message).toMatchObject({ messageId: envelope.id, type: ReserveStock.type, correlationId: envelope.id });
+    // The body is the envelope as a structured-mode CloudEvent 1.0, whatever the transport.
     expect(JSON.parse(dispatcher.sent[0]?.message.body ?? '')).toEqual({
+      specversion: '1.0',
       id: envelope.id,
+      source: '/stitch/order-service',
       type: 'inventory.reserve-stock.v1',
-      kind: 'command',
-      source: Services.order,
       time: new Date(1_000_000).toISOString(),
-      correlationId: envelope.id,
-      causationId: envelope.id,
+      datacontenttype: 'application/json',
+      kind: 'command',
+      correlationid: envelope.id,
+      causationid: envelope.id,
+      data: { orderId, items: [{ sku: 'TEE-M', quantity: 2 }] },
+    });
+    const event = readStructuredCloudEvent(dispatcher.sent[0]?.message.body ?? '');
+    expect({ id: event.id, source: event.source, type: event.type, data: event.data }).toEqual({
+      id: envelope.id,
+      source: '/stitch/order-service',
+      type: ReserveStock.type,
       data: { orderId, items: [{ sku: 'TEE-M', quantity: 2 }] },
     });
   });
@@ -129,6 +140,13 @@ describe('MessageBus', () => {
     expect(sent.causationId).toBe(incoming.id);
     expect(sent.traceparent).toBe(incoming.traceparent);
     expect(dispatcher.sent[0]?.message.correlationId).toBe('checkout-42');
+    // On the wire: lower-case extension attributes, and the distributed-tracing extension's traceparent.
+    const event = readStructuredCloudEvent(dispatcher.sent[0]?.message.body ?? '');
+    expect(event).toMatchObject({
+      correlationid: 'checkout-42',
+      causationid: incoming.id,
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
   });
 
   it('delays natively up to the transport maximum and carries the due time beyond it', async () => {

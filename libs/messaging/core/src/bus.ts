@@ -7,6 +7,7 @@ import {
   type MessageDefinition,
   type MessageInput,
 } from '@stitch/messaging-catalogue';
+import { toOutgoingMessage } from './cloud-event';
 import { createEnvelope, type Envelope } from './envelope';
 import { MessageRejectedError, MessageValidationError } from './errors';
 import { DELIVER_AT_HEADER } from './headers';
@@ -97,7 +98,7 @@ export class MessageBus {
   }
 
   private outgoing(envelope: Envelope, delayMs: number | undefined): OutgoingMessage {
-    const base = { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) };
+    const base = toOutgoingMessage(envelope);
     if (delayMs === undefined || delayMs <= 0) return base;
     if (!Number.isFinite(delayMs)) throw new MessageRejectedError(`delayMs must be a finite number of ms, got ${delayMs}`);
     const dueAt = this.now() + delayMs;

@@ -3,6 +3,7 @@ import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { MessageConsumer, type MessageHandlerFn } from './consumer';
 import { CircuitBreaker } from './circuit-breaker';
+import { toOutgoingMessage } from './cloud-event';
 import { createEnvelope } from './envelope';
 import { DependencyUnavailableError } from './errors';
 import { InMemoryTransport } from '../testing';
@@ -57,7 +58,7 @@ function setup(options: { concurrency: number }) {
           },
           { correlationId: `c-${i}` },
         );
-        return { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) };
+        return toOutgoingMessage(envelope);
       }),
     );
   return { transport, consumer, breaker, outage, seen, handled, send };

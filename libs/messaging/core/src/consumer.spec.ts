@@ -1,14 +1,15 @@
 import pino from 'pino';
 import { OrderPlaced, ReserveStock, SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
-import { MessageConsumer, type Endpoint, type MessageHandlerFn } from './consumer';
+import { serializeEnvelope } from './cloud-event';
+import { MessageConsumer, type Endpoint, type HandlerWrapper, type MessageHandlerFn } from './consumer';
 import { createEnvelope, type Envelope } from './envelope';
 import { MessageRejectedError } from './errors';
 import type { HandlerRetryOptions } from './retry-policy';
 import type { FlowRecord, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import { currentMessageContext } from './message-context';
-import { InMemoryTransport } from '../testing';
+import { earlierEnvelopeBody, InMemoryTransport } from '../testing';
 import { fakeDelivery } from './test-support/fake-delivery';
 
 const silent = pino({ level: 'silent' });
@@ -18,7 +19,11 @@ class TemplateMissingError extends Error {
   override readonly name = 'TemplateMissingError';
 }
 
-function setup(handler: MessageHandlerFn = async () => undefined, handlerOptions?: ReadonlyMap<string, HandlerRetryOptions>) {
+function setup(
+  handler: MessageHandlerFn = async () => undefined,
+  handlerOptions?: ReadonlyMap<string, HandlerRetryOptions>,
+  wrapHandler?: HandlerWrapper,
+) {
   const transport = new InMemoryTransport(shopCatalogue.topology(), { maxDelayMs: 1_000 });
   const records: FlowRecord[] = [];
   const flow = { record: (record: FlowRecord) => records.push(record), drain: async () => undefined } as unknown as FlowRecorder;
@@ -42,14 +47,17 @@ function setup(handler: MessageHandlerFn = async () => undefined, handlerOptions
     logger: silent,
     retry: { immediate: 1, baseDelayMs: 100, maxDelayMs: 10_000, jitter: 0 },
     ...(handlerOptions ? { handlerOptions } : {}),
+    ...(wrapHandler ? { wrapHandler } : {}),
     flow,
   });
   const queue = consumer.endpoints.find((endpoint) => endpoint.kind === 'command') as Endpoint;
   return { consumer, queue, calls, records, transport };
 }
 
-const body = (type: string, data: unknown, kind: 'command' | 'event' = 'command') =>
-  JSON.stringify(createEnvelope({ type, kind, source: Services.order, data }, { correlationId: 'corr-1' }));
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const envelopeOf = (type: string, data: unknown, kind: 'command' | 'event' = 'command') =>
+  createEnvelope({ type, kind, source: Services.order, data }, { correlationId: 'corr-1', traceparent });
+const body = (type: string, data: unknown, kind: 'command' | 'event' = 'command') => serializeEnvelope(envelopeOf(type, data, kind));
 
 describe('MessageConsumer settle rules', () => {
   it('consumes its own queue and its own subscription, with the catalogue maxima', () => {
@@ -84,9 +92,49 @@ describe('MessageConsumer settle rules', () => {
         from: Services.order,
         to: Services.email,
         instance: 'email-service-2',
+        correlationId: 'corr-1',
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
         outcome: 'handled',
       }),
     ]);
+  });
+
+  it('handles a message of the earlier envelope shape, still waiting in a queue after an upgrade, as any other', async () => {
+    const { consumer, queue, calls, records } = setup();
+    const sent = envelopeOf(SendEmail.type, welcome);
+    const delivery = fakeDelivery(earlierEnvelopeBody(sent));
+    await expect(consumer.process(queue, delivery)).resolves.toBe('handled');
+    expect(delivery.settled).toEqual({ kind: 'complete' });
+    expect(calls).toEqual([{ ...sent, data: welcome }]);
+    expect(records).toEqual([
+      expect.objectContaining({ messageId: 'm-1', from: Services.order, correlationId: 'corr-1', outcome: 'handled' }),
+    ]);
+  });
+
+  it('records a repeat its wrapper (the inbox) absorbed as a duplicate, not as handled again, and completes it', async () => {
+    const handledIds = new Set<string>();
+    const inbox: HandlerWrapper = async (envelope, work) => {
+      if (handledIds.has(envelope.id)) return 'duplicate';
+      handledIds.add(envelope.id);
+      await work();
+    };
+    const { consumer, queue, calls, records } = setup(undefined, undefined, inbox);
+    const raw = body(SendEmail.type, welcome);
+    const first = fakeDelivery(raw);
+    const again = fakeDelivery(raw, { attempt: 2 });
+    await expect(consumer.process(queue, first)).resolves.toBe('handled');
+    await expect(consumer.process(queue, again)).resolves.toBe('duplicate');
+    expect(again.settled).toEqual({ kind: 'complete' });
+    expect(calls).toHaveLength(1);
+    expect(records.map((record) => record.outcome)).toEqual(['handled', 'duplicate']);
+    expect(records[1]).toMatchObject({ correlationId: 'corr-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+  });
+
+  it('records the transport-level correlation id for a message it could not read', async () => {
+    const { consumer, queue, records } = setup();
+    await consumer.process(queue, fakeDelivery('{oops'));
+    expect(records).toEqual([expect.objectContaining({ correlationId: 'c-1', outcome: 'dead-lettered' })]);
+    expect(records[0]).not.toHaveProperty('traceId');
   });
 
   it('runs the handler inside the message context, so what it sends is correlated', async () => {
@@ -193,7 +241,7 @@ describe('MessageConsumer settle rules', () => {
 
   it.each([
     ['not JSON', '{oops', 'InvalidMessage', /body is not JSON/],
-    ['not an envelope', JSON.stringify({ hello: 'world' }), 'InvalidMessage', /not an envelope: id: /],
+    ['not an envelope', JSON.stringify({ hello: 'world' }), 'InvalidMessage', /not a CloudEvent: specversion: /],
     ['an unknown type', body('shop.made-up.v1', {}), 'UnknownMessageType', /"shop.made-up.v1" is not in the catalogue/],
     [
       'a command of another owner',

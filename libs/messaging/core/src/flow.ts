@@ -2,7 +2,11 @@ import type { MessageKind } from '@stitch/messaging-catalogue';
 import type { Logger } from './logger';
 import type { FlowChannel } from './transport';
 
-export type FlowOutcome = 'handled' | 'retried' | 'dead-lettered';
+/**
+ * `duplicate`: a repeat of a message this service had already handled (a redelivery, a relay sending twice), which
+ * its inbox completed without running the handler again; never a second `handled`.
+ */
+export type FlowOutcome = 'handled' | 'duplicate' | 'retried' | 'dead-lettered';
 
 /** What the live view shows for each settled message; deliberately without the payload. */
 export interface FlowRecord {
@@ -15,6 +19,10 @@ export interface FlowRecord {
   readonly to: string;
   /** The replica that handled it. */
   readonly instance: string;
+  /** The business flow (one sign-up, one checkout) it belongs to; absent when the message could not be read. */
+  readonly correlationId?: string;
+  /** The trace id of its `traceparent`, when it carried a valid one. */
+  readonly traceId?: string;
   readonly at: string;
   readonly outcome: FlowOutcome;
 }

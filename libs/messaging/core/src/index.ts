@@ -1,5 +1,6 @@
 export * from './transport';
 export * from './envelope';
+export * from './cloud-event';
 export * from './errors';
 export * from './config-error';
 export * from './shop-marker';

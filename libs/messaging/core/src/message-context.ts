@@ -12,6 +12,7 @@ export interface MessageContext {
   readonly correlationId: string;
   readonly causationId?: string;
   readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 const storage = new AsyncLocalStorage<MessageContext>();
@@ -26,6 +27,7 @@ export function contextForEnvelope(envelope: Envelope): MessageContext {
     correlationId: envelope.correlationId,
     causationId: envelope.id,
     ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
+    ...(envelope.tracestate ? { tracestate: envelope.tracestate } : {}),
   };
 }
 

@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  createEnvelope,
   MessageBus,
+  serializeEnvelope,
+  type Envelope,
   type OutgoingDispatcher,
   type Destination,
   type OutgoingMessage,
   type Source,
   type Transport,
 } from '@stitch/messaging-core';
+import { earlierEnvelopeBody } from '@stitch/messaging-core/testing';
 import { conformanceCatalogue, DoWork, NobodyListened, OtherHappened, ThingHappened } from './conformance-catalogue';
 import { ConsumerGroup } from './consumer-processes';
 import type { ConformanceFixture, TransportModuleFactory } from './fixture';
@@ -177,15 +181,9 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
           messageId: 'unknown-type',
           type: 'alpha.made-up.v1',
           correlationId: 'c',
-          body: JSON.stringify({
+          body: serializeEnvelope({
+            ...createEnvelope({ type: 'alpha.made-up.v1', kind: 'command', source: 'test', data: {} }, { correlationId: 'c' }),
             id: 'unknown-type',
-            type: 'alpha.made-up.v1',
-            kind: 'command',
-            source: 'test',
-            time: new Date().toISOString(),
-            correlationId: 'c',
-            causationId: 'c',
-            data: {},
           }),
         },
       ]);
@@ -231,6 +229,43 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       );
       expect(healedBeta.handled[0]?.messageId).toBe(first);
       expect(group.handled('gamma')).toHaveLength(2);
+      expect(await transport.deadLetters.list(betaSub)).toEqual([]);
+    });
+
+    it('reads messages of the earlier envelope shape: handled as they come, and replayed from a dead-letter queue', async () => {
+      await setup('earlier-shape');
+      const alpha = await group.start('alpha', { mode: 'ok', workMs: 0 });
+      const failingBeta = await group.start('beta', { mode: 'fail' });
+      // Written before the envelope became a CloudEvent, and still waiting when the new version starts.
+      const earlier = (envelope: Envelope) => ({
+        messageId: envelope.id,
+        type: envelope.type,
+        correlationId: envelope.correlationId,
+        body: earlierEnvelopeBody(envelope),
+      });
+      const command = createEnvelope({ type: DoWork.type, kind: 'command', source: 'alpha', data: { n: 1 } }, { correlationId: 'old-1' });
+      const event = createEnvelope(
+        { type: OtherHappened.type, kind: 'event', source: 'alpha', data: { n: 2 } },
+        { correlationId: 'old-2' },
+      );
+      await transport.send({ kind: 'queue', name: 'alpha' }, [earlier(command)]);
+      await transport.send({ kind: 'topic', name: 'events' }, [earlier(event)]);
+      const betaSub = subscriptionOf('beta');
+      await until('alpha to handle the command', () => alpha.handled.length === 1, 10_000 + lockMs);
+      await until('beta to dead-letter the event', async () => (await transport.deadLetters.list(betaSub)).length === 1, 30_000);
+      await failingBeta.stop();
+
+      const [dead] = await transport.deadLetters.list(betaSub);
+      expect(dead?.message).toMatchObject({ messageId: event.id, correlationId: 'old-2' });
+      expect(JSON.parse(dead?.message.body ?? '')).toEqual(JSON.parse(earlierEnvelopeBody(event)));
+      const healedBeta = await group.start('beta', { mode: 'ok', workMs: 0 });
+      expect(await transport.deadLetters.replay(betaSub, [dead?.id ?? ''])).toBe(1);
+      await until('beta to handle the replayed event', () => healedBeta.handled.length === 1, 10_000 + lockMs);
+      line(
+        `[${fixture.name}] earlier envelope shape: command handled ${alpha.handled.length}, event dead-lettered after ${dead?.attempts} attempts, replayed and handled ${healedBeta.handled.length}`,
+      );
+      expect(alpha.handled.map((handled) => handled.messageId)).toEqual([command.id]);
+      expect(healedBeta.handled.map((handled) => handled.messageId)).toEqual([event.id]);
       expect(await transport.deadLetters.list(betaSub)).toEqual([]);
     });
 

@@ -1,5 +1,5 @@
 import { EVENTS_TOPIC, type CommandDefinition, type MessageData } from '@stitch/messaging-catalogue';
-import { createEnvelope, type Envelope, type FlowRecord } from '@stitch/messaging-core';
+import { createEnvelope, parseEnvelope, toOutgoingMessage, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import type { InMemoryTransport } from '@stitch/messaging-core/testing';
 
 export type SendCommand = <D extends CommandDefinition>(
@@ -21,9 +21,7 @@ export function commandSender(source: string): SendCommand {
       throw new Error(`${source} may not send ${command.type}: its senders are ${command.senders.join(', ')}`);
     }
     const envelope = { ...createEnvelope({ type: command.type, kind: 'command', source, data }), ...(id ? { id } : {}) };
-    await transport.send({ kind: 'queue', name: command.owner }, [
-      { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
-    ]);
+    await transport.send({ kind: 'queue', name: command.owner }, [toOutgoingMessage(envelope)]);
     return envelope.id;
   };
 }
@@ -34,7 +32,7 @@ export async function receivedBy(transport: InMemoryTransport, subscriber: strin
   await transport.receive(
     { kind: 'subscription', topic: EVENTS_TOPIC, name: subscriber },
     async (delivery) => {
-      received.push(JSON.parse(delivery.message.body) as Envelope);
+      received.push(envelopeOf(delivery.message.body));
       await delivery.complete();
     },
     { concurrency: 1, lockMs: 1_000 },
@@ -47,4 +45,11 @@ export async function flowRecords(transport: InMemoryTransport): Promise<FlowRec
   const records: FlowRecord[] = [];
   await transport.flow.subscribe((record) => records.push(JSON.parse(record) as FlowRecord));
   return records;
+}
+
+/** A body as the consumer reads it; a test fails on one it could not read. */
+export function envelopeOf(body: string): Envelope {
+  const read = parseEnvelope(JSON.parse(body));
+  if (read.format === undefined) throw new Error(`${read.problem}: ${body}`);
+  return read.envelope;
 }

@@ -1,4 +1,5 @@
 import { contextForEnvelope, createEnvelope, MessageBus, PermanentError, runInMessageContext, type Envelope } from '@stitch/messaging-core';
+import { readStructuredCloudEvent } from '@stitch/messaging-core/testing';
 import { migratedDatabase, startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
 import { DoIt, Done, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
@@ -75,7 +76,14 @@ describe('Inbox', () => {
       type: Done.type,
       correlationId: envelope.correlationId,
     });
-    expect(JSON.parse(row!.body)).toMatchObject({ causationId: envelope.id, data: { n: 1 } });
+    // The row holds the message as it goes on the wire: a structured-mode CloudEvent.
+    expect(readStructuredCloudEvent(row!.body)).toMatchObject({
+      type: Done.type,
+      source: '/stitch/a',
+      correlationid: envelope.correlationId,
+      causationid: envelope.id,
+      data: { n: 1 },
+    });
     expect(await db.client.stitchInbox.findUnique({ where: { messageId: envelope.id } })).toMatchObject({ type: envelope.type });
     expect(committed).toBe(1);
   });
@@ -112,12 +120,12 @@ describe('Inbox', () => {
     expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
   });
 
-  it('gives a redelivered message id no second effect', async () => {
+  it('gives a redelivered message id no second effect, and says it was a duplicate', async () => {
     const envelope = incoming(4);
     const work = jest.fn(() => handle(4));
 
-    await deliver(envelope, work);
-    await deliver(envelope, work);
+    await expect(deliver(envelope, work)).resolves.toBeUndefined();
+    await expect(deliver(envelope, work)).resolves.toBe('duplicate');
 
     expect(work).toHaveBeenCalledTimes(1);
     expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });

@@ -1,4 +1,4 @@
-import type { Envelope, Logger } from '@stitch/messaging-core';
+import type { Envelope, Logger, WrappedOutcome } from '@stitch/messaging-core';
 import type { Database } from '../database/database';
 import { classifyDatabaseError } from '../database/classify-database-error';
 import type { PrismaClientLike } from '../database/prisma-client';
@@ -9,7 +9,8 @@ const RECORD = 'INSERT INTO stitch_inbox (message_id, type) VALUES ($1, $2) ON C
  * The handler wrapper that makes a service's handlers idempotent. One transaction records the message id in
  * `stitch_inbox` and runs the handler, so the handler's state changes, the messages it sends (outbox rows)
  * and the record that it ran commit together or not at all. A message whose id is already recorded was
- * handled: its repeat (a redelivery, a relay sending twice) is completed without running the handler again.
+ * handled: its repeat (a redelivery, a relay sending twice) is completed without running the handler again, and
+ * reported as a `duplicate` so the flow records show it as one rather than as a second `handled`.
  */
 export class Inbox {
   constructor(
@@ -17,15 +18,15 @@ export class Inbox {
     private readonly logger: Logger,
   ) {}
 
-  async wrap(envelope: Envelope, work: () => Promise<void>): Promise<void> {
+  async wrap(envelope: Envelope, work: () => Promise<void>): Promise<WrappedOutcome | void> {
     try {
-      await this.database.transaction(async () => {
+      return await this.database.transaction(async (): Promise<WrappedOutcome | void> => {
         // A concurrent delivery of the same id waits here on the uncommitted row, then finds it (skips) or,
         // if the first one rolled back, records it itself.
         const recorded = await this.database.client.$executeRawUnsafe(RECORD, envelope.id, envelope.type);
         if (recorded === 0) {
           this.logger.debug({ messageId: envelope.id, type: envelope.type }, 'already handled; skipping the repeat');
-          return;
+          return 'duplicate';
         }
         await work();
       });

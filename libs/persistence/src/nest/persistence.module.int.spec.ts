@@ -2,8 +2,16 @@ import { Controller, Inject, Module, type INestApplication } from '@nestjs/commo
 import { Payload } from '@nestjs/microservices';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { MessageData } from '@stitch/messaging-catalogue';
-import { bootstrapService, createEnvelope, HandleMessage, MessageBus, StitchMessagingModule } from '@stitch/messaging-core';
-import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import {
+  bootstrapService,
+  createEnvelope,
+  HandleMessage,
+  MessageBus,
+  StitchMessagingModule,
+  toOutgoingMessage,
+  type FlowRecord,
+} from '@stitch/messaging-core';
+import { earlierEnvelopeBody, InMemoryTransport } from '@stitch/messaging-core/testing';
 import pg from 'pg';
 import { PrismaClient } from '../../test/generated/prisma/client';
 import { startTestPostgres, testMigrationsDir, testSchemaPath, until, type TestPostgres } from '../../test/support/test-postgres';
@@ -58,16 +66,18 @@ class ServiceA {}
 let server: TestPostgres;
 let app: INestApplication;
 const published: number[] = [];
+const flow: FlowRecord[] = [];
 
 beforeAll(async () => {
   server = await startTestPostgres();
   Object.assign(process.env, {
     DATABASE_URL: server.url,
     MESSAGING_RETRY_BASE_MS: '10',
-    MESSAGING_FLOW: 'off',
+    MESSAGING_FLOW: 'on',
     LOG_LEVEL: 'silent',
     PORT: '0',
   });
+  await transport.flow.subscribe((record) => flow.push(JSON.parse(record) as FlowRecord));
   await transport.receive(
     { kind: 'subscription', topic: 'events', name: 'b' },
     async (delivery) => {
@@ -84,11 +94,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function rows<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+async function rows<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: withDatabase(server.url, 'stitch_a') });
   await client.connect();
   try {
-    return (await client.query<T>(sql)).rows;
+    return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
   }
@@ -96,10 +106,10 @@ async function rows<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
 
 function sendDoIt(n: number, id?: string): Promise<void> {
   const envelope = { ...createEnvelope({ type: DoIt.type, kind: 'command', source: 'b', data: { n } }), ...(id ? { id } : {}) };
-  return transport.send({ kind: 'queue', name: 'a' }, [
-    { messageId: envelope.id, type: envelope.type, correlationId: envelope.correlationId, body: JSON.stringify(envelope) },
-  ]);
+  return transport.send({ kind: 'queue', name: 'a' }, [toOutgoingMessage(envelope)]);
 }
+
+const outcomesOf = (messageId: string) => flow.filter((record) => record.messageId === messageId).map((record) => record.outcome);
 
 describe('PersistenceModule', () => {
   it('creates and migrates the service database before the app starts', async () => {
@@ -121,14 +131,27 @@ describe('PersistenceModule', () => {
     expect(published).not.toContain(13);
   });
 
-  it('handles a redelivered message id once', async () => {
+  it('handles a redelivered message id once, and records the repeat as a duplicate, not as handled again', async () => {
     await sendDoIt(2, 'same-id');
     await until(() => published.includes(2));
     await sendDoIt(3, 'same-id');
-    await until(async () => (await transport.deadLetters.list({ kind: 'queue', name: 'a' })).length === 1 && attempts.includes(2));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(() => outcomesOf('same-id').length === 2);
+    expect(outcomesOf('same-id')).toEqual(['handled', 'duplicate']);
     expect(attempts).not.toContain(3);
     expect(await rows("SELECT message_id FROM stitch_inbox WHERE message_id = 'same-id'")).toHaveLength(1);
+  });
+
+  it('relays and handles an outbox row of the earlier envelope shape, written before an upgrade', async () => {
+    const envelope = createEnvelope({ type: DoIt.type, kind: 'command', source: 'b', data: { n: 4 } }, { correlationId: 'before-upgrade' });
+    await rows(
+      `INSERT INTO stitch_outbox (destination_kind, destination_name, message_id, type, correlation_id, body)
+       VALUES ('queue', 'a', $1, $2, $3, $4)`,
+      [envelope.id, DoIt.type, envelope.correlationId, earlierEnvelopeBody(envelope)],
+    );
+    await until(() => outcomesOf(envelope.id).length === 1);
+    expect(flow.find((record) => record.messageId === envelope.id)).toMatchObject({ outcome: 'handled', correlationId: 'before-upgrade' });
+    expect(attempts).toContain(4);
+    expect(await rows("SELECT id FROM note WHERE id = 'note-4'")).toHaveLength(1);
   });
 
   // Last: it stops the server.

@@ -1,7 +1,10 @@
 import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
 import type { IncomingMessage, OutgoingMessage } from '@stitch/messaging-core';
 
-/** The body is the serialized envelope, sent as a UTF-8 data section so every client reads the same bytes. */
+/**
+ * The body is the envelope as a structured-mode CloudEvent in JSON (the core's wire form), sent as a UTF-8 data
+ * section so every client reads the same bytes; the content type says so, as the CloudEvents AMQP binding has it.
+ */
 export const CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
 /**

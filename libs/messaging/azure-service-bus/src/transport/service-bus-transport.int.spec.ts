@@ -38,13 +38,15 @@ describe('Service Bus transport on the fake broker', () => {
 
   const envelope = (id: string) =>
     JSON.stringify({
+      specversion: '1.0',
       id,
+      source: '/stitch/test',
       type: DoWork.type,
-      kind: 'command',
-      source: 'test',
       time: new Date().toISOString(),
-      correlationId: id,
-      causationId: id,
+      datacontenttype: 'application/json',
+      kind: 'command',
+      correlationid: id,
+      causationid: id,
       data: { n: 1 },
     });
 

@@ -34,7 +34,7 @@ export function acknowledgeNagFindings(stack: ShopStack, options: { readonly pro
   acknowledge(
     stack,
     'IAM5[Resource::*]',
-    'ecr:GetAuthorizationToken, which every task execution role needs to pull its image, has no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html).',
+    'Two actions with no resource-level permissions, so only "*" can name them: ecr:GetAuthorizationToken, which every task execution role needs to pull its image (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html), and the X-Ray writes the trace collector makes, xray:PutTraceSegments and xray:PutTelemetryRecords (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).',
   );
   acknowledge(
     stack.database.instance,

@@ -17,6 +17,7 @@ import { SERVICE_TAG } from './permissions/template-policies';
 import type { MessagingTopology } from './messaging-topology';
 import type { ServiceRights } from './service-rights';
 import type { ShopImages } from './shop-images';
+import { TraceCollector } from './trace-collector';
 
 const CONTAINER_PORT_NAME = 'http';
 
@@ -137,8 +138,9 @@ export class ShopServices extends Construct {
     Tags.of(taskDefinition.taskRole).add(SERVICE_TAG, service.name);
     grantServiceRights(taskDefinition.taskRole, props.rightsOf(service.name), props.messaging);
 
+    const logPrefix = `/stitch/${props.prefix || 'shop'}`;
     const logGroup = new logs.LogGroup(this, `${service.name}-logs`, {
-      logGroupName: `/stitch/${props.prefix || 'shop'}/${service.name}`,
+      logGroupName: `${logPrefix}/${service.name}`,
       retention: props.logRetention,
       removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
@@ -171,7 +173,7 @@ export class ShopServices extends Construct {
         }),
       ),
     };
-    taskDefinition.addContainer(service.name, {
+    const app = taskDefinition.addContainer(service.name, {
       containerName: service.name,
       image: props.images.imageOf(service.name),
       portMappings: [{ containerPort: service.port, name: CONTAINER_PORT_NAME, appProtocol: ecs.AppProtocol.http }],
@@ -194,6 +196,17 @@ export class ShopServices extends Construct {
       // The services finish their in-flight messages on SIGTERM; give them the time they take.
       stopTimeout: Duration.seconds(60),
     });
+    const collector = new TraceCollector(this, `${service.name}-telemetry`, {
+      taskDefinition,
+      app,
+      service: service.name,
+      logGroup,
+      logPrefix,
+      metricsNamespace: `Stitch/${props.prefix || 'shop'}/${service.name}`,
+      logRetention: props.logRetention,
+      production: props.production,
+    });
+    for (const [name, value] of Object.entries(collector.appEnvironment)) app.addEnvironment(name, value);
     return taskDefinition;
   }
 

@@ -10,6 +10,7 @@ import { queueArn } from './permissions/iam-actions';
 import { isAllowed, SERVICE_TAG, statementsOf, type CfnTemplate } from './permissions/template-policies';
 import { CHECK, CONSUME, SEND } from './service-rights';
 import { buildShop, synthShop, TEST_ENV } from './synth';
+import { COLLECTOR_CONTAINER } from './trace-collector';
 
 const scope = { partition: 'aws', ...TEST_ENV };
 const QUEUE_ACTIONS = [
@@ -98,7 +99,13 @@ describe('the shop stack', () => {
 
   it('runs one Fargate service per app of the manifest, each with its own tagged task role', () => {
     template.resourceCountIs('AWS::ECS::Service', shopServices.length);
-    expect(containers.map((container) => container.Name).sort()).toEqual(shopServices.map((service) => service.name).sort());
+    // Beside each app runs its trace collector, which trace-collector.spec.ts checks.
+    expect(
+      containers
+        .map((container) => container.Name)
+        .filter((name) => name !== COLLECTOR_CONTAINER)
+        .sort(),
+    ).toEqual(shopServices.map((service) => service.name).sort());
     for (const service of shopServices) {
       template.hasResourceProperties('AWS::IAM::Role', {
         AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] },

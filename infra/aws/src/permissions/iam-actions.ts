@@ -71,6 +71,11 @@ export function queueArn(queueName: string, { partition, region, account }: ArnS
   return `arn:${partition}:sqs:${region}:${account}:${queueName}`;
 }
 
+/** A log group's ARN as CloudFormation's `Fn::GetAtt [group, Arn]` gives it: with `:*`, so it covers the group's streams. */
+export function logGroupArn(logGroupName: string, { partition, region, account }: ArnScope): string {
+  return `arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}:*`;
+}
+
 /** A bus given by name or ARN (the APIs take either). */
 export function busArn(bus: string, { partition, region, account }: ArnScope): string {
   return bus.startsWith('arn:') ? bus : `arn:${partition}:events:${region}:${account}:event-bus/${bus}`;

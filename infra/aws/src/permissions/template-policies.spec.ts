@@ -94,6 +94,22 @@ describe('statementsOf', () => {
     ]);
   });
 
+  it('resolves a log group ARN to the ARN that covers its streams, and matches a stream under it', () => {
+    const template = shopTemplate(
+      [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt('Metrics') }],
+      { Metrics: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/stitch/p/order-service/metrics' } } },
+    );
+    const statements = statementsOf(template, 'order-service', scope);
+    expect(statements.map(({ Resource }) => Resource)).toEqual([
+      [arn('logs:us-east-1:123456789012:log-group:/stitch/p/order-service/metrics:*')],
+    ]);
+    const stream = arn('logs:us-east-1:123456789012:log-group:/stitch/p/order-service/metrics:log-stream:task-1');
+    expect(isAllowed(statements, 'logs:PutLogEvents', stream)).toBe(true);
+    expect(
+      isAllowed(statements, 'logs:PutLogEvents', arn('logs:us-east-1:123456789012:log-group:/stitch/p/order-service:log-stream:x')),
+    ).toBe(false);
+  });
+
   it('reads the inline policies and the template’s managed policies the role attaches, once each', () => {
     const managed = {
       Type: 'AWS::IAM::ManagedPolicy',

@@ -1,4 +1,4 @@
-import { busArn, queueArn, ruleArn, type ArnScope } from './iam-actions';
+import { busArn, logGroupArn, queueArn, ruleArn, type ArnScope } from './iam-actions';
 
 /** The tag that names the Stitch service an ECS task role is for. */
 export const SERVICE_TAG = 'stitch:service';
@@ -223,6 +223,8 @@ class Resolver {
         return busArn(name('Name'), this.scope);
       case 'AWS::Events::EventBus.Name':
         return name('Name');
+      case 'AWS::Logs::LogGroup.Arn':
+        return logGroupArn(name('LogGroupName'), this.scope);
       case 'AWS::Events::Rule.Arn': {
         const bus = resource.Properties?.['EventBusName'];
         return ruleArn(bus === undefined ? undefined : this.resolve(bus, `${id} EventBusName`), name('Name'), this.scope);

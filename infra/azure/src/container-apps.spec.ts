@@ -93,6 +93,14 @@ describe('the shop in Container Apps', () => {
     expect(await valueOf(program.storefrontUrl)).toMatch(/^https:\/\/storefront--rev1\..*\.azurecontainerapps\.io$/);
   });
 
+  it("names each app's telemetry after its service, and leaves the OTLP endpoint and protocol to the environment's agent", () => {
+    for (const service of shopServices) {
+      const env = envOf(service.name);
+      expect(env['OTEL_SERVICE_NAME']).toEqual({ name: 'OTEL_SERVICE_NAME', value: service.name });
+      expect(Object.keys(env).filter((name) => name.startsWith('OTEL_EXPORTER_OTLP_'))).toEqual([]);
+    }
+  });
+
   it('gives every replica the same size, the one the cost figures assume', () => {
     for (const service of shopServices)
       expect(appOf(service.name).inputs).toMatchObject({ template: { containers: [{ resources: { cpu: 0.5, memory: '1Gi' } }] } });

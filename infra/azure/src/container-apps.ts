@@ -118,6 +118,9 @@ export class ShopContainerApps extends pulumi.ComponentResource {
             ]
           : []),
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', secretRef: APP_INSIGHTS_SECRET },
+        // The OTLP endpoint and protocol are the environment's agent's, which Container Apps injects; set here, they
+        // would override it.
+        { name: 'OTEL_SERVICE_NAME', value: service.name },
         ...service.secrets.map((secret) => ({ name: secret, secretRef: secretName(secret) })),
       ];
       const probe = (type: app.Type, path: string): inputs.app.ContainerAppProbeArgs => ({

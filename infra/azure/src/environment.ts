@@ -15,10 +15,17 @@ export interface ShopEnvironmentArgs {
   readonly network: ShopNetwork;
 }
 
+/** Where the environment's OpenTelemetry agent sends what the apps export: the destination's name in its configuration. */
+export const TELEMETRY_DESTINATION = 'appInsights';
+
 /**
  * The Container Apps environment the services and the database-roles job run in: inside the network's apps subnet, so
  * they reach the private database, with a public ingress for the one app that has external ingress, logging to the
  * shop's workspace.
+ *
+ * Its managed OpenTelemetry agent takes the apps' traces and logs to Application Insights; Container Apps injects the
+ * agent's address into every app as OTEL_EXPORTER_OTLP_ENDPOINT (with OTEL_EXPORTER_OTLP_PROTOCOL=grpc, the only
+ * protocol the agent accepts). Metrics stay out: the agent's Application Insights destination does not take them.
  */
 export class ShopEnvironment extends pulumi.ComponentResource {
   readonly environment: app.ManagedEnvironment;
@@ -44,6 +51,12 @@ export class ShopEnvironment extends pulumi.ComponentResource {
         appLogsConfiguration: {
           destination: 'log-analytics',
           logAnalyticsConfiguration: { customerId: workspace.customerId, sharedKey: pulumi.secret(sharedKey) },
+        },
+        // The connection string carries the ingestion key: it stays the secret ShopMonitoring made it.
+        appInsightsConfiguration: { connectionString: args.monitoring.appInsightsConnectionString },
+        openTelemetryConfiguration: {
+          tracesConfiguration: { destinations: [TELEMETRY_DESTINATION] },
+          logsConfiguration: { destinations: [TELEMETRY_DESTINATION] },
         },
       },
       { parent: this },

@@ -12,13 +12,18 @@ interface Response {
 /** Where the OTLP receiver is mounted: the launcher points OTEL_EXPORTER_OTLP_ENDPOINT at `<storefront>/otlp`. */
 export const OTLP_PATH = '/otlp';
 
-/** A request body for the OTLP receiver: under /otlp/, in one of OTLP/HTTP's two encodings. */
-export function isOtlpBody(request: IncomingMessage): boolean {
-  const media = String(request.headers['content-type'] ?? '')
+/** OTLP/HTTP's two encodings, by content type; undefined for any other. */
+export function otlpEncoding(contentType: string | string[] | undefined): 'json' | 'protobuf' | undefined {
+  const media = String(contentType ?? '')
     .split(';')[0]
     ?.trim()
     .toLowerCase();
-  return (request.url ?? '').startsWith(`${OTLP_PATH}/`) && (media === 'application/json' || media === 'application/x-protobuf');
+  return media === 'application/json' ? 'json' : media === 'application/x-protobuf' ? 'protobuf' : undefined;
+}
+
+/** A request body for the OTLP receiver: under /otlp/, in one of OTLP/HTTP's encodings. */
+export function isOtlpBody(request: IncomingMessage): boolean {
+  return (request.url ?? '').startsWith(`${OTLP_PATH}/`) && otlpEncoding(request.headers['content-type']) !== undefined;
 }
 
 /** A client on this host: the launcher's services, which export to the storefront over 127.0.0.1. */

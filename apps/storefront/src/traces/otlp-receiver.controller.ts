@@ -2,6 +2,7 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { InvalidRequestException, UnreadableBodyException } from '../http/api-error';
+import { otlpEncoding } from './otlp-gate';
 import { decodeOtlpTracesProtobuf, encodeOtlpTracesResponse, UndecodableProtobufError } from './otlp-protobuf';
 import { readOtlpTraces } from './otlp-traces';
 import { SpanStore } from './span-store';
@@ -21,13 +22,9 @@ interface Response {
 type Encoding = 'json' | 'protobuf';
 
 function encodingOf(request: Request): Encoding {
-  const media = String(request.headers['content-type'] ?? '')
-    .split(';')[0]
-    ?.trim()
-    .toLowerCase();
-  if (media === 'application/json') return 'json';
-  if (media === 'application/x-protobuf') return 'protobuf';
-  throw new UnreadableBodyException(415, 'OTLP/HTTP bodies are application/json or application/x-protobuf');
+  const encoding = otlpEncoding(request.headers['content-type']);
+  if (!encoding) throw new UnreadableBodyException(415, 'OTLP/HTTP bodies are application/json or application/x-protobuf');
+  return encoding;
 }
 
 /** The body as the raw parser in configureHttp left it; an empty body is an empty export. */

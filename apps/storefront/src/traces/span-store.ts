@@ -25,7 +25,11 @@ export class SpanStore {
   /** Keeps the spans; answers how many it refused (those of a single trace larger than the whole store). */
   add(spans: readonly ReceivedSpan[]): { accepted: number; refused: number } {
     const byTrace = new Map<string, ReceivedSpan[]>();
-    for (const span of spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+    for (const span of spans) {
+      const ofTrace = byTrace.get(span.traceId);
+      if (ofTrace) ofTrace.push(span);
+      else byTrace.set(span.traceId, [span]);
+    }
     let accepted = 0;
     let refused = 0;
     for (const [traceId, received] of byTrace) {

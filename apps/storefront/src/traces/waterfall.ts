@@ -21,8 +21,11 @@ export function waterfall(spans: readonly ReceivedSpan[]): { start?: string; spa
   const roots: ReceivedSpan[] = [];
   for (const span of byStart) {
     const parent = span.parentSpanId ? `${span.traceId}/${span.parentSpanId}` : undefined;
-    if (parent && present.has(parent)) children.set(parent, [...(children.get(parent) ?? []), span]);
-    else roots.push(span);
+    if (parent && present.has(parent)) {
+      const siblings = children.get(parent);
+      if (siblings) siblings.push(span);
+      else children.set(parent, [span]);
+    } else roots.push(span);
   }
   const ordered: SpanView[] = [];
   const visited = new Set<string>();

@@ -19,6 +19,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { SessionModule } from './session/session.module';
+import { TracesModule } from './traces/traces.module';
 import { UpstreamModule } from './upstream/upstream.module';
 import { UsersModule } from './users/users.module';
 import { postThrottlerOptions, PostThrottlerGuard } from './security/post-throttler';
@@ -52,6 +53,7 @@ export const Storefront = defineService({
     NotificationsModule,
     DeadLettersModule,
     AsyncApiModule,
+    TracesModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: PostThrottlerGuard },

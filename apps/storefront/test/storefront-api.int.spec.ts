@@ -779,12 +779,15 @@ describe('API docs', () => {
         ([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).sort().join(',')}`,
       ),
     );
+    // The OTLP receiver (/otlp/v1/*) is for exporters, not the shop's API: documented in the README, not here.
     expect(routes.sort()).toEqual([
       'GET /api/dead-letters 200,401',
       'GET /api/flow 200',
       'GET /api/notifications 200,401,503',
       'GET /api/orders/{id} 200,400,401,404,502,503',
       'GET /api/products 200,502,503',
+      'GET /api/traces 200,400,404',
+      'GET /api/traces/{traceId} 200,400,404',
       'GET /health 200,503',
       'GET /health/live 200',
       'GET /health/ready 200,503',

@@ -17,7 +17,11 @@ import { readStructuredCloudEvent } from '@stitch/messaging-core/testing';
 import { createLocalTransport, type LocalTransport } from '@stitch/messaging-local';
 import { localTransportFile } from '@stitch/messaging-transports';
 import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { SpanKind } from '@opentelemetry/api';
+import { OTLPTraceExporter as OtlpHttpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpHttpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ServiceTracer } from './support/service-tracer';
 import { StorefrontProcess } from './support/storefront-process';
 import { StubServices } from './support/stub-services';
 
@@ -140,6 +144,110 @@ if (!hasChromium)
     await order.getByTestId('order-status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 15_000 });
     expect(await order.getAttribute('data-status')).toBe('confirmed');
     expect(await order.textContent()).not.toContain('null');
+  });
+
+  it('draws an order’s trace from the spans the services export: one row per span, under its parent, with service and duration', async () => {
+    const policyErrors: string[] = [];
+    const onConsole = (message: { type(): string; text(): string }) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) policyErrors.push(message.text());
+    };
+    page.on('console', onConsole);
+    const order = page.getByTestId('order').first();
+    const correlationId = (await order.getAttribute('data-correlation-id'))!;
+    await order.getByTestId('order-trace').click();
+    expect(await page.getByTestId('trace-subject').textContent()).toBe(`Checkout ${correlationId}`);
+    await page.getByTestId('trace-status').filter({ hasText: 'waiting for spans' }).waitFor();
+
+    // The storefront and the order service export their spans of this checkout, as npm start has them do.
+    const url = `${storefront.url}/otlp/v1/traces`;
+    const shopFront = new ServiceTracer('storefront', new OtlpHttpJsonExporter({ url }));
+    const orders = new ServiceTracer('order-service', new OtlpHttpProtobufExporter({ url }));
+    const conversation = { 'messaging.message.conversation_id': correlationId };
+    const t0 = Date.now() - 500;
+    const request = shopFront.span({ name: 'POST /api/orders', kind: SpanKind.SERVER, startMs: t0, durationMs: 12.5 });
+    const send = shopFront.span({
+      name: 'send order.place-order.v1',
+      kind: SpanKind.PRODUCER,
+      parent: request,
+      startMs: t0 + 4,
+      durationMs: 2,
+      attributes: conversation,
+    });
+    const handle = orders.span({
+      name: 'process order.place-order.v1',
+      kind: SpanKind.CONSUMER,
+      parent: send,
+      startMs: t0 + 30,
+      durationMs: 40,
+      attributes: conversation,
+    });
+    await Promise.all([shopFront.flush(), orders.flush()]);
+
+    const rows = page.getByTestId('trace-span');
+    await rows.nth(2).waitFor({ timeout: 15_000 });
+    const drawn = async () =>
+      rows.evaluateAll((items) =>
+        items.map((item) =>
+          [
+            item.getAttribute('data-depth'),
+            item.querySelector('[data-testid="trace-span-service"]')?.textContent,
+            item.querySelector('[data-testid="trace-span-name"]')?.textContent,
+            item.querySelector('[data-testid="trace-span-duration"]')?.textContent,
+          ].join(' | '),
+        ),
+      );
+    expect(await drawn()).toEqual([
+      '0 | storefront | POST /api/orders | 12.5 ms',
+      '1 | storefront | send order.place-order.v1 | 2 ms',
+      '2 | order-service | process order.place-order.v1 | 40 ms',
+    ]);
+    expect(await page.getByTestId('trace-legend-service').allTextContents()).toEqual(['storefront', 'order-service']);
+    // Each service its own colour; a bar placed and sized on the trace's time axis (70 ms in all here).
+    const bars = [];
+    for (const row of await rows.all()) {
+      const bar = row.locator('.span-bar');
+      const [barBox, trackBox] = [await bar.boundingBox(), await row.locator('.span-track').boundingBox()];
+      bars.push({
+        colour: await bar.evaluate(
+          // The page's window: this spec is compiled without the DOM's types.
+          (node) =>
+            (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }).getComputedStyle(node)
+              .backgroundColor,
+        ),
+        left: Math.round(((barBox!.x - trackBox!.x) / trackBox!.width) * 100),
+        width: Math.round((barBox!.width / trackBox!.width) * 100),
+      });
+    }
+    expect(bars.map(({ left, width }) => [left, width])).toEqual([
+      [0, 18],
+      [6, 3],
+      [43, 57],
+    ]);
+    expect(bars[0]!.colour).toBe(bars[1]!.colour);
+    expect(bars[2]!.colour).not.toBe(bars[0]!.colour);
+
+    // A span exported later joins the waterfall, under its parent, without reopening it.
+    const inventory = new ServiceTracer('inventory-service', new OtlpHttpJsonExporter({ url }));
+    inventory.span({
+      name: 'process inventory.reserve-stock.v1',
+      kind: SpanKind.CONSUMER,
+      parent: handle,
+      startMs: t0 + 50,
+      durationMs: 5,
+      attributes: { 'stitch.correlation_id': correlationId },
+      error: 'out of stock',
+    });
+    await inventory.flush();
+    await rows.nth(3).waitFor({ timeout: 15_000 });
+    expect((await drawn())[3]).toBe('3 | inventory-service | process inventory.reserve-stock.v1 | 5 ms');
+    expect(await rows.nth(3).getAttribute('data-status')).toBe('error');
+    expect(await page.getByTestId('trace-status').textContent()).toBe('4 spans');
+
+    await page.getByTestId('trace-close').click();
+    await page.getByTestId('trace').waitFor({ state: 'hidden' });
+    page.off('console', onConsole);
+    await Promise.all([shopFront, orders, inventory].map((tracer) => tracer.shutdown()));
+    expect(policyErrors).toEqual([]);
   });
 
   it('names the bad field when the card number is wrong', async () => {

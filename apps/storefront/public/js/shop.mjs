@@ -8,9 +8,13 @@ const FINAL = new Set(['confirmed', 'cancelled']);
 
 /** Sign-up, products, checkout and the customer's orders. */
 export class Shop {
-  /** `onShowFlow(correlationId)`: show the messages of one checkout in the flow view. */
-  constructor({ onShowFlow } = {}) {
+  /**
+   * `onShowFlow(correlationId)`: show the messages of one checkout in the flow view; `onShowTrace(correlationId)`: its
+   * spans as a waterfall.
+   */
+  constructor({ onShowFlow, onShowTrace } = {}) {
     this.onShowFlow = onShowFlow ?? (() => undefined);
+    this.onShowTrace = onShowTrace ?? (() => undefined);
     this.user = JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null');
     this.products = [];
     this.orders = new Map();
@@ -195,9 +199,17 @@ export class Shop {
             'Show its messages',
           )
         : undefined,
+      correlationId
+        ? el(
+            'button',
+            { type: 'button', className: 'link', 'data-testid': 'order-trace', title: `The spans of checkout ${correlationId}` },
+            'Show its trace',
+          )
+        : undefined,
     ];
     item.replaceChildren(...parts.filter(Boolean));
     item.querySelector('[data-testid="order-flow"]')?.addEventListener('click', () => this.onShowFlow(correlationId));
+    item.querySelector('[data-testid="order-trace"]')?.addEventListener('click', () => this.onShowTrace(correlationId));
   }
 
   /**

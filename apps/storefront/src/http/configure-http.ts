@@ -4,11 +4,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { BootstrapOptions } from '@stitch/messaging-core';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { operatorConfig, type OperatorConfig } from '../config/operator.config';
 import { requestPolicyConfig, type RequestPolicyConfig } from '../config/request-policy.config';
+import { traceViewConfig, type TraceViewConfig } from '../config/trace-view.config';
 import { FlowRecordDto, ReplicaStartedDto } from '../flow/flow-record.schema';
 import { InvalidRequestException } from './api-error';
 import { contentSecurityPolicy } from './content-security-policy';
 import { sameSiteJsonOnly } from '../security/same-site-json';
+import { isOtlpBody, OTLP_PATH, otlpGate } from '../traces/otlp-gate';
 import { rejectUnreadableBody } from './unreadable-body';
 
 /** The web page: plain HTML, CSS and JS modules, served as they are (no build step). */
@@ -21,8 +24,12 @@ const DOCS_CONTENT_SECURITY_POLICY = contentSecurityPolicy({ 'style-src': ["'sel
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const policy = app.get<RequestPolicyConfig>(requestPolicyConfig.KEY);
-  // Before any body is read: a write from another site is refused (403), a body that is not JSON too (415).
-  express.use(sameSiteJsonOnly(policy.allowedOrigins));
+  const traceView = app.get<TraceViewConfig>(traceViewConfig.KEY);
+  // Before any body is read: spans only while the trace view is on, and from this host or with the operator token.
+  express.use(OTLP_PATH, otlpGate(traceView, app.get<OperatorConfig>(operatorConfig.KEY)));
+  // Before any body is read: a write from another site is refused (403), a body that is not JSON too (415), except
+  // the OTLP receiver's, which may be protobuf and is checked by the receiver.
+  express.use(sameSiteJsonOnly(policy.allowedOrigins, { ownBodies: [`${OTLP_PATH}/`] }));
   // CORS stays closed (no Access-Control-* headers) unless ALLOWED_ORIGINS names other origins.
   if (policy.allowedOrigins.length > 0) {
     express.enableCors({
@@ -37,6 +44,9 @@ export function configureHttp(app: INestApplication): void {
     response.setHeader('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
     next();
   });
+  // An OTLP body (JSON or protobuf, possibly gzipped) is read as bytes with the trace view's own limit; the JSON parser
+  // then leaves it alone.
+  express.useBodyParser('raw', { type: isOtlpBody, limit: traceView.maxBodyBytes });
   // Nest would add the JSON parser when it starts; added here, the error middleware can follow it. Only JSON bodies
   // get this far (sameSiteJsonOnly), so no other parser is needed.
   express.useBodyParser('json');

@@ -1,7 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 
 /** What this middleware uses of Express's request and response. */
-type Request = IncomingMessage & { readonly method: string; readonly protocol: string; get(name: string): string | undefined };
+type Request = IncomingMessage & {
+  readonly method: string;
+  readonly protocol: string;
+  readonly path: string;
+  get(name: string): string | undefined;
+};
 interface Response {
   status(code: number): { json(body: unknown): void };
 }
@@ -26,9 +31,10 @@ function hasBody(request: Request): boolean {
  * A browser names where a request comes from (`Origin`, and `Sec-Fetch-Site` in current browsers); a request from
  * another site is refused with 403 before its body is read. A form post (urlencoded, multipart, text/plain: the
  * bodies another site can send without a CORS preflight) is refused with 415. Clients that are not browsers send
- * neither header and are judged on the content type alone.
+ * neither header and are judged on the content type alone. Routes under `ownBodies` (path prefixes, such as the OTLP
+ * receiver's protobuf) judge their content types themselves; the cross-site check still applies to them.
  */
-export function sameSiteJsonOnly(allowedOrigins: readonly string[]) {
+export function sameSiteJsonOnly(allowedOrigins: readonly string[], { ownBodies = [] }: { ownBodies?: readonly string[] } = {}) {
   const allowed = new Set(allowedOrigins);
   return (request: Request, response: Response, next: NextFunction): void => {
     if (!MUTATING.has(request.method)) return next();
@@ -39,6 +45,7 @@ export function sameSiteJsonOnly(allowedOrigins: readonly string[]) {
       response.status(403).json({ message: 'Cross-site requests are refused: this API answers only the storefront’s own page' });
       return;
     }
+    if (ownBodies.some((prefix) => request.path.startsWith(prefix))) return next();
     const contentType = request.headers['content-type'];
     if ((request.method !== 'DELETE' || contentType !== undefined || hasBody(request)) && !isJson(contentType)) {
       response

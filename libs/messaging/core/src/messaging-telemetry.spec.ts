@@ -33,7 +33,7 @@ afterAll(async () => {
 
 beforeEach(() => exporter.reset());
 
-const welcome = { to: 'ada@example.com', template: 'welcome', params: { name: 'Ada' } };
+const welcome = { to: 'ada@example.com', template: 'welcome' as const, params: { name: 'Ada' } };
 const sender = SendEmail.senders[0] as string;
 
 function sendingBus() {

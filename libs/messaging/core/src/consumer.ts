@@ -9,7 +9,7 @@ import type { FlowOutcome, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import type { Logger } from './logger';
 import { contextForEnvelope, runInMessageContext } from './message-context';
-import { ConsumerMetrics, inConsumerSpan, messageAttributes, messagingSystem } from './messaging-telemetry';
+import { ConsumerMetrics, inConsumerSpan, messageAttributes, messagingSystem, observeQueueDepth } from './messaging-telemetry';
 import { withoutInternals } from './without-internals';
 import {
   decideRetry,
@@ -86,6 +86,7 @@ export class MessageConsumer {
   readonly breaker: CircuitBreaker;
   private readonly metrics = new ConsumerMetrics();
   private readonly system: string;
+  private stopObservingDepth: () => void = () => undefined;
 
   constructor(private readonly options: ConsumerOptions) {
     this.system = messagingSystem(options.transport.name);
@@ -124,10 +125,16 @@ export class MessageConsumer {
       this.receivers.push(receiver);
       this.options.logger.info({ source: describeSource(endpoint.source), types: [...endpoint.types] }, 'receiving');
     }
+    this.stopObservingDepth = observeQueueDepth(
+      transport,
+      this.endpoints.map((endpoint) => endpoint.source),
+      this.options.service,
+    );
   }
 
   /** Stops taking messages, lets those in hand finish and settle, then sends the last flow records. */
   async stop(): Promise<void> {
+    this.stopObservingDepth();
     this.breaker.stop();
     await Promise.all(this.receivers.splice(0).map((receiver) => receiver.close()));
     await this.options.flow?.drain();

@@ -11,10 +11,11 @@ import {
   type Counter,
   type Histogram,
   type Link,
+  type ObservableResult,
   type Span,
 } from '@opentelemetry/api';
 import type { Envelope } from './envelope';
-import type { Destination, Source } from './transport';
+import type { Destination, Source, Transport } from './transport';
 
 /**
  * Spans and metrics of messaging, after OpenTelemetry's messaging semantic conventions. Only the API is used here:
@@ -164,4 +165,32 @@ export class ConsumerMetrics {
     else if (outcome === 'dead-lettered') this.deadLettered.add(1, withOutcome);
     if (seconds !== undefined) this.duration.record(seconds, withOutcome);
   }
+}
+
+/**
+ * Observes the depth of each of the service's queues and subscriptions as the gauge `stitch.queue.depth`, when the
+ * transport can tell (`Transport.depth`). Returns what stops observing. A failed read skips that collection.
+ */
+export function observeQueueDepth(transport: Transport, sources: readonly Source[], service: string): () => void {
+  const { depth } = transport;
+  if (!depth) return () => undefined;
+  const system = messagingSystem(transport.name);
+  const gauge = metrics.getMeter(INSTRUMENTATION).createObservableGauge('stitch.queue.depth', {
+    description: 'Messages waiting at a queue or subscription, those being handled included',
+    unit: '{message}',
+  });
+  const observe = async (result: ObservableResult) => {
+    for (const source of sources) {
+      const waiting = await depth.call(transport, source).catch(() => undefined);
+      if (waiting === undefined) continue;
+      result.observe(waiting, {
+        'messaging.system': system,
+        'messaging.destination.name': source.kind === 'subscription' ? source.topic : source.name,
+        ...(source.kind === 'subscription' ? { 'messaging.destination.subscription.name': source.name } : {}),
+        'stitch.service': service,
+      });
+    }
+  };
+  gauge.addCallback(observe);
+  return () => gauge.removeCallback(observe);
 }

@@ -7,7 +7,9 @@ import { SendEmail, shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { MessageBus } from './bus';
 import { parseEnvelope } from './cloud-event';
-import { MessageConsumer, type Endpoint } from './consumer';
+import { endpointsOf, MessageConsumer, type Endpoint } from './consumer';
+import { PermanentError } from './errors';
+import { TransportDispatcher } from './outgoing';
 import type { Envelope } from './envelope';
 import { currentMessageContext } from './message-context';
 import type { Destination, OutgoingMessage } from './transport';
@@ -15,7 +17,30 @@ import { InMemoryTransport } from '../testing';
 import { fakeDelivery } from './test-support/fake-delivery';
 
 const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+const onEnd: Array<(span: ReadableSpan) => void> = [];
+const provider = new TracerProvider({
+  spanProcessors: [
+    new SimpleSpanProcessor({ exporter }),
+    {
+      onStart: () => undefined,
+      onEnd: (span) => onEnd.forEach((listener) => listener(span)),
+      forceFlush: async () => undefined,
+      shutdown: async () => undefined,
+    },
+  ],
+});
+
+/** Resolves with the next span of that name to end. */
+function nextEnded(name: string): Promise<ReadableSpan> {
+  return new Promise((resolve) => {
+    const listener = (span: ReadableSpan) => {
+      if (span.name !== name) return;
+      onEnd.splice(onEnd.indexOf(listener), 1);
+      resolve(span);
+    };
+    onEnd.push(listener);
+  });
+}
 const contextManager = new AsyncLocalStorageContextManager();
 
 beforeAll(() => {
@@ -143,5 +168,54 @@ describe('messaging spans', () => {
       expect(parentOf(span)).toBe(producer?.spanContext().spanId);
     }
     expect(attempts[0]?.events.map((event) => event.name)).toContain('exception');
+  });
+
+  it('keeps a replayed dead letter in its trace: the replayed delivery is a child of the producer span too', async () => {
+    const transport = new InMemoryTransport(shopCatalogue.topology(), { maxDelayMs: 1_000 });
+    let broken = true;
+    const consumer = new MessageConsumer({
+      transport,
+      catalogue: shopCatalogue,
+      service: Services.email,
+      instance: 'email-service-1',
+      // Every type the email service consumes needs a handler to start; only SendEmail is sent here.
+      handlers: new Map(
+        endpointsOf(shopCatalogue, Services.email).flatMap((endpoint) =>
+          [...endpoint.types].map((type) => [
+            type,
+            async () => {
+              if (broken) throw new PermanentError('template missing');
+            },
+          ]),
+        ),
+      ),
+      logger: pino({ level: 'silent' }),
+    });
+    const bus = new MessageBus({
+      catalogue: shopCatalogue,
+      service: sender,
+      dispatcher: new TransportDispatcher(transport),
+      maxDelayMs: 1_000,
+      system: 'in-memory',
+    });
+    await consumer.start();
+    try {
+      const deadLettered = nextEnded(`process ${Services.email}`);
+      await bus.send(SendEmail, welcome);
+      expect((await deadLettered).attributes['stitch.outcome']).toBe('dead-lettered');
+
+      broken = false;
+      const replayed = nextEnded(`process ${Services.email}`);
+      expect(await transport.deadLetters.replay({ kind: 'queue', name: Services.email })).toBe(1);
+      const handled = await replayed;
+
+      const [producer] = spansNamed(`send ${Services.email}`);
+      expect(handled.attributes['stitch.outcome']).toBe('handled');
+      expect(handled.spanContext().traceId).toBe(producer?.spanContext().traceId);
+      expect(parentOf(handled)).toBe(producer?.spanContext().spanId);
+    } finally {
+      await consumer.stop();
+      await transport.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { exportPlan } from './export-plan';
+import { exportPlan, type ExportPlan } from './export-plan';
 
 /** The started SDK; `shutdown` flushes what is buffered and stops exporting. */
 export interface Telemetry {
@@ -18,7 +18,14 @@ export interface Telemetry {
  * come from the standard `OTEL_*` variables, read by the SDK.
  */
 export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
-  const plan = exportPlan(env);
+  let plan: ExportPlan;
+  try {
+    plan = exportPlan(env);
+  } catch (error) {
+    // Before Nest and its logger: the one line a start-up failure prints, as bootstrapService does.
+    console.error((error as Error).message);
+    process.exit(1);
+  }
   if (plan.disabled) return { shutdown: async () => undefined };
   return startNodeSdk({
     resourceAttributes: { [ATTR_SERVICE_NAME]: service },

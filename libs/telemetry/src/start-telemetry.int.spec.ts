@@ -30,15 +30,17 @@ describe('startTelemetry, in a process of its own', () => {
   let server: http.Server;
   let endpoint: string;
   let exports: Export[];
+  let status: number;
 
   beforeEach(async () => {
     exports = [];
+    status = 200;
     server = http.createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         exports.push({ path: request.url, contentType: request.headers['content-type'], body: Buffer.concat(chunks) });
-        response.writeHead(200, { 'content-type': request.headers['content-type'] ?? 'application/json' }).end();
+        response.writeHead(status, { 'content-type': request.headers['content-type'] ?? 'application/json' }).end();
       });
     });
     server.listen(0, '127.0.0.1');
@@ -79,6 +81,15 @@ describe('startTelemetry, in a process of its own', () => {
     expect(traces?.contentType).toBe('application/x-protobuf');
     // The span's name is a length-prefixed string in the protobuf message.
     expect(traces?.body.includes(Buffer.from('fixture work'))).toBe(true);
+  });
+
+  it('shuts down cleanly when the receiver refuses the last export', async () => {
+    status = 404;
+    const run = await runFixture({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+
+    // The SDK's own diagnostics say each refused export; the shutdown still completes and says so once.
+    expect({ code: run.code, last: run.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: 'flushed' });
+    expect(run.stderr).toContain('telemetry: the last export failed at shutdown: Not Found');
   });
 
   it('exports nothing, and says nothing, without an endpoint', async () => {

@@ -27,7 +27,7 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
     process.exit(1);
   }
   if (plan.disabled) return { shutdown: async () => undefined };
-  return startNodeSdk({
+  const sdk = startNodeSdk({
     resourceAttributes: { [ATTR_SERVICE_NAME]: service },
     // An empty list means no provider for that signal: spans stay non-recording and instruments are no-ops.
     ...(plan.traces ? {} : { spanProcessors: [] }),
@@ -46,4 +46,11 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });
+  // The last export can fail (the collector gone first); that must not fail the service's shutdown.
+  return {
+    shutdown: () =>
+      sdk.shutdown().catch((error: unknown) => {
+        console.error(`telemetry: the last export failed at shutdown: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+  };
 }

@@ -59,7 +59,8 @@ export function messageAttributes(system: string, destination: Destination | Sou
   };
 }
 
-export function tracer() {
+/** The tracer of the messaging spans: the bus's, the consumer's, and the outbox's in persistence. */
+export function messagingTracer() {
   return trace.getTracer(INSTRUMENTATION);
 }
 
@@ -74,7 +75,7 @@ export function inProducerSpan<T>(
   operation: 'send' | 'publish',
   work: (carrier: TraceCarrier) => Promise<T>,
 ): Promise<T> {
-  return tracer().startActiveSpan(
+  return messagingTracer().startActiveSpan(
     `send ${destination.name}`,
     {
       kind: SpanKind.PRODUCER,
@@ -101,7 +102,7 @@ export function inConsumerSpan<T>(
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
   const name = `process ${source.kind === 'subscription' ? source.topic : source.name}`;
-  return tracer().startActiveSpan(
+  return messagingTracer().startActiveSpan(
     name,
     {
       kind: SpanKind.CONSUMER,

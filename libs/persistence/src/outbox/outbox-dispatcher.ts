@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import { settleSpan, tracer, type Destination, type OutgoingDispatcher, type OutgoingMessage } from '@stitch/messaging-core';
+import { messagingTracer, settleSpan, type Destination, type OutgoingDispatcher, type OutgoingMessage } from '@stitch/messaging-core';
 import type { Database } from '../database/database';
 import type { PrismaClientLike } from '../database/prisma-client';
 
@@ -27,7 +27,7 @@ export class OutboxDispatcher implements OutgoingDispatcher {
       'messaging.destination.name': destination.name,
       'messaging.message.id': message.messageId,
     };
-    return tracer().startActiveSpan('outbox write', { kind: SpanKind.INTERNAL, attributes }, (span) =>
+    return messagingTracer().startActiveSpan('outbox write', { kind: SpanKind.INTERNAL, attributes }, (span) =>
       settleSpan(span, () => this.write(destination, message)),
     );
   }

@@ -3,8 +3,8 @@ import {
   creationContext,
   linksTo,
   messagingSystem,
+  messagingTracer,
   settleSpan,
-  tracer,
   type Destination,
   type Logger,
   type OutgoingMessage,
@@ -180,7 +180,7 @@ export class OutboxRelay {
       'messaging.batch.message_count': group.length,
       ...(group.length === 1 && group[0] ? { 'messaging.message.id': group[0].message_id } : {}),
     };
-    return tracer().startActiveSpan(
+    return messagingTracer().startActiveSpan(
       `send ${destination.name}`,
       { kind: SpanKind.CLIENT, attributes, links: linksTo(carriers) },
       parent,

@@ -105,6 +105,9 @@ describe('launchShop', () => {
         STITCH_RESTARTS: '0',
         // Only the storefront gets the operator token.
         OPERATOR_TOKEN: child.service === 'storefront' ? shop?.operatorToken : undefined,
+        // With no endpoint given, every process exports to the storefront's OTLP receiver.
+        OTEL_EXPORTER_OTLP_ENDPOINT: `${shop?.storefrontUrl}/otlp`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       });
     });
     // The token is made for the data folder, kept there for its owner only, and its place (never itself) is said.

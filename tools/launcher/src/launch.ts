@@ -21,6 +21,7 @@ import { shopServices, type ServiceDefinition } from './services';
 import { sessionSecretOf } from './session-secret';
 import { operatorTokenFile, operatorTokenOf } from './operator-token';
 import { shopIdOf } from './shop-id';
+import { otlpDefaults } from './otlp-defaults';
 
 /** The repository root: services run from here, as `node --require @swc-node/register apps/<svc>/src/main.ts`. */
 export const repoRoot = path.resolve(__dirname, '../../..');
@@ -244,6 +245,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
     const serverUrl = databaseUrl;
 
     const firstReplicaUrl = new Map(plans.filter((plan) => plan.replica === 1).map((plan) => [plan.service, plan.url]));
+    const telemetry = otlpDefaults({ ...process.env, ...options.env }, firstReplicaUrl.get(Services.storefront));
     const startReplica = (index: number, plan: InstancePlan, restartsInARow: number, restarts = 0): ServiceProcess => {
       const service = services.find((candidate) => candidate.name === plan.service) as ServiceDefinition;
       const serviceUrls = Object.fromEntries(
@@ -258,6 +260,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
         env: {
           ...process.env,
           ...options.env,
+          ...telemetry,
           INSTANCE_ID: plan.instance,
           PORT: String(plan.port),
           HOST: options.bindHost ?? HOST,

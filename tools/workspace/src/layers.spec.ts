@@ -29,6 +29,11 @@ describe('the layer rules', () => {
     ['an app imports another app', 'apps/order-service/src/layer-probe.ts', '@stitch/payment-service'],
     ['a library imports a tool', 'libs/persistence/src/layer-probe.ts', '@stitch/launcher'],
     ['an app imports the cloud infrastructure', 'apps/order-service/src/layer-probe.ts', '@stitch/infra-aws'],
+    [
+      'the telemetry library imports core, which loads Nest before the SDK starts',
+      'libs/telemetry/src/layer-probe.ts',
+      '@stitch/messaging-core',
+    ],
   ])('makes it a lint error when %s', async (_, file, importedFrom) => {
     expect(await brokenRules(file, importedFrom)).toEqual([boundaries]);
   });
@@ -51,6 +56,7 @@ describe('the layer rules', () => {
     ['a transport imports core', 'libs/messaging/aws/src/layer-probe.ts', '@stitch/messaging-core'],
     ['the transport selection imports a transport', 'libs/messaging/transports/src/layer-probe.ts', '@stitch/messaging-local'],
     ['an app imports the contracts, persistence and the transport selection', 'apps/order-service/src/layer-probe.ts', '@stitch/contracts'],
+    ['an app imports the telemetry library', 'apps/order-service/src/layer-probe.ts', '@stitch/telemetry'],
     ["an app's spec imports test support", 'apps/order-service/src/layer-probe.spec.ts', '@stitch/persistence/testing'],
     ['an end-to-end suite imports the cloud infrastructure', 'apps/shop-e2e/src/layer-probe.e2e-spec.ts', '@stitch/infra-aws'],
     ['the infrastructure imports the database roles of persistence', 'infra/aws/src/layer-probe.ts', '@stitch/persistence/database-roles'],

@@ -12,6 +12,7 @@ import { createEnvelope, type Envelope } from './envelope';
 import { MessageRejectedError, MessageValidationError } from './errors';
 import { DELIVER_AT_HEADER } from './headers';
 import { currentMessageContext } from './message-context';
+import { inProducerSpan, type TraceCarrier } from './messaging-telemetry';
 import type { OutgoingDispatcher } from './outgoing';
 import type { Destination, OutgoingMessage } from './transport';
 
@@ -27,6 +28,8 @@ export interface MessageBusOptions {
   readonly dispatcher: OutgoingDispatcher;
   /** The transport's longest native delay; longer delays are carried in a header and re-deferred on arrival. */
   readonly maxDelayMs: number;
+  /** `messaging.system` of the producer spans (`messagingSystem(transport.name)`). */
+  readonly system?: string;
   readonly now?: () => number;
 }
 
@@ -52,8 +55,8 @@ export class MessageBus {
           "add it to the command's senders in the catalogue",
       );
     }
-    const envelope = this.envelopeFor(definition, data);
-    await this.options.dispatcher.dispatch({ kind: 'queue', name: definition.owner }, this.outgoing(envelope, options.delayMs));
+    const destination: Destination = { kind: 'queue', name: definition.owner };
+    const envelope = await this.dispatch(destination, this.envelopeFor(definition, data), 'send', options.delayMs);
     return envelope as Envelope<MessageData<D>>;
   }
 
@@ -64,10 +67,27 @@ export class MessageBus {
         `${definition.name} is published by ${definition.publisher}; ${this.options.service} cannot publish it`,
       );
     }
-    const envelope = this.envelopeFor(definition, data);
     const destination: Destination = { kind: 'topic', name: EVENTS_TOPIC };
-    await this.options.dispatcher.dispatch(destination, this.outgoing(envelope, undefined));
+    const envelope = await this.dispatch(destination, this.envelopeFor(definition, data), 'publish', undefined);
     return envelope as Envelope<MessageData<D>>;
+  }
+
+  /**
+   * Hands the message on inside its producer span, whose context the envelope carries: the consumer's span is its
+   * child, and the outbox write under it. With nothing traced the envelope keeps the trace context of the message
+   * being handled, copied as before.
+   */
+  private dispatch(
+    destination: Destination,
+    envelope: Envelope,
+    operation: 'send' | 'publish',
+    delayMs: number | undefined,
+  ): Promise<Envelope> {
+    return inProducerSpan(this.options.system ?? 'unknown', destination, envelope, operation, async (carrier) => {
+      const traced = withTraceContext(envelope, carrier);
+      await this.options.dispatcher.dispatch(destination, this.outgoing(traced, delayMs));
+      return traced;
+    });
   }
 
   /** The catalogue decides, not the object passed in: a hand-made definition cannot change a kind, owner or senders. */
@@ -105,4 +125,10 @@ export class MessageBus {
     if (delayMs <= this.options.maxDelayMs) return { ...base, notBefore: dueAt };
     return { ...base, notBefore: this.now() + this.options.maxDelayMs, headers: { [DELIVER_AT_HEADER]: String(dueAt) } };
   }
+}
+
+function withTraceContext(envelope: Envelope, carrier: TraceCarrier): Envelope {
+  if (!carrier.traceparent) return envelope;
+  const { traceparent: _previous, tracestate: _previousState, ...rest } = envelope;
+  return { ...rest, traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) };
 }

@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Catalogue, MessageDefinition } from '@stitch/messaging-catalogue';
 import { CircuitBreaker } from './circuit-breaker';
 import { networkFailure } from './config-error';
@@ -8,6 +9,7 @@ import type { FlowOutcome, FlowRecorder } from './flow';
 import { DELIVER_AT_HEADER } from './headers';
 import type { Logger } from './logger';
 import { contextForEnvelope, runInMessageContext } from './message-context';
+import { ConsumerMetrics, inConsumerSpan, messageAttributes, messagingSystem, observeQueueDepth } from './messaging-telemetry';
 import { withoutInternals } from './without-internals';
 import {
   decideRetry,
@@ -82,8 +84,12 @@ export class MessageConsumer {
   private readonly defaultPolicy: HandlerPolicy;
   private readonly policies = new Map<string, HandlerPolicy>();
   readonly breaker: CircuitBreaker;
+  private readonly metrics = new ConsumerMetrics();
+  private readonly system: string;
+  private stopObservingDepth: () => void = () => undefined;
 
   constructor(private readonly options: ConsumerOptions) {
+    this.system = messagingSystem(options.transport.name);
     this.endpoints = endpointsOf(options.catalogue, options.service);
     this.breaker = options.breaker ?? new CircuitBreaker({ probeDelayMs: 1_000, maxProbeDelayMs: 10_000, logger: options.logger });
     this.defaultPolicy = { retry: mergeRetryPolicy(defaultRetryPolicy, options.retry), permanent: [] };
@@ -119,10 +125,16 @@ export class MessageConsumer {
       this.receivers.push(receiver);
       this.options.logger.info({ source: describeSource(endpoint.source), types: [...endpoint.types] }, 'receiving');
     }
+    this.stopObservingDepth = observeQueueDepth(
+      transport,
+      this.endpoints.map((endpoint) => endpoint.source),
+      this.options.service,
+    );
   }
 
   /** Stops taking messages, lets those in hand finish and settle, then sends the last flow records. */
   async stop(): Promise<void> {
+    this.stopObservingDepth();
     this.breaker.stop();
     await Promise.all(this.receivers.splice(0).map((receiver) => receiver.close()));
     await this.options.flow?.drain();
@@ -154,9 +166,38 @@ export class MessageConsumer {
     const parsed = this.parse(endpoint, delivery);
     if ('reason' in parsed) {
       logger.warn({ messageId: delivery.message.messageId, type: delivery.message.type, reason: parsed.reason }, parsed.description);
-      return this.settle(delivery, parsed.envelope, 'dead-lettered', () => delivery.deadLetter(parsed.reason, parsed.description));
+      const outcome = await this.settle(delivery, parsed.envelope, 'dead-lettered', () =>
+        delivery.deadLetter(parsed.reason, parsed.description),
+      );
+      this.metrics.record(outcome, undefined, {
+        'messaging.system': this.system,
+        'stitch.message.type': parsed.envelope?.type ?? delivery.message.type ?? 'unknown',
+        'stitch.service': service,
+      });
+      return outcome;
     }
-    const { envelope, definition } = parsed;
+    const { envelope } = parsed;
+    const startedAt = performance.now();
+    return inConsumerSpan(this.system, endpoint.source, envelope, delivery.attempt, async (span) => {
+      const outcome = await this.handle(endpoint, delivery, parsed);
+      span.setAttribute('stitch.outcome', outcome);
+      const {
+        'messaging.message.id': _id,
+        'messaging.message.conversation_id': _conversation,
+        ...byType
+      } = messageAttributes(this.system, endpoint.source, envelope);
+      this.metrics.record(outcome, (performance.now() - startedAt) / 1000, { ...byType, 'stitch.service': service });
+      return outcome;
+    });
+  }
+
+  /** Runs the handler of a valid message inside its consumer span, and settles the delivery by the outcome. */
+  private async handle(
+    endpoint: Endpoint,
+    delivery: Delivery,
+    { envelope, definition }: { envelope: Envelope; definition: MessageDefinition },
+  ): Promise<ProcessOutcome> {
+    const { logger, service } = this.options;
     if (await this.deferIfEarly(endpoint, delivery)) return 'deferred';
 
     const handler = this.options.handlers.get(envelope.type);
@@ -171,6 +212,9 @@ export class MessageConsumer {
       wrapped = await this.runWhileReachable(envelope, () => handler(envelope, definition, delivery.attempt));
     } catch (thrown) {
       const error = asError(thrown);
+      const span = trace.getActiveSpan();
+      span?.recordException(error);
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       if (error instanceof ShutDownWhileHeld) {
         logger.info({ messageId: envelope.id, type: envelope.type }, `${definition.name} held through an outage; given back at shutdown`);
         return this.settle(delivery, envelope, 'retried', () => delivery.retryLater(0));

@@ -33,3 +33,4 @@ export * from './nest/readiness';
 export * from './nest/pino-nest-logger';
 export * from './nest/request-context.middleware';
 export * from './asyncapi';
+export * from './messaging-telemetry';

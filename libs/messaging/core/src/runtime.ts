@@ -1,5 +1,6 @@
 import type { Catalogue } from '@stitch/messaging-catalogue';
 import { MessageBus } from './bus';
+import { messagingSystem } from './messaging-telemetry';
 import { CircuitBreaker } from './circuit-breaker';
 import { MessageConsumer, type HandlerWrapper, type MessageHandlerFn } from './consumer';
 import { FlowRecorder } from './flow';
@@ -47,6 +48,7 @@ export class MessagingRuntime {
       service,
       dispatcher: options.dispatcher ?? new TransportDispatcher(transport),
       maxDelayMs: transport.capabilities.maxDelayMs,
+      system: messagingSystem(transport.name),
     });
     this.breaker = new CircuitBreaker({ probeDelayMs: 1_000, maxProbeDelayMs: 10_000, ...options.settings.outage, logger: options.logger });
     this.flow = options.settings.flowEnabled ? new FlowRecorder(transport.flow, options.logger) : undefined;

@@ -127,6 +127,12 @@ export interface Transport {
    */
   checkReady?(): Promise<void>;
   send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void>;
+  /**
+   * Messages waiting at a queue or subscription (locked ones included), for the queue-depth gauge. Only where the
+   * transport can tell with the rights a service has: the embedded one; SQS would need sqs:GetQueueAttributes and
+   * Service Bus the Manage right, which the services' roles do not grant.
+   */
+  depth?(source: Source): Promise<number>;
   receive(source: Source, handler: DeliveryHandler, options: ReceiveOptions): Promise<Closable>;
   readonly deadLetters: DeadLetterQueues;
   readonly flow: FlowChannel;

@@ -45,6 +45,19 @@ describe('LocalTransport', () => {
     await inbox.nothingWithin(300);
   });
 
+  it('tells the depth of a queue: what waits there, held by a consumer or not, until it is completed', async () => {
+    await transport.send(toOrders, [message('order.PlaceOrder.v1'), message('order.PlaceOrder.v1')]);
+    expect(await transport.depth(orders)).toBe(2);
+
+    const inbox = new Inbox();
+    await transport.receive(orders, inbox.handler, options);
+    const first = await inbox.next();
+    expect(await transport.depth(orders)).toBe(2);
+    await first.complete();
+    await (await inbox.next()).complete();
+    expect(await transport.depth(orders)).toBe(0);
+  });
+
   it('refuses queues, topics and subscriptions that are not in the topology', async () => {
     await expect(transport.send({ kind: 'queue', name: 'nobody' }, [message('x.Y.v1')])).rejects.toThrow(/queue nobody/);
     await expect(transport.send({ kind: 'topic', name: 'other' }, [message('x.Y.v1')])).rejects.toThrow(/topic other/);

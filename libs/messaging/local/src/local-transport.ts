@@ -117,6 +117,10 @@ export class LocalTransport implements Transport {
     this.opened().db.prepare('SELECT count(*) FROM sqlite_master').get();
   }
 
+  async depth(source: Source): Promise<number> {
+    return this.opened().messages.depth(this.addresses.of(source));
+  }
+
   /** All messages in one transaction. On the topic, an event nobody subscribes to is dropped, as on any pub/sub. */
   async send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<void> {
     const open = this.opened();

@@ -57,6 +57,7 @@ export class MessageStore {
   private readonly fanOut: StatementSync;
   private readonly limit: StatementSync;
   private readonly earliest: StatementSync;
+  private readonly count: StatementSync;
   private readonly lockNext: StatementSync;
   private readonly backstop: StatementSync;
   private readonly remove: StatementSync;
@@ -78,6 +79,7 @@ export class MessageStore {
     );
     this.limit = db.prepare('SELECT max_delivery_count FROM addresses WHERE address = ?');
     this.earliest = db.prepare('SELECT MIN(visible_at) AS at FROM messages WHERE address = ?');
+    this.count = db.prepare('SELECT count(*) AS waiting FROM messages WHERE address = ?');
     // Peek-lock in one statement: the lease is the new visible_at, so a consumer that dies just lets it lapse.
     this.lockNext = db.prepare(
       `UPDATE messages
@@ -131,6 +133,12 @@ export class MessageStore {
       this.db.read(() => this.earliest.get(address)),
       'at',
     );
+  }
+
+  /** Messages at the address, locked or not: what is still to be handled there. */
+  depth(address: string): number {
+    const row = this.db.read(() => this.count.get(address));
+    return row === undefined ? 0 : integer(row, 'waiting');
   }
 
   /**

@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { Module, type DynamicModule, type INestApplication, type ModuleMetadata, type Type } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type INestApplication,
+  type ModuleMetadata,
+  type Type,
+} from '@nestjs/common';
 import type pg from 'pg';
 import type { Catalogue } from '@stitch/messaging-catalogue';
 import { bootstrapService, StitchMessagingModule, type BootstrapOptions, type StitchMessagingOptions } from '@stitch/messaging-core';
@@ -37,6 +46,20 @@ export interface ServiceDefinitionOptions<TClient extends PrismaClientLike> {
 export interface ServiceRunOptions {
   /** The transports the service can run on: the shop's in production, an in-memory one in tests. */
   readonly transports: StitchMessagingOptions['transports'];
+  /** The started OpenTelemetry SDK (`@stitch/telemetry`), flushed and shut down last when the service stops. */
+  readonly telemetry?: { shutdown(): Promise<void> };
+}
+
+const TELEMETRY = Symbol('TELEMETRY');
+
+/** Shuts the SDK down after the consumer, relay and HTTP server have stopped, so their last spans are exported. */
+@Injectable()
+class TelemetryShutdown implements OnApplicationShutdown {
+  constructor(@Inject(TELEMETRY) private readonly telemetry: { shutdown(): Promise<void> }) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.telemetry.shutdown();
+  }
 }
 
 export interface ServiceDefinition {
@@ -59,7 +82,7 @@ export function defineService<TClient extends PrismaClientLike>(options: Service
   return {
     service: options.service,
     http: options.http ?? {},
-    forRoot({ transports }) {
+    forRoot({ transports, telemetry }) {
       const messaging = { service: options.service, catalogue: options.catalogue, transports };
       const { prisma } = options;
       const persistence = prisma
@@ -79,7 +102,7 @@ export function defineService<TClient extends PrismaClientLike>(options: Service
       return {
         module: root,
         imports: [StitchMessagingModule.forRoot({ ...messaging, ...persistence }), ...(options.imports ?? [])],
-        providers: [...(options.providers ?? [])],
+        providers: [...(options.providers ?? []), ...(telemetry ? [{ provide: TELEMETRY, useValue: telemetry }, TelemetryShutdown] : [])],
       };
     },
   };
@@ -92,7 +115,8 @@ export interface RunServiceOptions extends ServiceRunOptions {
 
 /** Starts a defined service: HTTP and its consumer in one process (see `bootstrapService`). */
 export function runService(definition: ServiceDefinition, options: RunServiceOptions): Promise<INestApplication> {
-  return bootstrapService(definition.forRoot({ transports: options.transports }), { defaultPort: options.defaultPort, ...definition.http });
+  const { transports, telemetry } = options;
+  return bootstrapService(definition.forRoot({ transports, telemetry }), { defaultPort: options.defaultPort, ...definition.http });
 }
 
 /** A module class of the service's own name (`order-service` -> `OrderServiceModule`), which Nest's errors name. */

@@ -1,10 +1,22 @@
-import type { Destination, Logger, OutgoingMessage, Transport } from '@stitch/messaging-core';
+import { context, metrics, ROOT_CONTEXT, SpanKind, type Histogram } from '@opentelemetry/api';
+import {
+  creationContext,
+  linksTo,
+  messagingSystem,
+  messagingTracer,
+  settleSpan,
+  type Destination,
+  type Logger,
+  type OutgoingMessage,
+  type TraceCarrier,
+  type Transport,
+} from '@stitch/messaging-core';
 import type { Database } from '../database/database';
 import type { PrismaClientLike } from '../database/prisma-client';
 
 export interface OutboxRelayOptions {
   readonly database: Database<PrismaClientLike>;
-  readonly transport: Pick<Transport, 'send'>;
+  readonly transport: Pick<Transport, 'send'> & { readonly name?: string };
   readonly logger: Logger;
   /** Rows claimed per transaction. Default 100. */
   readonly batchSize?: number;
@@ -27,12 +39,13 @@ interface OutboxRow {
   body: string;
   headers: Record<string, string> | null;
   not_before_ms: number | null;
+  created_at_ms: number;
 }
 
 // SKIP LOCKED: the rows another relay (a replica, or a second relay here) is sending are locked by its
 // transaction until it has deleted them, so each relay claims other rows and none is sent twice.
 const CLAIM = `SELECT id::text AS id, destination_kind, destination_name, message_id, type, correlation_id, body, headers,
-    (extract(epoch FROM not_before) * 1000)::float8 AS not_before_ms
+    (extract(epoch FROM not_before) * 1000)::float8 AS not_before_ms, (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms
   FROM stitch_outbox ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED`;
 const DELETE = 'DELETE FROM stitch_outbox WHERE id = ANY($1::bigint[])';
 // One round trip instead of a transaction's four when there is nothing to send, as on most rechecks.
@@ -49,9 +62,14 @@ export class OutboxRelay {
   private pass: Promise<void> | undefined;
   private wanted = false;
   private stopping = false;
+  private readonly sendDelay: Histogram;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
+    this.sendDelay = metrics.getMeter('@stitch/persistence').createHistogram('stitch.outbox.send_delay', {
+      description: 'How long a message waited in stitch_outbox between its commit and its sending',
+      unit: 's',
+    });
   }
 
   /** Sends what is already there, then whenever woken and every `recheckMs`. */
@@ -67,11 +85,15 @@ export class OutboxRelay {
   wake(): void {
     if (this.stopping) return;
     this.wanted = true;
-    this.pass ??= this.run().finally(() => {
-      this.pass = undefined;
-      // A wake that came after the loop's last look but before this point would otherwise wait for the timer.
-      if (this.wanted) this.wake();
-    });
+    // Whoever woke the relay (a handler, a request) is not what it works for: its queries belong to no trace,
+    // and each send joins the trace of the messages it sends.
+    this.pass ??= context
+      .with(ROOT_CONTEXT, () => this.run())
+      .finally(() => {
+        this.pass = undefined;
+        // A wake that came after the loop's last look but before this point would otherwise wait for the timer.
+        if (this.wanted) this.wake();
+      });
   }
 
   /** Stops the timer and waits for the batch in hand; rows left are sent by the next start or another replica. */
@@ -114,7 +136,7 @@ export class OutboxRelay {
   }
 
   private async relayBatch(): Promise<{ claimed: number; failed: boolean }> {
-    const { database, transport, logger } = this.options;
+    const { database, logger } = this.options;
     const [probe] = await database.root.$queryRawUnsafe<Array<{ pending: boolean }>>(ANY_PENDING);
     if (!probe?.pending) return { claimed: 0, failed: false };
     // The relay's own transaction on the root client, never one a caller happens to be in.
@@ -125,7 +147,7 @@ export class OutboxRelay {
         let failed = false;
         for (const { destination, group } of groupByDestination(rows)) {
           try {
-            await transport.send(destination, group.map(toOutgoing));
+            await this.send(destination, group);
             await client.$executeRawUnsafe(
               DELETE,
               group.map((row) => row.id),
@@ -140,6 +162,49 @@ export class OutboxRelay {
       },
       { timeout: this.options.batchTimeoutMs ?? 60_000 },
     );
+  }
+
+  /**
+   * The actual send, in a CLIENT span linked to each message's producer span (and the child of it when it sends
+   * one message, as it mostly does), so the trace shows how long a message waited in the outbox.
+   */
+  private send(destination: Destination, group: readonly OutboxRow[]): Promise<void> {
+    const { transport } = this.options;
+    const carriers = group.map(traceCarrierOf);
+    const parent = group.length === 1 && carriers[0] ? creationContext(carriers[0]) : ROOT_CONTEXT;
+    const attributes = {
+      'messaging.system': messagingSystem(transport.name ?? 'unknown'),
+      'messaging.destination.name': destination.name,
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'send',
+      'messaging.batch.message_count': group.length,
+      ...(group.length === 1 && group[0] ? { 'messaging.message.id': group[0].message_id } : {}),
+    };
+    return messagingTracer().startActiveSpan(
+      `send ${destination.name}`,
+      { kind: SpanKind.CLIENT, attributes, links: linksTo(carriers) },
+      parent,
+      (span) =>
+        settleSpan(span, async () => {
+          await transport.send(destination, group.map(toOutgoing));
+          const now = Date.now();
+          for (const row of group)
+            this.sendDelay.record(Math.max(0, now - row.created_at_ms) / 1000, { 'messaging.destination.name': destination.name });
+        }),
+    );
+  }
+}
+
+/** The trace context the stored CloudEvent carries; none when the body cannot be read (the consumer will say so). */
+function traceCarrierOf(row: OutboxRow): TraceCarrier {
+  try {
+    const { traceparent, tracestate } = JSON.parse(row.body) as { traceparent?: unknown; tracestate?: unknown };
+    return {
+      ...(typeof traceparent === 'string' ? { traceparent } : {}),
+      ...(typeof tracestate === 'string' ? { tracestate } : {}),
+    };
+  } catch {
+    return {};
   }
 }
 

@@ -35,6 +35,7 @@ describe('nx g @stitch/nx-plugin:service', () => {
           'apps/returns-service/src/app.module.ts',
           'apps/returns-service/src/main.int.spec.ts',
           'apps/returns-service/src/main.ts',
+          'apps/returns-service/src/telemetry.ts',
           'apps/returns-service/src/schema-drift.int.spec.ts',
           'apps/returns-service/tsconfig.json',
           'docker-compose.yml',

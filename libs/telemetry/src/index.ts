@@ -1,0 +1,2 @@
+export { exportPlan, type ExportPlan } from './export-plan';
+export { startTelemetry, type Telemetry } from './start-telemetry';

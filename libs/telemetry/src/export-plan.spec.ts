@@ -15,6 +15,14 @@ describe('exportPlan', () => {
     }
   });
 
+  it("takes the gRPC endpoint Azure Container Apps injects for its environment's OpenTelemetry agent", () => {
+    expect(exportPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.service.k8se-apps:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual({
+      disabled: false,
+      traces: true,
+      metrics: true,
+    });
+  });
+
   it('exports one signal when only its own endpoint is set', () => {
     expect(exportPlan({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toMatchObject({
       traces: true,

@@ -6,7 +6,7 @@ import type { ShopDatabase } from './database';
 import { WORKLOAD_PROFILE, type ShopEnvironment } from './environment';
 import type { ServiceIdentities } from './identities';
 import type { ShopImages } from './images';
-import type { ShopKeyVault } from './key-vault';
+import { secretName, type ShopKeyVault } from './key-vault';
 import type { ShopMonitoring } from './monitoring';
 import { APPS_SUBNET } from './network';
 import type { ShopRegistry } from './registry';
@@ -23,7 +23,6 @@ export const LIVENESS_PATH = '/health/live';
 export const READINESS_PATH = '/health/ready';
 
 const APP_INSIGHTS_SECRET = 'appinsights-connection-string';
-const DATABASE_PASSWORD_SECRET = 'database-password';
 
 export interface ShopContainerAppsArgs {
   readonly resourceGroupName: pulumi.Input<string>;
@@ -94,7 +93,7 @@ export class ShopContainerApps extends pulumi.ComponentResource {
       const secrets: inputs.app.SecretArgs[] = [
         { name: APP_INSIGHTS_SECRET, value: args.monitoring.appInsightsConnectionString },
         ...vaultSecrets.map(({ variable, secret }) => ({
-          name: variable === 'DATABASE_PASSWORD' ? DATABASE_PASSWORD_SECRET : secretName(variable),
+          name: secretName(variable),
           keyVaultUrl: secret.uri,
           identity: identity.id,
         })),
@@ -111,17 +110,12 @@ export class ShopContainerApps extends pulumi.ComponentResource {
         ...service.calls.map((callee) => ({ name: urlVariable(callee), value: `http://${callee}` })),
         // The ingress's proxies sit in the apps subnet: only their X-Forwarded-For names the customer.
         ...(service.publicHttp ? [{ name: 'TRUST_PROXY', value: APPS_SUBNET }] : []),
-        ...(ownDatabase
-          ? [
-              { name: 'DATABASE_URL', value: args.database.urlOf(service.name) },
-              { name: 'DATABASE_PASSWORD', secretRef: DATABASE_PASSWORD_SECRET },
-            ]
-          : []),
+        ...(ownDatabase ? [{ name: 'DATABASE_URL', value: args.database.urlOf(service.name) }] : []),
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', secretRef: APP_INSIGHTS_SECRET },
         // The OTLP endpoint and protocol are the environment's agent's, which Container Apps injects; set here, they
         // would override it.
         { name: 'OTEL_SERVICE_NAME', value: service.name },
-        ...service.secrets.map((secret) => ({ name: secret, secretRef: secretName(secret) })),
+        ...vaultSecrets.map(({ variable }) => ({ name: variable, secretRef: secretName(variable) })),
       ];
       const probe = (type: app.Type, path: string): inputs.app.ContainerAppProbeArgs => ({
         type,
@@ -185,11 +179,6 @@ export class ShopContainerApps extends pulumi.ComponentResource {
     this.resources.push(resource);
     return resource;
   }
-}
-
-/** A Container Apps secret name: lower-case letters, digits and '-'. */
-function secretName(variable: string): string {
-  return variable.toLowerCase().replace(/_/g, '-');
 }
 
 /**

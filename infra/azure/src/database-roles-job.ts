@@ -7,7 +7,7 @@ import type * as inputs from '@pulumi/azure-native/types/input';
 import { WORKLOAD_PROFILE } from './environment';
 import { DATABASE_ADMIN_USER, DATABASE_PORT, type ShopDatabase } from './database';
 import type { ShopImages } from './images';
-import type { ShopKeyVault } from './key-vault';
+import { secretName, type ShopKeyVault } from './key-vault';
 import type { ShopRegistry } from './registry';
 
 export const DATABASE_ROLES_JOB = 'database-roles';
@@ -58,10 +58,10 @@ export class DatabaseRolesJob extends pulumi.ComponentResource {
       { name: 'DATABASE_TLS', value: 'verify-full' },
     ];
     const fromVault = (variable: string, secret: ShopDatabase['adminPassword']) => {
-      const secretName = variable.toLowerCase().replace(/_/g, '-');
+      const name = secretName(variable);
       access.push(args.vault.grantRead(DATABASE_ROLES_JOB, this.identity.principalId, secret));
-      secrets.push({ name: secretName, keyVaultUrl: secret.uri, identity: this.identity.id });
-      env.push({ name: variable, secretRef: secretName });
+      secrets.push({ name, keyVaultUrl: secret.uri, identity: this.identity.id });
+      env.push({ name: variable, secretRef: name });
     };
     fromVault('DATABASE_ADMIN_PASSWORD', args.database.adminPassword);
     const plan = roles.map((role) => {

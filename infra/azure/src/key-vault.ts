@@ -14,6 +14,11 @@ export interface ShopKeyVaultArgs {
   readonly prefix: string;
 }
 
+/** The Container Apps secret an environment variable's vault reference is held in: lower-case letters, digits and '-'. */
+export function secretName(variable: string): string {
+  return variable.toLowerCase().replace(/_/g, '-');
+}
+
 /** One secret of the vault: the versionless URI a Container App's secret reference reads the current value from. */
 export interface VaultSecret {
   readonly name: string;

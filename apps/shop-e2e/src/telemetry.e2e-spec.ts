@@ -1,11 +1,14 @@
 // One checkout, one trace: the whole shop as `npm start` runs it exports its spans and metrics over OTLP/JSON to a
 // receiver in this process, and the checkout's spans from all six services form one trace, joined at every hop
-// by the trace context its messages carry. On the embedded transport, and on AWS (SQS + EventBridge) against moto.
+// by the trace context its messages carry. On the embedded transport, on AWS (SQS + EventBridge) against moto, and on
+// Service Bus against the fake broker.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { PlaceOrder } from '@stitch/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { PlaceOrder, shopCatalogue } from '@stitch/contracts';
+import { serviceBusEntities, shopMarkerQueue } from '@stitch/messaging-azure-service-bus';
+import { fakeServiceBusProcessEnv, FakeServiceBusClient, FakeServiceBusServer } from '@stitch/messaging-azure-service-bus/testing';
 import { serviceNames } from '@stitch/manifest';
 import { launchShop, type RunningShop } from '@stitch/launcher';
 import {
@@ -74,6 +77,30 @@ describe('telemetry, end to end', () => {
       await shop?.stop();
       shop = undefined;
       await deleteShopTopology(settings, prefix);
+    }
+  });
+
+  // The services build the SDK's client from a connection string; preloaded into each of them, the fake's hook makes
+  // that client the fake broker's, so they run on Service Bus exactly as they do in Azure, composition included.
+  it('one checkout is one trace on the Service Bus transport, against the fake broker', async () => {
+    const server = await FakeServiceBusServer.start();
+    try {
+      const namespace = `e2e-${randomBytes(3).toString('hex')}`;
+      server.createNamespace(namespace, serviceBusEntities(shopCatalogue.topology()));
+      const marker = new FakeServiceBusClient(server.url, namespace);
+      await shopMarkerQueue(marker).write(namespace);
+      await marker.close();
+      shop = await launchShop({
+        dataDir: path.join(tmp, 'data'),
+        ports: 'free',
+        readyTimeoutMs: 180_000,
+        env: { ...receiver.env(), ...fakeServiceBusProcessEnv(server.url, namespace), STITCH_SHOP_ID: namespace },
+      });
+      await expectOneCheckoutOneTrace(shop, receiver, 'servicebus');
+    } finally {
+      await shop?.stop();
+      shop = undefined;
+      await server.close();
     }
   });
 });

@@ -20,10 +20,9 @@ const DoWork = defineCommand({
 const catalogue = new Catalogue({ services: ['alpha', 'beta'], messages: [DoWork], maxAttempts: { default: 3 } });
 
 /**
- * The whole shop cannot run on the fake broker (the services build their Service Bus client from a connection
- * string), so this is the Service Bus leg of "one checkout, one trace": a message sent by one transport and handled
- * through another across the fake broker is one trace, its consumer span the child of its producer span, a
- * redelivery after a failure too.
+ * The Service Bus leg of "one checkout, one trace" at the transport's level (the whole shop's is in
+ * apps/shop-e2e/src/telemetry.e2e-spec.ts): a message sent by one transport and handled through another across the
+ * fake broker is one trace, its consumer span the child of its producer span, a redelivery after a failure too.
  */
 describe('trace context across the fake Service Bus broker', () => {
   const exporter = new InMemorySpanExporter();

@@ -1,3 +1,4 @@
 export { FakeNamespace, FakeBrokerError, type FakeNamespaceOptions } from './broker';
 export { FakeServiceBusClient } from './client';
 export { FakeServiceBusServer } from './server';
+export { fakeServiceBusProcessEnv } from './process-env';

@@ -90,6 +90,23 @@ describe('startTelemetry, in a process of its own', () => {
     // The SDK's own diagnostics say each refused export; the shutdown still completes and says so once.
     expect({ code: run.code, last: run.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: 'flushed' });
     expect(run.stderr).toContain('telemetry: the last export failed at shutdown: Not Found');
+    // Each of them one line, not an error's stack.
+    for (const line of run.stderr.trim().split('\n')) expect(line).toMatch(/^telemetry: [^{]*$/);
+  });
+
+  it('says in one line each that the collector is gone, and still stops', async () => {
+    const gone = endpoint;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+
+    const run = await runFixture({ OTEL_EXPORTER_OTLP_ENDPOINT: gone, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+
+    expect({ code: run.code, last: run.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: 'flushed' });
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toContain('telemetry: the last export failed at shutdown: connect ECONNREFUSED ' + gone.replace('http://', ''));
+    for (const line of lines) expect(line).toMatch(/^telemetry: [^{]*$/);
   });
 
   it('exports nothing, and says nothing, without an endpoint', async () => {

@@ -1,3 +1,5 @@
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { diagLogLevelFromString, setGlobalErrorHandler } from '@opentelemetry/core';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
@@ -46,6 +48,7 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });
+  reportInOneLine(env);
   // The last export can fail (the collector gone first); that must not fail the service's shutdown.
   return {
     shutdown: () =>
@@ -53,4 +56,23 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
         console.error(`telemetry: the last export failed at shutdown: ${error instanceof Error ? error.message : String(error)}`);
       }),
   };
+}
+
+/**
+ * The SDK's own diagnostics and the export failures it reports (a collector that is gone, a refused batch), each in one
+ * line on stderr: the SDK's defaults print an error's stack as JSON, many lines of it for each failed export of a
+ * service whose collector stopped first.
+ */
+function reportInOneLine(env: NodeJS.ProcessEnv): void {
+  const write = (...args: unknown[]) => process.stderr.write(`telemetry: ${args.map(describe).join(' ').replace(/\s+/g, ' ').trim()}\n`);
+  const logger: DiagLogger = { error: write, warn: write, info: write, debug: write, verbose: write };
+  diag.setLogger(logger, { logLevel: diagLogLevelFromString(env['OTEL_LOG_LEVEL']) ?? DiagLogLevel.INFO, suppressOverrideMessage: true });
+  setGlobalErrorHandler((error) => write(error));
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'message' in value) return String(value.message);
+  return JSON.stringify(value) ?? String(value);
 }

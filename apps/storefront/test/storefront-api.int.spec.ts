@@ -656,6 +656,71 @@ describe('GET /api/flow', () => {
   });
 });
 
+describe('GET /api/flow/recent', () => {
+  it('answers the records already streamed, oldest first, and what each replica handled, for a page that loads later', async () => {
+    const before = (await (await fetch(`${base}/api/flow/recent`)).json()) as { records: unknown[] };
+    const stream = await openEventStream(`${base}/api/flow`);
+    const record = (messageId: string, instance: string, outcome: string) => ({
+      messageId,
+      type: 'inventory.reserve-stock.v1',
+      kind: 'command',
+      from: 'order-service',
+      to: 'inventory-service',
+      instance,
+      correlationId: 'checkout-recent',
+      at: new Date().toISOString(),
+      outcome,
+    });
+    const published = [
+      record('recent-1', 'inventory-service-41', 'handled'),
+      record('recent-2', 'inventory-service-41', 'retried'),
+      record('recent-2', 'inventory-service-42', 'handled'),
+    ];
+    const started = {
+      event: 'replica-started',
+      service: 'inventory-service',
+      instance: 'inventory-service-42',
+      restarts: 1,
+      at: new Date().toISOString(),
+    };
+    try {
+      await transport.flow.publish([...published, started].map((r) => JSON.stringify(r)));
+      await stream.take(4);
+    } finally {
+      stream.close();
+    }
+
+    const response = await fetch(`${base}/api/flow/recent`);
+
+    expect(response.status).toBe(200);
+    const recent = (await response.json()) as { since: string; records: unknown[]; counters: Array<{ instance: string }> };
+    expect(recent.records).toEqual([...before.records, ...published, started]);
+    expect(recent.counters.filter((counter) => counter.instance.startsWith('inventory-service-4'))).toEqual([
+      {
+        instance: 'inventory-service-41',
+        service: 'inventory-service',
+        command: 1,
+        event: 0,
+        duplicate: 0,
+        retried: 1,
+        deadLettered: 0,
+        restarts: 0,
+      },
+      {
+        instance: 'inventory-service-42',
+        service: 'inventory-service',
+        command: 1,
+        event: 0,
+        duplicate: 0,
+        retried: 0,
+        deadLettered: 0,
+        restarts: 1,
+      },
+    ]);
+    expect(Date.parse(recent.since)).toBeLessThanOrEqual(Date.now());
+  });
+});
+
 describe('GET /api/notifications', () => {
   it('relays notification-service’s stream of the session’s customer only', async () => {
     const stream = await openEventStream(`${base}/api/notifications`, { cookie: ada.cookie });
@@ -862,8 +927,8 @@ describe('API docs', () => {
     expect(routes.sort()).toEqual([
       'GET /api/dead-letters 200,401',
       'GET /api/flow 200',
-      'GET /api/notifications 200,401,503',
       'GET /api/flow/recent 200',
+      'GET /api/notifications 200,401,503',
       'GET /api/orders 200,401,502,503',
       'GET /api/orders/{id} 200,400,401,404,502,503',
       'GET /api/products 200,502,503',

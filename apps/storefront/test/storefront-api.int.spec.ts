@@ -649,7 +649,9 @@ describe('GET /api/flow', () => {
       await transport.flow.publish(records.map((record) => JSON.stringify(record)));
       await transport.flow.publish(['not json', JSON.stringify({ messageId: 'm-3' })]);
       const events = await stream.take(3);
-      expect(events.map((event) => JSON.parse(event))).toEqual(records);
+      // Each with its message's name in the catalogue beside the versioned type.
+      const names: Record<string, string> = { 'order.place-order.v1': 'PlaceOrder', 'order.order-placed.v1': 'OrderPlaced' };
+      expect(events.map((event) => JSON.parse(event))).toEqual(records.map((record) => ({ ...record, name: names[record.type] })));
     } finally {
       stream.close();
     }
@@ -694,7 +696,7 @@ describe('GET /api/flow/recent', () => {
 
     expect(response.status).toBe(200);
     const recent = (await response.json()) as { since: string; records: unknown[]; counters: Array<{ instance: string }> };
-    expect(recent.records).toEqual([...before.records, ...published, started]);
+    expect(recent.records).toEqual([...before.records, ...published.map((r) => ({ ...r, name: 'ReserveStock' })), started]);
     expect(recent.counters.filter((counter) => counter.instance.startsWith('inventory-service-4'))).toEqual([
       {
         instance: 'inventory-service-41',

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { shopCatalogue } from '@stitch/contracts';
 import { MessagingRuntime, type Closable } from '@stitch/messaging-core';
 import { Observable, Subject } from 'rxjs';
 import { FlowHistory } from './flow-history';
@@ -52,8 +53,11 @@ export class FlowFeed implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const parsed = flowStreamRecordSchema.safeParse(json);
     if (parsed.success) {
-      this.history.add(parsed.data);
-      this.records.next(parsed.data);
+      // The page shows the short name (PlaceOrder) and keeps the versioned type for its title.
+      const name = 'type' in parsed.data ? shopCatalogue.find(parsed.data.type)?.name : undefined;
+      const record: FlowRecordView = name ? { ...parsed.data, name } : parsed.data;
+      this.history.add(record);
+      this.records.next(record);
     } else if (!this.warnedMalformed) {
       this.warnedMalformed = true;
       this.logger.warn('ignoring flow records that are not flow records');

@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { flowStreamRecordSchema } from './flow-record.schema';
+import { flowViewRecordSchema } from './flow-record.schema';
 
 /** What one replica handled, as the flow records this storefront saw tell it. */
 export const replicaCounterSchema = z.object({
@@ -18,7 +18,7 @@ export type ReplicaCounter = z.infer<typeof replicaCounterSchema>;
 export const recentFlowSchema = z.object({
   since: z.iso.datetime().describe('When this storefront replica started keeping them: what came before is not counted'),
   records: z
-    .array(flowStreamRecordSchema)
+    .array(flowViewRecordSchema)
     .describe(
       'The most recent records, oldest first (at most 300): each a FlowRecord or a ReplicaStarted record, as GET /api/flow streams them',
     ),

@@ -121,17 +121,22 @@ export class OrdersService {
         return [];
       }),
     ]);
+    const keys = new Map(placedHere.map((key) => [key.orderId, key]));
     const listed: OrderSummary[] = stored
       .filter((order) => order.userId === customerId)
-      .map(({ userId: _customer, ...order }) => ({
-        orderId: order.orderId,
-        status: order.status,
-        ...(order.reason === undefined ? {} : { reason: order.reason }),
-        items: order.items,
-        totalCents: order.totalCents,
-        ...(order.correlationId === undefined ? {} : { correlationId: order.correlationId }),
-        placedAt: order.placedAt,
-      }));
+      .map((order) => {
+        // An order-service that does not keep correlation ids yet: the storefront remembers the young ones.
+        const correlationId = order.correlationId ?? keys.get(order.orderId)?.correlationId;
+        return {
+          orderId: order.orderId,
+          status: order.status,
+          ...(order.reason === undefined ? {} : { reason: order.reason }),
+          items: order.items,
+          totalCents: order.totalCents,
+          ...(correlationId === undefined ? {} : { correlationId }),
+          placedAt: order.placedAt,
+        };
+      });
     const known = new Set(listed.map((order) => order.orderId));
     const onTheirWay: OrderSummary[] = placedHere
       .filter((key) => !known.has(key.orderId) && readsPendingWhileUnknown(key.orderId, now, this.config.pendingWindowMs))

@@ -80,7 +80,8 @@ export class FlowView {
       }
       this.renderCounters();
     }
-    const held = this.held;
+    // A second catch-up (the stream reconnected during the first) may find the held records already shown.
+    const held = this.held ?? [];
     this.held = undefined;
     for (const record of held) if (!this.shown.has(identity(record))) this.receive(record);
   }

@@ -210,6 +210,8 @@ export class Shop {
     clearTimeout(tracked.timer);
     const result = await callApi('GET', `/api/orders/${tracked.order.orderId}`);
     if (result.status === 401) return this.signOut();
+    // No longer known (on its way for too long): asking again would only be refused again.
+    if (result.status === 404) return;
     if (result.ok) {
       tracked.order = result.body;
       this.render(tracked);

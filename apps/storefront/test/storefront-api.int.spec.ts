@@ -528,6 +528,85 @@ describe('GET /api/orders/:id', () => {
   });
 });
 
+describe('GET /api/orders', () => {
+  it('lists the session customer’s orders newest first: order-service’s, and the one still on its way as pending, each with its checkout', async () => {
+    const linus = await signUp('Linus');
+    const grace = await signUp('Grace');
+    const older = {
+      orderId: '0196f6a0-0000-7000-8000-00000000a001',
+      userId: linus.userId,
+      status: 'confirmed' as const,
+      items: [{ sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 }],
+      totalCents: 3_998,
+      correlationId: 'checkout-older',
+      placedAt: '2026-12-01T10:00:00.000Z',
+    };
+    const newer = {
+      ...older,
+      orderId: '0196f6a0-0000-7000-8000-00000000a002',
+      status: 'cancelled' as const,
+      reason: 'payment declined',
+      correlationId: 'checkout-newer',
+      placedAt: '2026-12-01T11:00:00.000Z',
+    };
+    stubs.orders.set(older.orderId, older);
+    stubs.orders.set(newer.orderId, newer);
+    stubs.orders.set('0196f6a0-0000-7000-8000-00000000a003', {
+      ...older,
+      orderId: '0196f6a0-0000-7000-8000-00000000a003',
+      userId: grace.userId,
+    });
+    const accepted = await order({ items: [line] }, linus);
+    const { orderId } = (await accepted.json()) as { orderId: string };
+
+    const response = await get('/api/orders', linus);
+
+    expect(response.status).toBe(200);
+    const listed = (await response.json()) as Array<Record<string, unknown>>;
+    const { userId: _older, ...olderShown } = older;
+    const { userId: _newer, ...newerShown } = newer;
+    expect(listed).toEqual([
+      {
+        orderId,
+        status: 'pending',
+        items: [],
+        totalCents: 0,
+        correlationId: accepted.headers.get('x-correlation-id'),
+        placedAt: expect.any(String),
+      },
+      newerShown,
+      olderShown,
+    ]);
+    expect(Math.abs(Date.parse(listed[0]!['placedAt'] as string) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('lists an order once order-service has it, with order-service’s state and the checkout the storefront remembers', async () => {
+    const linus = await signUp('Linus');
+    const accepted = await order({ items: [line] }, linus);
+    const { orderId } = (await accepted.json()) as { orderId: string };
+    const correlationId = accepted.headers.get('x-correlation-id')!;
+    const stored = {
+      orderId,
+      userId: linus.userId,
+      status: 'confirmed' as const,
+      items: [{ sku: 'TEE-WHT-M', quantity: 1, unitPriceCents: 1_999 }],
+      totalCents: 1_999,
+      placedAt: new Date().toISOString(),
+    };
+    // Stored by an order-service that does not give the correlation id: the storefront remembers it.
+    stubs.orders.set(orderId, stored);
+
+    const { userId: _customer, ...shown } = stored;
+    expect(await (await get('/api/orders', linus)).json()).toEqual([{ ...shown, correlationId }]);
+  });
+
+  it('is an empty list for a customer without orders, and 401 without a session', async () => {
+    expect(await (await get('/api/orders', await signUp('Edsger'))).json()).toEqual([]);
+    const anonymous = await get('/api/orders');
+    expect(anonymous.status).toBe(401);
+  });
+});
+
 describe('GET /api/flow', () => {
   it('streams every record published on the transport’s flow channel', async () => {
     const stream = await openEventStream(`${base}/api/flow`);
@@ -570,10 +649,77 @@ describe('GET /api/flow', () => {
       await transport.flow.publish(records.map((record) => JSON.stringify(record)));
       await transport.flow.publish(['not json', JSON.stringify({ messageId: 'm-3' })]);
       const events = await stream.take(3);
-      expect(events.map((event) => JSON.parse(event))).toEqual(records);
+      // Each with its message's name in the catalogue beside the versioned type.
+      const names: Record<string, string> = { 'order.place-order.v1': 'PlaceOrder', 'order.order-placed.v1': 'OrderPlaced' };
+      expect(events.map((event) => JSON.parse(event))).toEqual(records.map((record) => ({ ...record, name: names[record.type] })));
     } finally {
       stream.close();
     }
+  });
+});
+
+describe('GET /api/flow/recent', () => {
+  it('answers the records already streamed, oldest first, and what each replica handled, for a page that loads later', async () => {
+    const before = (await (await fetch(`${base}/api/flow/recent`)).json()) as { records: unknown[] };
+    const stream = await openEventStream(`${base}/api/flow`);
+    const record = (messageId: string, instance: string, outcome: string) => ({
+      messageId,
+      type: 'inventory.reserve-stock.v1',
+      kind: 'command',
+      from: 'order-service',
+      to: 'inventory-service',
+      instance,
+      correlationId: 'checkout-recent',
+      at: new Date().toISOString(),
+      outcome,
+    });
+    const published = [
+      record('recent-1', 'inventory-service-41', 'handled'),
+      record('recent-2', 'inventory-service-41', 'retried'),
+      record('recent-2', 'inventory-service-42', 'handled'),
+    ];
+    const started = {
+      event: 'replica-started',
+      service: 'inventory-service',
+      instance: 'inventory-service-42',
+      restarts: 1,
+      at: new Date().toISOString(),
+    };
+    try {
+      await transport.flow.publish([...published, started].map((r) => JSON.stringify(r)));
+      await stream.take(4);
+    } finally {
+      stream.close();
+    }
+
+    const response = await fetch(`${base}/api/flow/recent`);
+
+    expect(response.status).toBe(200);
+    const recent = (await response.json()) as { since: string; records: unknown[]; counters: Array<{ instance: string }> };
+    expect(recent.records).toEqual([...before.records, ...published.map((r) => ({ ...r, name: 'ReserveStock' })), started]);
+    expect(recent.counters.filter((counter) => counter.instance.startsWith('inventory-service-4'))).toEqual([
+      {
+        instance: 'inventory-service-41',
+        service: 'inventory-service',
+        command: 1,
+        event: 0,
+        duplicate: 0,
+        retried: 1,
+        deadLettered: 0,
+        restarts: 0,
+      },
+      {
+        instance: 'inventory-service-42',
+        service: 'inventory-service',
+        command: 1,
+        event: 0,
+        duplicate: 0,
+        retried: 0,
+        deadLettered: 0,
+        restarts: 1,
+      },
+    ]);
+    expect(Date.parse(recent.since)).toBeLessThanOrEqual(Date.now());
   });
 });
 
@@ -783,7 +929,9 @@ describe('API docs', () => {
     expect(routes.sort()).toEqual([
       'GET /api/dead-letters 200,401',
       'GET /api/flow 200',
+      'GET /api/flow/recent 200',
       'GET /api/notifications 200,401,503',
+      'GET /api/orders 200,401,502,503',
       'GET /api/orders/{id} 200,400,401,404,502,503',
       'GET /api/products 200,502,503',
       'GET /api/traces 200,400,404',

@@ -2,7 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { ExpireOrder, PaymentFailed, PaymentSucceeded, PlaceOrder, StockReservationFailed, StockReserved } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
-import { HandleMessage, MessageBus, MessageRejectedError } from '@stitch/messaging-core';
+import { HandleMessage, MessageBus, MessageEnvelope, MessageRejectedError, type Envelope } from '@stitch/messaging-core';
 import { orderConfig, type OrderConfig } from '../config/order.config';
 import { UsersRepository } from '../users/users.repository';
 import { decide, placeOrder, type Outgoing, type SagaReply } from './checkout-saga';
@@ -27,7 +27,8 @@ export class CheckoutSagaHandlers {
   // The UserSignedUp a PlaceOrder overtook is usually a moment behind, never within the same instant: retrying at
   // once would only spend attempts, so this handler backs off from its first failure.
   @HandleMessage(PlaceOrder, { retry: { immediate: 0 } })
-  async placeOrder(@Payload() command: MessageData<typeof PlaceOrder>): Promise<void> {
+  async placeOrder(@MessageEnvelope() envelope: Envelope<MessageData<typeof PlaceOrder>>): Promise<void> {
+    const command = envelope.data;
     if (!(await this.users.exists(command.userId))) throw new UnknownUserError(command.userId);
     if (await this.orders.exists(command.orderId)) {
       this.logger.log({ orderId: command.orderId, msg: 'PlaceOrder for an order already placed; nothing to do' });
@@ -35,7 +36,7 @@ export class CheckoutSagaHandlers {
     }
     const decision = placeOrder(command, this.config.timeoutMs);
     if (decision.outcome === 'rejected') throw new MessageRejectedError(decision.why);
-    await this.orders.create(decision.order);
+    await this.orders.create(decision.order, envelope.correlationId);
     await this.dispatch(decision.messages);
   }
 

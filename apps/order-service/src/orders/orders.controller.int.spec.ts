@@ -18,22 +18,38 @@ afterAll(async () => {
   await shop?.stop();
 });
 
-async function placedOrder(): Promise<string> {
-  const orderId = randomUUID();
-  await shop.storefront.send(PlaceOrder, { orderId, userId: user.userId, items, paymentMethod: { token: 'tok_test_visa', last4: '4242' } });
-  await until(() => shop.sent(ReserveStock, (data) => data.orderId === orderId).length === 1);
-  return orderId;
+async function placedOrder(userId = user.userId): Promise<string> {
+  return (await placedOrderWithCorrelation(userId)).orderId;
 }
+
+/** Places an order as the storefront does; the correlation id is the one its PlaceOrder carried. */
+async function placedOrderWithCorrelation(userId: string): Promise<{ orderId: string; correlationId: string }> {
+  const orderId = randomUUID();
+  const sent = await shop.storefront.send(PlaceOrder, { orderId, userId, items, paymentMethod: { token: 'tok_test_visa', last4: '4242' } });
+  await until(() => shop.sent(ReserveStock, (data) => data.orderId === orderId).length === 1);
+  return { orderId, correlationId: sent.correlationId };
+}
+
+const placedAt = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
 describe('GET /orders/:id', () => {
   it('answers a stored order with its customer, its lines in the order placed, its total and version, and no payment details', async () => {
-    const orderId = await placedOrder();
+    const { orderId, correlationId } = await placedOrderWithCorrelation(user.userId);
 
     const response = await shop.request(`/orders/${orderId}`);
 
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(body).toEqual({ orderId, userId: user.userId, status: 'pending', items, totalCents: 3_900, version: 1 });
+    expect(body).toEqual({
+      orderId,
+      userId: user.userId,
+      status: 'pending',
+      items,
+      totalCents: 3_900,
+      version: 1,
+      correlationId,
+      placedAt,
+    });
   });
 
   it('gives the reason of a cancelled order', async () => {
@@ -55,6 +71,8 @@ describe('GET /orders/:id', () => {
       items,
       totalCents: 3_900,
       version: 2,
+      correlationId: expect.any(String),
+      placedAt,
     });
   });
 
@@ -73,5 +91,51 @@ describe('GET /orders/:id', () => {
 
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'id must be a UUID' });
+  });
+});
+
+describe('GET /orders?customerId=', () => {
+  it('lists one customer’s orders, newest first, each with its checkout’s correlation id and when it was placed', async () => {
+    const customer = { userId: randomUUID(), email: 'grace@example.com', name: 'Grace' };
+    await shop.settled((await shop.storefront.publish(UserSignedUp, customer)).id);
+    const first = await placedOrderWithCorrelation(customer.userId);
+    const second = await placedOrderWithCorrelation(customer.userId);
+    // Another customer's order is not theirs to see.
+    await placedOrder(user.userId);
+
+    const response = await shop.request(`/orders?customerId=${customer.userId}`);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Array<Record<string, unknown>>;
+    expect(body).toEqual(
+      [second, first].map(({ orderId, correlationId }) => ({
+        orderId,
+        userId: customer.userId,
+        status: 'pending',
+        items,
+        totalCents: 3_900,
+        version: 1,
+        correlationId,
+        placedAt,
+      })),
+    );
+    expect(Date.parse(body[0]!['placedAt'] as string)).toBeGreaterThanOrEqual(Date.parse(body[1]!['placedAt'] as string));
+    expect(first.correlationId).not.toBe(second.correlationId);
+  });
+
+  it('answers an empty list for a customer without orders', async () => {
+    const response = await shop.request(`/orders?customerId=${randomUUID()}`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([]);
+  });
+
+  it('answers 400 naming customerId when it is missing or not a UUID', async () => {
+    for (const query of ['', '?customerId=', '?customerId=ada']) {
+      const response = await shop.request(`/orders${query}`);
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'customerId must be a UUID' });
+    }
   });
 });

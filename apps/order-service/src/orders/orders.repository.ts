@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '@stitch/persistence';
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Order, OrderLine as OrderLineRow, PrismaClient } from '../generated/prisma/client';
 import type { NewOrder, OrderLine, OrderStatus, SagaOrder, SagaState } from './checkout-saga';
 
 /** An order as `GET /orders/:id` answers it. */
@@ -13,7 +13,14 @@ export interface OrderView {
   readonly items: readonly OrderLine[];
   readonly totalCents: number;
   readonly version: number;
+  /** The checkout's correlation id; absent on orders placed before it was kept. */
+  readonly correlationId?: string;
+  /** When this service stored it (ISO 8601). */
+  readonly placedAt: string;
 }
+
+/** The most orders one `GET /orders?customerId=` answers: a customer's newest. */
+export const MAX_LISTED_ORDERS = 50;
 
 /** Orders and their lines in the service's database, in the shapes the saga and the query need. */
 @Injectable()
@@ -24,10 +31,12 @@ export class OrdersRepository {
     return (await this.db.client.order.count({ where: { id: orderId } })) > 0;
   }
 
-  async create(order: NewOrder): Promise<void> {
+  /** `correlationId`: the checkout the PlaceOrder belonged to, kept so a customer's orders lead to their messages. */
+  async create(order: NewOrder, correlationId: string): Promise<void> {
     await this.db.client.order.create({
       data: {
         id: order.orderId,
+        correlationId,
         userId: order.userId,
         status: order.status,
         stockReserved: order.stockReserved,
@@ -84,15 +93,33 @@ export class OrdersRepository {
 
   async findView(orderId: string): Promise<OrderView | undefined> {
     const row = await this.db.client.order.findUnique({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
-    if (!row) return undefined;
-    return {
-      orderId: row.id,
-      userId: row.userId,
-      status: row.status,
-      ...(row.reason === null ? {} : { reason: row.reason }),
-      items: row.lines.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
-      totalCents: row.totalCents,
-      version: row.version,
-    };
+    return row ? toView(row) : undefined;
   }
+
+  /** A customer's newest orders first, at most `limit`. */
+  async listViews(customerId: string, limit = MAX_LISTED_ORDERS): Promise<OrderView[]> {
+    const rows = await this.db.client.order.findMany({
+      where: { userId: customerId },
+      include: { lines: { orderBy: { position: 'asc' } } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+    return rows.map(toView);
+  }
+}
+
+type OrderRow = Order & { lines: OrderLineRow[] };
+
+function toView(row: OrderRow): OrderView {
+  return {
+    orderId: row.id,
+    userId: row.userId,
+    status: row.status,
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    items: row.lines.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
+    totalCents: row.totalCents,
+    version: row.version,
+    ...(row.correlationId === null ? {} : { correlationId: row.correlationId }),
+    placedAt: row.createdAt.toISOString(),
+  };
 }

@@ -1,6 +1,6 @@
 /* global sessionStorage, EventSource, setTimeout, clearTimeout */
 import { callApi, problemLines } from './api.mjs';
-import { byId, el, formatCents } from './dom.mjs';
+import { byId, el, formatCents, formatTime } from './dom.mjs';
 
 const USER_KEY = 'stitch.user';
 const POLL_MS = 1000;
@@ -33,6 +33,28 @@ export class Shop {
     byId('product-rows').addEventListener('input', () => this.updateTotal());
     this.showUser();
     void this.loadProducts();
+    void this.loadOrders();
+  }
+
+  /** The customer's orders as the storefront lists them, so a reload keeps them; unsettled ones are followed again. */
+  async loadOrders() {
+    if (!this.user) return;
+    const result = await callApi('GET', '/api/orders');
+    if (result.status === 401) return this.signOut();
+    if (!result.ok) {
+      byId('orders-status').textContent = problemLines(result).join(' — ');
+      return;
+    }
+    byId('orders-status').textContent = '';
+    // Newest first, below any placed while the list loaded (those go on top).
+    for (const order of result.body) this.track(order, order.items, order.correlationId, { placedAt: order.placedAt, onTop: false });
+  }
+
+  /** Forgets the orders on screen: another customer signed up in this tab. */
+  forgetOrders() {
+    for (const tracked of this.orders.values()) clearTimeout(tracked.timer);
+    this.orders.clear();
+    byId('order-list').replaceChildren();
   }
 
   async signUp() {
@@ -48,6 +70,7 @@ export class Shop {
     // The answer also set the session cookie (HTTP-only): the browser sends it with every call of this page.
     this.notifications?.close();
     this.notifications = undefined;
+    this.forgetOrders();
     this.user = { userId: result.body.userId, name, email };
     sessionStorage.setItem(USER_KEY, JSON.stringify(this.user));
     this.showUser();
@@ -58,6 +81,7 @@ export class Shop {
     sessionStorage.removeItem(USER_KEY);
     this.notifications?.close();
     this.notifications = undefined;
+    this.forgetOrders();
     this.showUser();
   }
 
@@ -152,18 +176,33 @@ export class Shop {
       return;
     }
     error.replaceChildren();
-    // The card has done its job: it is not kept on the page.
-    form.elements.card.value = '';
-    this.track({ orderId: result.body.orderId, status: 'pending', items: [], totalCents: 0 }, items, result.correlationId);
+    // The order is on its way: the form starts afresh, so a second click does not order the same again. The card has
+    // done its job too: it is not kept on the page.
+    this.resetOrderForm();
+    this.track({ orderId: result.body.orderId, status: 'pending', items: [], totalCents: 0 }, items, result.correlationId, {
+      placedAt: new Date().toISOString(),
+    });
+  }
+
+  resetOrderForm() {
+    byId('order-form').reset();
+    for (const product of this.products) {
+      const quantity = byId(`qty-${product.sku}`);
+      if (quantity) quantity.value = '0';
+    }
+    this.updateTotal();
   }
 
   /** Shows an order and follows it until the saga settles it: polling, hurried along by notifications. */
-  track(order, requested, correlationId) {
+  track(order, requested, correlationId, { placedAt, onTop = true } = {}) {
+    if (this.orders.has(order.orderId)) return;
     const item = el('li', { 'data-testid': 'order', 'data-order-id': order.orderId, 'data-correlation-id': correlationId });
-    byId('order-list').prepend(item);
-    const tracked = { order, requested, item, correlationId, timer: undefined };
+    if (onTop) byId('order-list').prepend(item);
+    else byId('order-list').append(item);
+    const tracked = { order, requested, item, correlationId, placedAt, timer: undefined };
     this.orders.set(order.orderId, tracked);
     this.render(tracked);
+    if (FINAL.has(order.status)) return;
     this.poll(tracked);
   }
 
@@ -171,6 +210,8 @@ export class Shop {
     clearTimeout(tracked.timer);
     const result = await callApi('GET', `/api/orders/${tracked.order.orderId}`);
     if (result.status === 401) return this.signOut();
+    // No longer known (on its way for too long): asking again would only be refused again.
+    if (result.status === 404) return;
     if (result.ok) {
       tracked.order = result.body;
       this.render(tracked);
@@ -178,7 +219,7 @@ export class Shop {
     if (!FINAL.has(tracked.order.status)) tracked.timer = setTimeout(() => this.poll(tracked), POLL_MS);
   }
 
-  render({ order, requested, item, correlationId }) {
+  render({ order, requested, item, correlationId, placedAt }) {
     const lines = order.items.length ? order.items : requested;
     item.dataset.status = order.status;
     const parts = [
@@ -188,22 +229,37 @@ export class Shop {
         el('span', { className: `status status-${order.status}`, 'data-testid': 'order-status' }, order.status),
         ' ',
         order.totalCents ? formatCents(order.totalCents) : '',
+        placedAt
+          ? el('span', { className: 'muted placed', 'data-testid': 'order-placed', title: placedAt }, ` placed ${formatTime(placedAt)}`)
+          : '',
       ),
       order.reason ? el('div', { 'data-testid': 'order-reason' }, `Reason: ${order.reason}`) : undefined,
-      el('div', {}, lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')),
-      el('div', { className: 'order-id' }, order.orderId),
+      lines.length
+        ? el('div', { 'data-testid': 'order-lines' }, lines.map((line) => `${line.quantity} × ${line.sku}`).join(', '))
+        : undefined,
+      el('div', { className: 'order-id' }, 'Order ', order.orderId),
       correlationId
-        ? el(
-            'button',
-            { type: 'button', className: 'link', 'data-testid': 'order-flow', title: `Checkout ${correlationId}` },
-            'Show its messages',
-          )
+        ? el('div', { className: 'order-id' }, 'Checkout ', el('span', { 'data-testid': 'order-correlation' }, correlationId))
         : undefined,
       correlationId
         ? el(
-            'button',
-            { type: 'button', className: 'link', 'data-testid': 'order-trace', title: `The spans of checkout ${correlationId}` },
-            'Show its trace',
+            'div',
+            { className: 'order-actions' },
+            el(
+              'button',
+              {
+                type: 'button',
+                className: 'link',
+                'data-testid': 'order-flow',
+                title: `Show only the messages of checkout ${correlationId}`,
+              },
+              'Show this checkout',
+            ),
+            el(
+              'button',
+              { type: 'button', className: 'link', 'data-testid': 'order-trace', title: `The spans of checkout ${correlationId}` },
+              'Show its trace',
+            ),
           )
         : undefined,
     ];

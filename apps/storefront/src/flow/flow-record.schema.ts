@@ -27,10 +27,21 @@ export const replicaStartedSchema = z.object({
   at: z.string(),
 });
 
-/** What /api/flow streams: a settled message, or a replica that started. */
+/** What arrives on the flow channel: a settled message, or a replica that started. */
 export const flowStreamRecordSchema = z.union([flowRecordSchema, replicaStartedSchema]);
 
-export type FlowRecordView = z.infer<typeof flowStreamRecordSchema>;
+/** A settled message as the storefront shows it: the record, and its message's name in the shop's catalogue. */
+export const namedFlowRecordSchema = flowRecordSchema.extend({
+  name: z
+    .string()
+    .optional()
+    .describe('The message’s name in the catalogue, e.g. PlaceOrder; absent for a type the catalogue does not know'),
+});
 
-export class FlowRecordDto extends createZodDto(flowRecordSchema) {}
+/** What /api/flow streams and /api/flow/recent lists. */
+export const flowViewRecordSchema = z.union([namedFlowRecordSchema, replicaStartedSchema]);
+
+export type FlowRecordView = z.infer<typeof flowViewRecordSchema>;
+
+export class FlowRecordDto extends createZodDto(namedFlowRecordSchema) {}
 export class ReplicaStartedDto extends createZodDto(replicaStartedSchema) {}

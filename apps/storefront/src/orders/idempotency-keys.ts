@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Database } from '@stitch/persistence';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
-import type { PrismaClient } from '../generated/prisma/client';
+import type { IdempotencyKey as IdempotencyKeyRow, PrismaClient } from '../generated/prisma/client';
 
 /** What was asked under an order id, reduced to what makes two requests the same order. */
 export interface PlacedRequest {
@@ -21,6 +21,8 @@ export interface IdempotencyKey {
   readonly customerId: string;
   readonly requestHash: string;
   readonly answer: StoredAnswer;
+  /** The correlation id of the request that placed it: its checkout's. */
+  readonly correlationId?: string;
   readonly createdAt: Date;
 }
 
@@ -52,23 +54,35 @@ export class IdempotencyKeys implements OnApplicationBootstrap, OnApplicationShu
 
   async find(orderId: string): Promise<IdempotencyKey | undefined> {
     const row = await this.db.client.idempotencyKey.findUnique({ where: { orderId } });
-    if (!row) return undefined;
-    return {
-      orderId: row.orderId,
-      customerId: row.customerId,
-      requestHash: row.requestHash,
-      answer: { status: row.responseStatus, body: row.responseBody },
-      createdAt: row.createdAt,
-    };
+    return row ? toKey(row) : undefined;
+  }
+
+  /** The order ids a customer placed here since `since`, newest first, at most `limit`. */
+  async placedBy(customerId: string, since: Date, limit: number): Promise<IdempotencyKey[]> {
+    const rows = await this.db.client.idempotencyKey.findMany({
+      where: { customerId, createdAt: { gte: since } },
+      orderBy: [{ createdAt: 'desc' }, { orderId: 'desc' }],
+      take: limit,
+    });
+    return rows.map(toKey);
   }
 
   /**
    * Records the key unless the id is taken: INSERT … ON CONFLICT DO NOTHING, which waits for a concurrent
    * transaction holding the same id to end and then skips the row if it committed. True when this call recorded it.
    */
-  async claim(orderId: string, customerId: string, hash: string, answer: StoredAnswer): Promise<boolean> {
+  async claim(orderId: string, customerId: string, hash: string, answer: StoredAnswer, correlationId?: string): Promise<boolean> {
     const { count } = await this.db.client.idempotencyKey.createMany({
-      data: [{ orderId, customerId, requestHash: hash, responseStatus: answer.status, responseBody: answer.body as object }],
+      data: [
+        {
+          orderId,
+          customerId,
+          requestHash: hash,
+          responseStatus: answer.status,
+          responseBody: answer.body as object,
+          correlationId: correlationId ?? null,
+        },
+      ],
       skipDuplicates: true,
     });
     return count === 1;
@@ -95,4 +109,15 @@ export class IdempotencyKeys implements OnApplicationBootstrap, OnApplicationShu
   onApplicationShutdown(): void {
     clearInterval(this.timer);
   }
+}
+
+function toKey(row: IdempotencyKeyRow): IdempotencyKey {
+  return {
+    orderId: row.orderId,
+    customerId: row.customerId,
+    requestHash: row.requestHash,
+    answer: { status: row.responseStatus, body: row.responseBody },
+    ...(row.correlationId === null ? {} : { correlationId: row.correlationId }),
+    createdAt: row.createdAt,
+  };
 }

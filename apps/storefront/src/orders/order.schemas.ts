@@ -76,6 +76,23 @@ export class OrderViewDto extends createZodDto(orderViewSchema) {}
 export const orderIdConflictSchema = z.object({ message: z.string(), orderId: z.uuid().describe('The order id that is already taken') });
 export class OrderIdConflictDto extends createZodDto(orderIdConflictSchema) {}
 
+/** One of the customer's orders in their list: the view, the checkout it belongs to and when it was placed. */
+export const orderSummarySchema = orderViewSchema.extend({
+  correlationId: z
+    .string()
+    .optional()
+    .describe('The checkout’s correlation id: every message of the checkout carries it (filter GET /api/flow by it)'),
+  placedAt: z.iso.datetime().describe('When it was placed (ISO 8601): at the storefront while pending there, else at order-service'),
+});
+export type OrderSummary = z.infer<typeof orderSummarySchema>;
+export const orderListSchema = z.array(orderSummarySchema);
+export class OrderListDto extends createZodDto(orderListSchema) {}
+
 /** An order as order-service answers it: with its customer, whom the storefront checks against the session. */
-export const upstreamOrderViewSchema = orderViewSchema.extend({ userId: z.uuid() });
+export const upstreamOrderViewSchema = orderViewSchema.extend({
+  userId: z.uuid(),
+  correlationId: z.string().optional(),
+  placedAt: z.iso.datetime(),
+});
 export type UpstreamOrderView = z.infer<typeof upstreamOrderViewSchema>;
+export const upstreamOrderListSchema = z.array(upstreamOrderViewSchema);

@@ -21,6 +21,7 @@ import {
   OrderIdConflictDto,
   type OrderAccepted,
   OrderIdParamsDto,
+  OrderListDto,
   OrderViewDto,
   PlaceOrderRequestDto,
 } from './order.schemas';
@@ -54,6 +55,21 @@ export class OrdersController {
     const answer = await this.orders.place(customerId, body);
     if (answer.status !== 202) throw new HttpException(answer.body as Record<string, unknown>, answer.status);
     return answer.body as OrderAccepted;
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'The session customer’s orders, newest first (at most 50), as order-service has them; pending while still on their way there',
+  })
+  @ZodResponse({
+    status: 200,
+    type: OrderListDto,
+    description: 'Each order with its checkout’s correlation id and when it was placed; an order not at order-service yet reads pending',
+  })
+  @ApiServiceUnavailableResponse({ type: UpstreamErrorDto, description: 'order-service cannot be reached' })
+  @ApiBadGatewayResponse({ type: UpstreamErrorDto, description: 'order-service answered something unreadable' })
+  list(@CustomerId() customerId: string) {
+    return this.orders.list(customerId);
   }
 
   @Get(':id')

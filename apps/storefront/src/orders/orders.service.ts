@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { PlaceOrder } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
-import { MessageBus, MessageRejectedError } from '@stitch/messaging-core';
+import { currentMessageContext, MessageBus, MessageRejectedError } from '@stitch/messaging-core';
 import { Database, databaseUnavailable } from '@stitch/persistence';
 import { storefrontConfig, type StorefrontConfig } from '../config/storefront.config';
 import type { PrismaClient } from '../generated/prisma/client';
@@ -20,8 +20,11 @@ import { TEST_CARD, tokenizeCard } from './card-tokenizer';
 import { IdempotencyKeys, requestHash, type IdempotencyKey, type StoredAnswer } from './idempotency-keys';
 import { OrderClient } from './order.client';
 import { newOrderId } from './order-id';
-import type { OrderView, PlaceOrderRequestDto } from './order.schemas';
+import type { OrderSummary, OrderView, PlaceOrderRequestDto } from './order.schemas';
 import { readsPendingWhileUnknown } from './pending-order';
+
+/** The most orders GET /api/orders lists: the customer's newest. */
+export const MAX_LISTED_ORDERS = 50;
 
 @Injectable()
 export class OrdersService {
@@ -66,7 +69,9 @@ export class OrdersService {
     const claimed = await this.guardDatabase(orderId, () =>
       this.db.transaction(async () => {
         // A concurrent request with the same id waits here until the first commits (or rolls back), then finds it.
-        if (!(await this.keys.claim(orderId, customerId, hash, accepted))) return false;
+        // The request's correlation id is the checkout's: kept so the order leads to its messages before order-service has it.
+        const correlationId = currentMessageContext()?.correlationId;
+        if (!(await this.keys.claim(orderId, customerId, hash, accepted, correlationId))) return false;
         // The outbox row commits with the key; the relay sends it after the commit, retrying while the transport is out.
         await this.bus.send(PlaceOrder, {
           orderId,
@@ -99,6 +104,53 @@ export class OrdersService {
       return { orderId, status: 'pending', items: [], totalCents: 0 };
     }
     throw this.noSuchOrder(orderId);
+  }
+
+  /**
+   * The customer's orders, newest first: those order-service has, and those accepted here that have not reached it
+   * yet, pending as GET /api/orders/:id reads them. Without the storefront's database the list is order-service's alone.
+   */
+  async list(customerId: string): Promise<OrderSummary[]> {
+    const now = Date.now();
+    const [stored, placedHere] = await Promise.all([
+      this.orders.ordersOf(customerId),
+      this.keys.placedBy(customerId, new Date(now - this.config.pendingWindowMs), MAX_LISTED_ORDERS).catch((error: unknown) => {
+        const reason = databaseUnavailable(error);
+        if (!reason) throw error;
+        this.logger.warn({ reason, msg: 'the storefront database cannot be reached; listing the orders order-service has' });
+        return [];
+      }),
+    ]);
+    const keys = new Map(placedHere.map((key) => [key.orderId, key]));
+    const listed: OrderSummary[] = stored
+      .filter((order) => order.userId === customerId)
+      .map((order) => {
+        // An order-service that does not keep correlation ids yet: the storefront remembers the young ones.
+        const correlationId = order.correlationId ?? keys.get(order.orderId)?.correlationId;
+        return {
+          orderId: order.orderId,
+          status: order.status,
+          ...(order.reason === undefined ? {} : { reason: order.reason }),
+          items: order.items,
+          totalCents: order.totalCents,
+          ...(correlationId === undefined ? {} : { correlationId }),
+          placedAt: order.placedAt,
+        };
+      });
+    const known = new Set(listed.map((order) => order.orderId));
+    const onTheirWay: OrderSummary[] = placedHere
+      .filter((key) => !known.has(key.orderId) && readsPendingWhileUnknown(key.orderId, now, this.config.pendingWindowMs))
+      .map((key) => ({
+        orderId: key.orderId,
+        status: 'pending',
+        items: [],
+        totalCents: 0,
+        ...(key.correlationId === undefined ? {} : { correlationId: key.correlationId }),
+        placedAt: key.createdAt.toISOString(),
+      }));
+    return [...onTheirWay, ...listed]
+      .sort((a, b) => b.placedAt.localeCompare(a.placedAt) || b.orderId.localeCompare(a.orderId))
+      .slice(0, MAX_LISTED_ORDERS);
   }
 
   private noSuchOrder(orderId: string): NotFoundException {

@@ -16,6 +16,9 @@ export interface StubOrder {
   reason?: string;
   items: { sku: string; quantity: number; unitPriceCents: number }[];
   totalCents: number;
+  correlationId?: string;
+  /** When order-service stored it; the stub answers the time it was asked when the test gives none. */
+  placedAt?: string;
 }
 
 export const stubProducts: StubProduct[] = [
@@ -48,7 +51,7 @@ export class StubServices {
     const stubs = new StubServices('', '', '');
     const urls = await Promise.all([
       stubs.listen((path, response) => stubs.inventory(path, response)),
-      stubs.listen((path, response) => stubs.order(path, response)),
+      stubs.listen((path, response, query) => stubs.order(path, response, query)),
       stubs.listen((path, response, query, headers) => stubs.notifications(path, response, query, headers)),
     ]);
     return Object.assign(stubs, { inventoryUrl: urls[0], orderUrl: urls[1], notificationUrl: urls[2] });
@@ -80,10 +83,21 @@ export class StubServices {
     return product ? json(response, 200, product) : json(response, 404, { message: 'not found' });
   }
 
-  private order(path: string, response: ServerResponse): void {
+  private order(path: string, response: ServerResponse, query: URLSearchParams): void {
+    const answered = (order: StubOrder) => ({ ...order, placedAt: order.placedAt ?? new Date().toISOString() });
+    if (path === '/orders') {
+      const customerId = query.get('customerId');
+      if (!customerId) return json(response, 400, { message: 'customerId must be a UUID' });
+      const theirs = [...this.orders.values()].filter((order) => order.userId === customerId).map(answered);
+      return json(
+        response,
+        200,
+        theirs.sort((a, b) => b.placedAt.localeCompare(a.placedAt)),
+      );
+    }
     const match = /^\/orders\/([^/]+)$/.exec(path);
     const order = match ? this.orders.get(decodeURIComponent(match[1]!)) : undefined;
-    return order ? json(response, 200, order) : json(response, 404, { message: 'not found' });
+    return order ? json(response, 200, answered(order)) : json(response, 404, { message: 'not found' });
   }
 
   private notifications(path: string, response: ServerResponse, query: URLSearchParams, headers: IncomingHttpHeaders): void {

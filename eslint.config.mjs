@@ -120,6 +120,7 @@ export default tseslint.config(
       '**/src/test-support/**',
       'apps/shop-e2e/**',
       'apps/shop-faults/**',
+      'apps/workshop-e2e/**',
       'libs/messaging/testing/**',
       'libs/testing/**',
     ],

@@ -4,7 +4,7 @@ import { PaymentFailed, PaymentSucceeded, type ChargePayment } from '@stitch/con
 import type { MessageData } from '@stitch/messaging-catalogue';
 import type { MessageBus } from '@stitch/messaging-core';
 import type { CardChargeRequest, CardProvider, CardRefundRequest } from './card-provider';
-import { ChargeHandlers } from './charge.handlers';
+import { ChargeHandlers, PoisonCardError } from './charge.handlers';
 import type { ChargeLedger, NewCharge } from './charge-ledger';
 import { paymentOutcome, type ChargeRecord } from './payment-outcome';
 import { DECLINED_CARD_TOKEN, SimulatedCardProvider } from './simulated-card-provider';
@@ -45,12 +45,14 @@ class CountingProvider implements CardProvider {
   }
 }
 
-function setUp() {
+function setUp(workshop: { poisonCardLast4?: string } = {}) {
   const ledger = new LedgerInMemory();
   const provider = new CountingProvider();
   const published: Array<{ type: string; data: unknown }> = [];
   const bus = { publish: async (event: { type: string }, data: unknown) => void published.push({ type: event.type, data }) };
-  const handlers = new ChargeHandlers(ledger as unknown as ChargeLedger, provider, bus as unknown as MessageBus);
+  const handlers = new ChargeHandlers(ledger as unknown as ChargeLedger, provider, bus as unknown as MessageBus, {
+    poisonCardLast4: workshop.poisonCardLast4,
+  });
   return { ledger, provider, published, handlers };
 }
 
@@ -102,6 +104,18 @@ describe('ChargeHandlers', () => {
     expect(provider.requests).toHaveLength(2);
     expect(published[1]).toEqual(published[0]);
     expect(published[3]).toEqual(published[2]);
+  });
+
+  it('fails every charge on the workshop poison card, before the provider is asked and without publishing', async () => {
+    const { provider, published, handlers, ledger } = setUp({ poisonCardLast4: '4242' });
+    const data = command();
+
+    for (let attempt = 0; attempt < 2; attempt++) await expect(handlers.charge(data)).rejects.toThrow(PoisonCardError);
+
+    expect(provider.requests).toEqual([]);
+    expect(published).toEqual([]);
+    expect(ledger.byOrder.size).toBe(0);
+    await expect(setUp({ poisonCardLast4: '0119' }).handlers.charge(data)).resolves.toBeUndefined();
   });
 
   it('logs the last four digits of the card and never its token', async () => {

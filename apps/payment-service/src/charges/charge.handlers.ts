@@ -3,6 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { ChargePayment, PaymentRefunded, RefundPayment } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { HandleMessage, MessageBus, PermanentError } from '@stitch/messaging-core';
+import { workshopConfig, type WorkshopConfig } from '../config/workshop.config';
 import { CARD_PROVIDER, type CardProvider } from './card-provider';
 import { ChargeLedger } from './charge-ledger';
 import { paymentOutcome } from './payment-outcome';
@@ -10,6 +11,17 @@ import { paymentOutcome } from './payment-outcome';
 /** A RefundPayment that names a charge this service never made: no retry can make it refundable. */
 export class NothingToRefundError extends PermanentError {
   override readonly name = 'NothingToRefundError';
+}
+
+/**
+ * The workshop's poison card (PAYMENT_SERVICE_POISON_CARD_LAST4): a failure that no retry mends, as a bug's would,
+ * so the ChargePayment ends among the dead letters until the setting is removed and the message replayed.
+ */
+export class PoisonCardError extends Error {
+  override readonly name = 'PoisonCardError';
+  constructor(last4: string) {
+    super(`the card ending ${last4} is the workshop's poison card (PAYMENT_SERVICE_POISON_CARD_LAST4): every charge on it fails`);
+  }
 }
 
 /**
@@ -26,6 +38,7 @@ export class ChargeHandlers {
     @Inject(ChargeLedger) private readonly charges: ChargeLedger,
     @Inject(CARD_PROVIDER) private readonly provider: CardProvider,
     @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(workshopConfig.KEY) private readonly workshop: WorkshopConfig,
   ) {}
 
   @HandleMessage(ChargePayment)
@@ -36,6 +49,7 @@ export class ChargeHandlers {
       await this.publish(paymentOutcome(earlier));
       return;
     }
+    if (paymentMethod.last4 === this.workshop.poisonCardLast4) throw new PoisonCardError(paymentMethod.last4);
 
     const answer = await this.provider.charge({ idempotencyKey: orderId, amountCents, currency, token: paymentMethod.token });
     const charge = await this.charges.record({ orderId, amountCents, currency, last4: paymentMethod.last4, outcome: answer });

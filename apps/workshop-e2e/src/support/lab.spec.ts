@@ -32,6 +32,11 @@ describe('a lab read as its checkpoint test reads it', () => {
     ]);
   });
 
+  it('takes the blank line prettier puts between a marker and its fence', () => {
+    const blocks = parseMarkedBlocks(['<!-- run: formatted -->', '', '```sh', 'npm run doctor', '```'].join('\n'), FILE);
+    expect(blocks.get('run:formatted')).toEqual({ name: 'formatted', language: 'sh', text: 'npm run doctor', line: 3 });
+  });
+
   it('names the line of a marker with no block after it', () => {
     expect(() => parseMarkedBlocks('<!-- run: lost -->\nsome text', FILE)).toThrow(
       `${FILE}:1: "<!-- run: lost -->" is not followed by a fenced block`,

@@ -14,7 +14,7 @@ export interface LabBlock {
 
 /**
  * A lab's README read as its checkpoint test reads it. A block the test runs or compares is marked in the markdown by
- * a comment on the line before its fence, invisible when rendered:
+ * a comment before its fence (blank lines between them allowed), invisible when rendered:
  *
  *   <!-- run: place-order -->      the next ```sh block is a command the test runs as written
  *   <!-- expect: place-order -->   the next ```text block is the output the step shows
@@ -75,19 +75,22 @@ export function parseMarkedBlocks(markdown: string, file: string): Map<string, L
     const marker = MARKER.exec(lines[index] ?? '');
     if (!marker) continue;
     const [, kind, name] = marker as unknown as [string, string, string];
-    const fence = FENCE.exec(lines[index + 1] ?? '');
+    // Prettier parts a comment from the fence after it with a blank line; nothing else may come between them.
+    let open = index + 1;
+    while (open < lines.length && (lines[open] ?? '').trim() === '') open += 1;
+    const fence = FENCE.exec(lines[open] ?? '');
     if (!fence) throw new Error(`${file}:${index + 1}: "<!-- ${kind}: ${name} -->" is not followed by a fenced block`);
     const [, indent = '', ticks = '```', language = ''] = fence;
-    const end = lines.findIndex((line, at) => at > index + 1 && line.trim() === ticks);
-    if (end < 0) throw new Error(`${file}:${index + 2}: the block "${kind}: ${name}" is never closed`);
+    const end = lines.findIndex((line, at) => at > open && line.trim() === ticks);
+    if (end < 0) throw new Error(`${file}:${open + 1}: the block "${kind}: ${name}" is never closed`);
     const key = `${kind}:${name}`;
     if (blocks.has(key)) throw new Error(`${file}:${index + 1}: "<!-- ${kind}: ${name} -->" marks a second block`);
     // A block inside a list item is indented with it; the text is what a participant copies.
     const text = lines
-      .slice(index + 2, end)
+      .slice(open + 1, end)
       .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line.trimStart()))
       .join('\n');
-    blocks.set(key, { name, language, text, line: index + 2 });
+    blocks.set(key, { name, language, text, line: open + 1 });
     index = end;
   }
   return blocks;

@@ -56,6 +56,8 @@ export interface ConsumerTally {
  * (through the function `start` returned) and exits.
  */
 export async function serveConsumer(start: (tally: ConsumerTally) => Promise<() => Promise<void>>): Promise<void> {
+  // Without its parent the process has no one to report to, also while it is still starting.
+  process.on('disconnect', () => process.exit(1));
   let handled = 0;
   let latencies: number[] = [];
   const stop = await start({
@@ -80,6 +82,4 @@ export async function serveConsumer(start: (tally: ConsumerTally) => Promise<() 
       process.exit(0);
     });
   });
-  // Without its parent the process has no one to report to.
-  process.on('disconnect', () => process.exit(1));
 }

@@ -40,9 +40,11 @@ describe('withRatios', () => {
     expect(figures.map((one) => one.ratio)).toEqual([1, 1, 0.5, 1.5, undefined]);
   });
 
-  it('leaves figures without a ratio when the baseline measured zero', () => {
+  it('leaves figures without a ratio when the baseline measured zero or nothing', () => {
     const [, peer] = withRatios([figure('stitch-local', 'x', 'handled', 0), figure('bullmq', 'x', 'handled', 5)], 'stitch-local');
     expect(peer?.ratio).toBeUndefined();
+    const [, other] = withRatios([figure('stitch-local', 'x', 'p99', NaN), figure('bullmq', 'x', 'p99', 5)], 'stitch-local');
+    expect(other?.ratio).toBeUndefined();
   });
 });
 
@@ -67,6 +69,16 @@ describe('benchmark run files', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  it('keeps a figure that could not be measured out of the figures, as a note', () => {
+    const file = writeBenchRun(
+      run([figure('bullmq', 'x', 'p99', NaN), figure('bullmq', 'x', 'handled', 5)]),
+      path.join(folder, 'run.json'),
+    );
+    const read = readBenchRun(file);
+    expect(read.figures.map((one) => one.metric)).toEqual(['handled']);
+    expect(read.notes).toContain('not measured: bullmq, x, p99');
   });
 
   it('refuses to write a run that does not fit the schema', () => {

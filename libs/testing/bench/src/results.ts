@@ -59,16 +59,26 @@ export function withRatios(figures: readonly BenchFigure[], baseline: string): B
   const base = new Map(figures.filter((figure) => figure.subject === baseline).map((figure) => [key(figure), figure.value]));
   return figures.map((figure) => {
     const of = base.get(key(figure));
-    return of === undefined || of === 0 ? figure : { ...figure, ratio: figure.value / of };
+    return of === undefined || !Number.isFinite(of) || of === 0 || !Number.isFinite(figure.value)
+      ? figure
+      : { ...figure, ratio: figure.value / of };
   });
 }
 
 /** Where a run's figures go unless `--json` names a file: a git-ignored folder of the repository. */
 export const DEFAULT_RESULTS_DIR = path.join('.data', 'bench');
 
-/** Validates and writes a run; the default file name sorts by time and says which benchmark it was. */
+/**
+ * Validates and writes a run; the default file name sorts by time and says which benchmark it was. A figure that
+ * could not be measured (NaN: no latencies, say) has no place in JSON: it becomes a note.
+ */
 export function writeBenchRun(run: BenchRun, file?: string): string {
-  const parsed = BenchRun.parse(run);
+  const unmeasured = run.figures.filter((figure) => !Number.isFinite(figure.value));
+  const parsed = BenchRun.parse({
+    ...run,
+    figures: run.figures.filter((figure) => Number.isFinite(figure.value)),
+    notes: [...run.notes, ...unmeasured.map((figure) => `not measured: ${figure.subject}, ${figure.scenario}, ${figure.metric}`)],
+  });
   const target = path.resolve(file ?? path.join(DEFAULT_RESULTS_DIR, `${parsed.startedAt.replace(/[:.]/g, '-')}-${parsed.benchmark}.json`));
   mkdirSync(path.dirname(target), { recursive: true });
   writeFileSync(target, `${JSON.stringify(parsed, null, 2)}\n`);

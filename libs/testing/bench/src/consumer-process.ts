@@ -67,8 +67,9 @@ export async function serveConsumer(start: (tally: ConsumerTally) => Promise<() 
     },
   });
   const flush = () => {
-    if (handled === 0) return;
-    process.send?.({ handled, latencies } satisfies Report);
+    if (handled === 0 || !process.connected) return;
+    // A parent that has just gone is handled by the disconnect hook above, not as an error here.
+    process.send?.({ handled, latencies } satisfies Report, undefined, {}, () => undefined);
     handled = 0;
     latencies = [];
   };

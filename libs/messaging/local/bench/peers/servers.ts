@@ -29,7 +29,8 @@ export class MissingServer extends Error {
   }
 }
 
-const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+/** Debian's `rabbitmq-server` on PATH is a wrapper that switches to the rabbitmq user; this runs the server as we are. */
+const DEBIAN_RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 /** Debian's configuration, used as it is apart from where the server listens and keeps its files. */
 const DEBIAN_REDIS_CONF = '/etc/redis/redis.conf';
 
@@ -166,7 +167,9 @@ export async function startRedis(folder: string): Promise<RunningServer> {
 }
 
 export async function startRabbitMq(folder: string): Promise<RunningServer> {
-  if (!existsSync(RABBITMQ_SERVER)) throw new MissingServer('rabbitmq-server', 'rabbitmq-server');
+  const onPathServer = onPath('rabbitmq-server');
+  if (!onPathServer) throw new MissingServer('rabbitmq-server', 'rabbitmq-server');
+  const binary = existsSync(DEBIAN_RABBITMQ_SERVER) ? DEBIAN_RABBITMQ_SERVER : onPathServer;
   mkdirSync(folder, { recursive: true });
   const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
   const log = path.join(folder, 'log');
@@ -188,7 +191,7 @@ export async function startRabbitMq(folder: string): Promise<RunningServer> {
     RABBITMQ_CONFIG_FILE: path.join(folder, 'rabbitmq'),
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   };
-  const server = launch(RABBITMQ_SERVER, [], { cwd: folder, env, log });
+  const server = launch(binary, [], { cwd: folder, env, log });
   // The Erlang port mapper the node started daemonises itself, outside the server's process group.
   const stopEpmd = () => void spawnSync('epmd', ['-kill'], { env, stdio: 'ignore' });
   running.set(server.child, () => {

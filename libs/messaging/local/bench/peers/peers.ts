@@ -84,37 +84,21 @@ async function main(): Promise<void> {
       startRedis(path.join(folder, 'redis')),
       startRabbitMq(path.join(folder, 'rabbitmq')),
     ]);
-    for (const [started, add] of [
-      [
-        redis,
-        (server: RunningServer) =>
-          subjects.push({
-            id: 'bullmq',
-            label: 'BullMQ on Redis',
-            open: (run, c, n) => openBullMqQueue(server.url, run, c, n),
-            durability: () => server.describeDurability(),
-          }),
-      ],
-      [
-        rabbit,
-        (server: RunningServer) =>
-          subjects.push({
-            id: 'nest-rmq',
-            label: 'Nest RMQ on RabbitMQ',
-            open: (run, c, n) => openRmqQueue(server.url, run, c, n),
-            durability: () => server.describeDurability(),
-          }),
-      ],
-    ] as const) {
-      if (started.status === 'fulfilled') {
-        servers.push(started.value);
-        add(started.value);
-      } else if (started.reason instanceof MissingServer) {
+    const peers = [
+      { started: redis, id: 'bullmq', label: 'BullMQ on Redis', open: openBullMqQueue },
+      { started: rabbit, id: 'nest-rmq', label: 'Nest RMQ on RabbitMQ', open: openRmqQueue },
+    ];
+    // Every server that started is stopped in the end, also when the other failed.
+    for (const { started } of peers) if (started.status === 'fulfilled') servers.push(started.value);
+    for (const { started, id, label, open } of peers) {
+      if (started.status === 'rejected') {
+        if (!(started.reason instanceof MissingServer)) throw started.reason;
         skipped.push(started.reason.message);
         console.log(started.reason.message);
-      } else {
-        throw started.reason;
+        continue;
       }
+      const server = started.value;
+      subjects.push({ id, label, open: (run, c, n) => open(server.url, run, c, n), durability: () => server.describeDurability() });
     }
 
     const figures: BenchFigure[] = [];

@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       startRedis(path.join(folder, 'redis')),
       startRabbitMq(path.join(folder, 'rabbitmq')),
     ]);
+    // Ctrl-C ends the process without the finally below; the servers' own exit hook has stopped them by then.
+    process.on('exit', () => rmSync(folder, { recursive: true, force: true, maxRetries: 3 }));
     const peers = [
       { started: redis, id: 'bullmq', label: 'BullMQ on Redis', open: openBullMqQueue },
       { started: rabbit, id: 'nest-rmq', label: 'Nest RMQ on RabbitMQ', open: openRmqQueue },

@@ -8,6 +8,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeMachine, percentile, writeBenchRun, type BenchFigure } from '@stitch/bench-testing';
 import { launchShop } from '@stitch/launcher';
 import { JsonEventStream, sleep, StorefrontClient, type Product } from '@stitch/shop-testing';
 
@@ -34,10 +35,6 @@ for (const [name, value] of Object.entries({ rate, duration: durationS, users: u
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
 /** Picks one piece per order from whichever product has the most stock left, so the run uses the whole catalogue. */
 function stockPicker(products: readonly Product[], orders: number): () => string {
   const left = new Map(products.map((product) => [product.sku, product.available]));
@@ -51,6 +48,7 @@ function stockPicker(products: readonly Product[], orders: number): () => string
 }
 
 async function main(): Promise<void> {
+  const startedIso = new Date().toISOString();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'stitch-bench-'));
   await chmod(tmp, 0o755);
   const startedAt = Date.now();
@@ -126,8 +124,38 @@ async function main(): Promise<void> {
     row('orders/s completed (first POST to last confirmation)', (finished.length / elapsedS).toFixed(1));
     row(
       'placed → confirmed p50 / p99 / max',
-      `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${(latencies.at(-1) ?? NaN).toFixed(0)} ms`,
+      `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${percentile(latencies, 100).toFixed(0)} ms`,
     );
+
+    const scenario = `${rate} orders/s for ${durationS} s`;
+    const figure = (metric: string, unit: string, value: number): BenchFigure => ({
+      subject: 'shop-embedded',
+      scenario,
+      metric,
+      unit,
+      value,
+    });
+    const file = writeBenchRun({
+      format: 'stitch-bench/1',
+      benchmark: 'checkout',
+      startedAt: startedIso,
+      finishedAt: new Date().toISOString(),
+      machine: describeMachine(),
+      options: { rate, duration: durationS, users: userCount, quick: values.quick },
+      figures: [
+        figure('shop start', 's', startupS),
+        figure('orders offered', 'orders', total),
+        figure('orders confirmed', 'orders', confirmed.length),
+        figure('orders cancelled', 'orders', finished.length - confirmed.length),
+        figure('orders not finished', 'orders', total - finished.length),
+        figure('orders completed', 'orders/s', finished.length / elapsedS),
+        figure('placed → confirmed p50', 'ms', percentile(latencies, 50)),
+        figure('placed → confirmed p99', 'ms', percentile(latencies, 99)),
+        figure('placed → confirmed max', 'ms', percentile(latencies, 100)),
+      ],
+      notes: [],
+    });
+    console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
     if (finished.length < total) process.exitCode = 1;
   } finally {
     await Promise.all(streams.map((news) => news.close()));

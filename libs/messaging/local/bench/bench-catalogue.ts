@@ -11,8 +11,3 @@ export const Ping = defineCommand({
 });
 
 export const benchCatalogue = new Catalogue({ services: ['worker', 'driver'], messages: [Ping], maxAttempts: { default: 3 } });
-
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
-export function preciseNow(): number {
-  return performance.timeOrigin + performance.now();
-}

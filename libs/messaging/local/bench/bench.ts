@@ -2,145 +2,70 @@
  * `npm run bench`: the embedded transport measured through the real bus and consumer, next to a bare loop of
  * SQLite's own writes and reads on the same machine (the floor for this design). Prints a table.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MessageBus, type Destination, type OutgoingMessage, type OutgoingDispatcher } from '@stitch/messaging-core';
-import { createLocalTransport, type LocalTransport } from '../src';
-import { benchCatalogue, Ping, preciseNow } from './bench-catalogue';
+import { parseArgs } from 'node:util';
+import { describeMachine, measureLatency, measureThroughput, preciseNow, writeBenchRun, type BenchFigure } from '@stitch/bench-testing';
+import { Ping } from './bench-catalogue';
+import { openLocalQueue } from './local-queue';
 
-const quick = process.argv.includes('--quick');
+const { values: options } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = options.quick;
 const THROUGHPUT_MESSAGES = quick ? 5_000 : 20_000;
 const PACED_SECONDS = quick ? 3 : 10;
+const PACED_RATE = 1_000;
 const IDLE_SECONDS = quick ? 3 : 10;
+const SUBJECT = 'stitch-local';
 const folder = mkdtempSync(path.join(os.tmpdir(), 'stitch-bench-'));
 
 type Row = { scenario: string; figure: string; value: string };
 const rows: Row[] = [];
-const record = (scenario: string, figure: string, value: string) => {
+const figures: BenchFigure[] = [];
+const record = (scenario: string, figure: string, value: string, ...measured: Omit<BenchFigure, 'subject' | 'scenario'>[]) => {
   rows.push({ scenario, figure, value });
+  for (const one of measured) figures.push({ subject: SUBJECT, scenario, ...one });
   console.log(`  ${scenario} | ${figure}: ${value}`);
 };
+const thousands = (value: number) => Math.round(value).toLocaleString('en');
+const consumerProcesses = (consumers: number) => `${consumers} consumer process${consumers > 1 ? 'es' : ''}`;
 
-class Worker {
-  handled = 0;
-  latencies: number[] = [];
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(file: string, concurrency = 32): Promise<Worker> {
-    const child = fork(path.join(__dirname, 'bench-consumer.ts'), [JSON.stringify({ file, concurrency })], {
-      execArgv: ['--require', '@swc-node/register'],
-    });
-    const worker = new Worker(child);
-    await new Promise<void>((resolve, reject) => {
-      child.on('message', (message: 'ready' | { handled: number; latencies: number[] }) => {
-        if (message === 'ready') return resolve();
-        worker.handled += message.handled;
-        for (const latency of message.latencies) worker.latencies.push(latency);
-      });
-      child.once('exit', (code) => reject(new Error(`bench consumer exited with ${code}`)));
-    });
-    return worker;
-  }
-
-  get pid(): number {
-    return this.child.pid ?? 0;
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send('stop');
-    await exited;
-  }
-}
-
-class Collector implements OutgoingDispatcher {
-  batch: OutgoingMessage[] = [];
-  async dispatch(_destination: Destination, message: OutgoingMessage): Promise<void> {
-    this.batch.push(message);
-  }
-}
-
-async function openTransport(name: string): Promise<{ file: string; transport: LocalTransport }> {
-  const file = path.join(folder, name, 'bus.db');
-  const transport = createLocalTransport({ topology: benchCatalogue.topology(), file });
-  await transport.start();
-  return { file, transport };
-}
-
-const queue: Destination = { kind: 'queue', name: 'worker' };
-
-async function waitFor(workers: Worker[], total: number, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (workers.reduce((sum, w) => sum + w.handled, 0) < total) {
-    if (Date.now() > deadline) throw new Error(`only ${workers.reduce((s, w) => s + w.handled, 0)} of ${total} handled`);
-    await sleep(5);
-  }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+function runFolder(name: string): string {
+  const dir = path.join(folder, name);
+  mkdirSync(dir);
+  return dir;
 }
 
 async function throughput(consumers: number): Promise<void> {
-  const scenario = `throughput, ${consumers} consumer process${consumers > 1 ? 'es' : ''}`;
-  const { file, transport } = await openTransport(`throughput-${consumers}`);
-  const workers = await Promise.all(Array.from({ length: consumers }, () => Worker.start(file)));
-  const collector = new Collector();
-  const bus = new MessageBus({
-    catalogue: benchCatalogue,
-    service: 'driver',
-    dispatcher: collector,
-    maxDelayMs: transport.capabilities.maxDelayMs,
+  const scenario = `throughput, ${consumerProcesses(consumers)}`;
+  const queue = await openLocalQueue(runFolder(`throughput-${consumers}`), consumers, 32);
+  const result = await measureThroughput(queue, THROUGHPUT_MESSAGES);
+  await queue.close();
+  record(scenario, 'sent/s (bus, batches of 100)', thousands(result.sentPerS), { metric: 'sent', unit: 'msg/s', value: result.sentPerS });
+  record(scenario, 'handled/s (send start to last handled)', thousands(result.handledPerS), {
+    metric: 'handled',
+    unit: 'msg/s',
+    value: result.handledPerS,
+    parts: result.spread,
   });
-
-  const started = preciseNow();
-  for (let sent = 0; sent < THROUGHPUT_MESSAGES; sent += 100) {
-    for (let i = 0; i < 100; i++) await bus.send(Ping, { n: sent + i, sentAt: preciseNow() });
-    await transport.send(queue, collector.batch);
-    collector.batch = [];
-    // Let consumers run between batches, as a producer that also does other work would.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const sendSeconds = (preciseNow() - started) / 1_000;
-  await waitFor(workers, THROUGHPUT_MESSAGES);
-  const seconds = (preciseNow() - started) / 1_000;
-  record(scenario, 'sent/s (bus, batches of 100)', Math.round(THROUGHPUT_MESSAGES / sendSeconds).toLocaleString('en'));
-  record(scenario, 'handled/s (send start to last handled)', Math.round(THROUGHPUT_MESSAGES / seconds).toLocaleString('en'));
-  record(scenario, 'spread over consumers', workers.map((w) => w.handled).join(' / '));
-  await Promise.all(workers.map((w) => w.stop()));
-  await transport.close();
+  record(scenario, 'spread over consumers', result.spread.join(' / '));
 }
 
 async function pacedLatency(consumers: number): Promise<void> {
-  const rate = 1_000;
-  const scenario = `latency at ${rate}/s, ${consumers} consumer process${consumers > 1 ? 'es' : ''}`;
-  const { file, transport } = await openTransport(`latency-${consumers}`);
-  const workers = await Promise.all(Array.from({ length: consumers }, () => Worker.start(file, 16)));
-  const bus = new MessageBus({
-    catalogue: benchCatalogue,
-    service: 'driver',
-    dispatcher: { dispatch: (d, m) => transport.send(d, [m]) },
-    maxDelayMs: transport.capabilities.maxDelayMs,
-  });
-  const total = rate * PACED_SECONDS;
-  const started = preciseNow();
-  let sent = 0;
-  // Each message is its own send (its own transaction), as a handler's single command would be.
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((preciseNow() - started) / 1_000) * rate));
-    while (sent < due) await bus.send(Ping, { n: sent++, sentAt: preciseNow() });
-    await sleep(1);
-  }
-  await waitFor(workers, total);
-  const latencies = workers.flatMap((w) => w.latencies);
-  record(scenario, 'send→handler p50 / p99 / max (ms)', [50, 99, 100].map((p) => percentile(latencies, p).toFixed(2)).join(' / '));
-  await Promise.all(workers.map((w) => w.stop()));
-  await transport.close();
+  const scenario = `latency at ${PACED_RATE}/s, ${consumerProcesses(consumers)}`;
+  const queue = await openLocalQueue(runFolder(`latency-${consumers}`), consumers, 16);
+  const latency = await measureLatency(queue, PACED_RATE, PACED_SECONDS);
+  await queue.close();
+  record(
+    scenario,
+    'send→handler p50 / p99 / max (ms)',
+    [latency.p50, latency.p99, latency.max].map((ms) => ms.toFixed(2)).join(' / '),
+    { metric: 'send→handler p50', unit: 'ms', value: latency.p50 },
+    { metric: 'send→handler p99', unit: 'ms', value: latency.p99 },
+    { metric: 'send→handler max', unit: 'ms', value: latency.max },
+  );
 }
 
 function cpuMs(pid: number): number {
@@ -150,8 +75,8 @@ function cpuMs(pid: number): number {
 }
 
 async function idleCpu(): Promise<void> {
-  const { file, transport } = await openTransport('idle');
-  const workers = await Promise.all(Array.from({ length: 4 }, () => Worker.start(file)));
+  const queue = await openLocalQueue(runFolder('idle'), 4, 32);
+  const workers = queue.consumers;
   await sleep(1_000);
   const before = workers.map((w) => cpuMs(w.pid));
   await sleep(IDLE_SECONDS * 1_000);
@@ -161,9 +86,9 @@ async function idleCpu(): Promise<void> {
     '4 idle consumer processes',
     `CPU over ${IDLE_SECONDS} s (ms, all four)`,
     `${total.toFixed(0)} (${((total / (IDLE_SECONDS * 1_000)) * 100).toFixed(2)} % of one core)`,
+    { metric: `CPU over ${IDLE_SECONDS} s`, unit: 'ms', value: total, parts: used },
   );
-  await Promise.all(workers.map((w) => w.stop()));
-  await transport.close();
+  await queue.close();
 }
 
 /** SQLite alone, same pragmas: what any design on this file must pay at least. */
@@ -180,9 +105,15 @@ function storageFloor(): void {
   const remove = db.prepare('DELETE FROM m WHERE seq = ?');
 
   const n = THROUGHPUT_MESSAGES;
+  const scenario = 'floor: bare SQLite';
   let t = preciseNow();
   for (let i = 0; i < n; i++) insert.run('q', body);
-  record('floor: bare SQLite', 'single-row insert transactions/s', Math.round(n / ((preciseNow() - t) / 1_000)).toLocaleString('en'));
+  const singleInserts = n / ((preciseNow() - t) / 1_000);
+  record(scenario, 'single-row insert transactions/s', thousands(singleInserts), {
+    metric: 'single-row inserts',
+    unit: 'tx/s',
+    value: singleInserts,
+  });
 
   db.exec('DELETE FROM m');
   t = preciseNow();
@@ -204,13 +135,29 @@ function storageFloor(): void {
     taken += claimed.length;
   }
   const consumed = preciseNow() - t;
-  record('floor: bare SQLite', 'inserted/s (batches of 100)', Math.round(n / (inserted / 1_000)).toLocaleString('en'));
-  record('floor: bare SQLite', 'claimed + deleted/s (batches of 32)', Math.round(taken / (consumed / 1_000)).toLocaleString('en'));
-  record('floor: bare SQLite', 'send + claim + delete per message (µs)', (((inserted + consumed) / n) * 1_000).toFixed(1));
+  const insertedPerS = n / (inserted / 1_000);
+  const consumedPerS = taken / (consumed / 1_000);
+  const perMessageUs = ((inserted + consumed) / n) * 1_000;
+  record(scenario, 'inserted/s (batches of 100)', thousands(insertedPerS), {
+    metric: 'inserted, batches of 100',
+    unit: 'rows/s',
+    value: insertedPerS,
+  });
+  record(scenario, 'claimed + deleted/s (batches of 32)', thousands(consumedPerS), {
+    metric: 'claimed + deleted, batches of 32',
+    unit: 'rows/s',
+    value: consumedPerS,
+  });
+  record(scenario, 'send + claim + delete per message (µs)', perMessageUs.toFixed(1), {
+    metric: 'send + claim + delete per message',
+    unit: 'µs',
+    value: perMessageUs,
+  });
   db.close();
 }
 
 async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
   const cpu = os.cpus();
   console.log(
     `Stitch embedded transport benchmark — node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`,
@@ -228,6 +175,24 @@ async function main(): Promise<void> {
   console.log(`\n${'scenario'.padEnd(width)} | ${'figure'.padEnd(figureWidth)} | value`);
   console.log(`${'-'.repeat(width)}-|-${'-'.repeat(figureWidth)}-|------`);
   for (const row of rows) console.log(`${row.scenario.padEnd(width)} | ${row.figure.padEnd(figureWidth)} | ${row.value}`);
+
+  const file = writeBenchRun({
+    format: 'stitch-bench/1',
+    benchmark: 'local-transport',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: describeMachine(),
+    options: {
+      quick,
+      throughputMessages: THROUGHPUT_MESSAGES,
+      pacedRate: PACED_RATE,
+      pacedSeconds: PACED_SECONDS,
+      idleSeconds: IDLE_SECONDS,
+    },
+    figures,
+    notes: [],
+  });
+  console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
 }
 
 main()

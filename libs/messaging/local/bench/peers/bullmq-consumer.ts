@@ -1,0 +1,21 @@
+/** One BullMQ consumer process: a `Worker` that validates each job's payload with the command's zod schema. */
+import { Worker } from 'bullmq';
+import { consumerOptions, serveConsumer } from '@stitch/bench-testing';
+import { Ping } from '../bench-catalogue';
+
+const { redisUrl, name, concurrency } = consumerOptions<{ redisUrl: string; name: string; concurrency: number }>();
+
+void serveConsumer(async (tally) => {
+  const worker = new Worker(
+    name,
+    async (job) => {
+      const ping = Ping.schema.parse(job.data);
+      tally.handled(ping.sentAt);
+    },
+    { connection: { url: redisUrl }, concurrency },
+  );
+  await worker.waitUntilReady();
+  return async () => {
+    await worker.close();
+  };
+});

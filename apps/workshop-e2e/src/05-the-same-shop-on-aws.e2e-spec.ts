@@ -38,7 +38,7 @@ describe('lab 05 — the same shop on AWS', () => {
     await shop?.stop();
     shop = undefined;
     await rm(tmp, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   (awsEndpoint ? it : it.skip)(
     title,

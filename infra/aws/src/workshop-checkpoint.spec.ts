@@ -6,7 +6,7 @@ import { synthShop, TEST_ENV } from './synth';
 
 // The workshop chapter states what the template holds; each claim it makes offline is read from its text and checked
 // against a fresh synth, so a stack that changes without the chapter fails here.
-const CHAPTER = path.resolve(__dirname, '../../../docs/workshop/04-deploy-to-aws/README.md');
+const CHAPTER = path.resolve(__dirname, '../../../docs/workshop/08-deploy-to-aws/README.md');
 const scope = { partition: 'aws', ...TEST_ENV };
 
 type Intrinsic = { 'Fn::GetAtt'?: [string, string]; Ref?: string };

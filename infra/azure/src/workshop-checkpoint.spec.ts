@@ -11,7 +11,7 @@ import { consumedEntities, entityKey } from './service-rights';
 // chapter fails here. A block to check is a fenced block after `<!-- checked: plan:azure <arguments> -->`: it must be
 // exactly what `npm run -s plan:azure -- <arguments>` prints (`npm run plan:azure -- --update-checked <chapter>` rewrites
 // them all from the program).
-const CHAPTER = path.resolve(__dirname, '../../../docs/workshop/05-deploy-to-azure/README.md');
+const CHAPTER = path.resolve(__dirname, '../../../docs/workshop/09-deploy-to-azure/README.md');
 const chapter = readFileSync(CHAPTER, 'utf8');
 const checkpoint = section('## Checkpoint');
 const prefix = SAMPLE_CONFIG['prefix'] ?? '';

@@ -1,37 +1,16 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { launchShop, parseLauncherArgs, repoRoot, shopServices, type RunningShop } from '@stitch/launcher';
+import { launchShop, repoRoot, type RunningShop } from '@stitch/launcher';
 import { FlowStream, type JsonEventStream } from '@stitch/shop-testing';
 import type { FlowRecord } from '@stitch/messaging-core';
 import type { Lab } from './lab';
+import { parseNpmStart } from './npm-start';
 import { runBlock } from './run-block';
 
 /** The storefront's address and the data folder as a lab writes them: what `npm start` gives on a free machine. */
 export const LAB_STOREFRONT = 'http://127.0.0.1:3000';
 export const LAB_DATA_DIR = '.data';
-
-/** What a lab's start command asks of the launcher: `[VAR=value ...] npm start [-- flag ...]`. */
-export interface StartCommand {
-  readonly env: Readonly<Record<string, string>>;
-  readonly args: readonly string[];
-}
-
-/** Reads a lab's one-line start command, so the shop a test launches is the one the lab tells participants to start. */
-export function parseStartCommand(block: string): StartCommand {
-  const words = block.replace(/\\\n/g, ' ').trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  let at = 0;
-  for (; at < words.length && /^[A-Z][A-Z0-9_]*=/.test(words[at] as string); at++) {
-    const word = words[at] as string;
-    env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
-  }
-  if (words[at] !== 'npm' || words[at + 1] !== 'start')
-    throw new Error(`"${block}" is not a start command: [VAR=value ...] npm start [-- flag ...]`);
-  const rest = words.slice(at + 2);
-  if (rest.length > 0 && rest[0] !== '--') throw new Error(`"${block}": the launcher's flags come after "npm start --"`);
-  return { env, args: rest.slice(1) };
-}
 
 /**
  * One lab's shop, launched from the lab's start command as `npm start` launches it (replicas restarted when they
@@ -112,20 +91,8 @@ export class LabShop {
 }
 
 async function launch(startCommand: string, dataDir: string): Promise<RunningShop> {
-  const { env, args } = parseStartCommand(startCommand);
-  const parsed = parseLauncherArgs(
-    args,
-    shopServices.map((service) => service.name),
-  );
-  return launchShop({
-    dataDir,
-    scale: parsed.scale,
-    fresh: parsed.fresh,
-    env,
-    ports: 'free',
-    restart: true,
-    readyTimeoutMs: 180_000,
-  });
+  const { env, args } = parseNpmStart(startCommand);
+  return launchShop({ dataDir, scale: args.scale, fresh: args.fresh, env, ports: 'free', restart: true, readyTimeoutMs: 180_000 });
 }
 
 function openFlow(shop: RunningShop): Promise<JsonEventStream<FlowRecord>> {

@@ -28,6 +28,8 @@ describe("a lab's terminal settings and npm start, read as the shell reads them"
     const { env, args } = parseNpmStart('MESSAGING_TRANSPORT=aws npm start -- --fresh --scale email-service=2');
     expect(env).toEqual({ MESSAGING_TRANSPORT: 'aws' });
     expect(args).toMatchObject({ fresh: true, scale: { 'email-service': 2 }, dataDir: '.data', port: 3000 });
+    expect(parseNpmStart('ORDER_TIMEOUT_MS=10000 A_B=1 npm start -- \\\n  --fresh').env).toEqual({ ORDER_TIMEOUT_MS: '10000', A_B: '1' });
+    expect(parseNpmStart('npm start').args).toMatchObject({ fresh: false, scale: {} });
   });
 
   it('refuses a block that is not npm start, or arguments the launcher does not take', () => {

@@ -4,9 +4,9 @@ import { busArn, queueArn } from './permissions/iam-actions';
 import { isAllowed, statementsOf, type CfnTemplate } from './permissions/template-policies';
 import { synthShop, TEST_ENV } from './synth';
 
-// The workshop chapter states what the template holds; each claim it makes offline is read from its text and checked
-// against a fresh synth, so a stack that changes without the chapter fails here.
-const CHAPTER = path.resolve(__dirname, '../../../docs/workshop/08-deploy-to-aws/README.md');
+// The workshop lab states what the template holds; each claim it makes offline is read from its text and checked
+// against a fresh synth, so a stack that changes without the lab fails here.
+const LAB = path.resolve(__dirname, '../../../docs/workshop/08-deploy-to-aws/README.md');
 const scope = { partition: 'aws', ...TEST_ENV };
 
 type Intrinsic = { 'Fn::GetAtt'?: [string, string]; Ref?: string };
@@ -20,39 +20,39 @@ interface StepAdjustment {
   ScalingAdjustment: number;
 }
 
-const chapter = readFileSync(CHAPTER, 'utf8');
+const lab = readFileSync(LAB, 'utf8');
 const checkpoint = section('## Checkpoint');
 
-/** The chapter's text from `heading` to the next heading of that level, on one line. */
+/** The lab's text from `heading` to the next heading of that level, on one line. */
 function section(heading: string): string {
-  const start = chapter.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`${CHAPTER} has no "${heading}" section`);
-  const next = chapter.indexOf('\n## ', start + heading.length + 2);
-  return chapter.slice(start, next < 0 ? undefined : next).replace(/\s+/g, ' ');
+  const start = lab.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`${LAB} has no "${heading}" section`);
+  const next = lab.indexOf('\n## ', start + heading.length + 2);
+  return lab.slice(start, next < 0 ? undefined : next).replace(/\s+/g, ' ');
 }
 
 /** The captures of `pattern` in the checkpoint, by the names given in order; a claim reworded past recognition fails naming it. */
 function claim<Name extends string>(pattern: RegExp, ...names: Name[]): Record<Name, string> {
   const match = pattern.exec(checkpoint);
-  if (!match) throw new Error(`the chapter's checkpoint no longer states ${pattern}: update this test with the chapter`);
+  if (!match) throw new Error(`the lab's checkpoint no longer states ${pattern}: update this test with the lab`);
   const captures = match.slice(1);
   if (captures.length !== names.length) throw new Error(`${pattern} captures ${captures.length} values, ${names.length} names given`);
   return Object.fromEntries(names.map((name, index) => [name, captures[index]])) as Record<Name, string>;
 }
 
-/** The lines of the fenced block that follows `<!-- checked: name -->` in the chapter. */
+/** The lines of the fenced block that follows `<!-- checked: name -->` in the lab. */
 function checkedBlock(name: string): string[] {
-  const marker = chapter.indexOf(`<!-- checked: ${name} -->`);
-  if (marker < 0) throw new Error(`${CHAPTER} has no "<!-- checked: ${name} -->" block`);
-  const body = chapter.indexOf('\n', chapter.indexOf('```', marker)) + 1;
-  return chapter
-    .slice(body, chapter.indexOf('```', body))
+  const marker = lab.indexOf(`<!-- checked: ${name} -->`);
+  if (marker < 0) throw new Error(`${LAB} has no "<!-- checked: ${name} -->" block`);
+  const body = lab.indexOf('\n', lab.indexOf('```', marker)) + 1;
+  return lab
+    .slice(body, lab.indexOf('```', body))
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
 }
 
-describe('the workshop chapter "Deploy to AWS" agrees with the template', () => {
+describe('the workshop lab "Deploy to AWS" agrees with the template', () => {
   const { template } = synthShop();
   const json = template.toJSON() as CfnTemplate & { Resources: Record<string, Resource> };
   const ofType = (type: string) => Object.entries(json.Resources).filter(([, resource]) => resource.Type === type);
@@ -135,7 +135,7 @@ describe('the workshop chapter "Deploy to AWS" agrees with the template', () => 
       const [action] = alarm.Properties.AlarmActions as Intrinsic[];
       const policy = action?.Ref === undefined ? undefined : json.Resources[action.Ref];
       if (!policy) throw new Error(`alarm ${id} acts on no scaling policy`);
-      // A step's bounds are relative to its alarm's threshold; the chapter gives them as backlogs.
+      // A step's bounds are relative to its alarm's threshold; the lab gives them as backlogs.
       const { StepAdjustments } = policy.Properties.StepScalingPolicyConfiguration as { StepAdjustments: StepAdjustment[] };
       const steps = StepAdjustments.map((step) => ({
         from: step.MetricIntervalLowerBound === undefined ? undefined : threshold + step.MetricIntervalLowerBound,

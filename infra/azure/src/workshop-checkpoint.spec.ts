@@ -6,28 +6,28 @@ import { checkedBlocks } from './checked-blocks';
 import { planLines, planOffline, planRequest, SAMPLE_CONFIG, serviceRights, type OfflinePlan, type PlannedResource } from './offline-plan';
 import { consumedEntities, entityKey } from './service-rights';
 
-// The workshop chapter states what the program declares; each output it shows and each claim of its checkpoint is
+// The workshop lab states what the program declares; each output it shows and each claim of its checkpoint is
 // read from its text and checked against the program run under Pulumi's mocks, so a program that changes without the
-// chapter fails here. A block to check is a fenced block after `<!-- checked: plan:azure <arguments> -->`: it must be
-// exactly what `npm run -s plan:azure -- <arguments>` prints (`npm run plan:azure -- --update-checked <chapter>` rewrites
+// lab fails here. A block to check is a fenced block after `<!-- checked: plan:azure <arguments> -->`: it must be
+// exactly what `npm run -s plan:azure -- <arguments>` prints (`npm run plan:azure -- --update-checked <lab>` rewrites
 // them all from the program).
-const CHAPTER = path.resolve(__dirname, '../../../docs/workshop/09-deploy-to-azure/README.md');
-const chapter = readFileSync(CHAPTER, 'utf8');
+const LAB = path.resolve(__dirname, '../../../docs/workshop/09-deploy-to-azure/README.md');
+const lab = readFileSync(LAB, 'utf8');
 const checkpoint = section('## Checkpoint');
 const prefix = SAMPLE_CONFIG['prefix'] ?? '';
 
-/** The chapter's text from `heading` to the next heading of that level, on one line. */
+/** The lab's text from `heading` to the next heading of that level, on one line. */
 function section(heading: string): string {
-  const start = chapter.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`${CHAPTER} has no "${heading}" section`);
-  const next = chapter.indexOf('\n## ', start + heading.length + 2);
-  return chapter.slice(start, next < 0 ? undefined : next).replace(/\s+/g, ' ');
+  const start = lab.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`${LAB} has no "${heading}" section`);
+  const next = lab.indexOf('\n## ', start + heading.length + 2);
+  return lab.slice(start, next < 0 ? undefined : next).replace(/\s+/g, ' ');
 }
 
 /** The captures of `pattern` in the checkpoint, by the names given in order; a claim reworded past recognition fails naming it. */
 function claim<Name extends string>(pattern: RegExp, ...names: Name[]): Record<Name, string> {
   const match = pattern.exec(checkpoint);
-  if (!match) throw new Error(`the chapter's checkpoint no longer states ${pattern}: update this test with the chapter`);
+  if (!match) throw new Error(`the lab's checkpoint no longer states ${pattern}: update this test with the lab`);
   const captures = match.slice(1);
   if (captures.length !== names.length) throw new Error(`${pattern} captures ${captures.length} values, ${names.length} names given`);
   return Object.fromEntries(names.map((name, index) => [name, captures[index]])) as Record<Name, string>;
@@ -77,14 +77,14 @@ function identityLines(lines: readonly string[], identity: string): string[] {
   return lines.slice(start + 1, next < 0 ? undefined : next).map((line) => line.trim());
 }
 
-describe('the workshop chapter "Deploy to Azure" agrees with the program', () => {
+describe('the workshop lab "Deploy to Azure" agrees with the program', () => {
   let plan: OfflinePlan;
   beforeAll(async () => {
     plan = await planFor(SAMPLE_CONFIG);
   }, 60_000);
 
   it('shows exactly what npm run plan:azure prints, in every checked block', async () => {
-    const blocks = checkedBlocks(chapter);
+    const blocks = checkedBlocks(lab);
     expect(blocks.length).toBeGreaterThan(0);
     for (const block of blocks) {
       const request = planRequest(block.args.split(/\s+/).filter(Boolean));

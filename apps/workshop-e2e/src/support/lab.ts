@@ -26,8 +26,8 @@ export class Lab {
   readonly markdown: string;
   private readonly blocks: Map<string, LabBlock>;
 
-  constructor(readonly chapter: string) {
-    this.file = path.join(workshopDir, chapter, 'README.md');
+  constructor(readonly folder: string) {
+    this.file = path.join(workshopDir, folder, 'README.md');
     this.markdown = readFileSync(this.file, 'utf8');
     this.blocks = parseMarkedBlocks(this.markdown, this.file);
   }

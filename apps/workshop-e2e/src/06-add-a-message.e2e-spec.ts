@@ -4,27 +4,27 @@
 // with the code of the lab's solutions to steps 5 to 7 put where they say.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { TemporaryWorkspace } from '@stitch/workspace-testing';
 import { withoutNpmBanner } from './support/npm-output';
 import { Lab } from './support/lab';
 import { runBlock } from './support/run-block';
-import { ScratchWorkspace } from './support/scratch-workspace';
 
 const lab = new Lab('06-add-a-message');
 /** The generator, then the lint, typecheck and tests of three projects in a fresh copy with no cache: minutes. */
 const GENEROUS_MS = 15 * 60_000;
 
 describe('lab 06 — add a message', () => {
-  let workspace: ScratchWorkspace | undefined;
+  let workspace: TemporaryWorkspace | undefined;
 
-  afterEach(async () => {
-    await workspace?.remove();
+  afterEach(() => {
+    workspace?.remove();
     workspace = undefined;
-  }, 60_000);
+  });
 
   it(
     'the generator writes what the lab lists, the fan-out gains the event, and what it touched passes its checks',
     async () => {
-      workspace = await ScratchWorkspace.create();
+      workspace = TemporaryWorkspace.create();
       const run = async (name: string) =>
         plain((await runBlock(lab.command(name), { cwd: workspace?.root as string, env: workspace?.env, timeoutMs: GENEROUS_MS })).stdout);
 

@@ -1,4 +1,4 @@
-import { outcome, TemporaryWorkspace } from '../../../test/temporary-workspace';
+import { outcome, TemporaryWorkspace } from '@stitch/workspace-testing';
 
 // Each case generates into a copy of the workspace, then lints, typechecks and tests what it touched; minutes each.
 const generousMs = 20 * 60_000;

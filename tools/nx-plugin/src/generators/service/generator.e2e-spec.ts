@@ -1,4 +1,4 @@
-import { outcome, TemporaryWorkspace } from '../../../test/temporary-workspace';
+import { outcome, TemporaryWorkspace } from '@stitch/workspace-testing';
 
 // Generates into a copy of the workspace, then lints, typechecks, tests and starts the new service; minutes.
 const generousMs = 25 * 60_000;

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 
-const repositoryRoot = path.resolve(__dirname, '../../..');
+const repositoryRoot = path.resolve(__dirname, '../../../..');
 
 export interface CommandResult {
   readonly code: number | null;
@@ -23,6 +23,7 @@ export class TemporaryWorkspace {
     const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repositoryRoot })
       .toString()
       .split('\0')
+      // A file deleted in the working tree is still in git's index: the copy is of what is there.
       .filter((file) => file && existsSync(path.join(repositoryRoot, file)));
     for (const file of files) {
       mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -51,20 +52,17 @@ export class TemporaryWorkspace {
     return existsSync(path.join(this.root, file));
   }
 
+  /** What Nx needs to run in the copy as it runs in a terminal: no daemon, no cloud, no cache of the repository's. */
+  get env(): Record<string, string> {
+    return { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true', CI: 'true', NODE_OPTIONS: '' };
+  }
+
   /** Runs Nx in the copy, its output captured for the assertion message. */
   nx(...args: string[]): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [this.nxBin(), ...args], {
         cwd: this.root,
-        env: {
-          ...process.env,
-          NX_DAEMON: 'false',
-          NX_NO_CLOUD: 'true',
-          NX_TUI: 'false',
-          NX_SKIP_NX_CACHE: 'true',
-          CI: 'true',
-          NODE_OPTIONS: '',
-        },
+        env: { ...process.env, ...this.env },
       });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

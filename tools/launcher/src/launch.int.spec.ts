@@ -144,6 +144,9 @@ describe('launchShop', () => {
     expect(lines).toEqual(
       expect.arrayContaining(['stubborn-1 stopped (killed: it did not stop in time)', 'order-service-1 stopped', 'PostgreSQL stopped']),
     );
+    // The storefront, whose OTLP receiver takes the others' last export, stops after all of them.
+    const stopped = lines.filter((line) => / stopped/.test(line)).map((line) => line.split(' ')[0]);
+    expect(stopped.slice(-2)).toEqual(['storefront-1', 'PostgreSQL']);
     expect(await readFile(shop.processes[0]?.logFile ?? '', 'utf8')).toContain('stopping on SIGTERM');
   });
 

@@ -178,14 +178,15 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
 
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      await Promise.all(
-        started.map(async (child) => {
-          const wasRunning = child.running;
-          const status = await child.stop(options.stopGraceMs ?? 10_000);
-          if (wasRunning)
-            report(`${child.plan.instance} stopped${status.signal === 'SIGKILL' ? ' (killed: it did not stop in time)' : ''}`);
-        }),
-      );
+      const stopOne = async (child: ServiceProcess) => {
+        const wasRunning = child.running;
+        const status = await child.stop(options.stopGraceMs ?? 10_000);
+        if (wasRunning) report(`${child.plan.instance} stopped${status.signal === 'SIGKILL' ? ' (killed: it did not stop in time)' : ''}`);
+      };
+      // The others send their last spans and metrics to the first storefront's OTLP receiver as they stop: it goes last.
+      const isReceiver = (child: ServiceProcess) => child.plan.service === Services.storefront && child.plan.replica === 1;
+      await Promise.all(started.filter((child) => !isReceiver(child)).map(stopOne));
+      await Promise.all(started.filter(isReceiver).map(stopOne));
       const postgres = await postgresStarting?.catch(() => undefined);
       if (postgres) {
         await postgres.server.stop();

@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import type { OutgoingMessage, Destination } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
-import { runService } from '@stitch/persistence';
-import { Storefront } from '../src/app.module';
 import { queryServiceDatabase, startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
 import { StubServices } from './support/stub-services';
+import { restoreProcessEnv, startTestStorefront } from './support/test-storefront';
 
 /** The in-memory transport, counting what the storefront sends. */
 class CountingTransport extends InMemoryTransport {
@@ -22,35 +20,12 @@ class CountingTransport extends InMemoryTransport {
 const transport = new CountingTransport(shopCatalogue.topology());
 
 const operatorToken = `operator-${randomUUID()}`;
-const savedEnv = { ...process.env };
 let stubs: StubServices;
 let postgres: TestPostgres;
 
-/** A storefront with these settings (besides the stubs' URLs and OPERATOR_TOKEN), on 127.0.0.1 and a free port. */
-async function startStorefront(env: Record<string, string | undefined> = {}): Promise<{ app: INestApplication; base: string }> {
-  process.env = {
-    ...savedEnv,
-    INVENTORY_URL: stubs.inventoryUrl,
-    ORDER_URL: stubs.orderUrl,
-    NOTIFICATION_URL: stubs.notificationUrl,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    INSTANCE_ID: 'storefront-1',
-    DATABASE_URL: postgres.url,
-    SESSION_SECRET: 'a-test-key-of-the-storefront-security-spec-0123456789',
-    LOG_LEVEL: 'silent',
-    MESSAGING_TRANSPORT: 'local',
-    MESSAGING_FLOW: 'off',
-    OPERATOR_TOKEN: operatorToken,
-    RATE_LIMIT_POSTS_PER_MINUTE: undefined,
-    TRUST_PROXY: undefined,
-    ALLOWED_ORIGINS: undefined,
-    NODE_ENV: undefined,
-    ...env,
-  };
-  for (const [name, value] of Object.entries(process.env)) if (value === undefined) delete process.env[name];
-  const app = await runService(Storefront, { transports: { local: () => transport }, defaultPort: 0 });
-  return { app, base: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+/** A storefront with these settings over the int specs' own (test/support/test-storefront.ts). */
+function startStorefront(env: Record<string, string | undefined> = {}) {
+  return startTestStorefront({ stubs, databaseUrl: postgres.url, operatorToken, transport, env });
 }
 
 const signUp = { email: 'ada@example.com', name: 'Ada' };
@@ -69,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stubs?.close();
   await postgres?.stop();
-  process.env = savedEnv;
+  restoreProcessEnv();
 });
 
 describe('with the default settings', () => {

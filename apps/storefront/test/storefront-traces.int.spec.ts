@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
@@ -10,49 +9,25 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { InMemorySpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { shopCatalogue } from '@stitch/contracts';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
-import { runService } from '@stitch/persistence';
 import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
-import { Storefront } from '../src/app.module';
 import type { SpanView } from '../src/traces/trace.schemas';
 import { ServiceTracer } from './support/service-tracer';
 import { StubServices } from './support/stub-services';
+import { restoreProcessEnv, startTestStorefront } from './support/test-storefront';
 
 const operatorToken = `operator-${randomUUID()}`;
-const savedEnv = { ...process.env };
 let stubs: StubServices;
 let postgres: TestPostgres;
 
-/** A storefront with these settings, on 127.0.0.1 and a free port, as the int specs run it. */
-async function startStorefront(env: Record<string, string | undefined> = {}): Promise<{ app: INestApplication; base: string }> {
-  process.env = {
-    ...savedEnv,
-    INVENTORY_URL: stubs.inventoryUrl,
-    ORDER_URL: stubs.orderUrl,
-    NOTIFICATION_URL: stubs.notificationUrl,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    INSTANCE_ID: 'storefront-1',
-    DATABASE_URL: postgres.url,
-    SESSION_SECRET: 'a-test-key-of-the-storefront-traces-spec-0123456789',
-    LOG_LEVEL: 'silent',
-    MESSAGING_TRANSPORT: 'local',
-    MESSAGING_FLOW: 'off',
-    OPERATOR_TOKEN: operatorToken,
-    NODE_ENV: undefined,
-    TRACE_VIEW_ENABLED: undefined,
-    TRACE_VIEW_MAX_SPANS: undefined,
-    TRACE_VIEW_MAX_BODY_BYTES: undefined,
-    RATE_LIMIT_POSTS_PER_MINUTE: undefined,
-    TRUST_PROXY: undefined,
-    ALLOWED_ORIGINS: undefined,
-    ...env,
-  };
-  for (const [name, value] of Object.entries(process.env)) if (value === undefined) delete process.env[name];
-  const app = await runService(Storefront, {
-    transports: { local: () => new InMemoryTransport(shopCatalogue.topology()) },
-    defaultPort: 0,
+/** A storefront with these settings over the int specs' own (test/support/test-storefront.ts). */
+function startStorefront(env: Record<string, string | undefined> = {}) {
+  return startTestStorefront({
+    stubs,
+    databaseUrl: postgres.url,
+    operatorToken,
+    transport: new InMemoryTransport(shopCatalogue.topology()),
+    env,
   });
-  return { app, base: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
 }
 
 beforeAll(async () => {
@@ -62,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stubs?.close();
   await postgres?.stop();
-  process.env = savedEnv;
+  restoreProcessEnv();
 });
 
 /**

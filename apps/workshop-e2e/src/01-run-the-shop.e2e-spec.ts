@@ -4,6 +4,7 @@
 import { PlaceOrder, ReserveStock, ChargePayment, SendEmail, UserSignedUp } from '@stitch/contracts';
 import { eventually } from '@stitch/shop-testing';
 import { matchesExpected } from './support/expected-output';
+import { expectAsShown } from './support/as-shown';
 import { Lab } from './support/lab';
 import { LabShop } from './support/lab-shop';
 
@@ -22,19 +23,15 @@ describe('lab 01: run the shop', () => {
     await run?.stop();
   });
 
-  const expectAsShown = async (name: string) => {
+  const runAsShown = async (name: string) => {
     const output = await run.run(name);
-    expect({ block: name, output: output.trim(), matches: matchesExpected(output, lab.expected(name)) }).toEqual({
-      block: name,
-      output: output.trim(),
-      matches: true,
-    });
+    expectAsShown(lab, name, output);
     return output;
   };
 
   it('reads the catalogue without sending a message, then signs up: the first messages are the sign-up’s', async () => {
-    await expectAsShown('products-before');
-    await expectAsShown('sign-up');
+    await runAsShown('products-before');
+    await runAsShown('sign-up');
     const signUps = await eventually(
       'UserSignedUp handled by its three subscribers',
       () => run.flow.filter((record) => record.outcome === 'handled'),
@@ -46,7 +43,7 @@ describe('lab 01: run the shop', () => {
   });
 
   it('places the order of two TEE-BLK-L: pending at once, then confirmed', async () => {
-    await expectAsShown('place-order');
+    await runAsShown('place-order');
     const status = await eventually(
       'the order to be confirmed',
       () => run.run('order-status'),
@@ -54,7 +51,7 @@ describe('lab 01: run the shop', () => {
       SETTLE_MS,
     );
     expect(matchesExpected(status, lab.expected('order-status'))).toBe(true);
-    await expectAsShown('products-after');
+    await runAsShown('products-after');
   });
 
   it('gives each command one copy and UserSignedUp three, and no message for the queries', async () => {
@@ -84,6 +81,6 @@ describe('lab 01: run the shop', () => {
       SETTLE_MS,
     );
     expect(matchesExpected(mails, lab.expected('mails'))).toBe(true);
-    await expectAsShown('grep-correlation');
+    await runAsShown('grep-correlation');
   });
 });

@@ -4,7 +4,7 @@
 import { SendEmail, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { eventually, listMails, readMail } from '@stitch/shop-testing';
-import { matchesExpected } from './support/expected-output';
+import { expectAsShown } from './support/as-shown';
 import { Lab } from './support/lab';
 import { LabShop } from './support/lab-shop';
 
@@ -24,13 +24,6 @@ describe('lab 02: competing consumers and fan-out', () => {
     await run?.stop();
   });
 
-  const expectAsShown = (name: string, output: string) =>
-    expect({ block: name, output: output.trim(), matches: matchesExpected(output, lab.expected(name)) }).toEqual({
-      block: name,
-      output: output.trim(),
-      matches: true,
-    });
-
   it('starts three email and two inventory replicas', () => {
     const replicas = (service: string) => run.shop.processes.filter((child) => child.service === service).map((child) => child.instance);
     expect(replicas(Services.email)).toEqual(['email-service-1', 'email-service-2', 'email-service-3']);
@@ -38,8 +31,8 @@ describe('lab 02: competing consumers and fan-out', () => {
   });
 
   it('signs up four shoppers and places their orders as the lab types them', async () => {
-    expectAsShown('sign-ups', await run.run('sign-ups'));
-    expectAsShown('orders', await run.run('orders'));
+    expectAsShown(lab, 'sign-ups', await run.run('sign-ups'));
+    expectAsShown(lab, 'orders', await run.run('orders'));
   });
 
   it('writes 8 mails, none twice, and the per-replica counts add up to them', async () => {
@@ -49,12 +42,12 @@ describe('lab 02: competing consumers and fan-out', () => {
       (output) => Number(output.trim()) >= MAILS,
       SETTLE_MS,
     );
-    expectAsShown('mail-count', count);
+    expectAsShown(lab, 'mail-count', count);
     const mails = await Promise.all((await listMails(run.shop.dataDir)).map(readMail));
     expect(new Set(mails.map((mail) => mail.messageIdHeader)).size).toBe(MAILS);
 
     const perReplica = await run.run('per-replica');
-    expectAsShown('per-replica', perReplica);
+    expectAsShown(lab, 'per-replica', perReplica);
     const counts = [...perReplica.matchAll(/:(\d+)$/gm)].map((match) => Number(match[1]));
     expect(counts.reduce((sum, n) => sum + n, 0)).toBe(MAILS);
   });
@@ -84,6 +77,6 @@ describe('lab 02: competing consumers and fan-out', () => {
   });
 
   it('finds the first sign-up in one email replica’s log, order-service’s and notification-service’s', async () => {
-    expectAsShown('fan-out', await run.run('fan-out'));
+    expectAsShown(lab, 'fan-out', await run.run('fan-out'));
   });
 });

@@ -4,6 +4,7 @@
 import { ChargePayment, ExpireOrder, PlaceOrder, ReleaseStock } from '@stitch/contracts';
 import { eventually } from '@stitch/shop-testing';
 import { matchesExpected } from './support/expected-output';
+import { expectAsShown } from './support/as-shown';
 import { Lab } from './support/lab';
 import { LabShop } from './support/lab-shop';
 
@@ -21,19 +22,13 @@ describe('lab 03: compensation and retries', () => {
     await run?.stop();
   });
 
-  const expectAsShown = (name: string, output: string) =>
-    expect({ block: name, output: output.trim(), matches: matchesExpected(output, lab.expected(name)) }).toEqual({
-      block: name,
-      output: output.trim(),
-      matches: true,
-    });
   const outcomes = (type: string, correlationId?: string) =>
     run.flow
       .filter((record) => record.type === type && (!correlationId || record.correlationId === correlationId))
       .map((record) => record.outcome);
 
   it('retries the order that overtook its sign-up, then handles it', async () => {
-    expectAsShown('race', await run.run('race'));
+    expectAsShown(lab, 'race', await run.run('race'));
     const lines = await eventually(
       'the PlaceOrder handled after its retries',
       // grep finds nothing, and fails, until order-service has logged its first attempt.
@@ -66,8 +61,8 @@ describe('lab 03: compensation and retries', () => {
       (output) => !output.includes('"status":"pending"'),
       SETTLE_MS,
     );
-    expectAsShown('statuses', statuses);
-    expectAsShown('stock', await run.run('stock'));
+    expectAsShown(lab, 'statuses', statuses);
+    expectAsShown(lab, 'stock', await run.run('stock'));
 
     const released = run.flow.filter((record) => record.type === ReleaseStock.type && record.outcome === 'handled');
     expect(released).toHaveLength(2);
@@ -80,9 +75,9 @@ describe('lab 03: compensation and retries', () => {
   });
 
   it('refuses bad input before sending anything, and places an order once however often it is sent', async () => {
-    expectAsShown('bad-input', await run.run('bad-input'));
+    expectAsShown(lab, 'bad-input', await run.run('bad-input'));
     const placedBefore = outcomes(PlaceOrder.type).filter((outcome) => outcome === 'handled').length;
-    expectAsShown('same-order', await run.run('same-order'));
+    expectAsShown(lab, 'same-order', await run.run('same-order'));
     const placed = await eventually(
       'the one PlaceOrder of the order sent twice',
       () => outcomes(PlaceOrder.type).filter((outcome) => outcome === 'handled').length,

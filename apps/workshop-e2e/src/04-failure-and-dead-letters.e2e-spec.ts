@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ChargePayment, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { eventually } from '@stitch/shop-testing';
-import { containsExpected, matchesExpected } from './support/expected-output';
+import { containsExpected } from './support/expected-output';
+import { expectAsShown } from './support/as-shown';
 import { Lab } from './support/lab';
 import { LabShop } from './support/lab-shop';
 
@@ -25,12 +26,6 @@ describe('lab 04: failure and dead letters', () => {
     await run?.stop();
   });
 
-  const expectAsShown = (name: string, output: string, expected = lab.expected(name)) =>
-    expect({ block: name, output: output.trim(), matches: matchesExpected(output, expected) }).toEqual({
-      block: name,
-      output: output.trim(),
-      matches: true,
-    });
   const expectAmong = (name: string, output: string) =>
     expect({ block: name, output: output.trim(), shown: containsExpected(output, lab.expected(name)) }).toEqual({
       block: name,
@@ -40,13 +35,13 @@ describe('lab 04: failure and dead letters', () => {
   const orderService = () => run.shop.processes.find((child) => child.instance === 'order-service-1');
 
   it('redelivers the UserSignedUp a killed replica held, and handles it once', async () => {
-    expectAsShown('sign-up', await run.run('sign-up'));
+    expectAsShown(lab, 'sign-up', await run.run('sign-up'));
     // grep fails until order-service has taken the message and said it holds it.
     const held = await eventually('order-service to hold the UserSignedUp', () => run.run('held').catch(() => ''), Boolean, SETTLE_MS);
-    expectAsShown('held', held);
+    expectAsShown(lab, 'held', held);
 
     const killed = orderService()?.pid;
-    expectAsShown('kill', await run.run('kill'));
+    expectAsShown(lab, 'kill', await run.run('kill'));
 
     const redelivered = await eventually(
       'the UserSignedUp handled after the restart',
@@ -54,7 +49,7 @@ describe('lab 04: failure and dead letters', () => {
       Boolean,
       SETTLE_MS,
     );
-    expectAsShown('redelivered', redelivered);
+    expectAsShown(lab, 'redelivered', redelivered);
     expect(orderService()?.restarts).toBe(1);
     expect(orderService()?.pid).not.toBe(killed);
     const record = JSON.parse(await readFile(path.join(run.dataDir, 'run', 'processes.json'), 'utf8')) as {
@@ -81,10 +76,10 @@ describe('lab 04: failure and dead letters', () => {
       'retried',
       'dead-lettered',
     ]);
-    expectAsShown('dead-letters-api', await run.run('dead-letters-api'));
+    expectAsShown(lab, 'dead-letters-api', await run.run('dead-letters-api'));
     const refused = await fetch(`${run.storefrontUrl}/api/dead-letters`);
     expect(refused.status).toBe(401);
-    expectAsShown('order-status', await run.run('order-status'), lab.expected('order-pending'));
+    expectAsShown(lab, 'order-status', await run.run('order-status'), lab.expected('order-pending'));
   });
 
   it('after the fix, replays the dead letter: the charge is handled and the order confirmed', async () => {
@@ -96,7 +91,7 @@ describe('lab 04: failure and dead letters', () => {
       (output) => !output.includes('"status":"pending"'),
       SETTLE_MS,
     );
-    expectAsShown('order-status', confirmed, lab.expected('order-confirmed'));
+    expectAsShown(lab, 'order-status', confirmed, lab.expected('order-confirmed'));
     expect(run.flow.filter((r) => r.type === ChargePayment.type).map((r) => r.outcome)).toEqual(['handled']);
     expectAmong('dlq-list-after', await run.run('dlq-list-after'));
   });

@@ -3,7 +3,7 @@
 // the embedded transport and PostgreSQL, driven only through the storefront's HTTP API; then the same on an
 // external PostgreSQL server, and on the AWS transport against an AWS API emulator, where every SDK call each service
 // made must be allowed by the IAM policy infra/aws writes for it.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { access, chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +12,8 @@ import { Services } from '@stitch/manifest';
 import { deniedCalls, describeRequest, requestsByService, synthShop } from '@stitch/infra-aws';
 import { launchShop, type RunningShop } from '@stitch/launcher';
 import { readCallLog } from '@stitch/messaging-aws';
-import { serviceBusEntities, shopMarkerQueue, type ServiceBusEntities } from '@stitch/messaging-azure-service-bus';
-import { fakeServiceBusProcessEnv, FakeServiceBusClient, FakeServiceBusServer } from '@stitch/messaging-azure-service-bus/testing';
+import { serviceBusEntities, type ServiceBusEntities } from '@stitch/messaging-azure-service-bus';
+import { FakeServiceBusServer, provisionFakeShopNamespace, type FakeServiceBusClient } from '@stitch/messaging-azure-service-bus/testing';
 import type { FlowRecord } from '@stitch/messaging-core';
 import { embeddedPostgresPasswordFile } from '@stitch/persistence';
 import {
@@ -152,17 +152,14 @@ describe('checkout, end to end', () => {
   it('on the Service Bus transport, against the fake broker', async () => {
     const server = await FakeServiceBusServer.start();
     try {
-      const namespace = `e2e-${randomBytes(3).toString('hex')}`;
       const entities = serviceBusEntities(shopCatalogue.topology());
-      server.createNamespace(namespace, entities);
-      const client = new FakeServiceBusClient(server.url, namespace);
-      await shopMarkerQueue(client).write(namespace);
+      const { client, env } = await provisionFakeShopNamespace(server, entities);
       shop = await launchShop({
         dataDir: path.join(tmp, 'data'),
         ports: 'free',
         scale,
         readyTimeoutMs: 180_000,
-        env: { ...E2E_ENV, ...fakeServiceBusProcessEnv(server.url, namespace), STITCH_SHOP_ID: namespace },
+        env: { ...E2E_ENV, ...env },
       });
       await exerciseShop(shop);
       await expect(access(path.join(shop.dataDir, 'bus'))).rejects.toThrow(/ENOENT/);

@@ -5,10 +5,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { PlaceOrder, shopCatalogue } from '@stitch/contracts';
-import { serviceBusEntities, shopMarkerQueue } from '@stitch/messaging-azure-service-bus';
-import { fakeServiceBusProcessEnv, FakeServiceBusClient, FakeServiceBusServer } from '@stitch/messaging-azure-service-bus/testing';
+import { serviceBusEntities } from '@stitch/messaging-azure-service-bus';
+import { FakeServiceBusServer, provisionFakeShopNamespace } from '@stitch/messaging-azure-service-bus/testing';
 import { serviceNames } from '@stitch/manifest';
 import { launchShop, type RunningShop } from '@stitch/launcher';
 import {
@@ -85,16 +85,12 @@ describe('telemetry, end to end', () => {
   it('one checkout is one trace on the Service Bus transport, against the fake broker', async () => {
     const server = await FakeServiceBusServer.start();
     try {
-      const namespace = `e2e-${randomBytes(3).toString('hex')}`;
-      server.createNamespace(namespace, serviceBusEntities(shopCatalogue.topology()));
-      const marker = new FakeServiceBusClient(server.url, namespace);
-      await shopMarkerQueue(marker).write(namespace);
-      await marker.close();
+      const { env } = await provisionFakeShopNamespace(server, serviceBusEntities(shopCatalogue.topology()));
       shop = await launchShop({
         dataDir: path.join(tmp, 'data'),
         ports: 'free',
         readyTimeoutMs: 180_000,
-        env: { ...receiver.env(), ...fakeServiceBusProcessEnv(server.url, namespace), STITCH_SHOP_ID: namespace },
+        env: { ...receiver.env(), ...env },
       });
       await expectOneCheckoutOneTrace(shop, receiver, 'servicebus');
     } finally {

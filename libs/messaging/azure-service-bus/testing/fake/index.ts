@@ -2,3 +2,4 @@ export { FakeNamespace, FakeBrokerError, type FakeNamespaceOptions } from './bro
 export { FakeServiceBusClient } from './client';
 export { FakeServiceBusServer } from './server';
 export { fakeServiceBusProcessEnv } from './process-env';
+export { provisionFakeShopNamespace, type FakeShopNamespace } from './shop-namespace';

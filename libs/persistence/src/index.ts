@@ -6,6 +6,7 @@ export * from './database/classify-database-error';
 export * from './database/require-tables';
 export * from './outbox/outbox-dispatcher';
 export * from './outbox/outbox-relay';
+export type { HandOff, OutboxRow } from './outbox/outbox-row';
 export * from './inbox/inbox';
 export * from './postgres/database-url';
 export * from './postgres/connection-options';

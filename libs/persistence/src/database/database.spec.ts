@@ -79,6 +79,25 @@ describe('Database', () => {
     expect(calls).toEqual(['after commit tx1', 'now']);
   });
 
+  it('runs before-commit callbacks in the transaction after its work, and rolls back when one throws', async () => {
+    const root = new FakeClient();
+    const db = new Database(root);
+
+    await db.transaction(async () => {
+      expect(db.beforeCommit(() => db.client.$executeRawUnsafe('last').then(() => undefined))).toBe(true);
+      await db.client.$executeRawUnsafe('work');
+    });
+    await expect(
+      db.transaction(async () => {
+        db.beforeCommit(() => Promise.reject(new Error('refused')));
+        await db.client.$executeRawUnsafe('undone');
+      }),
+    ).rejects.toThrow('refused');
+
+    expect(root.log).toEqual(['tx1: work', 'tx1: last', 'commit tx1', 'rollback tx2']);
+    expect(db.beforeCommit(() => Promise.resolve())).toBe(false);
+  });
+
   it('keeps transactions of concurrent work apart', async () => {
     const root = new FakeClient();
     const db = new Database(root);

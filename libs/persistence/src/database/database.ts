@@ -13,6 +13,7 @@ export interface DatabaseOptions {
 
 interface TransactionScope<TClient> {
   readonly client: TransactionClient<TClient>;
+  readonly beforeCommit: Array<() => Promise<void>>;
   readonly afterCommit: Array<() => void>;
 }
 
@@ -49,14 +50,32 @@ export class Database<TClient extends PrismaClientLike> {
    */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return work();
+    const beforeCommit: Array<() => Promise<void>> = [];
     const afterCommit: Array<() => void> = [];
     const result = await this.root.$transaction(
       // Prisma hands over the generated client's own transaction client.
-      (client) => this.storage.run({ client: client as TransactionClient<TClient>, afterCommit }, work),
+      (client) =>
+        this.storage.run({ client: client as TransactionClient<TClient>, beforeCommit, afterCommit }, async () => {
+          const value = await work();
+          // By index: a callback may add another (its write may itself want to run last).
+          for (let index = 0; index < beforeCommit.length; index++) await beforeCommit[index]?.();
+          return value;
+        }),
       this.transactionOptions,
     );
     for (const callback of afterCommit) callback();
     return result;
+  }
+
+  /**
+   * Runs `callback` at the end of the current transaction's work, in the transaction, just before it commits; a
+   * throw rolls the transaction back. For writes worth making once per transaction (the outbox's rows). Outside a
+   * transaction there is nothing to wait for: returns false and does not call it.
+   */
+  beforeCommit(callback: () => Promise<void>): boolean {
+    const scope = this.storage.getStore();
+    scope?.beforeCommit.push(callback);
+    return scope !== undefined;
   }
 
   /**

@@ -13,7 +13,7 @@ import { PersistenceParts, ready } from './persistence-parts';
 
 export const RELAY_SETTINGS = Symbol('stitch:persistence:relay-settings');
 
-export type RelaySettings = Pick<OutboxRelayOptions, 'batchSize' | 'recheckMs' | 'batchTimeoutMs'>;
+export type RelaySettings = Pick<OutboxRelayOptions, 'batchSize' | 'recheckMs' | 'batchTimeoutMs' | 'handOffGraceMs'>;
 
 /**
  * Starts the relay once the app has booted, on the messaging runtime's transport, and stops it before that

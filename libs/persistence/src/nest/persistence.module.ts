@@ -84,7 +84,7 @@ export class PersistenceModule {
             const database = new Database(client, options.transactions);
             parts.appliedMigrationNames = migrated.appliedMigrationNames;
             parts.database = database;
-            parts.outbox = new OutboxDispatcher(database, () => parts.relay?.wake());
+            parts.outbox = new OutboxDispatcher(database, (rows) => parts.relay?.handOff(rows));
             return database;
           },
         },

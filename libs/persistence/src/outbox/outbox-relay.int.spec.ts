@@ -37,8 +37,13 @@ const message = (id: string, extra: Partial<OutgoingMessage> = {}): OutgoingMess
 });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startRelay(transport: Pick<Transport, 'send'>, database = db.database, options: { batchSize?: number } = {}): OutboxRelay {
-  const relay = new OutboxRelay({ database, transport, logger: silentLogger, recheckMs: 50, ...options });
+/** By default the relay's checks send any committed row (no hand-off grace), as for rows a crashed process left. */
+function startRelay(
+  transport: Pick<Transport, 'send'>,
+  database = db.database,
+  options: { batchSize?: number; handOffGraceMs?: number } = {},
+): OutboxRelay {
+  const relay = new OutboxRelay({ database, transport, logger: silentLogger, recheckMs: 50, handOffGraceMs: 0, ...options });
   relays.push(relay);
   relay.start();
   return relay;
@@ -63,7 +68,7 @@ describe('OutboxRelay', () => {
   it('sends a message only once its transaction has committed, then deletes its row', async () => {
     const { transport, received } = await queueReceiver();
     const relay = startRelay(transport);
-    const outbox = new OutboxDispatcher(db.database, () => relay.wake());
+    const outbox = new OutboxDispatcher(db.database, (rows) => relay.handOff(rows));
 
     await db.database.transaction(async () => {
       await outbox.dispatch(queueA, message('m1'));
@@ -80,7 +85,7 @@ describe('OutboxRelay', () => {
   it('sends nothing for a transaction that rolled back', async () => {
     const { transport, received } = await queueReceiver();
     const relay = startRelay(transport);
-    const outbox = new OutboxDispatcher(db.database, () => relay.wake());
+    const outbox = new OutboxDispatcher(db.database, (rows) => relay.handOff(rows));
 
     await expect(
       db.database.transaction(async () => {
@@ -112,6 +117,54 @@ describe('OutboxRelay', () => {
       { destination: queueA, messages: [message('q1', { headers: { 'x-deliver-at': '123' }, notBefore }), message('q2')] },
       { destination: { kind: 'topic', name: 'events' }, messages: [message('t1')] },
     ]);
+  });
+
+  it('hands committed rows straight to the transport, in order, while its checks leave young rows alone', async () => {
+    const sends: Array<{ destination: Destination; ids: string[] }> = [];
+    const transport: Pick<Transport, 'send'> = {
+      send: async (destination, messages) => void sends.push({ destination, ids: messages.map((m) => m.messageId) }),
+    };
+    // A grace no test outlasts: whatever is sent here was handed over, not found by a check.
+    const relay = startRelay(transport, db.database, { handOffGraceMs: 600_000 });
+    const handedOver = new OutboxDispatcher(db.database, (rows) => relay.handOff(rows));
+    const notHandedOver = new OutboxDispatcher(db.database);
+
+    await db.database.transaction(async () => {
+      for (const id of ['h1', 'h2', 'h3']) await handedOver.dispatch(queueA, message(id));
+      await handedOver.dispatch({ kind: 'topic', name: 'events' }, message('h4'));
+    });
+    await notHandedOver.dispatch(queueA, message('left'));
+    await until(() => sends.length === 2);
+    await relay.flush();
+
+    expect(sends).toEqual([
+      { destination: queueA, ids: ['h1', 'h2', 'h3'] },
+      { destination: { kind: 'topic', name: 'events' }, ids: ['h4'] },
+    ]);
+    const left = await db.client.stitchOutbox.findMany({ select: { messageId: true } });
+    expect(left).toEqual([{ messageId: 'left' }]);
+  });
+
+  it('leaves a row whose hand-off the transport refused to the checks, which send it', async () => {
+    let refuse = true;
+    const sent: string[] = [];
+    const relay = startRelay({
+      send: async (_destination, messages) => {
+        if (refuse) throw new Error('broker unavailable');
+        sent.push(...messages.map((m) => m.messageId));
+      },
+    });
+    await relay.stop();
+    await new OutboxDispatcher(db.database, (rows) => relay.handOff(rows)).dispatch(queueA, message('late'));
+    await relay.flush();
+    expect(sent).toEqual([]);
+    expect(await db.client.stitchOutbox.count()).toBe(1);
+
+    refuse = false;
+    relay.start();
+    await until(() => sent.length === 1);
+    expect(sent).toEqual(['late']);
+    await until(async () => (await db.client.stitchOutbox.count()) === 0);
   });
 
   it('keeps the rows a transport refused and sends them at a later check', async () => {
@@ -168,7 +221,7 @@ describe('OutboxRelay', () => {
       batchSize: 2,
     });
     await relay.stop();
-    const outbox = new OutboxDispatcher(db.database, () => relay.wake());
+    const outbox = new OutboxDispatcher(db.database);
     for (const id of ['f1', 'f2', 'f3']) await outbox.dispatch(queueA, message(id));
     await pause(150);
     expect(sent).toEqual([]);
@@ -176,6 +229,23 @@ describe('OutboxRelay', () => {
     await relay.flush();
 
     expect(sent).toEqual(['f1', 'f2', 'f3']);
+    expect(await db.client.stitchOutbox.count()).toBe(0);
+  });
+
+  it('still hands over after it was stopped, as the last handlers at shutdown do, and flush waits for that', async () => {
+    const sent: string[] = [];
+    const relay = startRelay({ send: async (_destination, messages) => void sent.push(...messages.map((m) => m.messageId)) }, db.database, {
+      handOffGraceMs: 600_000,
+    });
+    await relay.stop();
+    const outbox = new OutboxDispatcher(db.database, (rows) => relay.handOff(rows));
+    await db.database.transaction(async () => {
+      for (const id of ['s1', 's2']) await outbox.dispatch(queueA, message(id));
+    });
+
+    await relay.flush();
+
+    expect(sent).toEqual(['s1', 's2']);
     expect(await db.client.stitchOutbox.count()).toBe(0);
   });
 });

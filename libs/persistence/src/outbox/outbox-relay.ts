@@ -7,12 +7,12 @@ import {
   settleSpan,
   type Destination,
   type Logger,
-  type OutgoingMessage,
   type TraceCarrier,
   type Transport,
 } from '@stitch/messaging-core';
 import type { Database } from '../database/database';
 import type { PrismaClientLike } from '../database/prisma-client';
+import { toOutgoing, type OutboxRow } from './outbox-row';
 
 export interface OutboxRelayOptions {
   readonly database: Database<PrismaClientLike>;
@@ -27,34 +27,31 @@ export interface OutboxRelayOptions {
   readonly recheckMs?: number;
   /** How long one batch may take, sending included, before its transaction is rolled back. Default 60 000 ms. */
   readonly batchTimeoutMs?: number;
-}
-
-interface OutboxRow {
-  id: string;
-  destination_kind: Destination['kind'];
-  destination_name: string;
-  message_id: string;
-  type: string;
-  correlation_id: string;
-  body: string;
-  headers: Record<string, string> | null;
-  not_before_ms: number | null;
-  created_at_ms: number;
+  /**
+   * How long after its commit a row is left to the process that wrote it, which hands it over at once
+   * (`handOff`); a row still there after this was not handed over (the process died, the send failed) and the
+   * relay's checks send it. A hand-off slower than this sends a message twice, which the receiver's inbox
+   * absorbs. Default 5 000 ms.
+   */
+  readonly handOffGraceMs?: number;
 }
 
 // SKIP LOCKED: the rows another relay (a replica, or a second relay here) is sending are locked by its
 // transaction until it has deleted them, so each relay claims other rows and none is sent twice.
+const LEFT_OVER = `created_at < clock_timestamp() - $1::int * interval '1 millisecond'`;
 const CLAIM = `SELECT id::text AS id, destination_kind, destination_name, message_id, type, correlation_id, body, headers,
     (extract(epoch FROM not_before) * 1000)::float8 AS not_before_ms, (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms
-  FROM stitch_outbox ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED`;
+  FROM stitch_outbox WHERE ${LEFT_OVER} ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED`;
 const DELETE = 'DELETE FROM stitch_outbox WHERE id = ANY($1::bigint[])';
 // One round trip instead of a transaction's four when there is nothing to send, as on most rechecks.
-const ANY_PENDING = 'SELECT EXISTS (SELECT 1 FROM stitch_outbox) AS pending';
+const ANY_PENDING = `SELECT EXISTS (SELECT 1 FROM stitch_outbox WHERE ${LEFT_OVER}) AS pending`;
 
 /**
- * Sends the committed rows of `stitch_outbox` with the transport, grouped by destination in batches, then
- * deletes them. Delivery is at least once: a process that dies between sending and committing the delete
- * sends those rows again later, and the receiving service's inbox absorbs the repeat.
+ * Sends the committed rows of `stitch_outbox` with the transport, then deletes them. The rows a transaction
+ * wrote are handed over right after its commit (`handOff`) and sent at once, without reading them back; the
+ * relay's own checks are the backstop for rows nobody handed over, sent in batches grouped by destination.
+ * Delivery is at least once: a process that dies between sending and deleting sends those rows again later,
+ * and the receiving service's inbox absorbs the repeat.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -63,9 +60,13 @@ export class OutboxRelay {
   private wanted = false;
   private stopping = false;
   private readonly sendDelay: Histogram;
+  private readonly graceMs: number;
+  private readonly handOffs = new Set<Promise<void>>();
+  private sentIds: string[] = [];
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
+    this.graceMs = options.handOffGraceMs ?? 5_000;
     this.sendDelay = metrics.getMeter('@stitch/persistence').createHistogram('stitch.outbox.send_delay', {
       description: 'How long a message waited in stitch_outbox between its commit and its sending',
       unit: 's',
@@ -96,6 +97,18 @@ export class OutboxRelay {
       });
   }
 
+  /**
+   * Sends rows that have just committed, now, beside any relay pass; then deletes them, together with the rows of
+   * other hand-offs that finished meanwhile. Works after stop() too: the last handlers' rows at shutdown. What
+   * cannot be sent or deleted stays in the table for the relay's checks.
+   */
+  handOff(rows: readonly OutboxRow[]): void {
+    if (rows.length === 0) return;
+    const sending = context.with(ROOT_CONTEXT, () => this.sendHandedOff(rows));
+    this.handOffs.add(sending);
+    void sending.finally(() => this.handOffs.delete(sending));
+  }
+
   /** Stops the timer and waits for the batch in hand; rows left are sent by the next start or another replica. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -105,10 +118,11 @@ export class OutboxRelay {
   }
 
   /**
-   * Sends what is committed now, once, also after stop(): at shutdown, for the rows the last handlers wrote.
+   * Waits for the hand-offs in flight, then sends what is left over, once, also after stop(): at shutdown.
    * Best effort: what cannot be sent stays for the next start or another replica.
    */
   async flush(): Promise<void> {
+    await this.settleHandOffs();
     await this.pass;
     try {
       for (;;) {
@@ -135,15 +149,51 @@ export class OutboxRelay {
     }
   }
 
+  private async settleHandOffs(): Promise<void> {
+    while (this.handOffs.size > 0) await Promise.all([...this.handOffs]);
+  }
+
+  private async sendHandedOff(rows: readonly OutboxRow[]): Promise<void> {
+    for (const { destination, group } of groupByDestination(rows)) {
+      try {
+        await this.send(destination, group);
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, destination, count: group.length },
+          'could not send outbox messages after their commit; the relay sends them at a later check',
+        );
+        continue;
+      }
+      const firstOfTurn = this.sentIds.length === 0;
+      this.sentIds.push(...group.map((row) => row.id));
+      // Hand-offs finishing in the same turn of the event loop share one DELETE.
+      if (firstOfTurn) await new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deleteSent());
+    }
+  }
+
+  private async deleteSent(): Promise<void> {
+    const ids = this.sentIds;
+    this.sentIds = [];
+    if (ids.length === 0) return;
+    try {
+      await this.options.database.root.$executeRawUnsafe(DELETE, ids);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, count: ids.length },
+        'could not delete sent outbox rows; the relay sends them again at a later check, and their receivers skip the repeat',
+      );
+    }
+  }
+
   private async relayBatch(): Promise<{ claimed: number; failed: boolean }> {
     const { database, logger } = this.options;
-    const [probe] = await database.root.$queryRawUnsafe<Array<{ pending: boolean }>>(ANY_PENDING);
+    const [probe] = await database.root.$queryRawUnsafe<Array<{ pending: boolean }>>(ANY_PENDING, this.graceMs);
     if (!probe?.pending) return { claimed: 0, failed: false };
     // The relay's own transaction on the root client, never one a caller happens to be in.
     return database.root.$transaction(
       async (transaction) => {
         const client = transaction as PrismaClientLike;
-        const rows = await client.$queryRawUnsafe<OutboxRow[]>(CLAIM, this.batchSize);
+        const rows = await client.$queryRawUnsafe<OutboxRow[]>(CLAIM, this.graceMs, this.batchSize);
         let failed = false;
         for (const { destination, group } of groupByDestination(rows)) {
           try {
@@ -218,15 +268,4 @@ function groupByDestination(rows: readonly OutboxRow[]): Array<{ destination: De
     byKey.set(key, entry);
   }
   return [...byKey.values()];
-}
-
-function toOutgoing(row: OutboxRow): OutgoingMessage {
-  return {
-    messageId: row.message_id,
-    type: row.type,
-    correlationId: row.correlation_id,
-    body: row.body,
-    ...(row.headers ? { headers: row.headers } : {}),
-    ...(row.not_before_ms === null ? {} : { notBefore: row.not_before_ms }),
-  };
 }

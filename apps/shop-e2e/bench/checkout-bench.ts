@@ -1,16 +1,30 @@
-// The checkout flow under load: the whole shop started by the launcher (every service a real process on the
-// embedded transport and PostgreSQL), orders placed through the storefront's API at a fixed rate, each timed
-// from its POST until the browser-facing notification stream says it is confirmed.
+// The checkout flow: the whole shop started by the launcher (every service a real process on the embedded transport
+// and the durable embedded PostgreSQL), orders placed through the storefront's API, each timed from its POST until
+// the browser-facing notification stream says it is confirmed. Three phases on one running shop:
 //
-//   npm run bench -- --rate 20 --duration 20     (orders/s, seconds of load)
+//   1. one at a time: each order placed once the one before is confirmed; with each message's hop (the sender's
+//      commit to the receiver's handler) read from the shop's own traces;
+//   2. a fixed rate (--rate, default 50 orders/s, for --duration s);
+//   3. the highest sustained rate: rising rates until p99 reaches 250 ms or an order does not finish.
+//
+//   npm run bench -- --rate 50 --duration 10 --alone 40
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeMachine, percentile, writeBenchRun, type BenchFigure } from '@stitch/bench-testing';
+import { Client } from 'pg';
+import {
+  describeMachine,
+  printTable,
+  summarizeLatencies,
+  writeBenchRun,
+  type BenchFigure,
+  type LatencySummary,
+} from '@stitch/bench-testing';
 import { launchShop } from '@stitch/launcher';
-import { JsonEventStream, sleep, StorefrontClient, type Product } from '@stitch/shop-testing';
+import { dataOwners, JsonEventStream, sleep, StorefrontClient } from '@stitch/shop-testing';
+import { hopsOf, type Hop, type TracedSpan } from './hop-times';
 
 interface OrderNews {
   readonly kind: string;
@@ -22,29 +36,109 @@ const isOrderNews = (value: unknown): value is OrderNews => typeof (value as Ord
 
 const { values } = parseArgs({
   options: {
-    rate: { type: 'string', default: '20' },
-    duration: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '10' },
+    alone: { type: 'string', default: '40' },
     users: { type: 'string', default: '20' },
     quick: { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
-const durationS = values.quick ? 5 : Number(values.duration);
+const durationS = values.quick ? 4 : Number(values.duration);
+const aloneCount = values.quick ? 15 : Number(values.alone);
 const userCount = Number(values.users);
-for (const [name, value] of Object.entries({ rate, duration: durationS, users: userCount })) {
+for (const [name, value] of Object.entries({ rate, duration: durationS, alone: aloneCount, users: userCount })) {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
 }
+/** The sustained-rate search: its steps, how long each lasts, and the p99 a step must stay under. */
+const SEARCH_RATES = [25, 50, 75, 100, 125, 150, 200, 250, 300];
+const SEARCH_STEP_S = values.quick ? 3 : 6;
+const SUSTAINED_P99_MS = 250;
+/** How long the orders of a phase may take to finish after its last POST before they count as not finished. */
+const FINISH_WITHIN_MS = 15_000;
 
-/** Picks one piece per order from whichever product has the most stock left, so the run uses the whole catalogue. */
-function stockPicker(products: readonly Product[], orders: number): () => string {
-  const left = new Map(products.map((product) => [product.sku, product.available]));
-  const total = [...left.values()].reduce((sum, available) => sum + available, 0);
-  if (total < orders) throw new Error(`the catalogue holds ${total} pieces, too few for ${orders} orders; lower --rate or --duration`);
-  return () => {
-    const [sku, available] = [...left].reduce((best, entry) => (entry[1] > best[1] ? entry : best));
-    left.set(sku, available - 1);
-    return sku;
-  };
+/** Orders placed and how each ended, from the customers' notification streams. */
+class Orders {
+  private readonly placed = new Map<string, number>();
+  private readonly finished = new Map<string, { at: number; status: string }>();
+  private readonly waiting = new Map<string, () => void>();
+
+  record(news: OrderNews): void {
+    if (news.kind !== 'order-status' || !news.orderId || (news.status !== 'confirmed' && news.status !== 'cancelled')) return;
+    if (this.finished.has(news.orderId)) return;
+    this.finished.set(news.orderId, { at: performance.now(), status: news.status });
+    this.waiting.get(news.orderId)?.();
+  }
+
+  placedAt(orderId: string, at: number): void {
+    this.placed.set(orderId, at);
+  }
+
+  /** Resolves when the order has finished, or rejects after `timeoutMs`. */
+  finish(orderId: string, timeoutMs: number): Promise<void> {
+    if (this.finished.has(orderId)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`order ${orderId} did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.waiting.set(orderId, () => {
+        clearTimeout(timer);
+        this.waiting.delete(orderId);
+        resolve();
+      });
+    });
+  }
+
+  /** Waits for every order of `ids` to finish, up to `timeoutMs`; then how they went. */
+  async outcome(
+    ids: readonly string[],
+    timeoutMs: number,
+  ): Promise<{ latency: LatencySummary; confirmed: number; cancelled: number; unfinished: number; lastDone: number }> {
+    await Promise.allSettled(ids.map((id) => this.finish(id, timeoutMs)));
+    const ended = ids.flatMap((id) => {
+      const end = this.finished.get(id);
+      return end ? [{ ...end, latency: end.at - (this.placed.get(id) as number) }] : [];
+    });
+    const confirmed = ended.filter((order) => order.status === 'confirmed');
+    return {
+      latency: summarizeLatencies(confirmed.map((order) => order.latency)),
+      confirmed: confirmed.length,
+      cancelled: ended.length - confirmed.length,
+      unfinished: ids.length - ended.length,
+      lastDone: Math.max(...ended.map((order) => order.at)),
+    };
+  }
+}
+
+/** So that no phase runs out: every product gets far more stock than any run can sell. */
+async function restock(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${dataOwners['inventory-service']}`;
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query('UPDATE product SET available = 1000000');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The spans of each checkout, once two reads a few seconds apart (longer than the SDK's export delay) agree. */
+async function checkoutSpans(storefrontUrl: string, correlationIds: readonly string[]): Promise<TracedSpan[][]> {
+  const read = () =>
+    Promise.all(
+      correlationIds.map(async (id) => {
+        const response = await fetch(`${storefrontUrl}/api/traces?correlationId=${encodeURIComponent(id)}`);
+        if (!response.ok) throw new Error(`GET /api/traces answered ${response.status}: ${await response.text()}`);
+        return ((await response.json()) as { spans: TracedSpan[] }).spans;
+      }),
+    );
+  let last = await read();
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await sleep(6_000);
+    const now = await read();
+    if (now.every((spans, index) => spans.length === last[index]?.length)) return now;
+    last = now;
+  }
+  return last;
 }
 
 async function main(): Promise<void> {
@@ -55,113 +149,158 @@ async function main(): Promise<void> {
   const shop = await launchShop({
     dataDir: path.join(tmp, 'data'),
     ports: 'free',
-    env: { LOG_LEVEL: 'warn', RATE_LIMIT_POSTS_PER_MINUTE: '1000000' },
+    env: { LOG_LEVEL: 'warn', RATE_LIMIT_POSTS_PER_MINUTE: '1000000', TRACE_VIEW_ENABLED: 'true' },
     readyTimeoutMs: 180_000,
   });
   const startupS = (Date.now() - startedAt) / 1000;
-  const storefront = new StorefrontClient(shop.storefrontUrl ?? '');
-  const placedAt = new Map<string, number>();
-  const finishedAt = new Map<string, { at: number; status: string }>();
-  // Each customer's browser: the storefront relays only a session's own notifications.
+  const storefrontUrl = shop.storefrontUrl ?? '';
+  const storefront = new StorefrontClient(storefrontUrl);
+  const orders = new Orders();
   const streams: JsonEventStream<OrderNews>[] = [];
+  const figures: BenchFigure[] = [];
+  const figure = (scenario: string, metric: string, unit: string, value: number) =>
+    figures.push({ subject: 'shop-embedded', scenario, metric, unit, value });
+  const rows: string[][] = [];
   try {
+    await restock(shop.databaseUrl);
     const users: string[] = [];
     for (let index = 0; index < userCount; index++) {
       const userId = await storefront.signUp(`bench-${index}-${randomUUID()}@example.com`, `Bench ${index}`);
       users.push(userId);
-      const news = await JsonEventStream.open(`${shop.storefrontUrl}/api/notifications`, isOrderNews, 15_000, {
+      // Each customer's browser: the storefront relays only a session's own notifications.
+      const news = await JsonEventStream.open(`${storefrontUrl}/api/notifications`, isOrderNews, 15_000, {
         cookie: storefront.sessionCookie(userId),
       });
-      news.onRecord((record) => {
-        if (record.kind !== 'order-status' || !record.orderId || (record.status !== 'confirmed' && record.status !== 'cancelled')) return;
-        if (!finishedAt.has(record.orderId)) finishedAt.set(record.orderId, { at: performance.now(), status: record.status });
-      });
+      news.onRecord((record) => orders.record(record));
       streams.push(news);
     }
-    const total = Math.round(rate * durationS);
-    const nextSku = stockPicker(await storefront.products(), total + 1);
-
-    // One order through the whole flow first, so every service has connected and compiled its paths.
-    const warmUp = await storefront.placeOrder(users[0] as string, [{ sku: nextSku(), quantity: 1 }]);
-    await storefront.finalOrder(warmUp, 60_000);
-
-    const intervalMs = 1000 / rate;
-    const loadStart = performance.now();
-    const posts: Promise<void>[] = [];
-    for (let index = 0; index < total; index++) {
-      const due = loadStart + index * intervalMs;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
+    const user = (index: number) => users[index % users.length] as string;
+    const place = async (index: number): Promise<string> => {
       const sentAt = performance.now();
-      const items = [{ sku: nextSku(), quantity: 1 }];
-      posts.push(storefront.placeOrder(users[index % users.length] as string, items).then((orderId) => void placedAt.set(orderId, sentAt)));
+      const orderId = await storefront.placeOrder(user(index), [{ sku: 'TEE-WHT-M', quantity: 1 }]);
+      orders.placedAt(orderId, sentAt);
+      return orderId;
+    };
+
+    // Every service connects and compiles its paths on the first orders; none of them is timed.
+    for (let index = 0; index < 5; index++) await orders.finish(await place(index), 60_000);
+
+    // 1. One at a time.
+    const alone: string[] = [];
+    for (let index = 0; index < aloneCount; index++) {
+      const orderId = await place(index);
+      alone.push(orderId);
+      await orders.finish(orderId, 60_000);
     }
-    await Promise.all(posts);
-    const offeredS = (performance.now() - loadStart) / 1000;
+    const aloneOutcome = await orders.outcome(alone, FINISH_WITHIN_MS);
+    const correlationIds = await orderCorrelationIds(storefront, users, new Set(alone));
+    const hops: Hop[] = (await checkoutSpans(storefrontUrl, correlationIds)).flatMap((spans) => hopsOf(spans));
+    const hopSummary = (pick: (hop: Hop) => number) => summarizeLatencies(hops.map(pick));
+    const hop = hopSummary((h) => h.commitToHandler);
+    const handOff = hopSummary((h) => h.commitToSend);
+    const transport = hopSummary((h) => h.sendToHandler);
+    const aloneScenario = `one at a time (${aloneCount} orders)`;
+    rows.push(
+      [aloneScenario, 'placed → confirmed p50 / p99 / max (ms)', latencies(aloneOutcome.latency)],
+      [
+        aloneScenario,
+        `hop: sender's commit → handler start p50 / p99 (ms, ${hop.count} hops)`,
+        `${hop.p50.toFixed(1)} / ${hop.p99.toFixed(1)}`,
+      ],
+      [aloneScenario, '… of which commit → outbox send p50 (ms)', handOff.p50.toFixed(1)],
+      [aloneScenario, '… of which outbox send → handler start p50 (ms)', transport.p50.toFixed(1)],
+    );
+    figure(aloneScenario, 'placed → confirmed p50', 'ms', aloneOutcome.latency.p50);
+    figure(aloneScenario, 'placed → confirmed p99', 'ms', aloneOutcome.latency.p99);
+    figure(aloneScenario, 'hop p50', 'ms', hop.p50);
+    figure(aloneScenario, 'hop p99', 'ms', hop.p99);
+    figure(aloneScenario, 'commit → outbox send p50', 'ms', handOff.p50);
+    figure(aloneScenario, 'outbox send → handler start p50', 'ms', transport.p50);
 
-    const deadline = Date.now() + 120_000;
-    while ([...placedAt.keys()].some((id) => !finishedAt.has(id)) && Date.now() < deadline) await sleep(100);
+    // 2. A fixed rate.
+    let next = 0;
+    const atRate = async (ordersPerSecond: number, seconds: number) => {
+      const total = Math.round(ordersPerSecond * seconds);
+      const start = performance.now();
+      const posts: Promise<string>[] = [];
+      for (let index = 0; index < total; index++) {
+        const wait = start + (index * 1000) / ordersPerSecond - performance.now();
+        if (wait > 0) await sleep(wait);
+        posts.push(place(next++));
+      }
+      const ids = await Promise.all(posts);
+      const offered = total / ((performance.now() - start) / 1000);
+      const outcome = await orders.outcome(ids, FINISH_WITHIN_MS);
+      const completed = (outcome.confirmed + outcome.cancelled) / ((outcome.lastDone - start) / 1000);
+      return { total, offered, completed, ...outcome };
+    };
+    const fixed = await atRate(rate, durationS);
+    const fixedScenario = `${rate} orders/s for ${durationS} s`;
+    rows.push(
+      [fixedScenario, 'offered / completed orders/s', `${fixed.offered.toFixed(1)} / ${fixed.completed.toFixed(1)}`],
+      [fixedScenario, 'confirmed / cancelled / not finished', `${fixed.confirmed} / ${fixed.cancelled} / ${fixed.unfinished}`],
+      [fixedScenario, 'placed → confirmed p50 / p99 / max (ms)', latencies(fixed.latency)],
+    );
+    figure(fixedScenario, 'orders completed', 'orders/s', fixed.completed);
+    figure(fixedScenario, 'orders not finished', 'orders', fixed.unfinished);
+    figure(fixedScenario, 'placed → confirmed p50', 'ms', fixed.latency.p50);
+    figure(fixedScenario, 'placed → confirmed p99', 'ms', fixed.latency.p99);
 
-    const finished = [...placedAt].flatMap(([id, sent]) => {
-      const end = finishedAt.get(id);
-      return end ? [{ latency: end.at - sent, at: end.at, status: end.status }] : [];
-    });
-    const confirmed = finished.filter((order) => order.status === 'confirmed');
-    const latencies = confirmed.map((order) => order.latency).sort((a, b) => a - b);
-    const lastDone = Math.max(...finished.map((order) => order.at));
-    const elapsedS = (lastDone - loadStart) / 1000;
-    const row = (label: string, value: string) => console.log(`| ${label} | ${value} |`);
+    // 3. The highest rate it sustains.
+    let sustained = 0;
+    for (const step of SEARCH_RATES) {
+      const run = await atRate(step, SEARCH_STEP_S);
+      const held = run.unfinished === 0 && run.cancelled === 0 && run.latency.p99 < SUSTAINED_P99_MS && run.offered >= step * 0.95;
+      rows.push([
+        `${step} orders/s for ${SEARCH_STEP_S} s`,
+        'completed orders/s, p50 / p99 (ms)',
+        `${run.completed.toFixed(1)}, ${latencies(run.latency)}${held ? '' : ' ✗'}`,
+      ]);
+      if (!held) break;
+      sustained = step;
+      // Let what is queued drain, so each step starts from the same place.
+      await sleep(1_000);
+    }
+    rows.push(['highest sustained rate', `p99 < ${SUSTAINED_P99_MS} ms, every order confirmed (orders/s)`, String(sustained)]);
+    figure('sustained', `highest rate with p99 < ${SUSTAINED_P99_MS} ms`, 'orders/s', sustained);
+
     console.log(
-      `\ncheckout flow: ${total} orders at ${rate}/s for ${durationS} s, one replica per service, ${os.cpus().length} cores, Node ${process.version}\n`,
+      `\ncheckout flow: one replica per service, durable embedded PostgreSQL, ${os.cpus().length} cores, Node ${process.version}, shop started in ${startupS.toFixed(1)} s\n`,
     );
-    console.log('| figure | measured |\n|---|---|');
-    row('shop start (PostgreSQL + 6 services ready)', `${startupS.toFixed(1)} s`);
-    row('orders offered', `${total} in ${offeredS.toFixed(1)} s (${(total / offeredS).toFixed(1)}/s)`);
-    row(
-      'orders confirmed / cancelled / not finished',
-      `${confirmed.length} / ${finished.length - confirmed.length} / ${total - finished.length}`,
-    );
-    row('orders/s completed (first POST to last confirmation)', (finished.length / elapsedS).toFixed(1));
-    row(
-      'placed → confirmed p50 / p99 / max',
-      `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${percentile(latencies, 100).toFixed(0)} ms`,
-    );
-
-    const scenario = `${rate} orders/s for ${durationS} s`;
-    const figure = (metric: string, unit: string, value: number): BenchFigure => ({
-      subject: 'shop-embedded',
-      scenario,
-      metric,
-      unit,
-      value,
-    });
+    printTable(['scenario', 'figure', 'measured'], rows);
     const file = writeBenchRun({
       format: 'stitch-bench/1',
       benchmark: 'checkout',
       startedAt: startedIso,
       finishedAt: new Date().toISOString(),
       machine: describeMachine(),
-      options: { rate, duration: durationS, users: userCount, quick: values.quick },
-      figures: [
-        figure('shop start', 's', startupS),
-        figure('orders offered', 'orders', total),
-        figure('orders confirmed', 'orders', confirmed.length),
-        figure('orders cancelled', 'orders', finished.length - confirmed.length),
-        figure('orders not finished', 'orders', total - finished.length),
-        figure('orders completed', 'orders/s', finished.length / elapsedS),
-        figure('placed → confirmed p50', 'ms', percentile(latencies, 50)),
-        figure('placed → confirmed p99', 'ms', percentile(latencies, 99)),
-        figure('placed → confirmed max', 'ms', percentile(latencies, 100)),
-      ],
-      notes: [],
+      options: { rate, duration: durationS, alone: aloneCount, users: userCount, quick: values.quick },
+      figures: [{ subject: 'shop-embedded', scenario: 'start', metric: 'shop start', unit: 's', value: startupS }, ...figures],
+      notes: [`hop times come from the shop's traces, whose span starts are whole milliseconds`],
     });
     console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
-    if (finished.length < total) process.exitCode = 1;
+    if (fixed.unfinished > 0) process.exitCode = 1;
   } finally {
     await Promise.all(streams.map((news) => news.close()));
     await shop.stop();
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+function latencies(summary: LatencySummary): string {
+  return `${summary.p50.toFixed(0)} / ${summary.p99.toFixed(0)} / ${summary.max.toFixed(0)}`;
+}
+
+/** The checkout (correlation) id of each order of `ids`, from each customer's order list. */
+async function orderCorrelationIds(storefront: StorefrontClient, users: readonly string[], ids: ReadonlySet<string>): Promise<string[]> {
+  const found: string[] = [];
+  for (const userId of users) {
+    const response = await fetch(`${storefront.baseUrl}/api/orders`, { headers: { cookie: storefront.sessionCookie(userId) } });
+    if (!response.ok) throw new Error(`GET /api/orders answered ${response.status}: ${await response.text()}`);
+    const list = (await response.json()) as Array<{ orderId: string; correlationId?: string }>;
+    for (const order of list) if (ids.has(order.orderId) && order.correlationId) found.push(order.correlationId);
+  }
+  return found;
 }
 
 main().catch((error: unknown) => {

@@ -103,10 +103,12 @@ export class OutboxRelay {
    * cannot be sent or deleted stays in the table for the relay's checks.
    */
   handOff(rows: readonly OutboxRow[]): void {
-    if (rows.length === 0) return;
-    const sending = context.with(ROOT_CONTEXT, () => this.sendHandedOff(rows));
-    this.handOffs.add(sending);
-    void sending.finally(() => this.handOffs.delete(sending));
+    if (rows.length > 0) this.track(context.with(ROOT_CONTEXT, () => this.sendHandedOff(rows)));
+  }
+
+  private track(work: Promise<void>): void {
+    this.handOffs.add(work);
+    void work.finally(() => this.handOffs.delete(work));
   }
 
   /** Stops the timer and waits for the batch in hand; rows left are sent by the next start or another replica. */
@@ -154,21 +156,24 @@ export class OutboxRelay {
   }
 
   private async sendHandedOff(rows: readonly OutboxRow[]): Promise<void> {
-    for (const { destination, group } of groupByDestination(rows)) {
-      try {
-        await this.send(destination, group);
-      } catch (error) {
-        this.options.logger.warn(
-          { err: error, destination, count: group.length },
-          'could not send outbox messages after their commit; the relay sends them at a later check',
-        );
-        continue;
-      }
-      const firstOfTurn = this.sentIds.length === 0;
-      this.sentIds.push(...group.map((row) => row.id));
-      // Hand-offs finishing in the same turn of the event loop share one DELETE.
-      if (firstOfTurn) await new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deleteSent());
+    // Destinations are independent: none waits for another's send.
+    await Promise.all(groupByDestination(rows).map(({ destination, group }) => this.sendOneHandOff(destination, group)));
+  }
+
+  private async sendOneHandOff(destination: Destination, group: readonly OutboxRow[]): Promise<void> {
+    try {
+      await this.send(destination, group);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, destination, count: group.length },
+        'could not send outbox messages after their commit; the relay sends them at a later check',
+      );
+      return;
     }
+    const firstOfTurn = this.sentIds.length === 0;
+    this.sentIds.push(...group.map((row) => row.id));
+    // Sends finishing in the same turn of the event loop share one DELETE, which flush() waits for as well.
+    if (firstOfTurn) this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deleteSent()));
   }
 
   private async deleteSent(): Promise<void> {

@@ -18,10 +18,20 @@ function describe(source: Source | Destination): string {
 /** Checks names against the topology, so a typo fails loudly instead of filling an address nobody reads. */
 export class Addresses {
   private readonly known = new Set<string>();
+  private readonly subscribers = new Map<string, string[]>();
 
   constructor(private readonly topology: Topology) {
     for (const queue of topology.queues) this.known.add(queue.name);
-    for (const subscription of topology.topic.subscriptions) this.known.add(subscriptionAddress(subscription.topic, subscription.name));
+    for (const subscription of topology.topic.subscriptions) {
+      const address = subscriptionAddress(subscription.topic, subscription.name);
+      this.known.add(address);
+      for (const type of subscription.types) this.subscribers.set(type, [...(this.subscribers.get(type) ?? []), address]);
+    }
+  }
+
+  /** The subscriptions an event of these types is copied to, as the filter rules made from the same topology say. */
+  subscribersOf(types: readonly string[]): Set<string> {
+    return new Set(types.flatMap((type) => this.subscribers.get(type) ?? []));
   }
 
   /** The address a source reads from. */

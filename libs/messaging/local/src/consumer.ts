@@ -91,7 +91,7 @@ export class Consumer implements Closable {
   ) {}
 
   start(): void {
-    this.stopWaking = this.hub.subscribe(() => this.poke());
+    this.stopWaking = this.hub.subscribe(this.options.address, () => this.poke());
     this.poke();
   }
 
@@ -222,7 +222,7 @@ export class Consumer implements Closable {
   }
 
   private async settle(lock: Lock, settlement: Settlement): Promise<boolean> {
-    const held = await this.settlements.submit(lock, settlement);
+    const held = await this.settlements.submit(lock, settlement, this.options.address);
     if (!held) {
       this.warnOnce('lost', 'a lock was lost before its message was settled (lease lapsed?); the message will be delivered again');
     }

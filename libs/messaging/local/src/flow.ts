@@ -2,7 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import type { Closable } from '@stitch/messaging-core';
 import { RECHECK_MS } from './consumer';
 import { integer, optionalInteger, text, type Database, type Row } from './sqlite';
-import type { WakeHub } from './wake';
+import { FLOW_WAKE_CHANNEL, type WakeHub } from './wake';
 import { warn } from './warn';
 
 /** Records read per query while catching up, so a backlog is read in slices rather than all at once. */
@@ -87,7 +87,7 @@ export class FlowLog {
     }
     if (prune) this.nextPruneAt = now + this.ttlMs / 2;
     for (const item of batch) item.resolve();
-    this.hub.notify();
+    this.hub.notify([FLOW_WAKE_CHANNEL]);
   }
 }
 
@@ -103,7 +103,7 @@ class FlowSubscription implements Closable {
     private readonly onRecord: (record: string) => void,
     private readonly onClose: () => void,
   ) {
-    this.stopWaking = hub.subscribe(() => this.tail());
+    this.stopWaking = hub.subscribe(FLOW_WAKE_CHANNEL, () => this.tail());
     this.recheck = setInterval(() => this.tail(), RECHECK_MS);
   }
 

@@ -77,8 +77,9 @@ export class LocalTransport implements Transport {
       peek: async (source, id) => this.opened().deadLetters.peek(this.addresses.of(source), id),
       replay: async (source, ids) => {
         const open = this.opened();
-        const replayed = open.deadLetters.replay(this.addresses.of(source), ids, Date.now());
-        open.hub.notify();
+        const address = this.addresses.of(source);
+        const replayed = open.deadLetters.replay(address, ids, Date.now());
+        open.hub.notify([address]);
         return replayed;
       },
       purge: async (source, ids) => this.opened().deadLetters.purge(this.addresses.of(source), ids),
@@ -102,7 +103,7 @@ export class LocalTransport implements Transport {
         db,
         hub,
         messages,
-        settlements: new Settlements(messages, () => hub.notify()),
+        settlements: new Settlements(messages, (addresses) => hub.notify(addresses)),
         deadLetters: new DeadLetterStore(db),
         flow: new FlowLog(db, hub, this.options.flowTtlMs ?? 60_000),
       };
@@ -136,9 +137,13 @@ export class LocalTransport implements Transport {
         );
       }
     }
-    if (destination.kind === 'queue') open.messages.enqueue(target, messages, now);
-    else open.messages.publish(target, messages, now);
-    open.hub.notify();
+    if (destination.kind === 'queue') {
+      open.messages.enqueue(target, messages, now);
+      open.hub.notify([target]);
+    } else {
+      open.messages.publish(target, messages, now);
+      open.hub.notify(this.addresses.subscribersOf(messages.map((message) => message.type)));
+    }
   }
 
   async receive(source: Source, handler: DeliveryHandler, options: ReceiveOptions): Promise<Closable> {

@@ -1,6 +1,7 @@
 import type { Lock, LockedSettlement, MessageStore, Settlement } from './messages';
 
 interface Pending extends LockedSettlement {
+  readonly address: string;
   resolve(held: boolean): void;
   reject(error: unknown): void;
 }
@@ -12,16 +13,16 @@ interface Pending extends LockedSettlement {
 export class Settlements {
   private pending: Pending[] = [];
 
-  /** `onRelease` runs after messages were made visible again, to wake the consumers that may want them. */
+  /** `onRelease` runs after messages were made visible again, with their addresses, to wake the consumers that may want them. */
   constructor(
     private readonly store: MessageStore,
-    private readonly onRelease: () => void,
+    private readonly onRelease: (addresses: ReadonlySet<string>) => void,
   ) {}
 
   /** Resolves once applied: true if the lock was still held, false if it was lost and the message will come back. */
-  submit(lock: Lock, settlement: Settlement): Promise<boolean> {
+  submit(lock: Lock, settlement: Settlement, address: string): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ lock, settlement, resolve, reject });
+      this.pending.push({ lock, settlement, address, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.flush());
     });
   }
@@ -39,6 +40,7 @@ export class Settlements {
       return;
     }
     batch.forEach((item, index) => item.resolve(held[index] ?? false));
-    if (batch.some((item) => item.settlement.kind === 'retry')) this.onRelease();
+    const released = new Set(batch.filter((item) => item.settlement.kind === 'retry').map((item) => item.address));
+    if (released.size > 0) this.onRelease(released);
   }
 }

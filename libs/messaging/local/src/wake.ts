@@ -1,85 +1,118 @@
 import { closeSync, constants, openSync, watch, writeSync, type FSWatcher } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { warn } from './warn';
 
 const ONE_BYTE = Buffer.from([1]);
+
+/** The channel flow subscribers wait on; every other channel is an address (a queue, `topic/subscription`). */
+export const FLOW_WAKE_CHANNEL = 'flow';
+
+interface Channel {
+  readonly file: string;
+  fd: number | undefined;
+  watcher: FSWatcher | undefined;
+  readonly listeners: Set<() => void>;
+  scheduled: boolean;
+}
 
 /**
  * Wakes consumers and flow subscribers, in this process and in the others sharing the file, after a commit they may
  * be waiting for: messages sent or released, dead letters replayed, flow records written. No polling.
  *
- * Across processes the wake-up is a file-system event. After such a commit the writer writes a byte to `<file>-wake`,
- * and every process that listens watches the folder (inotify on Linux). Watching the `-wal` file instead is not enough:
- * SQLite writes the WAL frames before it publishes the commit in its shared-memory index, so a reader woken by that
- * write can look too early, find nothing, and miss the message until its next re-check. It would also wake everyone
- * for locks and completes, which nobody waits for.
+ * Across processes the wake-up is a file-system event. After such a commit the writer writes a byte to one small file
+ * per channel it concerns, `<file>-wake-<channel>`: the address the messages went to, or the flow. A process watches
+ * (inotify on Linux) only the files of the channels it waits on, so a message for order-service wakes order-service's
+ * processes and no others; a shop of seven processes would otherwise wake all seven for every send, and pay for it in
+ * CPU. Watching the `-wal` file instead is not enough: SQLite writes the WAL frames before it publishes the commit in
+ * its shared-memory index, so a reader woken by that write can look too early, find nothing, and miss the message
+ * until its next re-check.
  */
 export class WakeHub {
-  private readonly listeners = new Set<() => void>();
-  private readonly folder: string;
-  private readonly signalName: string;
-  private readonly signalFd: number;
-  private watcher: FSWatcher | undefined;
-  private scheduled = false;
+  private readonly channels = new Map<string, Channel>();
   private warned = false;
 
-  constructor(file: string) {
-    this.folder = dirname(file);
-    this.signalName = `${basename(file)}-wake`;
-    this.signalFd = openSync(join(this.folder, this.signalName), constants.O_RDWR | constants.O_CREAT);
-  }
+  constructor(private readonly file: string) {}
 
-  /** Calls `listener` after such commits; returns the function that stops it. The folder is watched while anyone listens. */
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    this.watch();
+  /** Calls `listener` after commits on `channel`; returns the function that stops it. Its file is watched while anyone listens. */
+  subscribe(channel: string, listener: () => void): () => void {
+    const entry = this.channel(channel);
+    entry.listeners.add(listener);
+    this.watch(entry);
     return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.unwatch();
+      entry.listeners.delete(listener);
+      if (entry.listeners.size === 0) this.unwatch(entry);
     };
   }
 
-  /** Call after committing something others may be waiting for. */
-  notify(): void {
-    try {
-      writeSync(this.signalFd, ONE_BYTE, 0, 1, 0);
-    } catch (error) {
-      this.warnOnce(`could not signal other processes, they will notice within seconds: ${String(error)}`);
+  /** Call after committing something others may be waiting for on these channels. */
+  notify(channels: Iterable<string>): void {
+    for (const name of channels) {
+      const entry = this.channel(name);
+      try {
+        entry.fd ??= openSync(entry.file, constants.O_RDWR | constants.O_CREAT);
+        writeSync(entry.fd, ONE_BYTE, 0, 1, 0);
+      } catch (error) {
+        this.warnOnce(`could not signal other processes, they will notice within seconds: ${String(error)}`);
+      }
+      // Listeners here needn't wait for the file-system event.
+      this.wakeListeners(entry);
     }
-    // Listeners here needn't wait for the file-system event.
-    this.wakeListeners();
   }
 
   close(): void {
-    this.listeners.clear();
-    this.unwatch();
-    closeSync(this.signalFd);
+    for (const entry of this.channels.values()) {
+      entry.listeners.clear();
+      this.unwatch(entry);
+      if (entry.fd !== undefined) closeSync(entry.fd);
+      entry.fd = undefined;
+    }
+    this.channels.clear();
+  }
+
+  private channel(name: string): Channel {
+    let entry = this.channels.get(name);
+    if (!entry) {
+      // An address may hold a slash (`events/order-service`): one flat file name per channel.
+      entry = {
+        file: `${this.file}-wake-${encodeURIComponent(name)}`,
+        fd: undefined,
+        watcher: undefined,
+        listeners: new Set(),
+        scheduled: false,
+      };
+      this.channels.set(name, entry);
+    }
+    return entry;
   }
 
   /** Many commits can land in one turn of the event loop: they coalesce into one call of each listener. */
-  private wakeListeners(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
+  private wakeListeners(entry: Channel): void {
+    if (entry.scheduled || entry.listeners.size === 0) return;
+    entry.scheduled = true;
     setImmediate(() => {
-      this.scheduled = false;
-      for (const listener of [...this.listeners]) listener();
+      entry.scheduled = false;
+      for (const listener of [...entry.listeners]) listener();
     });
   }
 
-  private watch(): void {
-    if (this.watcher) return;
-    this.watcher = watch(this.folder, (_event, filename) => {
-      if (filename === null || filename === this.signalName) this.wakeListeners();
-    });
-    this.watcher.on('error', (error) => {
-      this.warnOnce(`watching ${this.folder} failed, falling back to slow re-checks: ${String(error)}`);
-      this.unwatch();
+  private watch(entry: Channel): void {
+    if (entry.watcher) return;
+    try {
+      // The file must exist to be watched; the first writer or watcher creates it, empty.
+      entry.fd ??= openSync(entry.file, constants.O_RDWR | constants.O_CREAT);
+      entry.watcher = watch(entry.file, () => this.wakeListeners(entry));
+    } catch (error) {
+      this.warnOnce(`watching ${entry.file} failed, falling back to slow re-checks: ${String(error)}`);
+      return;
+    }
+    entry.watcher.on('error', (error) => {
+      this.warnOnce(`watching ${entry.file} failed, falling back to slow re-checks: ${String(error)}`);
+      this.unwatch(entry);
     });
   }
 
-  private unwatch(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
+  private unwatch(entry: Channel): void {
+    entry.watcher?.close();
+    entry.watcher = undefined;
   }
 
   private warnOnce(text: string): void {

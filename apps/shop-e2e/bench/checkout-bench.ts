@@ -199,6 +199,9 @@ async function main(): Promise<void> {
     const hop = hopSummary((h) => h.commitToHandler);
     const handOff = hopSummary((h) => h.commitToSend);
     const transport = hopSummary((h) => h.sendToHandler);
+    const handled = hops.filter((h) => h.handlerToCommit !== undefined);
+    const handler = summarizeLatencies(handled.map((h) => h.handlerToCommit as number));
+    const queries = summarizeLatencies(handled.map((h) => h.queries as number));
     const aloneScenario = `one at a time (${aloneCount} orders)`;
     rows.push(
       [aloneScenario, 'placed → confirmed p50 / p99 / max (ms)', latencies(aloneOutcome.latency)],
@@ -209,6 +212,12 @@ async function main(): Promise<void> {
       ],
       [aloneScenario, '… of which commit → outbox send p50 (ms)', handOff.p50.toFixed(1)],
       [aloneScenario, '… of which outbox send → handler start p50 (ms)', transport.p50.toFixed(1)],
+      [
+        aloneScenario,
+        `handler: its start → its commit p50 / p99 (ms, ${handler.count} handlers)`,
+        `${handler.p50.toFixed(1)} / ${handler.p99.toFixed(1)}`,
+      ],
+      [aloneScenario, 'database queries per handler p50 / max', `${queries.p50} / ${queries.max}`],
     );
     figure(aloneScenario, 'placed → confirmed p50', 'ms', aloneOutcome.latency.p50);
     figure(aloneScenario, 'placed → confirmed p99', 'ms', aloneOutcome.latency.p99);
@@ -216,6 +225,8 @@ async function main(): Promise<void> {
     figure(aloneScenario, 'hop p99', 'ms', hop.p99);
     figure(aloneScenario, 'commit → outbox send p50', 'ms', handOff.p50);
     figure(aloneScenario, 'outbox send → handler start p50', 'ms', transport.p50);
+    figure(aloneScenario, 'handler start → its commit p50', 'ms', handler.p50);
+    figure(aloneScenario, 'database queries per handler p50', 'queries', queries.p50);
 
     // 2. A fixed rate.
     let next = 0;

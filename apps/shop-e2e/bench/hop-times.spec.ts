@@ -30,10 +30,14 @@ describe('hopsOf', () => {
       producer,
       span({ parentSpanId: 'h', service: 'order-service', name: 'pg.query:COMMIT stitch_order', kind: 'client', at: 8, ms: 1.5 }),
       span({ parentSpanId: 'p', service: 'order-service', name: 'send payment-service', kind: 'client', at: 10, ms: 0.5 }),
-      span({ parentSpanId: 'p', service: 'payment-service', name: 'process payment-service', kind: 'consumer', at: 12, ms: 9 }),
+      span({ id: 'c', parentSpanId: 'p', service: 'payment-service', name: 'process payment-service', kind: 'consumer', at: 12, ms: 9 }),
+      span({ parentSpanId: 'c', service: 'payment-service', name: 'pg.query:BEGIN stitch_payment', kind: 'client', at: 13, ms: 0.5 }),
+      span({ parentSpanId: 'c', service: 'payment-service', name: 'pg.query:COMMIT stitch_payment', kind: 'client', at: 18, ms: 1 }),
     ];
 
-    expect(hopsOf(spans)).toEqual([{ to: 'process payment-service', commitToHandler: 2.5, commitToSend: 0.5, sendToHandler: 2 }]);
+    expect(hopsOf(spans)).toEqual([
+      { to: 'process payment-service', commitToHandler: 2.5, commitToSend: 0.5, sendToHandler: 2, handlerToCommit: 7, queries: 2 },
+    ]);
   });
 
   it('leaves out a hop whose sender span or commit has not arrived', () => {

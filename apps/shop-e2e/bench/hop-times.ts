@@ -19,10 +19,20 @@ export interface Hop {
   readonly commitToSend: number;
   /** The outbox's send started → receiver's consumer span started: the transport. */
   readonly sendToHandler: number;
+  /** Receiver's consumer span started → its own COMMIT done: its handler and transaction; absent when it has none. */
+  readonly handlerToCommit?: number;
+  /** The receiver's database queries (`pg.query:*` spans) until that commit. */
+  readonly queries?: number;
 }
 
 const startMs = (span: TracedSpan): number => Number(BigInt(span.startUnixNano) / 1_000n) / 1_000;
 const endMs = (span: TracedSpan): number => startMs(span) + span.durationMs;
+
+function firstCommit(spans: readonly TracedSpan[], service: string, notBefore: number): TracedSpan | undefined {
+  return spans
+    .filter((span) => span.service === service && span.name.startsWith('pg.query:COMMIT') && startMs(span) >= notBefore)
+    .sort((a, b) => startMs(a) - startMs(b))[0];
+}
 
 /**
  * The hops of one checkout's trace. For each consumer span: its parent is the sender's producer span; the sender's
@@ -62,16 +72,22 @@ export function hopsOf(spans: readonly TracedSpan[]): Hop[] {
     const unit = unitOfWork(producer);
     const send = (children.get(producer.spanId) ?? []).find((span) => span.kind === 'client' && span.name.startsWith('send '));
     if (!unit || !send) continue;
-    const commit = descendants(unit)
-      .filter((span) => span.service === producer.service && span.name.startsWith('pg.query:COMMIT') && startMs(span) >= startMs(producer))
-      .sort((a, b) => startMs(a) - startMs(b))[0];
+    const commit = firstCommit(descendants(unit), producer.service, startMs(producer));
     if (!commit) continue;
     const committed = endMs(commit);
+    const ownWork = descendants(consumer).filter((span) => span.service === consumer.service);
+    const ownCommit = firstCommit(ownWork, consumer.service, startMs(consumer));
     hops.push({
       to: consumer.name,
       commitToHandler: startMs(consumer) - committed,
       commitToSend: startMs(send) - committed,
       sendToHandler: startMs(consumer) - startMs(send),
+      ...(ownCommit
+        ? {
+            handlerToCommit: endMs(ownCommit) - startMs(consumer),
+            queries: ownWork.filter((span) => span.name.startsWith('pg.query:') && startMs(span) <= startMs(ownCommit)).length,
+          }
+        : {}),
     });
   }
   return hops;

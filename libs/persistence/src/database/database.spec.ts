@@ -98,6 +98,25 @@ describe('Database', () => {
     expect(db.beforeCommit(() => Promise.resolve())).toBe(false);
   });
 
+  it('keeps a value per transaction, made on first use, and none outside one', async () => {
+    const db = new Database(new FakeClient());
+    const key = {};
+    const seen: Array<string[] | undefined> = [];
+    for (const label of ['first', 'second']) {
+      await db.transaction(async () => {
+        db.perTransaction(key, () => [] as string[])?.push(`${label} a`);
+        db.perTransaction(key, () => [] as string[])?.push(`${label} b`);
+        seen.push(db.perTransaction(key, () => []));
+      });
+    }
+
+    expect(seen).toEqual([
+      ['first a', 'first b'],
+      ['second a', 'second b'],
+    ]);
+    expect(db.perTransaction(key, () => [])).toBeUndefined();
+  });
+
   it('keeps transactions of concurrent work apart', async () => {
     const root = new FakeClient();
     const db = new Database(root);

@@ -15,6 +15,7 @@ interface TransactionScope<TClient> {
   readonly client: TransactionClient<TClient>;
   readonly beforeCommit: Array<() => Promise<void>>;
   readonly afterCommit: Array<() => void>;
+  readonly locals: Map<object, unknown>;
 }
 
 /**
@@ -55,7 +56,7 @@ export class Database<TClient extends PrismaClientLike> {
     const result = await this.root.$transaction(
       // Prisma hands over the generated client's own transaction client.
       (client) =>
-        this.storage.run({ client: client as TransactionClient<TClient>, beforeCommit, afterCommit }, async () => {
+        this.storage.run({ client: client as TransactionClient<TClient>, beforeCommit, afterCommit, locals: new Map() }, async () => {
           const value = await work();
           // By index: a callback may add another (its write may itself want to run last).
           for (let index = 0; index < beforeCommit.length; index++) await beforeCommit[index]?.();
@@ -65,6 +66,17 @@ export class Database<TClient extends PrismaClientLike> {
     );
     for (const callback of afterCommit) callback();
     return result;
+  }
+
+  /**
+   * A value of the current transaction's own, made by `create` the first time `key` asks for it in this transaction
+   * (and gone with it); undefined outside a transaction.
+   */
+  perTransaction<T>(key: object, create: () => T): T | undefined {
+    const scope = this.storage.getStore();
+    if (!scope) return undefined;
+    if (!scope.locals.has(key)) scope.locals.set(key, create());
+    return scope.locals.get(key) as T;
   }
 
   /**

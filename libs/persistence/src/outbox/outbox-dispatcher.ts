@@ -33,8 +33,6 @@ interface Pending {
  * commits on its own. Once the rows have committed they are handed to the relay, which sends them at once.
  */
 export class OutboxDispatcher implements OutgoingDispatcher {
-  // Keyed by the transaction's client: one per transaction, gone with it.
-  private readonly pending = new WeakMap<object, Pending[]>();
   private readonly statements = new Map<number, string>();
 
   constructor(
@@ -57,16 +55,16 @@ export class OutboxDispatcher implements OutgoingDispatcher {
   }
 
   private async enqueue(entry: Pending): Promise<void> {
-    if (!this.database.inTransaction) return this.write([entry]);
-    const transaction = this.database.client;
-    const queued = this.pending.get(transaction);
-    if (queued) {
-      queued.push(entry);
-      return;
-    }
-    const first = [entry];
-    this.pending.set(transaction, first);
-    this.database.beforeCommit(() => this.write(first));
+    const outbox = this.database.perTransaction(this, () => ({ entries: [] as Pending[], scheduled: false }));
+    if (!outbox) return this.write([entry]);
+    outbox.entries.push(entry);
+    if (outbox.scheduled) return;
+    outbox.scheduled = true;
+    // Scheduled again by a message sent after the write (by another before-commit step): it gets an INSERT of its own.
+    this.database.beforeCommit(() => {
+      outbox.scheduled = false;
+      return this.write(outbox.entries.splice(0));
+    });
   }
 
   private async write(entries: readonly Pending[]): Promise<void> {

@@ -145,6 +145,22 @@ describe('OutboxRelay', () => {
     expect(left).toEqual([{ messageId: 'left' }]);
   });
 
+  it('commits a message sent by a step that runs after the outbox was written, just before the commit', async () => {
+    const sent: string[] = [];
+    const relay = startRelay({ send: async (_destination, messages) => void sent.push(...messages.map((m) => m.messageId)) }, db.database, {
+      handOffGraceMs: 600_000,
+    });
+    const outbox = new OutboxDispatcher(db.database, (rows) => relay.handOff(rows));
+    await db.database.transaction(async () => {
+      await outbox.dispatch(queueA, message('early'));
+      db.database.beforeCommit(() => outbox.dispatch(queueA, message('late')));
+    });
+    await relay.flush();
+
+    expect(sent).toEqual(['early', 'late']);
+    expect(await db.client.stitchOutbox.count()).toBe(0);
+  });
+
   it('leaves a row whose hand-off the transport refused to the checks, which send it', async () => {
     let refuse = true;
     const sent: string[] = [];

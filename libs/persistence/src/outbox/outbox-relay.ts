@@ -63,6 +63,7 @@ export class OutboxRelay {
   private readonly graceMs: number;
   private readonly handOffs = new Set<Promise<void>>();
   private sentIds: string[] = [];
+  private readonly handedOff: OutboxRow[] = [];
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
@@ -98,12 +99,18 @@ export class OutboxRelay {
   }
 
   /**
-   * Sends rows that have just committed, now, beside any relay pass; then deletes them, together with the rows of
-   * other hand-offs that finished meanwhile. Works after stop() too: the last handlers' rows at shutdown. What
-   * cannot be sent or deleted stays in the table for the relay's checks.
+   * Sends rows that have just committed, at once, beside any relay pass; then deletes them. The rows of commits that
+   * finish in the same turn of the event loop go together, one send per destination (under load, many), and so do
+   * their deletes. Works after stop() too: the last handlers' rows at shutdown. What cannot be sent or deleted stays
+   * in the table for the relay's checks.
    */
   handOff(rows: readonly OutboxRow[]): void {
-    if (rows.length > 0) this.track(context.with(ROOT_CONTEXT, () => this.sendHandedOff(rows)));
+    if (rows.length === 0) return;
+    const firstOfTurn = this.handedOff.length === 0;
+    this.handedOff.push(...rows);
+    if (!firstOfTurn) return;
+    const turnEnded = new Promise<void>((resolve) => setImmediate(resolve));
+    this.track(turnEnded.then(() => context.with(ROOT_CONTEXT, () => this.sendHandedOff(this.handedOff.splice(0)))));
   }
 
   private track(work: Promise<void>): void {

@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick] [-- --rate N --duration S]`: the embedded transport's benchmark, then the whole
 // shop's checkout flow. npm hands the arguments to the last command only, so this passes them to both.
 // `npm run bench -- --peers [--quick] [--messages N] [--seconds S]`: instead, the embedded transport beside BullMQ on
-// Redis and Nest's RabbitMQ transport. Every run writes its figures as JSON under .data/bench/;
+// Redis and Nest's RabbitMQ transport. `npm run bench -- --aws [--quick] [--messages N] [--seconds S] [--rounds R]`: the AWS
+// transport beside the bare AWS SDK, on a moto server it starts. Every run writes its figures as JSON under .data/bench/;
 // `npm run bench -- --compare <earlier.json> <later.json>` puts two of them side by side.
 const { spawnSync } = require('node:child_process');
 
@@ -10,10 +11,12 @@ const benchmarks = args.includes('--compare')
   ? [['libs/testing/bench/src/compare-runs.ts', args]]
   : args.includes('--peers')
     ? [['libs/messaging/local/bench/peers/peers.ts', args]]
-    : [
-        ['libs/messaging/local/bench/bench.ts', args.filter((arg) => arg === '--quick')],
-        ['apps/shop-e2e/bench/checkout-bench.ts', args],
-      ];
+    : args.includes('--aws')
+      ? [['libs/messaging/aws/bench/aws-bench.ts', args]]
+      : [
+          ['libs/messaging/local/bench/bench.ts', args.filter((arg) => arg === '--quick')],
+          ['apps/shop-e2e/bench/checkout-bench.ts', args],
+        ];
 for (const [file, own] of benchmarks) {
   const { status } = spawnSync(process.execPath, ['--require', '@swc-node/register', file, ...own], { stdio: 'inherit' });
   if (status !== 0) process.exit(status ?? 1);

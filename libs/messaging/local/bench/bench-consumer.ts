@@ -1,9 +1,8 @@
 /** One benchmark consumer process: the real core consumer on the embedded transport. */
 import pino from 'pino';
 import { MessageConsumer } from '@stitch/messaging-core';
-import { consumerOptions, serveConsumer } from '@stitch/bench-testing';
+import { benchCatalogue, consumerOptions, Ping, serveConsumer } from '@stitch/bench-testing';
 import { createLocalTransport } from '../src';
-import { benchCatalogue, Ping } from './bench-catalogue';
 
 const { file, concurrency } = consumerOptions<{ file: string; concurrency: number }>();
 

@@ -8,8 +8,15 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { describeMachine, measureLatency, measureThroughput, preciseNow, writeBenchRun, type BenchFigure } from '@stitch/bench-testing';
-import { Ping } from './bench-catalogue';
+import {
+  type BenchFigure,
+  describeMachine,
+  measureLatency,
+  measureThroughput,
+  Ping,
+  preciseNow,
+  writeBenchRun,
+} from '@stitch/bench-testing';
 import { openLocalQueue } from './local-queue';
 
 const { values: options } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { MessageBus, type Destination, type OutgoingDispatcher, type OutgoingMessage } from '@stitch/messaging-core';
-import { ConsumerProcess, type Ping as PingData, type QueueUnderTest } from '@stitch/bench-testing';
+import { benchCatalogue, ConsumerProcess, Ping, type Ping as PingData, type QueueUnderTest } from '@stitch/bench-testing';
 import { createLocalTransport } from '../src';
-import { benchCatalogue, Ping } from './bench-catalogue';
 
 const queue: Destination = { kind: 'queue', name: 'worker' };
 

@@ -1,12 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Ping } from './bench-catalogue';
 import type { ConsumerProcess } from './consumer-process';
 import { preciseNow, summarizeLatencies, type LatencySummary } from './stats';
-
-/** The benchmark's message: a sequence number and its high-resolution send time. */
-export interface Ping {
-  readonly n: number;
-  readonly sentAt: number;
-}
 
 /** One transport set up for one measurement: its consumer processes started, its queue empty. */
 export interface QueueUnderTest {

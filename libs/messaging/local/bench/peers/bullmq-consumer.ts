@@ -1,7 +1,6 @@
 /** One BullMQ consumer process: a `Worker` that validates each job's payload with the command's zod schema. */
 import { Worker } from 'bullmq';
-import { consumerOptions, serveConsumer } from '@stitch/bench-testing';
-import { Ping } from '../bench-catalogue';
+import { consumerOptions, Ping, serveConsumer } from '@stitch/bench-testing';
 
 const { redisUrl, name, concurrency } = consumerOptions<{ redisUrl: string; name: string; concurrency: number }>();
 

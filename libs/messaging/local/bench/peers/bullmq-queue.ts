@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { ConsumerProcess, type Ping as PingData, type QueueUnderTest } from '@stitch/bench-testing';
-import { Ping } from '../bench-catalogue';
+import { ConsumerProcess, Ping, type Ping as PingData, type QueueUnderTest } from '@stitch/bench-testing';
 
 /** Completed jobs are removed, as Stitch deletes a settled message; BullMQ's default keeps every one in Redis. */
 const jobOptions = { removeOnComplete: true, removeOnFail: true };

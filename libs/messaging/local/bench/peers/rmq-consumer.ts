@@ -2,8 +2,7 @@
 import { Controller, Inject, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload, RmqContext, Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { consumerOptions, serveConsumer, type ConsumerTally } from '@stitch/bench-testing';
-import { Ping } from '../bench-catalogue';
+import { consumerOptions, type ConsumerTally, Ping, serveConsumer } from '@stitch/bench-testing';
 
 const { amqpUrl, queue, concurrency } = consumerOptions<{ amqpUrl: string; queue: string; concurrency: number }>();
 const TALLY = Symbol('tally');

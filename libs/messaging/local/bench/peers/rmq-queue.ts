@@ -2,8 +2,7 @@ import path from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { Logger } from '@nestjs/common';
 import { ClientRMQ } from '@nestjs/microservices';
-import { ConsumerProcess, type Ping as PingData, type QueueUnderTest } from '@stitch/bench-testing';
-import { Ping } from '../bench-catalogue';
+import { ConsumerProcess, Ping, type Ping as PingData, type QueueUnderTest } from '@stitch/bench-testing';
 
 /**
  * @nestjs/microservices' RabbitMQ transport: commands emitted by its `ClientRMQ` (an event pattern: no reply), handled

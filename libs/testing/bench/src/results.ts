@@ -19,7 +19,7 @@ export type BenchFigure = z.infer<typeof BenchFigure>;
 
 export const BenchRun = z.strictObject({
   format: z.literal('stitch-bench/1'),
-  benchmark: z.enum(['local-transport', 'peers', 'checkout', 'aws']),
+  benchmark: z.enum(['local-transport', 'peers', 'checkout', 'aws', 'service-bus']),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
   machine: z.strictObject({

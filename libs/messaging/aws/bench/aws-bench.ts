@@ -16,24 +16,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { MessageBus, type Destination, type OutgoingMessage } from '@stitch/messaging-core';
+import type { Destination } from '@stitch/messaging-core';
 import {
   benchEventCatalogue,
+  type BenchFigure,
+  busSends,
   ConsumerProcess,
   describeMachine,
+  type Emit,
   formatRatio,
   measureLatency,
   measureThroughput,
-  Ping,
   percentile,
+  Ping,
   Pinged,
   preciseNow,
   printTable,
+  type QueueUnderTest,
   summarizeLatencies,
   withRatios,
   writeBenchRun,
-  type BenchFigure,
-  type QueueUnderTest,
 } from '@stitch/bench-testing';
 import {
   applyTopology,
@@ -210,24 +212,11 @@ const stitch: Subject = {
       lockMs: LOCK_MS,
     });
     const destination = kind === 'commands' ? commandQueue : eventTopic;
-    let batch: OutgoingMessage[] = [];
-    const options = { catalogue: benchEventCatalogue, service: 'driver', maxDelayMs: transport.capabilities.maxDelayMs };
-    // Holds what the bus sends, so that a batch goes to the transport in one call, ten entries a request.
-    const batchingBus = new MessageBus({ ...options, dispatcher: { dispatch: async (_to, message) => void batch.push(message) } });
-    const directBus = new MessageBus({ ...options, dispatcher: { dispatch: (to, message) => transport.send(to, [message]) } });
-    const emit = (bus: MessageBus, ping: { n: number; sentAt: number }) =>
-      kind === 'commands' ? bus.send(Ping, ping) : bus.publish(Pinged, ping);
+    const emit: Emit = (bus, ping) => (kind === 'commands' ? bus.send(Ping, ping) : bus.publish(Pinged, ping));
     return {
       consumers: [consumer],
-      async sendBatch(pings) {
-        for (const ping of pings) await emit(batchingBus, ping);
-        const messages = batch;
-        batch = [];
-        await transport.send(destination, messages);
-      },
-      async send(ping) {
-        await emit(directBus, ping);
-      },
+      // A batch goes to the transport in one call, ten entries a request.
+      ...busSends(transport, benchEventCatalogue, destination, emit),
       async close() {
         await consumer.stop();
         await transport.close();

@@ -10,20 +10,20 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
-import { MessageBus, type Destination, type OutgoingMessage } from '@stitch/messaging-core';
+import type { Destination } from '@stitch/messaging-core';
 import {
   benchCatalogue,
+  type BenchFigure,
+  busSends,
   ConsumerProcess,
   describeMachine,
   formatRatio,
   measureLatency,
   measureThroughput,
-  Ping,
   printTable,
+  type QueueUnderTest,
   withRatios,
   writeBenchRun,
-  type BenchFigure,
-  type QueueUnderTest,
 } from '@stitch/bench-testing';
 import { createServiceBusTransport, sdkClientFactory } from '../src';
 import type { ServiceBusConsumerOptions } from './service-bus-bench-consumer';
@@ -76,28 +76,9 @@ const stitch: Subject = {
     });
     await transport.start();
     const consumers = [await consumer('stitch', connectionString)];
-    let batch: OutgoingMessage[] = [];
-    const collecting = new MessageBus({
-      catalogue: benchCatalogue,
-      service: 'driver',
-      dispatcher: { dispatch: async (_destination, message) => void batch.push(message) },
-      maxDelayMs: transport.capabilities.maxDelayMs,
-    });
-    const direct = new MessageBus({
-      catalogue: benchCatalogue,
-      service: 'driver',
-      dispatcher: { dispatch: (destination, message) => transport.send(destination, [message]) },
-      maxDelayMs: transport.capabilities.maxDelayMs,
-    });
     return {
       consumers,
-      async sendBatch(messages) {
-        for (const message of messages) await collecting.send(Ping, message);
-        const sending = batch;
-        batch = [];
-        await transport.send(queue, sending);
-      },
-      send: (message) => direct.send(Ping, message).then(() => undefined),
+      ...busSends(transport, benchCatalogue, queue),
       async close() {
         await Promise.all(consumers.map((process) => process.stop()));
         await transport.close();

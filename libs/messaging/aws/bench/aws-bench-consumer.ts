@@ -4,9 +4,7 @@
  * one DeleteMessageBatch.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import pino from 'pino';
-import { MessageConsumer } from '@stitch/messaging-core';
-import { benchEventCatalogue, consumerOptions, Ping, Pinged, serveConsumer, type ConsumerTally } from '@stitch/bench-testing';
+import { benchEventCatalogue, consumeAsWorker, consumerOptions, serveConsumer, type ConsumerTally } from '@stitch/bench-testing';
 import { AwsTransport, createAwsClients, type AwsClientSettings } from '../src';
 
 export interface AwsConsumerOptions {
@@ -30,25 +28,7 @@ async function startStitch(tally: ConsumerTally): Promise<() => Promise<void>> {
     service: 'worker',
   });
   await transport.start();
-  const handle = async (envelope: { data: unknown }) => tally.handled((envelope.data as { sentAt: number }).sentAt);
-  const consumer = new MessageConsumer({
-    transport,
-    catalogue: benchEventCatalogue,
-    service: 'worker',
-    instance: `worker-${process.pid}`,
-    handlers: new Map([
-      [Ping.type, handle],
-      [Pinged.type, handle],
-    ]),
-    logger: pino({ level: 'silent' }),
-    concurrency: options.concurrency,
-    lockMs: options.lockMs,
-  });
-  await consumer.start();
-  return async () => {
-    await consumer.stop();
-    await transport.close();
-  };
+  return consumeAsWorker(transport, benchEventCatalogue, tally, options);
 }
 
 /** An event arrives wrapped by EventBridge, its CloudEvent in `detail`; a command's body is the CloudEvent. */

@@ -4,9 +4,7 @@
  * mode, the handler, completeMessage.
  */
 import { ServiceBusClient } from '@azure/service-bus';
-import pino from 'pino';
-import { MessageConsumer } from '@stitch/messaging-core';
-import { benchCatalogue, consumerOptions, Ping, serveConsumer, type ConsumerTally } from '@stitch/bench-testing';
+import { benchCatalogue, consumeAsWorker, consumerOptions, serveConsumer, type ConsumerTally } from '@stitch/bench-testing';
 import { createServiceBusTransport, sdkClientFactory } from '../src';
 
 export interface ServiceBusConsumerOptions {
@@ -27,21 +25,7 @@ async function startStitch(tally: ConsumerTally): Promise<() => Promise<void>> {
     lockDurationMs: options.lockMs,
   });
   await transport.start();
-  const consumer = new MessageConsumer({
-    transport,
-    catalogue: benchCatalogue,
-    service: 'worker',
-    instance: `worker-${process.pid}`,
-    handlers: new Map([[Ping.type, async (envelope) => tally.handled((envelope.data as { sentAt: number }).sentAt)]]),
-    logger: pino({ level: 'silent' }),
-    concurrency: options.concurrency,
-    lockMs: options.lockMs,
-  });
-  await consumer.start();
-  return async () => {
-    await consumer.stop();
-    await transport.close();
-  };
+  return consumeAsWorker(transport, benchCatalogue, tally, options);
 }
 
 async function startRaw(tally: ConsumerTally): Promise<() => Promise<void>> {

@@ -15,6 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import {
+  cpuMsOf,
+  descendantsCpuMs,
   describeMachine,
   printTable,
   summarizeLatencies,
@@ -230,6 +232,13 @@ async function main(): Promise<void> {
     figure(aloneScenario, 'handler start → its commit p50', 'ms', handler.p50);
     figure(aloneScenario, 'database queries per handler p50', 'queries', queries.p50);
 
+    // What each process of the shop spends, in CPU time, on the orders of the fixed rate.
+    const cpuNow = () =>
+      new Map<string, number>([
+        ...shop.processes.map((running): [string, number] => [running.instance, cpuMsOf(running.pid)]),
+        ['postgresql', descendantsCpuMs(process.pid, (command) => /^\S*postgres[: ]/.test(command))],
+      ]);
+
     // 2. A fixed rate.
     let next = 0;
     const atRate = async (ordersPerSecond: number, seconds: number, finishWithinMs: number) => {
@@ -247,13 +256,20 @@ async function main(): Promise<void> {
       const completed = (outcome.confirmed + outcome.cancelled) / ((outcome.lastDone - start) / 1000);
       return { total, offered, completed, ...outcome };
     };
+    const cpuBefore = cpuNow();
     const fixed = await atRate(rate, durationS, FINISH_WITHIN_MS);
+    const cpuPerOrder = [...cpuNow()].map(([name, ms]): [string, number] => [name, (ms - (cpuBefore.get(name) ?? NaN)) / fixed.total]);
+    const cpuTotal = cpuPerOrder.reduce((sum, [, ms]) => sum + ms, 0);
     const fixedScenario = `${rate} orders/s for ${durationS} s`;
     rows.push(
       [fixedScenario, 'offered / completed orders/s', `${fixed.offered.toFixed(1)} / ${fixed.completed.toFixed(1)}`],
       [fixedScenario, 'confirmed / cancelled / not finished', `${fixed.confirmed} / ${fixed.cancelled} / ${fixed.unfinished}`],
       [fixedScenario, 'placed → confirmed p50 / p99 / max (ms)', latencies(fixed.latency)],
+      [fixedScenario, 'CPU per order, all processes (ms)', cpuTotal.toFixed(1)],
+      ...cpuPerOrder.map(([name, ms]) => [fixedScenario, `… of which ${name} (ms)`, ms.toFixed(1)]),
     );
+    figure(fixedScenario, 'CPU per order', 'ms', cpuTotal);
+    for (const [name, ms] of cpuPerOrder) figure(fixedScenario, `CPU per order: ${name}`, 'ms', ms);
     figure(fixedScenario, 'orders completed', 'orders/s', fixed.completed);
     figure(fixedScenario, 'orders not finished', 'orders', fixed.unfinished);
     figure(fixedScenario, 'placed → confirmed p50', 'ms', fixed.latency.p50);

@@ -8,7 +8,7 @@
  *   npm run bench -- --aws [--quick] [--messages N] [--seconds S] [--rounds R]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import {
   type BenchFigure,
   busSends,
   ConsumerProcess,
+  cpuMsOf,
   describeMachine,
   type Emit,
   formatRatio,
@@ -140,16 +141,6 @@ async function startMoto(binary: string, folder: string): Promise<{ url: string;
       if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) kill('SIGKILL');
     },
   };
-}
-
-/** CPU seconds a process has used (user + system), from /proc; NaN where there is none. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 /** The calls of the message path, as both sides logged them. */
@@ -363,10 +354,10 @@ async function main(): Promise<void> {
       const queue = await subject.open(kind, `bench${run}`, settings, calls);
       const scenario = `${kind}: throughput`;
       try {
-        const motoCpu = cpuSecondsOf(moto.pid);
+        const motoCpuMs = cpuMsOf(moto.pid);
         const result = await measureThroughput(queue, MESSAGES);
         measure(subject, scenario, 'handled', 'msg/s', result.handledPerS);
-        measure(subject, scenario, 'moto CPU per message', 'ms', ((cpuSecondsOf(moto.pid) - motoCpu) * 1_000) / MESSAGES);
+        measure(subject, scenario, 'moto CPU per message', 'ms', (cpuMsOf(moto.pid) - motoCpuMs) / MESSAGES);
       } finally {
         await queue.close();
       }
@@ -379,12 +370,12 @@ async function main(): Promise<void> {
       const queue = timingSends(await subject.open(kind, `bench${run}`, settings, calls), sends);
       const scenario = `${kind}: latency at ${RATE}/s`;
       try {
-        const motoCpu = cpuSecondsOf(moto.pid);
+        const motoCpuMs = cpuMsOf(moto.pid);
         const summary = await measureLatency(queue, RATE, LATENCY_SECONDS);
         measure(subject, scenario, 'send→handler p50', 'ms', summary.p50);
         measure(subject, scenario, 'send→handler p99', 'ms', summary.p99);
         measure(subject, scenario, 'send call p50', 'ms', summarizeLatencies(sends).p50);
-        measure(subject, scenario, 'moto CPU per message', 'ms', ((cpuSecondsOf(moto.pid) - motoCpu) * 1_000) / (RATE * LATENCY_SECONDS));
+        measure(subject, scenario, 'moto CPU per message', 'ms', (cpuMsOf(moto.pid) - motoCpuMs) / (RATE * LATENCY_SECONDS));
       } finally {
         await queue.close();
       }

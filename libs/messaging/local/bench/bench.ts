@@ -2,7 +2,7 @@
  * `npm run bench`: the embedded transport measured through the real bus and consumer, next to a bare loop of
  * SQLite's own writes and reads on the same machine (the floor for this design). Prints a table.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import {
   type BenchFigure,
+  cpuMsOf,
   describeMachine,
   measureLatency,
   measureThroughput,
@@ -75,19 +76,13 @@ async function pacedLatency(consumers: number): Promise<void> {
   );
 }
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1_000) / 100;
-}
-
 async function idleCpu(): Promise<void> {
   const queue = await openLocalQueue(runFolder('idle'), 4, 32);
   const workers = queue.consumers;
   await sleep(1_000);
-  const before = workers.map((w) => cpuMs(w.pid));
+  const before = workers.map((w) => cpuMsOf(w.pid));
   await sleep(IDLE_SECONDS * 1_000);
-  const used = workers.map((w, i) => cpuMs(w.pid) - (before[i] ?? 0));
+  const used = workers.map((w, i) => cpuMsOf(w.pid) - (before[i] ?? 0));
   const total = used.reduce((a, b) => a + b, 0);
   record(
     '4 idle consumer processes',

@@ -1,6 +1,7 @@
 export { benchCatalogue, benchEventCatalogue, Ping, Pinged } from './bench-catalogue';
 export { compareRuns, comparisonRows, type FigureChange, type RunComparison } from './compare';
 export { consumeAsWorker } from './bench-consumer';
+export { cpuMsOf, descendantsCpuMs } from './process-cpu';
 export { busSends, type Emit } from './bus-sends';
 export { ConsumerProcess, consumerOptions, serveConsumer, type ConsumerTally } from './consumer-process';
 export { handledBy, measureLatency, measureThroughput, waitForHandled, type QueueUnderTest, type Throughput } from './measure';

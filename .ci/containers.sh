@@ -28,11 +28,17 @@ shop_service_names() {
 
 # crun fails on this kind of machine (cgroup hybrid mode) and the default ulimits exceed what an unprivileged
 # container may set (no CAP_SYS_RESOURCE), so podman gets its own containers.conf, named by CONTAINERS_CONF.
+# Compose's services find each other by name (postgres:5432), which needs a network backend with DNS: netavark with
+# aardvark-dns. Without recommends, apt may satisfy podman's network stack with the CNI plugins instead, whose
+# networks have no DNS, so both are named and the backend is set.
 install_podman() {
   local missing=()
-  local tool
+  local tool package
   for tool in podman runc debootstrap; do
     command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  for package in netavark aardvark-dns; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}"
@@ -49,11 +55,14 @@ install_podman() {
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 
+[network]
+network_backend = "netavark"
+
 [engine]
 runtime = "runc"
 EOF
   export CONTAINERS_CONF="$conf"
-  echo "$(podman --version); CONTAINERS_CONF=$CONTAINERS_CONF"
+  echo "$(podman --version), network backend $(podman info --format '{{.Host.NetworkBackend}}'); CONTAINERS_CONF=$CONTAINERS_CONF"
 }
 
 image_exists() {

@@ -13,6 +13,7 @@ import {
 import type { Database } from '../database/database';
 import type { PrismaClientLike } from '../database/prisma-client';
 import { toOutgoing, type OutboxRow } from './outbox-row';
+import { TurnBatch } from './turn-batch';
 
 export interface OutboxRelayOptions {
   readonly database: Database<PrismaClientLike>;
@@ -62,8 +63,15 @@ export class OutboxRelay {
   private readonly sendDelay: Histogram;
   private readonly graceMs: number;
   private readonly handOffs = new Set<Promise<void>>();
-  private sentIds: string[] = [];
-  private readonly handedOff: OutboxRow[] = [];
+  private readonly handedOff = new TurnBatch<OutboxRow>(
+    (rows) => context.with(ROOT_CONTEXT, () => this.sendHandedOff(rows)),
+    (flushed) => this.track(flushed),
+  );
+  // Sends finishing in the same turn share one DELETE, which flush() waits for as well.
+  private readonly sent = new TurnBatch<string>(
+    (ids) => this.deleteSent(ids),
+    (flushed) => this.track(flushed),
+  );
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
@@ -105,12 +113,7 @@ export class OutboxRelay {
    * in the table for the relay's checks.
    */
   handOff(rows: readonly OutboxRow[]): void {
-    if (rows.length === 0) return;
-    const firstOfTurn = this.handedOff.length === 0;
-    this.handedOff.push(...rows);
-    if (!firstOfTurn) return;
-    const turnEnded = new Promise<void>((resolve) => setImmediate(resolve));
-    this.track(turnEnded.then(() => context.with(ROOT_CONTEXT, () => this.sendHandedOff(this.handedOff.splice(0)))));
+    this.handedOff.add(rows);
   }
 
   private track(work: Promise<void>): void {
@@ -177,16 +180,10 @@ export class OutboxRelay {
       );
       return;
     }
-    const firstOfTurn = this.sentIds.length === 0;
-    this.sentIds.push(...group.map((row) => row.id));
-    // Sends finishing in the same turn of the event loop share one DELETE, which flush() waits for as well.
-    if (firstOfTurn) this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deleteSent()));
+    this.sent.add(group.map((row) => row.id));
   }
 
-  private async deleteSent(): Promise<void> {
-    const ids = this.sentIds;
-    this.sentIds = [];
-    if (ids.length === 0) return;
+  private async deleteSent(ids: readonly string[]): Promise<void> {
     try {
       await this.options.database.root.$executeRawUnsafe(DELETE, ids);
     } catch (error) {

@@ -37,6 +37,7 @@ import {
   summarizeLatencies,
   withRatios,
   writeBenchRun,
+  wholeNumberOptions,
 } from '@stitch/bench-testing';
 import {
   applyTopology,
@@ -59,12 +60,15 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
   },
 });
-const MESSAGES = Number(values.messages ?? 300);
-const LATENCY_SECONDS = Number(values.seconds ?? 3);
-const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 3));
-for (const [name, value] of Object.entries({ messages: MESSAGES, seconds: LATENCY_SECONDS, rounds: ROUNDS })) {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
-}
+const {
+  messages: MESSAGES,
+  seconds: LATENCY_SECONDS,
+  rounds: ROUNDS,
+} = wholeNumberOptions({
+  messages: Number(values.messages ?? 300),
+  seconds: Number(values.seconds ?? 3),
+  rounds: Number(values.rounds ?? (values.quick ? 1 : 3)),
+});
 /** A modest rate, well below what either side can take, so latency is the path and not a queue building up. */
 const RATE = 50;
 /** The shop's defaults (MESSAGING_CONCURRENCY, MESSAGING_LOCK_MS): a 30 s lock makes a 15 s long poll. */

@@ -24,6 +24,7 @@ import {
   type QueueUnderTest,
   withRatios,
   writeBenchRun,
+  wholeNumberOptions,
 } from '@stitch/bench-testing';
 import { createServiceBusTransport, sdkClientFactory } from '../src';
 import type { ServiceBusConsumerOptions } from './service-bus-bench-consumer';
@@ -36,11 +37,10 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
   },
 });
-const MESSAGES = Number(values.messages ?? (values.quick ? 200 : 1_000));
-const LATENCY_SECONDS = Number(values.seconds ?? (values.quick ? 3 : 10));
-for (const [name, value] of Object.entries({ messages: MESSAGES, seconds: LATENCY_SECONDS })) {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
-}
+const { messages: MESSAGES, seconds: LATENCY_SECONDS } = wholeNumberOptions({
+  messages: Number(values.messages ?? (values.quick ? 200 : 1_000)),
+  seconds: Number(values.seconds ?? (values.quick ? 3 : 10)),
+});
 const RATE = 50;
 /** The shop's defaults: MESSAGING_CONCURRENCY, and the entities' provisioned lock. */
 const CONCURRENCY = 16;

@@ -48,8 +48,7 @@ export class WakeHub {
     for (const name of channels) {
       const entry = this.channel(name);
       try {
-        entry.fd ??= openSync(entry.file, constants.O_RDWR | constants.O_CREAT);
-        writeSync(entry.fd, ONE_BYTE, 0, 1, 0);
+        writeSync(this.open(entry), ONE_BYTE, 0, 1, 0);
       } catch (error) {
         this.warnOnce(`could not signal other processes, they will notice within seconds: ${String(error)}`);
       }
@@ -84,6 +83,11 @@ export class WakeHub {
     return entry;
   }
 
+  /** The channel's file, opened once; the first writer or watcher creates it, empty, since it must exist to be watched. */
+  private open(entry: Channel): number {
+    return (entry.fd ??= openSync(entry.file, constants.O_RDWR | constants.O_CREAT));
+  }
+
   /** Many commits can land in one turn of the event loop: they coalesce into one call of each listener. */
   private wakeListeners(entry: Channel): void {
     if (entry.scheduled || entry.listeners.size === 0) return;
@@ -97,8 +101,7 @@ export class WakeHub {
   private watch(entry: Channel): void {
     if (entry.watcher) return;
     try {
-      // The file must exist to be watched; the first writer or watcher creates it, empty.
-      entry.fd ??= openSync(entry.file, constants.O_RDWR | constants.O_CREAT);
+      this.open(entry);
       entry.watcher = watch(entry.file, () => this.wakeListeners(entry));
     } catch (error) {
       this.warnOnce(`watching ${entry.file} failed, falling back to slow re-checks: ${String(error)}`);

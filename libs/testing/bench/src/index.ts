@@ -7,4 +7,5 @@ export { ConsumerProcess, consumerOptions, serveConsumer, type ConsumerTally } f
 export { handledBy, measureLatency, measureThroughput, waitForHandled, type QueueUnderTest, type Throughput } from './measure';
 export { BenchFigure, BenchRun, DEFAULT_RESULTS_DIR, describeMachine, readBenchRun, withRatios, writeBenchRun } from './results';
 export { formatRatio, percentile, preciseNow, ratio, summarizeLatencies, type LatencySummary } from './stats';
+export { wholeNumberOptions } from './options';
 export { printTable } from './table';

@@ -20,6 +20,7 @@ import {
   writeBenchRun,
   type BenchFigure,
   type QueueUnderTest,
+  wholeNumberOptions,
 } from '@stitch/bench-testing';
 import { openLocalQueue } from '../local-queue';
 import { openBullMqQueue } from './bullmq-queue';
@@ -34,12 +35,11 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
   },
 });
-const MESSAGES = Number(values.messages ?? (values.quick ? 5_000 : 20_000));
-const LATENCY_SECONDS = Number(values.seconds ?? (values.quick ? 3 : 10));
+const { messages: MESSAGES, seconds: LATENCY_SECONDS } = wholeNumberOptions({
+  messages: Number(values.messages ?? (values.quick ? 5_000 : 20_000)),
+  seconds: Number(values.seconds ?? (values.quick ? 3 : 10)),
+});
 const RATE = 1_000;
-for (const [name, value] of Object.entries({ messages: MESSAGES, seconds: LATENCY_SECONDS })) {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
-}
 const BASELINE = 'stitch-local';
 
 interface Subject {

@@ -4,8 +4,13 @@ import { cpuMsOf, descendantsCpuMs } from './process-cpu';
 describe('process CPU', () => {
   it('reads the CPU time this process has used, and NaN for a process that does not exist', () => {
     const start = cpuMsOf(process.pid);
+    // Spins until it has used 50 ms of CPU (not wall-clock time, which a busy machine stretches).
+    const cpuUsedMs = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1_000;
+    };
     let spin = 0;
-    for (const until = Date.now() + 50; Date.now() < until;) spin += 1;
+    for (const until = cpuUsedMs() + 50; cpuUsedMs() < until;) spin += 1;
 
     expect(spin).toBeGreaterThan(0);
     expect(cpuMsOf(process.pid)).toBeGreaterThan(start);
@@ -13,10 +18,10 @@ describe('process CPU', () => {
   });
 
   it('sums the CPU time of the descendants whose command matches', async () => {
-    // A child that burns CPU for a moment, then waits to be read.
+    // A child that burns 300 ms of CPU (however long a busy machine makes that take), then waits to be read.
     const child = spawn(process.execPath, [
       '-e',
-      'const t = Date.now() + 300; while (Date.now() < t); setInterval(() => {}, 1000); console.log("done")',
+      'const used = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }; const t = used() + 300; while (used() < t); setInterval(() => {}, 1000); console.log("done")',
     ]);
     try {
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));

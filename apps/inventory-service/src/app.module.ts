@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { defineService } from '@stitch/persistence';
@@ -13,7 +12,7 @@ export const InventoryService = defineService({
   catalogue: shopCatalogue,
   prisma: {
     dir: path.join(__dirname, '../prisma'),
-    createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
+    createClient: (adapter) => new PrismaClient({ adapter }),
   },
   imports: [CatalogueModule, StockModule],
 });

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { defineService } from '@stitch/persistence';
@@ -12,7 +11,7 @@ export const PaymentService = defineService({
   catalogue: shopCatalogue,
   prisma: {
     dir: path.join(__dirname, '../prisma'),
-    createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
+    createClient: (adapter) => new PrismaClient({ adapter }),
   },
   imports: [ChargesModule],
 });

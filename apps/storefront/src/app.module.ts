@@ -2,7 +2,6 @@ import path from 'node:path';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { defineService } from '@stitch/persistence';
@@ -34,7 +33,7 @@ export const Storefront = defineService({
   catalogue: shopCatalogue,
   prisma: {
     dir: path.join(__dirname, '../prisma'),
-    createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
+    createClient: (adapter) => new PrismaClient({ adapter }),
   },
   inbox: false,
   imports: [

@@ -4,7 +4,6 @@
  */
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { bootstrapService, HandleMessage, StitchMessagingModule } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { INBOX, OUTBOX_DISPATCHER, PersistenceModule } from '../src';
@@ -31,7 +30,7 @@ class Handlers {
           service: 'a',
           schemaPath: testSchemaPath,
           migrationsDir: testMigrationsDir,
-          createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
+          createClient: (adapter) => new PrismaClient({ adapter }),
         }),
       ],
       dispatcher: OUTBOX_DISPATCHER,

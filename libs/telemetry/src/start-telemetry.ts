@@ -7,6 +7,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { exportPlan, type ExportPlan } from './export-plan';
+import { nameQuerySpanAfterItsSql } from './pg-span-name';
 
 /** The started SDK; `shutdown` flushes what is buffered and stops exporting. */
 export interface Telemetry {
@@ -45,7 +46,7 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
       new ExpressInstrumentation(),
       new NestInstrumentation(),
       // The outbox relay's and the embedded transport's polling queries would each be a trace a second.
-      new PgInstrumentation({ requireParentSpan: true }),
+      new PgInstrumentation({ requireParentSpan: true, requestHook: nameQuerySpanAfterItsSql }),
     ],
   });
   reportInOneLine(env);

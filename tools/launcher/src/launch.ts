@@ -240,7 +240,7 @@ export async function launchShop(options: LaunchOptions): Promise<RunningShop> {
     if (!databaseUrl) {
       postgresStarting = startPostgres(path.join(dataDir, 'postgres'), path.join(logsDir, 'postgres.log'), mode, report);
       postgres = await Promise.race([postgresStarting, cancelled]);
-      databaseUrl = postgres.server.url;
+      databaseUrl = postgres.server.localUrl;
       await writeRecord();
     }
     const serverUrl = databaseUrl;
@@ -432,7 +432,8 @@ async function startPostgresOn(port: number, dataDir: string, logFile: string, r
       throw error;
     },
   );
-  report(`PostgreSQL ready on 127.0.0.1:${port} (data ${shortPath(dataDir)})`);
+  const socket = server.localUrl === server.url ? '' : ' and on a Unix socket';
+  report(`PostgreSQL ready on 127.0.0.1:${port}${socket} (data ${shortPath(dataDir)})`);
   return { server, logFile, closeLog: () => new Promise<void>((resolve) => log.end(resolve)) };
 }
 

@@ -7,6 +7,7 @@ describe('database config', () => {
   beforeEach(() => {
     delete process.env['DATABASE_PASSWORD'];
     delete process.env['DATABASE_TLS_CA'];
+    delete process.env['DATABASE_PREPARED_STATEMENTS'];
   });
 
   afterEach(() => {
@@ -22,9 +23,20 @@ describe('database config', () => {
       connection: {},
       migrationLockTimeoutMs: 5_000,
       connectTimeoutMs: 30_000,
+      preparedStatements: true,
     });
     process.env['DATABASE_CONNECT_TIMEOUT_MS'] = '2000';
     expect(databaseConfig().connectTimeoutMs).toBe(2_000);
+  });
+
+  it('prepares statements unless DATABASE_PREPARED_STATEMENTS is off, and names a value that is neither', () => {
+    process.env['DATABASE_URL'] = 'postgresql://u:p@127.0.0.1:5432/postgres';
+    process.env['DATABASE_PREPARED_STATEMENTS'] = 'off';
+    expect(databaseConfig().preparedStatements).toBe(false);
+    process.env['DATABASE_PREPARED_STATEMENTS'] = 'on';
+    expect(databaseConfig().preparedStatements).toBe(true);
+    process.env['DATABASE_PREPARED_STATEMENTS'] = 'false';
+    expect(() => databaseConfig()).toThrow(/DATABASE_PREPARED_STATEMENTS: must be on or off/);
   });
 
   it('requires DATABASE_URL and names it', () => {

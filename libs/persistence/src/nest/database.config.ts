@@ -24,6 +24,14 @@ const schema = z
     DATABASE_MIGRATION_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000),
     /** How long a starting service waits for the server to answer its first connection. */
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /**
+     * Each connection has the server parse and plan a statement once and reuses it. `off` behind a pooler in
+     * transaction mode that cannot keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+     */
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(['on', 'off'], { error: 'must be on or off' })
+      .default('on')
+      .transform((value) => value === 'on'),
   })
   .superRefine((env, context) => {
     // Zod runs this even when DATABASE_URL failed above, which has said so already.
@@ -63,6 +71,7 @@ export const databaseConfig = registerAs('database', () => {
     connection,
     migrationLockTimeoutMs: env.DATABASE_MIGRATION_LOCK_TIMEOUT_MS,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
   };
 });
 

@@ -9,7 +9,7 @@ import {
   type ModuleMetadata,
   type Type,
 } from '@nestjs/common';
-import type pg from 'pg';
+import type { PrismaPg } from '@prisma/adapter-pg';
 import type { Catalogue } from '@stitch/messaging-catalogue';
 import { bootstrapService, StitchMessagingModule, type BootstrapOptions, type StitchMessagingOptions } from '@stitch/messaging-core';
 import type { PrismaClientLike } from '../database/prisma-client';
@@ -27,8 +27,8 @@ export interface ServiceDefinitionOptions<TClient extends PrismaClientLike> {
   readonly prisma?: {
     /** The service's `prisma` folder, holding `schema/` (with the generated stitch.prisma include) and `migrations/`. */
     readonly dir: string;
-    /** Builds the service's generated client on its database: `(connection) => new PrismaClient({ adapter: new PrismaPg(connection) })`. */
-    readonly createClient: (connection: pg.ClientConfig) => TClient;
+    /** Builds the service's generated client on the adapter to its database: `(adapter) => new PrismaClient({ adapter })`. */
+    readonly createClient: (adapter: PrismaPg) => TClient;
   };
   /**
    * Whether handlers run in the inbox, so a redelivered message has no second effect (default true). A service

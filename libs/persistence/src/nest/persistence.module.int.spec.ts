@@ -1,6 +1,5 @@
 import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import {
   bootstrapService,
@@ -44,7 +43,7 @@ const persistence = PersistenceModule.forRoot({
   service: 'a',
   schemaPath: testSchemaPath,
   migrationsDir: testMigrationsDir,
-  createClient: (connection) => new PrismaClient({ adapter: new PrismaPg(connection) }),
+  createClient: (adapter) => new PrismaClient({ adapter }),
   // Rows nobody handed over (the one written by hand below) are sent after a second.
   relay: { recheckMs: 50, handOffGraceMs: 1_000 },
 });
@@ -153,6 +152,17 @@ describe('PersistenceModule', () => {
     expect(flow.find((record) => record.messageId === envelope.id)).toMatchObject({ outcome: 'handled', correlationId: 'before-upgrade' });
     expect(attempts).toContain(4);
     expect(await rows("SELECT id FROM note WHERE id = 'note-4'")).toHaveLength(1);
+  });
+
+  it("prepares the client's statements once per connection and reuses them", async () => {
+    const db = app.get<Database<PrismaClient>>(Database);
+    // One transaction is one connection; the session's prepared statements are that connection's.
+    const prepared = await db.transaction(async () => {
+      for (let n = 0; n < 3; n++) await db.client.note.findUnique({ where: { id: `note-${n}` } });
+      return db.client.$queryRawUnsafe<Array<{ name: string; statement: string }>>('SELECT name, statement FROM pg_prepared_statements');
+    });
+    const noteReads = prepared.filter(({ statement }) => /^SELECT .* FROM "public"\."note"/s.test(statement));
+    expect(noteReads).toEqual([{ name: expect.stringMatching(/^stitch_\d+$/), statement: expect.any(String) }]);
   });
 
   // Last: it stops the server.

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { ConfigModule } from '@nestjs/config';
 import type { Envelope, HandlerWrapper, OutgoingDispatcher } from '@stitch/messaging-core';
 import { Database, type DatabaseOptions } from '../database/database';
@@ -11,6 +11,7 @@ import { serviceDatabaseName, withDatabase } from '../postgres/database-url';
 import { databaseStartupFailure } from '../postgres/database-errors';
 import { ensureDatabase } from '../postgres/ensure-database';
 import { postgresConnection } from '../postgres/connection-options';
+import { preparedStatementNames } from '../database/prepared-statements';
 import { databaseConfig, type DatabaseConfig } from './database.config';
 import { PersistenceLifecycle, RELAY_SETTINGS, type RelaySettings } from './persistence.lifecycle';
 import { PersistenceParts, ready } from './persistence-parts';
@@ -23,10 +24,11 @@ export interface PersistenceModuleOptions<TClient extends PrismaClientLike> {
   readonly schemaPath: string;
   readonly migrationsDir: string;
   /**
-   * Builds the service's generated client on its database, e.g. `new PrismaClient({ adapter: new PrismaPg(connection) })`:
-   * the pg options carry the password and TLS settings beside DATABASE_URL, which a connection string would lose.
+   * Builds the service's generated client on the adapter to its database: `(adapter) => new PrismaClient({ adapter })`.
+   * The adapter's pg options carry the password and TLS settings beside DATABASE_URL, which a connection string would
+   * lose, and its statements are prepared once per connection (DATABASE_PREPARED_STATEMENTS).
    */
-  readonly createClient: (connection: pg.ClientConfig) => TClient;
+  readonly createClient: (adapter: PrismaPg) => TClient;
   readonly transactions?: DatabaseOptions;
   readonly relay?: RelaySettings;
 }
@@ -76,7 +78,11 @@ export class PersistenceModule {
               migrationsDir: options.migrationsDir,
               lockTimeoutMs: config.migrationLockTimeoutMs,
             });
-            const client = options.createClient(postgresConnection(databaseUrl, connection));
+            const client = options.createClient(
+              new PrismaPg(postgresConnection(databaseUrl, connection), {
+                ...(config.preparedStatements ? { statementNameGenerator: preparedStatementNames() } : {}),
+              }),
+            );
             await requirePersistenceTables(client).catch(async (error: unknown) => {
               await client.$disconnect();
               throw error;

@@ -2,7 +2,13 @@ import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { embeddedPostgresPasswordFile, embeddedPostgresUrl, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import {
+  embeddedPostgresPasswordFile,
+  embeddedPostgresSocketUrl,
+  embeddedPostgresUrl,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from './embedded-postgres';
 
 async function query<T extends object>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -71,6 +77,19 @@ describe('startEmbeddedPostgres', () => {
     expect(new URL(other.url).password).not.toBe(password);
   });
 
+  it('answers the shop on a Unix socket in its data folder, with the same password as over TCP', async () => {
+    const dataDir = path.join(directory, 'pg');
+    const server = await startEmbeddedPostgres({ dataDir, throwAway: true });
+    servers.push(server);
+    const password = (await readFile(embeddedPostgresPasswordFile(dataDir), 'utf8')).trim();
+    expect(server.localUrl).toBe(embeddedPostgresSocketUrl(server.port, password, dataDir));
+    // The client's address: null on a Unix socket, 127.0.0.1 over TCP.
+    const peer = 'select host(inet_client_addr()) as address';
+    expect(await query(server.localUrl, peer)).toEqual([{ address: null }]);
+    expect(await query(server.url, peer)).toEqual([{ address: '127.0.0.1' }]);
+    await expect(query(embeddedPostgresSocketUrl(server.port, 'postgres', dataDir), 'select 1')).rejects.toMatchObject({ code: '28P01' });
+  });
+
   it('moves a cluster made with the old fixed password to a random one', async () => {
     const dataDir = path.join(directory, 'pg');
     const made = await startEmbeddedPostgres({ dataDir, throwAway: true });
@@ -113,8 +132,9 @@ describe('startEmbeddedPostgres', () => {
     await server.stop();
     await client.end().catch(() => undefined);
 
+    // The killed server's socket and its lock file are still in the folder: the new one takes their place.
     const restarted = await startEmbeddedPostgres({ dataDir });
     servers.push(restarted);
-    expect(await query<{ count: string }>(restarted.url, 'select count(*) from acknowledged')).toEqual([{ count: String(commits) }]);
+    expect(await query<{ count: string }>(restarted.localUrl, 'select count(*) from acknowledged')).toEqual([{ count: String(commits) }]);
   });
 });

@@ -33,8 +33,8 @@ export interface EmbeddedPostgres {
   readonly url: string;
   /**
    * The same server through its Unix socket when it has one (see socketDirectory), else `url`: what the shop's own
-   * processes on this machine get as DATABASE_URL. A round trip over the socket skips the kernel's TCP path, which
-   * cost a service a sixth of its CPU in the checkout bench.
+   * processes on this machine get as DATABASE_URL. A query over the socket skips the kernel's TCP path: about a third
+   * less of the client's CPU than over 127.0.0.1 (docs/benchmarks.md).
    */
   readonly localUrl: string;
   /** The postmaster's pid, for a supervisor that must end it when its own process is killed. */

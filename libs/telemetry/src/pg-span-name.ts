@@ -1,10 +1,12 @@
 import type { Span } from '@opentelemetry/api';
 import type { PgRequestHookInformation } from '@opentelemetry/instrumentation-pg';
 
+const FIRST_WORD = /^\s*(\S+)/;
+
 /** What PgInstrumentation calls a query's span when the statement has no name: `pg.query:<OPERATION> <database>`. */
 export function pgQuerySpanName(text: string, database: string | undefined): string {
-  const statement = text.trim();
-  const firstWord = statement.slice(0, statement.search(/\s|$/)).toUpperCase().replace(/;$/, '');
+  // Runs for every query: reads the first word without copying the statement.
+  const firstWord = (FIRST_WORD.exec(text)?.[1] ?? '').toUpperCase().replace(/;$/, '');
   return `pg.query:${firstWord}${database ? ` ${database}` : ''}`;
 }
 

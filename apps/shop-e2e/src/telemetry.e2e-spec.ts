@@ -133,8 +133,12 @@ async function expectOneCheckoutOneTrace(shop: RunningShop, receiver: OtlpReceiv
   expect([...new Set(trace.map((span) => span.service))].sort()).toEqual(CHECKOUT_SERVICES);
   const { roots, orphans } = traceShape(trace);
   expect(orphans.map(label)).toEqual([]);
-  // The root is the storefront's HTTP request that placed the order.
-  expect(roots.map((root) => [root.service, root.kind])).toEqual([['storefront', SPAN_KIND.server]]);
+  // The root is the storefront's HTTP request that placed the order, with its route.
+  expect(roots.map((root) => [root.service, root.kind, root.attributes['http.route']])).toEqual([
+    ['storefront', SPAN_KIND.server, '/api/orders'],
+  ]);
+  // No span per Express layer or pooled connection: Nest's spans name what ran, the queries' spans what they did.
+  expect(trace.filter((span) => /^(middleware|request handler|router) - |^pg(-pool)?\.connect$/.test(span.name)).map(label)).toEqual([]);
 
   const byId = new Map(trace.map((span) => [span.spanId, span]));
   const producers = trace.filter((span) => span.kind === SPAN_KIND.producer);

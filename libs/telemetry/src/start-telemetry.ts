@@ -1,6 +1,6 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { diagLogLevelFromString, setGlobalErrorHandler } from '@opentelemetry/core';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -43,10 +43,13 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
         requireParentforOutgoingSpans: true,
         ignoreIncomingRequestHook: (request) => request.url?.startsWith('/health') ?? false,
       }),
-      new ExpressInstrumentation(),
+      // Nest's own spans name the controller and the handler; a span per Express middleware (ten a request) adds
+      // nothing to them but cost. The route still reaches the HTTP span: Express sets it before it checks the list.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER] }),
       new NestInstrumentation(),
-      // The outbox relay's and the embedded transport's polling queries would each be a trace a second.
-      new PgInstrumentation({ requireParentSpan: true, requestHook: nameQuerySpanAfterItsSql }),
+      // The outbox relay's and the embedded transport's polling queries would each be a trace a second. Taking a
+      // pooled connection is not worth a span per transaction; the pool's wait shows in its metrics.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true, requestHook: nameQuerySpanAfterItsSql }),
     ],
   });
   reportInOneLine(env);

@@ -1,6 +1,9 @@
+import { PrismaPg } from '@prisma/adapter-pg';
 import type { Destination, OutgoingMessage, Transport } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { PrismaClient } from '../../test/generated/prisma/client';
 import { migratedDatabase, startTestPostgres, until, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
+import { Database } from '../database/database';
 import { DoIt, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { OutboxRelay } from './outbox-relay';
@@ -143,6 +146,31 @@ describe('OutboxRelay', () => {
     ]);
     const left = await db.client.stitchOutbox.findMany({ select: { messageId: true } });
     expect(left).toEqual([{ messageId: 'left' }]);
+  });
+
+  it('deletes a row it handed over without making the connection give up waiting for the disk afterwards', async () => {
+    // One connection: the query after the delete runs where the delete ran. The test server does not wait for the
+    // disk at all; this connection does, as a durable server's would.
+    const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 1 }) });
+    try {
+      await client.$executeRawUnsafe('SET synchronous_commit = on');
+      const database = new Database(client);
+      const sent: string[] = [];
+      const relay = startRelay({ send: async (_destination, messages) => void sent.push(...messages.map((m) => m.messageId)) }, database, {
+        handOffGraceMs: 600_000,
+      });
+      const dispatcher = new OutboxDispatcher(database, (rows) => relay.handOff(rows));
+      await database.transaction(() => dispatcher.dispatch(queueA, message('handed')));
+      await relay.flush();
+
+      expect(sent).toEqual(['handed']);
+      expect(await client.stitchOutbox.count()).toBe(0);
+      // synchronous_commit is off for the delete's own transaction only: the handlers' commits on this connection wait.
+      const [setting] = await client.$queryRawUnsafe<Array<{ synchronous_commit: string }>>('SHOW synchronous_commit');
+      expect(setting?.synchronous_commit).toBe('on');
+    } finally {
+      await client.$disconnect();
+    }
   });
 
   it('commits a message sent by a step that runs after the outbox was written, just before the commit', async () => {

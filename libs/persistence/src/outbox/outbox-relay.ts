@@ -44,6 +44,10 @@ const CLAIM = `SELECT id::text AS id, destination_kind, destination_name, messag
     (extract(epoch FROM not_before) * 1000)::float8 AS not_before_ms, (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms
   FROM stitch_outbox WHERE ${LEFT_OVER} ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED`;
 const DELETE = 'DELETE FROM stitch_outbox WHERE id = ANY($1::bigint[])';
+// The same, without waiting for its commit to reach the disk (synchronous_commit off for this one transaction): a
+// delete lost in a crash only sends its rows again, which their receivers' inboxes skip. A durable commit after it
+// flushes it too. Saves a WAL flush per message sent.
+const DELETE_SENT = `WITH deleted AS (${DELETE}) SELECT set_config('synchronous_commit', 'off', true)`;
 // One round trip instead of a transaction's four when there is nothing to send, as on most rechecks.
 const ANY_PENDING = `SELECT EXISTS (SELECT 1 FROM stitch_outbox WHERE ${LEFT_OVER}) AS pending`;
 
@@ -185,7 +189,7 @@ export class OutboxRelay {
 
   private async deleteSent(ids: readonly string[]): Promise<void> {
     try {
-      await this.options.database.root.$executeRawUnsafe(DELETE, ids);
+      await this.options.database.root.$queryRawUnsafe(DELETE_SENT, ids);
     } catch (error) {
       this.options.logger.warn(
         { err: error, count: ids.length },

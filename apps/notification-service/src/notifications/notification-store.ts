@@ -30,23 +30,20 @@ export class NotificationStore {
     return this.db.transaction(async () => {
       const client = this.db.client;
       await client.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${COMMIT_ORDER_LOCK})`);
-      if (await client.notification.findUnique({ where: { messageId: notification.id }, select: { seq: true } })) return 'duplicate';
       const { orderId, version } = notification;
       if (orderId !== undefined && version !== undefined) {
         const newest = await client.notification.aggregate({ where: { orderId }, _max: { orderVersion: true } });
         const last = newest._max.orderVersion;
         if (last !== null && version <= last) return 'stale';
       }
-      const row = await client.notification.create({
-        data: {
-          messageId: notification.id,
-          userId: notification.userId,
-          orderId: orderId ?? null,
-          orderVersion: version ?? null,
-          payload: { ...notification },
-        },
-        select: { seq: true },
-      });
+      // One statement for what a findUnique and a create did in two; ON CONFLICT rather than createMany, which Prisma
+      // compiles anew on every call (docs/benchmarks.md). The inbox has skipped a repeated message before this runs.
+      const [row] = await client.$queryRaw<Array<{ seq: bigint }>>`
+        INSERT INTO notification (message_id, user_id, order_id, order_version, payload)
+        VALUES (${notification.id}, ${notification.userId}, ${orderId ?? null}, ${version ?? null}, ${JSON.stringify(notification)}::jsonb)
+        ON CONFLICT (message_id) DO NOTHING
+        RETURNING seq`;
+      if (!row) return 'duplicate';
       await client.$executeRawUnsafe('SELECT pg_notify($1, $2)', NOTIFICATION_CHANNEL, row.seq.toString());
       return 'stored';
     });

@@ -38,20 +38,17 @@ export class ChargeLedger {
    */
   async record(charge: NewCharge): Promise<ChargeRecord> {
     const { outcome } = charge;
-    await this.db.client.charge.createMany({
-      data: [
-        {
-          orderId: charge.orderId,
-          amountCents: charge.amountCents,
-          currency: charge.currency,
-          last4: charge.last4,
-          status: outcome.status,
-          ...(outcome.status === 'succeeded' ? { providerChargeId: outcome.chargeId } : { declineReason: outcome.reason }),
-        },
-      ],
-      skipDuplicates: true,
-    });
-    return this.db.client.charge.findUniqueOrThrow({ where: { orderId: charge.orderId } });
+    const providerChargeId = outcome.status === 'succeeded' ? outcome.chargeId : null;
+    const declineReason = outcome.status === 'declined' ? outcome.reason : null;
+    // By hand: Prisma compiles a createMany anew on every call (docs/benchmarks.md), and RETURNING saves reading it back.
+    const [inserted] = await this.db.client.$queryRaw<ChargeRecord[]>`
+      INSERT INTO charge (id, order_id, amount_cents, currency, last4, status, provider_charge_id, decline_reason)
+      VALUES (gen_random_uuid(), ${charge.orderId}::uuid, ${charge.amountCents}, ${charge.currency}::currency, ${charge.last4},
+        ${outcome.status}::charge_status, ${providerChargeId}, ${declineReason})
+      ON CONFLICT (order_id) DO NOTHING
+      RETURNING id::text AS id, order_id::text AS "orderId", amount_cents AS "amountCents", status::text AS status,
+        decline_reason AS "declineReason"`;
+    return inserted ?? this.db.client.charge.findUniqueOrThrow({ where: { orderId: charge.orderId } });
   }
 
   async findForRefund(orderId: string): Promise<RefundableCharge | null> {

@@ -14,7 +14,9 @@ import {
   startPayment,
   testEnvironment,
 } from '../../test/support/payment-test-app';
+import { Database } from '@stitch/persistence';
 import { CARD_PROVIDER, type CardProvider } from './card-provider';
+import { ChargeLedger } from './charge-ledger';
 import { DECLINED_CARD_TOKEN } from './simulated-card-provider';
 
 const transport = shopTransport();
@@ -127,6 +129,27 @@ describe('ChargePayment', () => {
     expect(second!.id).not.toBe(first!.id);
     expect(callsFor(orderId)).toBe(1);
     expect(await charges(orderId)).toHaveLength(1);
+  });
+
+  it('keeps the first charge stored for an order, and answers a second record of it with that one', async () => {
+    const ledger = app.get(ChargeLedger);
+    const db = app.get(Database);
+    const orderId = randomUUID();
+    const charge = { orderId, amountCents: 500, currency: 'EUR', last4: '4242' } as const;
+    const first = await db.transaction(() => ledger.record({ ...charge, outcome: { status: 'succeeded', chargeId: 'ch_first' } }));
+    const second = await db.transaction(() => ledger.record({ ...charge, outcome: { status: 'declined', reason: 'too late' } }));
+
+    expect(first).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      orderId,
+      amountCents: 500,
+      status: 'succeeded',
+      declineReason: null,
+    });
+    expect(second).toMatchObject(first);
+    expect(await charges(orderId)).toEqual([
+      expect.objectContaining({ status: 'succeeded', provider_charge_id: 'ch_first', id: first.id }),
+    ]);
   });
 
   it('tells a decline again, without charging, when the declined order asks again', async () => {

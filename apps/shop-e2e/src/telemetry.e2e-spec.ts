@@ -141,6 +141,10 @@ async function expectOneCheckoutOneTrace(shop: RunningShop, receiver: OtlpReceiv
   expect(trace.filter((span) => /^(middleware|request handler|router) - |^pg(-pool)?\.connect$/.test(span.name)).map(label)).toEqual([]);
 
   const byId = new Map(trace.map((span) => [span.spanId, span]));
+  // The storefront asks inventory for the order's prices with fetch(): the call and its answer are in the trace.
+  const priceLookup = trace.find((span) => span.service === 'inventory-service' && span.kind === SPAN_KIND.server);
+  const priceCall = byId.get(priceLookup?.parentSpanId ?? '');
+  expect([priceLookup?.name, priceCall?.service, priceCall?.kind]).toEqual(['GET /products', 'storefront', SPAN_KIND.client]);
   const producers = trace.filter((span) => span.kind === SPAN_KIND.producer);
   const consumers = trace.filter((span) => span.kind === SPAN_KIND.consumer);
   expect(producers.length).toBeGreaterThanOrEqual(5);

@@ -4,6 +4,7 @@ import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrum
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { exportPlan, type ExportPlan } from './export-plan';
@@ -47,6 +48,9 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
       // nothing to them but cost. The route still reaches the HTTP span: Express sets it before it checks the list.
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER] }),
       new NestInstrumentation(),
+      // fetch() goes through undici, not http: the storefront's questions to the services (the prices of an order)
+      // would otherwise be missing from the trace, and each answer a trace of its own.
+      new UndiciInstrumentation({ requireParentforSpans: true }),
       // The outbox relay's and the embedded transport's polling queries would each be a trace a second. Taking a
       // pooled connection is not worth a span per transaction; the pool's wait shows in its metrics.
       new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true, requestHook: nameQuerySpanAfterItsSql }),

@@ -4,6 +4,7 @@ import { ChargePayment, PaymentFailed, PaymentRefunded, PaymentSucceeded, Refund
 import { Services } from '@stitch/manifest';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { MessageBus, type Envelope, type FlowRecord } from '@stitch/messaging-core';
+import { Database } from '@stitch/persistence';
 import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
 import {
   flowRecords,
@@ -14,7 +15,6 @@ import {
   startPayment,
   testEnvironment,
 } from '../../test/support/payment-test-app';
-import { Database } from '@stitch/persistence';
 import { CARD_PROVIDER, type CardProvider } from './card-provider';
 import { ChargeLedger } from './charge-ledger';
 import { DECLINED_CARD_TOKEN } from './simulated-card-provider';

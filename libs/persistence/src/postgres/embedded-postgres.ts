@@ -182,11 +182,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       return resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
     child.once('exit', (code, signal) => resolve({ code, signal }));
   }).finally(() => (hasExited = true));
+  const url = embeddedPostgresUrl(port, password);
   return {
     port,
     dataDir,
-    url: embeddedPostgresUrl(port, password),
-    localUrl: socketDir ? embeddedPostgresSocketUrl(port, password, socketDir) : embeddedPostgresUrl(port, password),
+    url,
+    localUrl: socketDir ? embeddedPostgresSocketUrl(port, password, socketDir) : url,
     pid: child?.pid ?? -1,
     exited,
     // The package's stop() waits for an exit that already happened, for ever.

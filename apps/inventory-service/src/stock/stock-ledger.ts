@@ -38,14 +38,19 @@ export class StockLedger {
 
   /** Takes the lines from stock for the order. The caller has locked the rows and checked the stock. */
   async hold(orderId: string, lines: readonly StockLine[]): Promise<void> {
-    for (const line of lines) {
-      await this.db.client.product.update({ where: { sku: line.sku }, data: { available: { decrement: line.quantity } } });
-    }
-    // One INSERT of every line, by hand: Prisma compiles a createMany anew on every call (docs/benchmarks.md).
+    // One statement, by hand, for every line's stock and reservation: an update per line and Prisma's createMany
+    // (compiled anew on every call, docs/benchmarks.md) would be a round trip each.
+    const skus = lines.map((line) => line.sku);
+    const quantities = lines.map((line) => line.quantity);
     await this.db.client.$executeRaw`
+      WITH line AS (
+        SELECT * FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
+      ), taken AS (
+        UPDATE product SET available = product.available - line.quantity
+        FROM line WHERE product.sku = line.sku
+      )
       INSERT INTO reservation (order_id, sku, quantity, updated_at)
-      SELECT ${orderId}::uuid, line.sku, line.quantity, now()
-      FROM unnest(${lines.map((line) => line.sku)}::text[], ${lines.map((line) => line.quantity)}::int[]) AS line (sku, quantity)`;
+      SELECT ${orderId}::uuid, line.sku, line.quantity, now() FROM line`;
   }
 
   /**

@@ -30,22 +30,30 @@ export class NotificationStore {
     return this.db.transaction(async () => {
       const client = this.db.client;
       await client.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${COMMIT_ORDER_LOCK})`);
+      // The rest in one statement, after the lock's: a statement reads what had committed when it began, so the stale
+      // check must begin once the lock is held. A repeated message is skipped by the inbox before this runs; ON
+      // CONFLICT covers one that was not. Without an order or a version nothing is stale (a comparison with NULL is never
+      // true). The announcement is a CTE of its own, run for an inserted row only.
       const { orderId, version } = notification;
-      if (orderId !== undefined && version !== undefined) {
-        const newest = await client.notification.aggregate({ where: { orderId }, _max: { orderVersion: true } });
-        const last = newest._max.orderVersion;
-        if (last !== null && version <= last) return 'stale';
-      }
-      // One statement for what a findUnique and a create did in two; ON CONFLICT rather than createMany, which Prisma
-      // compiles anew on every call (docs/benchmarks.md). The inbox has skipped a repeated message before this runs.
-      const [row] = await client.$queryRaw<Array<{ seq: bigint }>>`
-        INSERT INTO notification (message_id, user_id, order_id, order_version, payload)
-        VALUES (${notification.id}, ${notification.userId}, ${orderId ?? null}, ${version ?? null}, ${JSON.stringify(notification)}::jsonb)
-        ON CONFLICT (message_id) DO NOTHING
-        RETURNING seq`;
-      if (!row) return 'duplicate';
-      await client.$executeRawUnsafe('SELECT pg_notify($1, $2)', NOTIFICATION_CHANNEL, row.seq.toString());
-      return 'stored';
+      const [outcome] = await client.$queryRaw<Array<{ stale: boolean; seq: bigint | null }>>`
+        WITH verdict AS (
+          SELECT EXISTS (
+            SELECT 1 FROM notification WHERE order_id = ${orderId ?? null}::text AND order_version >= ${version ?? null}::int
+          ) AS stale
+        ), inserted AS (
+          INSERT INTO notification (message_id, user_id, order_id, order_version, payload)
+          SELECT ${notification.id}::text, ${notification.userId}::text, ${orderId ?? null}::text, ${version ?? null}::int, ${JSON.stringify(notification)}::jsonb
+          FROM verdict WHERE NOT verdict.stale
+          ON CONFLICT (message_id) DO NOTHING
+          RETURNING seq
+        ), announced AS (
+          SELECT pg_notify(${NOTIFICATION_CHANNEL}, seq::text) FROM inserted
+        )
+        SELECT verdict.stale, inserted.seq, (SELECT count(*) FROM announced) AS announced
+        FROM verdict LEFT JOIN inserted ON true`;
+      if (!outcome) throw new Error('storing a notification returned no verdict');
+      if (outcome.stale) return 'stale';
+      return outcome.seq === null ? 'duplicate' : 'stored';
     });
   }
 

@@ -33,16 +33,18 @@ export class NotificationStore {
       // The rest in one statement, after the lock's: a statement reads what had committed when it began, so the stale
       // check must begin once the lock is held. A repeated message is skipped by the inbox before this runs; ON
       // CONFLICT covers one that was not. Without an order or a version nothing is stale (a comparison with NULL is never
-      // true). The announcement is a CTE of its own, run for an inserted row only.
-      const { orderId, version } = notification;
+      // true). The announcement is a CTE of its own, for an inserted row only; the result reads it because PostgreSQL
+      // runs a SELECT CTE only when something reads it.
+      const orderId = notification.orderId ?? null;
+      const version = notification.version ?? null;
       const [outcome] = await client.$queryRaw<Array<{ stale: boolean; seq: bigint | null }>>`
         WITH verdict AS (
           SELECT EXISTS (
-            SELECT 1 FROM notification WHERE order_id = ${orderId ?? null}::text AND order_version >= ${version ?? null}::int
+            SELECT 1 FROM notification WHERE order_id = ${orderId}::text AND order_version >= ${version}::int
           ) AS stale
         ), inserted AS (
           INSERT INTO notification (message_id, user_id, order_id, order_version, payload)
-          SELECT ${notification.id}::text, ${notification.userId}::text, ${orderId ?? null}::text, ${version ?? null}::int, ${JSON.stringify(notification)}::jsonb
+          SELECT ${notification.id}::text, ${notification.userId}::text, ${orderId}::text, ${version}::int, ${JSON.stringify(notification)}::jsonb
           FROM verdict WHERE NOT verdict.stale
           ON CONFLICT (message_id) DO NOTHING
           RETURNING seq

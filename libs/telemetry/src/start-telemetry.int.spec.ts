@@ -13,8 +13,11 @@ interface Export {
 const fixture = path.join(__dirname, '../test/fixtures/traced-process.ts');
 
 /** Runs the fixture process with these settings; resolves once it has exited, with what it printed. */
-async function runFixture(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--require', '@swc-node/register', fixture], {
+async function runFixture(
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--require', '@swc-node/register', fixture, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -71,6 +74,26 @@ describe('startTelemetry, in a process of its own', () => {
     );
     expect(resourceSpans?.scopeSpans.flatMap((scope) => scope.spans.map((span) => span.name))).toEqual(['fixture work']);
     expect(exports.find((sent) => sent.path === '/v1/metrics')?.body.toString('utf8')).toContain('fixture.count');
+  });
+
+  it('exports what is buffered on flush, without waiting for the batch delay or a shutdown', async () => {
+    const run = await runFixture(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '60000' },
+      ['flush-then-exit'],
+    );
+
+    expect({ code: run.code, stdout: run.stdout.trim(), stderr: run.stderr }).toEqual({ code: 0, stdout: 'flushed', stderr: '' });
+    expect(exports.find((sent) => sent.path === '/v1/traces')?.body.toString('utf8')).toContain('fixture work');
+    expect(exports.find((sent) => sent.path === '/v1/metrics')?.body.toString('utf8')).toContain('fixture.count');
+  });
+
+  it('says in one line that a flush could not export, and goes on', async () => {
+    status = 404;
+    const run = await runFixture({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, ['flush-then-exit']);
+
+    expect({ code: run.code, last: run.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: 'flushed' });
+    expect(run.stderr).toContain('telemetry: an export failed at flush: ');
+    for (const line of run.stderr.trim().split('\n')) expect(line).toMatch(/^telemetry: [^{]*$/);
   });
 
   it('exports in OTLP/protobuf, the default protocol', async () => {

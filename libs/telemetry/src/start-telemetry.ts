@@ -1,4 +1,4 @@
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics, ProxyTracerProvider, trace, type DiagLogger } from '@opentelemetry/api';
 import { diagLogLevelFromString, setGlobalErrorHandler } from '@opentelemetry/core';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -8,10 +8,17 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { exportPlan, type ExportPlan } from './export-plan';
+import { isUntracedRequest } from './untraced-requests';
 import { nameQuerySpanAfterItsSql } from './pg-span-name';
 
-/** The started SDK; `shutdown` flushes what is buffered and stops exporting. */
+/** The started SDK. */
 export interface Telemetry {
+  /**
+   * Exports what is buffered now and goes on. A service calls it before its HTTP server closes: the storefront's
+   * spans go to its own receiver, which is gone by the time `shutdown` exports the rest.
+   */
+  flush(): Promise<void>;
+  /** Exports what is buffered and stops exporting. */
   shutdown(): Promise<void>;
 }
 
@@ -30,7 +37,7 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
     console.error((error as Error).message);
     process.exit(1);
   }
-  if (plan.disabled) return { shutdown: async () => undefined };
+  if (plan.disabled) return { flush: async () => undefined, shutdown: async () => undefined };
   const sdk = startNodeSdk({
     resourceAttributes: { [ATTR_SERVICE_NAME]: service },
     // An empty list means no provider for that signal: spans stay non-recording and instruments are no-ops.
@@ -42,7 +49,7 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
       new HttpInstrumentation({
         // A receive loop's long polls (SQS) and the exporters' own requests start no trace of their own.
         requireParentforOutgoingSpans: true,
-        ignoreIncomingRequestHook: (request) => request.url?.startsWith('/health') ?? false,
+        ignoreIncomingRequestHook: (request) => isUntracedRequest(request.url),
       }),
       // Nest's own spans name the controller and the handler; a span per Express middleware (ten a request) adds
       // nothing to them but cost. The route still reaches the HTTP span: Express sets it before it checks the list.
@@ -59,11 +66,29 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
   reportInOneLine(env);
   // The last export can fail (the collector gone first); that must not fail the service's shutdown.
   return {
+    flush: () =>
+      Promise.all([forceFlush(tracerProviderOf(trace.getTracerProvider())), forceFlush(metrics.getMeterProvider())]).then(
+        () => undefined,
+        (error: unknown) => {
+          console.error(`telemetry: an export failed at flush: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      ),
     shutdown: () =>
       sdk.shutdown().catch((error: unknown) => {
         console.error(`telemetry: the last export failed at shutdown: ${error instanceof Error ? error.message : String(error)}`);
       }),
   };
+}
+
+/** The SDK's provider behind the API's global proxy. */
+function tracerProviderOf(provider: object): object {
+  return provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+}
+
+/** The API's provider types have no forceFlush; the SDK's (tracer and meter providers) have. */
+async function forceFlush(provider: object): Promise<void> {
+  const flushable = provider as { forceFlush?: () => Promise<void> };
+  if (typeof flushable.forceFlush === 'function') await flushable.forceFlush();
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   Injectable,
   Module,
   type DynamicModule,
+  type BeforeApplicationShutdown,
   type OnApplicationShutdown,
   type INestApplication,
   type ModuleMetadata,
@@ -47,15 +48,28 @@ export interface ServiceRunOptions {
   /** The transports the service can run on: the shop's in production, an in-memory one in tests. */
   readonly transports: StitchMessagingOptions['transports'];
   /** The started OpenTelemetry SDK (`@stitch/telemetry`), flushed and shut down last when the service stops. */
-  readonly telemetry?: { shutdown(): Promise<void> };
+  readonly telemetry?: TelemetryHandle;
+}
+
+/** What a service needs of `@stitch/telemetry`'s handle (which it may not import: the SDK must load first). */
+interface TelemetryHandle {
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
 }
 
 const TELEMETRY = Symbol('TELEMETRY');
 
-/** Shuts the SDK down after the consumer, relay and HTTP server have stopped, so their last spans are exported. */
+/**
+ * Flushes the SDK once the consumer and relay have stopped, while the HTTP server still listens (the storefront exports
+ * to its own receiver), and shuts it down after the server has closed, so the spans of the last requests go too.
+ */
 @Injectable()
-class TelemetryShutdown implements OnApplicationShutdown {
-  constructor(@Inject(TELEMETRY) private readonly telemetry: { shutdown(): Promise<void> }) {}
+class TelemetryShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(@Inject(TELEMETRY) private readonly telemetry: TelemetryHandle) {}
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.telemetry.flush();
+  }
 
   onApplicationShutdown(): Promise<void> {
     return this.telemetry.shutdown();

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import {
   checkDatabaseServer,
   checkDisk,
@@ -113,20 +114,74 @@ describe('checkDisk', () => {
 });
 
 describe('checkTransport', () => {
-  it('asks for a Service Bus to talk to', () => {
-    expect(checkTransport({ MESSAGING_TRANSPORT: 'azure' }).status).toBe('fail');
-    expect(checkTransport({ MESSAGING_TRANSPORT: 'azure', SERVICEBUS_NAMESPACE: 'shop' }).status).toBe('ok');
+  it('asks for a Service Bus to talk to', async () => {
+    expect((await checkTransport({ MESSAGING_TRANSPORT: 'azure' })).status).toBe('fail');
+    expect((await checkTransport({ MESSAGING_TRANSPORT: 'azure', SERVICEBUS_NAMESPACE: 'shop' })).status).toBe('ok');
   });
 
-  it('refuses an unknown transport', () => {
-    expect(checkTransport({ MESSAGING_TRANSPORT: 'kafka' })).toMatchObject({
+  it('refuses an unknown transport', async () => {
+    expect(await checkTransport({ MESSAGING_TRANSPORT: 'kafka' })).toMatchObject({
       status: 'fail',
       detail: 'MESSAGING_TRANSPORT=kafka is not one of local, azure, aws',
     });
   });
 
-  it('defaults to the embedded bus', () => {
-    expect(checkTransport({}).status).toBe('ok');
+  it('defaults to the embedded bus', async () => {
+    expect((await checkTransport({})).status).toBe('ok');
+  });
+});
+
+describe('checkTransport on AWS', () => {
+  it('says the real AWS endpoints are used without AWS_ENDPOINT_URL', async () => {
+    expect(await checkTransport({ MESSAGING_TRANSPORT: 'aws' })).toEqual({
+      status: 'ok',
+      subject: 'transport',
+      detail: 'aws: the real AWS endpoints (AWS_ENDPOINT_URL is unset); its queues and bus come from npm run topology:aws -- --apply',
+    });
+  });
+
+  it('reaches the emulator AWS_ENDPOINT_URL names', async () => {
+    const emulator = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => emulator.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(emulator.address() as net.AddressInfo).port}`;
+      expect(await checkTransport({ MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: endpoint })).toEqual({
+        status: 'ok',
+        subject: 'transport',
+        detail: `aws at ${endpoint}: its queues and bus come from npm run topology:aws -- --apply`,
+      });
+    } finally {
+      await new Promise((resolve) => emulator.close(resolve));
+    }
+  });
+
+  it('names an endpoint that does not answer, and the two ways out', async () => {
+    expect((await checkTransport({ MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' })).detail).toBe(
+      'AWS_ENDPOINT_URL=http://127.0.0.1:9 does not answer (ECONNREFUSED): start the emulator (e.g. moto_server -H 127.0.0.1 -p 5000), or unset it to use the real AWS',
+    );
+  });
+
+  it('connects to an IPv6 endpoint by its address, not as a host name to look up', async () => {
+    // Refused where IPv6 is on, unreachable where it is off: either way never ENOTFOUND.
+    const { detail } = await checkTransport({ MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: 'http://[::1]:9' });
+    expect(detail).toMatch(/^AWS_ENDPOINT_URL=http:\/\/\[::1\]:9 does not answer \(E[A-Z]+\)/);
+    expect(detail).not.toContain('ENOTFOUND');
+  });
+
+  it.each(['127.0.0.1:5000', 'localhost:5000', 'ftp://127.0.0.1:5000', 'http:127.0.0.1:5000', 'http://'])(
+    'refuses %s as not an http(s) URL',
+    async (endpoint) => {
+      expect((await checkTransport({ MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: endpoint })).detail).toBe(
+        `AWS_ENDPOINT_URL=${endpoint} is not an http(s) URL: give the emulator's, e.g. http://127.0.0.1:5000, or unset it to use the real AWS`,
+      );
+    },
+  );
+
+  it.each(['http://key:s3cret@127.0.0.1:9', 'key:s3cret@127.0.0.1:9'])('never shows the credentials in %s', async (endpoint) => {
+    const result = await checkTransport({ MESSAGING_TRANSPORT: 'aws', AWS_ENDPOINT_URL: endpoint });
+    expect(result.status).toBe('fail');
+    expect(result.detail).toMatch(/^AWS_ENDPOINT_URL=(http:\/\/)?\*\*\*@127\.0\.0\.1:9 /);
+    expect(result.detail).not.toContain('s3cret');
   });
 });
 

@@ -173,16 +173,13 @@ export function documentedSettings(example: string): Set<string> {
   return new Set(names);
 }
 
-export function checkTransport(env: Record<string, string | undefined>): CheckResult {
+export async function checkTransport(env: Record<string, string | undefined>): Promise<CheckResult> {
   const transport = env['MESSAGING_TRANSPORT'] || 'local';
   switch (transport) {
     case 'local':
       return ok('transport', 'local: the embedded bus, nothing to install');
     case 'aws':
-      return ok(
-        'transport',
-        `aws${env['AWS_ENDPOINT_URL'] ? ` at ${env['AWS_ENDPOINT_URL']}` : ''}: its queues and bus come from npm run topology:aws -- --apply`,
-      );
+      return checkAwsEndpoint(env['AWS_ENDPOINT_URL']);
     case 'azure':
       if (!env['SERVICEBUS_CONNECTION_STRING'] && !env['SERVICEBUS_NAMESPACE']) {
         return fail('transport', 'azure needs SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE (see .env.example)');
@@ -191,6 +188,37 @@ export function checkTransport(env: Record<string, string | undefined>): CheckRe
     default:
       return fail('transport', `MESSAGING_TRANSPORT=${transport} is not one of local, azure, aws`);
   }
+}
+
+/** AWS_ENDPOINT_URL names an emulator, which must answer; unset, the SDK finds AWS itself. */
+async function checkAwsEndpoint(setting: string | undefined): Promise<CheckResult> {
+  const provision = 'its queues and bus come from npm run topology:aws -- --apply';
+  if (!setting) return ok('transport', `aws: the real AWS endpoints (AWS_ENDPOINT_URL is unset); ${provision}`);
+  // The transport trims the value and takes only http(s) URLs written out with their //.
+  const endpoint = setting.trim();
+  const shown = withoutCredentials(endpoint);
+  const url = /^https?:\/\//i.test(endpoint) ? URL.parse(endpoint) : null;
+  if (!url) {
+    return fail(
+      'transport',
+      `AWS_ENDPOINT_URL=${shown} is not an http(s) URL: give the emulator's, e.g. http://127.0.0.1:5000, or unset it to use the real AWS`,
+    );
+  }
+  // URL keeps an IPv6 address in its brackets, which a socket would look up as a host name.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const reached = await connects(host, port);
+  return reached === true
+    ? ok('transport', `aws at ${shown}: ${provision}`)
+    : fail(
+        'transport',
+        `AWS_ENDPOINT_URL=${shown} does not answer (${reached}): start the emulator (e.g. moto_server -H 127.0.0.1 -p 5000), or unset it to use the real AWS`,
+      );
+}
+
+/** The URL as written, minus any user and password before its host. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([^/]*\/\/)?[^/@]*@/, '$1***@');
 }
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {

@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     checkNode(),
     await checkDependencies(root),
     await checkEnvFile(root),
-    checkTransport(process.env),
+    await checkTransport(process.env),
     ...(await checkShopPorts(port, (candidate) => isPortFree(candidate))),
     await checkDatabaseServer(databaseUrl, (candidate) => isPortFree(candidate)),
     await checkEmbeddedPostgres(databaseUrl),

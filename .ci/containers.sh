@@ -2,6 +2,7 @@
 # when sourced.
 #
 #   install_podman            podman, runc and debootstrap from Debian, and the containers.conf this machine needs
+#   check_podman_network      no bridge left by podman's CNI backend holds netavark's subnet (install_podman runs it)
 #   build_base_image          localhost/stitch-node:24, a stand-in for node:24-bookworm-slim made without a registry
 #   build_service_images      localhost/stitch/<service>:local for every service of the manifest
 #   check_image_platforms     every service image is linux/amd64
@@ -63,6 +64,28 @@ runtime = "runc"
 EOF
   export CONTAINERS_CONF="$conf"
   echo "$(podman --version), network backend $(podman info --format '{{.Host.NetworkBackend}}'); CONTAINERS_CONF=$CONTAINERS_CONF"
+  check_podman_network
+}
+
+# netavark's default network, which the containers.conf above leaves as it is.
+STITCH_PODMAN_SUBNET=${STITCH_PODMAN_SUBNET:-10.88.0.0/16}
+
+# A podman run on the CNI backend (which podman may pick without the containers.conf above) leaves the bridge
+# cni-podman0 on the same subnet as netavark's podman0. Its route comes first, so DNS answers never reach a container
+# and npm ci in an image build hangs on EAI_AGAIN: this fails at once instead. It removes nothing: the bridge may still
+# serve a container someone runs on the CNI backend.
+check_podman_network() {
+  if [ -e /sys/class/net/cni-podman0 ]; then
+    echo "a bridge cni-podman0, left by podman's CNI backend, holds $STITCH_PODMAN_SUBNET ahead of netavark's podman0, so containers get no DNS answers: remove it with ip link delete cni-podman0 (as root), then run again"
+    return 1
+  fi
+  command -v ip >/dev/null || return 0
+  local prefix device
+  while read -r prefix device; do
+    [ "$device" = podman0 ] && continue
+    echo "the route to $prefix goes via $device, not netavark's podman0 ($STITCH_PODMAN_SUBNET), so containers get no DNS answers: remove it with ip route delete $prefix dev $device (as root), then run again"
+    return 1
+  done < <(ip -o route show root "$STITCH_PODMAN_SUBNET" | sed -nE 's/^([0-9][^ ]*) .*\bdev ([^ ]+).*/\1 \2/p')
 }
 
 image_exists() {

@@ -486,9 +486,11 @@ describe('GET /api/orders/:id', () => {
     reason: 'payment declined',
     items: [{ sku: 'TEE-WHT-M', quantity: 1, unitPriceCents: 1_999 }],
     totalCents: 1_999,
+    correlationId: `checkout-${orderId}`,
+    placedAt: '2026-12-01T10:00:00.000Z',
   });
 
-  it('answers the customer’s own order as order-service has it, without its customer id', async () => {
+  it('answers the customer’s own order as order-service has it, with its checkout and when it was placed, without its customer id', async () => {
     const orderId = '0196f6a0-0000-7000-8000-000000000001';
     stubs.orders.set(orderId, stored(orderId, ada.userId));
     const response = await get(`/api/orders/${orderId}`, ada);
@@ -507,12 +509,68 @@ describe('GET /api/orders/:id', () => {
     expect(await theirs.json()).toEqual({ message: `No order ${orderId}` });
   });
 
-  it('reads pending for the customer’s order just accepted that order-service has not stored yet; 404 to anyone else', async () => {
-    const { orderId } = (await (await order({ items: [line] })).json()) as { orderId: string };
+  it('reads pending for the customer’s order just accepted that order-service has not stored yet, with its checkout; 404 to anyone else', async () => {
+    const accepted = await order({ items: [line] });
+    const { orderId } = (await accepted.json()) as { orderId: string };
     const response = await get(`/api/orders/${orderId}`, ada);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ orderId, status: 'pending', items: [], totalCents: 0 });
+    const shown = (await response.json()) as Record<string, unknown>;
+    expect(shown).toEqual({
+      orderId,
+      status: 'pending',
+      items: [],
+      totalCents: 0,
+      correlationId: accepted.headers.get('x-correlation-id'),
+      placedAt: expect.any(String),
+    });
+    expect(Math.abs(Date.parse(shown['placedAt'] as string) - Date.now())).toBeLessThan(60_000);
     expect((await get(`/api/orders/${orderId}`, await signUp('Grace'))).status).toBe(404);
+  });
+
+  it('answers an order exactly as GET /api/orders lists it: on its way, or at order-service with or without its checkout', async () => {
+    const linus = await signUp('Linus');
+    const place = async () => {
+      const accepted = await order({ items: [line] }, linus);
+      const { orderId } = (await accepted.json()) as { orderId: string };
+      return { orderId, correlationId: accepted.headers.get('x-correlation-id')! };
+    };
+    const shown = ({ userId: _customer, ...view }: ReturnType<typeof stored>) => view;
+    const withoutCheckout = <T extends { correlationId?: string }>({ correlationId: _notKept, ...order }: T) => order;
+    const onItsWay = await place();
+    const kept = stored('0196f6a0-0000-7000-8000-000000000004', linus.userId);
+    stubs.orders.set(kept.orderId, kept);
+    // Stored by an order-service that does not keep correlation ids: the storefront gives the checkout of an order
+    // placed here within the pending window, as the list does, and of none placed before it.
+    const remembered = await place();
+    const forgotten = await place();
+    stubs.orders.set(remembered.orderId, withoutCheckout(stored(remembered.orderId, linus.userId)));
+    stubs.orders.set(forgotten.orderId, withoutCheckout(stored(forgotten.orderId, linus.userId)));
+    await queryServiceDatabase(
+      postgres.url,
+      'storefront',
+      "UPDATE idempotency_key SET created_at = now() - interval '1 hour' WHERE order_id = $1",
+      [forgotten.orderId],
+    );
+
+    const listed = (await (await get('/api/orders', linus)).json()) as Array<{ orderId: string }>;
+    const alone = (await Promise.all(
+      listed.map(async ({ orderId }) => (await get(`/api/orders/${orderId}`, linus)).json()),
+    )) as typeof listed;
+
+    expect(alone).toEqual(listed);
+    expect(Object.fromEntries(alone.map((answer) => [answer.orderId, answer]))).toEqual({
+      [onItsWay.orderId]: {
+        orderId: onItsWay.orderId,
+        status: 'pending',
+        items: [],
+        totalCents: 0,
+        correlationId: onItsWay.correlationId,
+        placedAt: expect.any(String),
+      },
+      [kept.orderId]: shown(kept),
+      [remembered.orderId]: { ...shown(stored(remembered.orderId, linus.userId)), correlationId: remembered.correlationId },
+      [forgotten.orderId]: withoutCheckout(shown(stored(forgotten.orderId, linus.userId))),
+    });
   });
 
   it('is 404 for an unknown order, even a young one never accepted here', async () => {
@@ -944,6 +1002,27 @@ describe('API docs', () => {
       'POST /api/users 201,400,403,413,415,429',
     ]);
     expect((await fetch(`${base}/docs`)).status).toBe(200);
+  });
+
+  it('document an order alone as each order of the list, with its checkout and when it was placed', async () => {
+    interface JsonSchema {
+      $ref?: string;
+      items?: JsonSchema;
+      properties?: Record<string, unknown>;
+      required?: string[];
+    }
+    const document = (await (await fetch(`${base}/docs-json`)).json()) as {
+      paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: JsonSchema }> }> } }>;
+      components: { schemas: Record<string, JsonSchema> };
+    };
+    const answered = (path: string): JsonSchema => {
+      const schema = document.paths[path]!.get.responses['200']!.content['application/json']!.schema;
+      return schema.$ref ? document.components.schemas[schema.$ref.replace('#/components/schemas/', '')]! : schema;
+    };
+    const alone = answered('/api/orders/{id}');
+    expect(alone).toEqual(answered('/api/orders').items);
+    expect(Object.keys(alone.properties ?? {})).toEqual(expect.arrayContaining(['correlationId', 'placedAt']));
+    expect(alone.required).toContain('placedAt');
   });
 });
 

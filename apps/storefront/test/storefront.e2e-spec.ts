@@ -167,16 +167,21 @@ if (!hasChromium)
     await page.getByTestId('flow-filter-clear').click();
     expect(await page.getByTestId('flow-filter').inputValue()).toBe('');
 
-    // The order service stores and confirms the order; the page sees it on its next look.
+    // The order service stores and confirms the order; the page sees it on its next look, placed when order-service says.
+    const placedAt = '2026-12-01T10:00:00.000Z';
     stubs.orders.set(orderId!, {
       orderId: orderId!,
       userId: userId!,
       status: 'confirmed',
       items: [{ sku: 'TEE-WHT-M', quantity: 2, unitPriceCents: 1_999 }],
       totalCents: 3_998,
+      correlationId: placeOrder!.correlationid,
+      placedAt,
     });
     await order.getByTestId('order-status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 15_000 });
     expect(await order.getAttribute('data-status')).toBe('confirmed');
+    expect(await order.getByTestId('order-placed').getAttribute('title')).toBe(placedAt);
+    expect(await order.getByTestId('order-correlation').textContent()).toBe(placeOrder?.correlationid);
     expect(await order.textContent()).not.toContain('null');
   });
 

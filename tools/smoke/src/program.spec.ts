@@ -40,6 +40,8 @@ function fakeStorefront(options: { pendingPolls?: number; finalStatus?: string; 
         ...(status === 'cancelled' ? { reason: 'payment declined' } : {}),
         items: [],
         totalCents: 1500,
+        correlationId: 'checkout-smoke',
+        placedAt: '2026-12-01T10:00:00.000Z',
       });
     }
     return json(404, { message: 'not found' });

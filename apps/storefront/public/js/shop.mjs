@@ -47,7 +47,7 @@ export class Shop {
     }
     byId('orders-status').textContent = '';
     // Newest first, below any placed while the list loaded (those go on top).
-    for (const order of result.body) this.track(order, order.items, order.correlationId, { placedAt: order.placedAt, onTop: false });
+    for (const order of result.body) this.track(order, order.items, { onTop: false });
   }
 
   /** Forgets the orders on screen: another customer signed up in this tab. */
@@ -179,9 +179,18 @@ export class Shop {
     // The order is on its way: the form starts afresh, so a second click does not order the same again. The card has
     // done its job too: it is not kept on the page.
     this.resetOrderForm();
-    this.track({ orderId: result.body.orderId, status: 'pending', items: [], totalCents: 0 }, items, result.correlationId, {
-      placedAt: new Date().toISOString(),
-    });
+    // What the storefront accepted, until GET /api/orders/:id answers: the checkout is this request's.
+    this.track(
+      {
+        orderId: result.body.orderId,
+        status: 'pending',
+        items: [],
+        totalCents: 0,
+        correlationId: result.correlationId,
+        placedAt: new Date().toISOString(),
+      },
+      items,
+    );
   }
 
   resetOrderForm() {
@@ -193,13 +202,16 @@ export class Shop {
     this.updateTotal();
   }
 
-  /** Shows an order and follows it until the saga settles it: polling, hurried along by notifications. */
-  track(order, requested, correlationId, { placedAt, onTop = true } = {}) {
+  /**
+   * Shows an order (as GET /api/orders/:id answers it, with its checkout and when it was placed) and follows it until
+   * the saga settles it: polling, hurried along by notifications.
+   */
+  track(order, requested, { onTop = true } = {}) {
     if (this.orders.has(order.orderId)) return;
-    const item = el('li', { 'data-testid': 'order', 'data-order-id': order.orderId, 'data-correlation-id': correlationId });
+    const item = el('li', { 'data-testid': 'order', 'data-order-id': order.orderId });
     if (onTop) byId('order-list').prepend(item);
     else byId('order-list').append(item);
-    const tracked = { order, requested, item, correlationId, placedAt, timer: undefined };
+    const tracked = { order, requested, item, timer: undefined };
     this.orders.set(order.orderId, tracked);
     this.render(tracked);
     if (FINAL.has(order.status)) return;
@@ -213,15 +225,18 @@ export class Shop {
     // No longer known (on its way for too long): asking again would only be refused again.
     if (result.status === 404) return;
     if (result.ok) {
-      tracked.order = result.body;
+      // The checkout this page saw placed stays, should an order-service that keeps none have the order already.
+      tracked.order = { correlationId: tracked.order.correlationId, ...result.body };
       this.render(tracked);
     }
     if (!FINAL.has(tracked.order.status)) tracked.timer = setTimeout(() => this.poll(tracked), POLL_MS);
   }
 
-  render({ order, requested, item, correlationId, placedAt }) {
+  render({ order, requested, item }) {
+    const { correlationId, placedAt } = order;
     const lines = order.items.length ? order.items : requested;
     item.dataset.status = order.status;
+    if (correlationId) item.dataset.correlationId = correlationId;
     const parts = [
       el(
         'div',

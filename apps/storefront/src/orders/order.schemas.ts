@@ -61,38 +61,32 @@ export class OrderAcceptedDto extends createZodDto(orderAcceptedSchema) {}
 export const orderIdParamsSchema = z.object({ id: z.uuid() });
 export class OrderIdParamsDto extends createZodDto(orderIdParamsSchema) {}
 
-/** An order as the customer sees it. */
+/**
+ * An order as the customer sees it, alone (GET /api/orders/:id) or in their list (GET /api/orders): the order, the
+ * checkout it belongs to and when it was placed.
+ */
 export const orderViewSchema = z.object({
   orderId: z.uuid(),
   status: z.enum(['pending', 'confirmed', 'cancelled']),
   reason: z.string().optional().describe('Why a cancelled order was cancelled'),
   items: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
   totalCents: z.number().int().nonnegative(),
-});
-export type OrderView = z.infer<typeof orderViewSchema>;
-export class OrderViewDto extends createZodDto(orderViewSchema) {}
-
-/** The answer to an order id already used for something else: the retry is not the order first placed under it. */
-export const orderIdConflictSchema = z.object({ message: z.string(), orderId: z.uuid().describe('The order id that is already taken') });
-export class OrderIdConflictDto extends createZodDto(orderIdConflictSchema) {}
-
-/** One of the customer's orders in their list: the view, the checkout it belongs to and when it was placed. */
-export const orderSummarySchema = orderViewSchema.extend({
   correlationId: z
     .string()
     .optional()
     .describe('The checkout’s correlation id: every message of the checkout carries it (filter GET /api/flow by it)'),
   placedAt: z.iso.datetime().describe('When it was placed (ISO 8601): at the storefront while pending there, else at order-service'),
 });
-export type OrderSummary = z.infer<typeof orderSummarySchema>;
-export const orderListSchema = z.array(orderSummarySchema);
+export type OrderView = z.infer<typeof orderViewSchema>;
+export class OrderViewDto extends createZodDto(orderViewSchema) {}
+export const orderListSchema = z.array(orderViewSchema);
 export class OrderListDto extends createZodDto(orderListSchema) {}
 
+/** The answer to an order id already used for something else: the retry is not the order first placed under it. */
+export const orderIdConflictSchema = z.object({ message: z.string(), orderId: z.uuid().describe('The order id that is already taken') });
+export class OrderIdConflictDto extends createZodDto(orderIdConflictSchema) {}
+
 /** An order as order-service answers it: with its customer, whom the storefront checks against the session. */
-export const upstreamOrderViewSchema = orderViewSchema.extend({
-  userId: z.uuid(),
-  correlationId: z.string().optional(),
-  placedAt: z.iso.datetime(),
-});
+export const upstreamOrderViewSchema = orderViewSchema.extend({ userId: z.uuid() });
 export type UpstreamOrderView = z.infer<typeof upstreamOrderViewSchema>;
 export const upstreamOrderListSchema = z.array(upstreamOrderViewSchema);

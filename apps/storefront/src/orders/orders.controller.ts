@@ -74,7 +74,11 @@ export class OrdersController {
 
   @Get(':id')
   @ApiOperation({ summary: 'An order’s status, as order-service has it; pending while it is still on its way there' })
-  @ZodResponse({ status: 200, type: OrderViewDto, description: 'The order' })
+  @ZodResponse({
+    status: 200,
+    type: OrderViewDto,
+    description: 'The order as GET /api/orders lists it: with its checkout’s correlation id and when it was placed',
+  })
   @ApiBadRequestResponse({ type: InvalidRequestDto, description: 'The id is not a UUID' })
   @ApiNotFoundResponse({
     type: ApiErrorDto,

@@ -20,7 +20,8 @@ import { TEST_CARD, tokenizeCard } from './card-tokenizer';
 import { IdempotencyKeys, requestHash, type IdempotencyKey, type StoredAnswer } from './idempotency-keys';
 import { OrderClient } from './order.client';
 import { newOrderId } from './order-id';
-import type { OrderSummary, OrderView, PlaceOrderRequestDto } from './order.schemas';
+import type { OrderView, PlaceOrderRequestDto } from './order.schemas';
+import { pendingOrderView, storedOrderView } from './order-views';
 import { readsPendingWhileUnknown } from './pending-order';
 
 /** The most orders GET /api/orders lists: the customer's newest. */
@@ -95,13 +96,14 @@ export class OrdersService {
     const order = await this.orders.order(orderId);
     if (order) {
       if (order.userId !== customerId) throw this.noSuchOrder(orderId);
-      const { userId: _customer, ...view } = order;
-      return view;
+      // The storefront's record is asked only for what an order-service that does not keep correlation ids leaves out.
+      const placedHere = order.correlationId === undefined ? await this.placedHereLately(customerId, orderId) : undefined;
+      return storedOrderView(order, placedHere);
     }
     // Not at the order service yet: pending while it is on its way, if this customer placed it here.
     const key = await this.guardDatabase(orderId, () => this.keys.find(orderId));
     if (key?.customerId === customerId && readsPendingWhileUnknown(orderId, Date.now(), this.config.pendingWindowMs)) {
-      return { orderId, status: 'pending', items: [], totalCents: 0 };
+      return pendingOrderView(key);
     }
     throw this.noSuchOrder(orderId);
   }
@@ -110,7 +112,7 @@ export class OrdersService {
    * The customer's orders, newest first: those order-service has, and those accepted here that have not reached it
    * yet, pending as GET /api/orders/:id reads them. Without the storefront's database the list is order-service's alone.
    */
-  async list(customerId: string): Promise<OrderSummary[]> {
+  async list(customerId: string): Promise<OrderView[]> {
     const now = Date.now();
     const [stored, placedHere] = await Promise.all([
       this.orders.ordersOf(customerId),
@@ -122,35 +124,32 @@ export class OrdersService {
       }),
     ]);
     const keys = new Map(placedHere.map((key) => [key.orderId, key]));
-    const listed: OrderSummary[] = stored
-      .filter((order) => order.userId === customerId)
-      .map((order) => {
-        // An order-service that does not keep correlation ids yet: the storefront remembers the young ones.
-        const correlationId = order.correlationId ?? keys.get(order.orderId)?.correlationId;
-        return {
-          orderId: order.orderId,
-          status: order.status,
-          ...(order.reason === undefined ? {} : { reason: order.reason }),
-          items: order.items,
-          totalCents: order.totalCents,
-          ...(correlationId === undefined ? {} : { correlationId }),
-          placedAt: order.placedAt,
-        };
-      });
+    const listed = stored.filter((order) => order.userId === customerId).map((order) => storedOrderView(order, keys.get(order.orderId)));
     const known = new Set(listed.map((order) => order.orderId));
-    const onTheirWay: OrderSummary[] = placedHere
+    const onTheirWay = placedHere
       .filter((key) => !known.has(key.orderId) && readsPendingWhileUnknown(key.orderId, now, this.config.pendingWindowMs))
-      .map((key) => ({
-        orderId: key.orderId,
-        status: 'pending',
-        items: [],
-        totalCents: 0,
-        ...(key.correlationId === undefined ? {} : { correlationId: key.correlationId }),
-        placedAt: key.createdAt.toISOString(),
-      }));
+      .map(pendingOrderView);
     return [...onTheirWay, ...listed]
       .sort((a, b) => b.placedAt.localeCompare(a.placedAt) || b.orderId.localeCompare(a.orderId))
       .slice(0, MAX_LISTED_ORDERS);
+  }
+
+  /**
+   * The storefront's record of an order the customer placed here within the pending window: the records GET
+   * /api/orders reads, so an order answers the same alone as in the list. Without the storefront's database there is
+   * none, which costs the answer only a correlation id order-service did not keep.
+   */
+  private async placedHereLately(customerId: string, orderId: string): Promise<IdempotencyKey | undefined> {
+    try {
+      const key = await this.keys.find(orderId);
+      const lately = key !== undefined && key.createdAt.getTime() >= Date.now() - this.config.pendingWindowMs;
+      return lately && key.customerId === customerId ? key : undefined;
+    } catch (error) {
+      const reason = databaseUnavailable(error);
+      if (!reason) throw error;
+      this.logger.warn({ orderId, reason, msg: 'the storefront database cannot be reached; answering the order as order-service has it' });
+      return undefined;
+    }
   }
 
   private noSuchOrder(orderId: string): NotFoundException {

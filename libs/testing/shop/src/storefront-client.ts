@@ -20,6 +20,9 @@ export interface OrderView {
   readonly reason?: string;
   readonly items: readonly unknown[];
   readonly totalCents: number;
+  /** The checkout's correlation id: every message of the checkout carries it. */
+  readonly correlationId?: string;
+  readonly placedAt: string;
 }
 
 /**

@@ -138,20 +138,26 @@ function order(body: unknown, customer: Customer = ada): Promise<Response> {
 
 const asOperator = { authorization: `Bearer ${operatorToken}` };
 
-/** Takes everything waiting on the order queue, completing each delivery. */
-async function drainOrderQueue(): Promise<IncomingMessage[]> {
+/** Everything waiting at a source, completed. */
+async function drain(source: Source): Promise<IncomingMessage[]> {
   const received: IncomingMessage[] = [];
   const receiver = await transport.receive(
-    { kind: 'queue', name: 'order-service' },
+    source,
     async (delivery) => {
       received.push(delivery.message);
       await delivery.complete();
     },
     { concurrency: 8, lockMs: 5_000 },
   );
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await until(async () => (await transport.depth(source)) === 0);
   await receiver.close();
   return received;
+}
+
+/** Everything the storefront sent to the order queue, completed; its outbox is emptied first, so nothing is still on its way. */
+async function drainOrderQueue(): Promise<IncomingMessage[]> {
+  await settleOutbox();
+  return drain({ kind: 'queue', name: 'order-service' });
 }
 
 describe('GET /api/products', () => {
@@ -850,22 +856,6 @@ describe('the dead-letter API', () => {
     await receiver.close();
     if (!found) throw new Error(`${envelope.id} was not dead-lettered`);
     return { id: found.id, messageId: envelope.id };
-  }
-
-  /** Everything waiting at a source, completed. */
-  async function drain(source: Source): Promise<IncomingMessage[]> {
-    const received: IncomingMessage[] = [];
-    const receiver = await transport.receive(
-      source,
-      async (delivery) => {
-        received.push(delivery.message);
-        await delivery.complete();
-      },
-      { concurrency: 8, lockMs: 5_000 },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await receiver.close();
-    return received;
   }
 
   // Earlier tests leave messages on the queue and the subscriptions; each test here starts from none.

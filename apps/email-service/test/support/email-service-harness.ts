@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { shopCatalogue } from '@stitch/contracts';
 import type { MessageData, MessageDefinition } from '@stitch/messaging-catalogue';
-import { createEnvelope, toOutgoingMessage, type Envelope } from '@stitch/messaging-core';
+import { createEnvelope, toOutgoingMessage, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { envelopeOf } from '@stitch/messaging-testing';
 import { runService, withDatabase } from '@stitch/persistence';
+import { until } from '@stitch/persistence/testing';
 import pg from 'pg';
 import { EmailService } from '../../src/app.module';
 
@@ -14,8 +15,15 @@ export interface EmailServiceHarness {
   readonly transport: InMemoryTransport;
   /** Every event envelope the service published (its outbox relay sends them to the topic); not those delivered to it. */
   readonly published: Envelope[];
+  /** The flow record of every delivery the service settled: a repeat its inbox absorbed is a `duplicate`. */
+  readonly flow: FlowRecord[];
   deliver<D extends MessageDefinition>(definition: D, data: MessageData<D>, envelopeId?: string): Promise<Envelope>;
   rows<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]>;
+  /**
+   * Resolves once the service has settled the message with this id `times` times with this outcome and relayed what
+   * those deliveries published, so a test can assert that a repeat sent nothing.
+   */
+  settled(messageId: string, outcome?: FlowRecord['outcome'], times?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,14 +37,28 @@ export async function startEmailService(env: Record<string, string>): Promise<Em
     await send(destination, messages);
   };
 
-  Object.assign(process.env, { MESSAGING_RETRY_BASE_MS: '10', MESSAGING_FLOW: 'off', LOG_LEVEL: 'silent', PORT: '0', ...env });
+  const flow: FlowRecord[] = [];
+  await transport.flow.subscribe((record) => flow.push(JSON.parse(record) as FlowRecord));
+
+  Object.assign(process.env, { MESSAGING_RETRY_BASE_MS: '10', MESSAGING_FLOW: 'on', LOG_LEVEL: 'silent', PORT: '0', ...env });
   const app = await runService(EmailService, { transports: { local: () => transport }, defaultPort: 0 });
   const databaseUrl = withDatabase(env['DATABASE_URL'] ?? '', 'stitch_email');
+
+  const rows = async <T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]> => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
 
   return {
     app,
     transport,
     published,
+    flow,
     async deliver(definition, data, envelopeId) {
       const kind = definition.kind;
       const created = createEnvelope({ type: definition.type, kind, source: kind === 'command' ? 'order-service' : 'storefront', data });
@@ -46,14 +68,11 @@ export async function startEmailService(env: Record<string, string>): Promise<Em
       await send(destination, [toOutgoingMessage(envelope)]);
       return envelope;
     },
-    async rows(sql, values) {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        return (await client.query(sql, values)).rows;
-      } finally {
-        await client.end();
-      }
+    rows,
+    async settled(messageId, outcome = 'handled', times = 1) {
+      await until(() => flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length >= times);
+      // An event is recorded in `published` before the relay deletes its row, so an empty outbox means it is there.
+      await until(async () => (await rows('SELECT 1 FROM stitch_outbox')).length === 0);
     },
     close: () => app.close(),
   };

@@ -110,6 +110,34 @@ describe('InMemoryTransport', () => {
     expect(attempts).toEqual([1, 2]);
   });
 
+  it('counts the messages at a source until they are settled, those in hand and those delayed included', async () => {
+    const transport = new InMemoryTransport(catalogue.topology());
+    const queue = { kind: 'queue', name: 'a' } as const;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let completed: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (completed = resolve));
+    await transport.send(queue, [message('1', 'a.do.v1'), { ...message('2', 'a.do.v1'), notBefore: Date.now() + 60_000 }]);
+    await transport.send({ kind: 'topic', name: 'events' }, [message('3', 'a.other.v1')]);
+    await transport.receive(
+      queue,
+      async (d) => {
+        await held;
+        await d.complete();
+        completed();
+      },
+      { concurrency: 1, lockMs: 1_000 },
+    );
+
+    expect(await transport.depth(queue)).toBe(2);
+    expect(await transport.depth({ kind: 'subscription', topic: 'events', name: 'b' })).toBe(1);
+    expect(await transport.depth({ kind: 'subscription', topic: 'events', name: 'c' })).toBe(0);
+    release();
+    await done;
+    expect(await transport.depth(queue)).toBe(1);
+    await transport.close();
+  });
+
   it('replays a dead letter to its own source and purges the rest', async () => {
     const transport = new InMemoryTransport(catalogue.topology());
     const queue = { kind: 'queue', name: 'a' } as const;

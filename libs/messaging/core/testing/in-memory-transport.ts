@@ -90,6 +90,11 @@ export class InMemoryTransport implements Transport {
     }
   }
 
+  /** Messages at the source not yet settled: those waiting, those delayed and those in a receiver's hands. */
+  async depth(source: Source): Promise<number> {
+    return this.address(source).ready.length;
+  }
+
   async receive(source: Source, handler: DeliveryHandler, options: ReceiveOptions): Promise<Closable> {
     const address = this.address(source);
     const receiver = new InMemoryReceiver(address, handler, options.concurrency, options.gate);

@@ -15,6 +15,7 @@ class Child {
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
   private readonly process: ChildProcess;
+  private readonly waitingForReports: (() => void)[] = [];
 
   constructor(file: string, queue = 'order-service') {
     this.process = fork(CHILD_SCRIPT, [file, queue, String(LOCK_MS)], { execArgv: ['--require', '@swc-node/register'] });
@@ -26,10 +27,18 @@ class Child {
         if (report.kind === 'ready') resolve();
         if (report.kind === 'handling') this.handling.push(report);
         if (report.kind === 'handled') this.handled.push(...report.ids);
+        if (report.kind === 'reported') this.waitingForReports.shift()?.();
       });
       this.process.once('exit', (code) => reject(new Error(`consumer process exited early (${code})`)));
     });
     this.exited = new Promise((resolve) => this.process.once('exit', () => resolve()));
+  }
+
+  /** Resolves once the process holds no delivery and has reported every message it completed. */
+  async reported(): Promise<void> {
+    const answered = new Promise<void>((resolve) => this.waitingForReports.push(resolve));
+    this.process.send('report');
+    await answered;
   }
 
   kill(): void {
@@ -42,9 +51,9 @@ class Child {
   }
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
@@ -75,7 +84,9 @@ describe('consumer processes sharing one queue in one file', () => {
 
     const all = () => children.flatMap((child) => child.handled);
     await until(() => new Set(all()).size === sent.length, 60_000, 'all messages to be handled');
-    await sleep(300);
+    // With nothing left at the queue and nothing in any process's hands, no message can be handled again.
+    await until(async () => (await sender.depth(toOrders)) === 0, 5_000, 'the queue to be empty');
+    await Promise.all(children.map((child) => child.reported()));
 
     expect(all()).toHaveLength(sent.length);
     expect(new Set(all())).toEqual(new Set(sent.map((m) => m.messageId)));

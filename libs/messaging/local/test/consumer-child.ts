@@ -10,7 +10,9 @@ import { topology } from './topology';
 export type ChildReport =
   | { readonly kind: 'ready' }
   | { readonly kind: 'handling'; readonly id: string; readonly attempt: number }
-  | { readonly kind: 'handled'; readonly ids: readonly string[] };
+  | { readonly kind: 'handled'; readonly ids: readonly string[] }
+  /** The answer to `report`, once no delivery is in hand: every message this process completed has been reported. */
+  | { readonly kind: 'reported' };
 
 const [file = '', queue = '', lockMs = '1000'] = process.argv.slice(2);
 
@@ -20,11 +22,21 @@ function report(message: ChildReport): void {
 
 /** Handled ids are reported in batches; one IPC message per id would be the bottleneck of the test. */
 let handled: string[] = [];
-const flush = setInterval(() => {
+function reportHandled(): void {
   if (handled.length === 0) return;
   report({ kind: 'handled', ids: handled });
   handled = [];
-}, 20);
+}
+const flush = setInterval(reportHandled, 20);
+
+/** Deliveries in the handler, and `report` requests waiting for there to be none (a held `test.Hang.v1` never lets go). */
+let inHand = 0;
+let reportsAsked = 0;
+function answerReports(): void {
+  if (inHand > 0 || reportsAsked === 0) return;
+  reportHandled();
+  for (; reportsAsked > 0; reportsAsked--) report({ kind: 'reported' });
+}
 
 async function handle(delivery: Delivery): Promise<void> {
   const { messageId, type } = delivery.message;
@@ -36,17 +48,32 @@ async function handle(delivery: Delivery): Promise<void> {
   handled.push(messageId);
 }
 
+async function handleCounted(delivery: Delivery): Promise<void> {
+  inHand += 1;
+  try {
+    await handle(delivery);
+  } finally {
+    inHand -= 1;
+    answerReports();
+  }
+}
+
 async function main(): Promise<void> {
   const transport = createLocalTransport({ topology, file });
   await transport.start();
-  await transport.receive({ kind: 'queue', name: queue }, handle, { concurrency: 16, lockMs: Number(lockMs) });
+  await transport.receive({ kind: 'queue', name: queue }, handleCounted, { concurrency: 16, lockMs: Number(lockMs) });
   // A test that failed half-way must not leave consumers behind: they go when the test process does.
   process.on('disconnect', () => process.exit(0));
   process.on('message', (command) => {
+    if (command === 'report') {
+      reportsAsked += 1;
+      answerReports();
+      return;
+    }
     if (command !== 'close') return;
     void transport.close().then(() => {
       clearInterval(flush);
-      if (handled.length > 0) report({ kind: 'handled', ids: handled });
+      reportHandled();
       process.disconnect();
     });
   });

@@ -36,13 +36,17 @@ describe('a delay longer than the transport schedules', () => {
       maxDelayMs: 300,
     });
 
+    const queue = { kind: 'queue', name: DoWork.owner } as const;
     const sentAt = Date.now();
     await bus.send(DoWork, { n: 1 }, { delayMs: 1_000 });
-    while (handledAt.length === 0 && Date.now() - sentAt < 5_000) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nothing left at the queue once it was handled: that delivery was settled and no copy waits to be handled again.
+    const settled = async () => handledAt.length > 0 && (await transport.depth(queue)) === 0;
+    while (!(await settled()) && Date.now() - sentAt < 5_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    const left = await transport.depth(queue);
     await consumer.stop();
     await transport.close();
 
+    expect(left).toBe(0);
     expect(handledAt).toHaveLength(1);
     expect((handledAt[0] ?? 0) - sentAt).toBeGreaterThanOrEqual(1_000 - transport.capabilities.timeGranularityMs);
     // The first send went 300 ms ahead; the message then came back early and was sent on at least twice more.

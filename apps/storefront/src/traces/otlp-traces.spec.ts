@@ -124,6 +124,20 @@ describe('reading OTLP traces', () => {
     expect(readOtlpTraces({ resourceSpans: 'all of them' })).toMatchObject({ ok: false, problems: [{ path: 'resourceSpans' }] });
   });
 
+  it('reads ids written in base64 (protobuf’s JSON mapping) or in upper-case hex', () => {
+    const body = JSON.parse(Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString());
+    const [first, second] = body.resourceSpans[0].scopeSpans[0].spans;
+    const { traceId, spanId } = first as { traceId: string; spanId: string };
+    first.traceId = Buffer.from(traceId, 'hex').toString('base64');
+    first.spanId = spanId.toUpperCase();
+    second.spanId = Buffer.from(second.spanId as string, 'hex')
+      .toString('base64')
+      .slice(1);
+    const reading = readOtlpTraces(body);
+    expect(reading).toMatchObject({ ok: true, rejected: 1 });
+    expect(reading.ok && reading.spans[0]).toMatchObject({ traceId, spanId });
+  });
+
   it('rejects alone, and counts, a span whose ids are not ids or that ends before it starts', () => {
     const body = JSON.parse(Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString());
     const [first, second] = body.resourceSpans[0].scopeSpans[0].spans;

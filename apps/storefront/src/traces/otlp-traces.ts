@@ -141,11 +141,14 @@ function attributeMap(list: z.infer<typeof attributes>): Map<string, AnyValue | 
   return new Map((list ?? []).map(({ key, value }) => [key, value]));
 }
 
+const HEX_ID = /^[0-9a-fA-F]+$/;
+const ALL_ZERO = /^0+$/;
+
 /** Ids are hex in OTLP/JSON; base64 (protobuf's JSON mapping), which some senders write, is read too. */
 function hexId(text: string | undefined, bytes: number): string | undefined {
   if (text === undefined || text === '') return undefined;
-  const hex = new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(text) ? text.toLowerCase() : Buffer.from(text, 'base64').toString('hex');
-  return hex.length === bytes * 2 && !/^0+$/.test(hex) ? hex : undefined;
+  const hex = text.length === bytes * 2 && HEX_ID.test(text) ? text.toLowerCase() : Buffer.from(text, 'base64').toString('hex');
+  return hex.length === bytes * 2 && !ALL_ZERO.test(hex) ? hex : undefined;
 }
 
 /**

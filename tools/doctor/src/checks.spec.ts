@@ -68,6 +68,27 @@ describe('checkDatabaseServer', () => {
     expect(result.detail).toMatch(/^cannot reach 127\.0\.0\.1:9 \(ECONNREFUSED\): start that server, or unset DATABASE_URL/);
     expect(result.detail).not.toContain('s3cret');
   });
+
+  it('connects to an IPv6 server by its address, not as a host name to look up', async () => {
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      expect(await checkDatabaseServer(`postgresql://shop@[::1]:${port}/postgres`, async () => true)).toEqual({
+        status: 'ok',
+        subject: 'DATABASE_URL',
+        detail: `[::1]:${port} answers`,
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('names an unreachable IPv6 server with its address in brackets', async () => {
+    expect((await checkDatabaseServer('postgresql://shop@[::1]:9/postgres', async () => true)).detail).toMatch(
+      /^cannot reach \[::1\]:9 \(ECONNREFUSED\): start that server/,
+    );
+  });
 });
 
 describe('embedded PostgreSQL', () => {

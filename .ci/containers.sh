@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Container images of the shop's services and of the dev container, for .ci/run to source: functions only, nothing runs
 # when sourced.
 #
@@ -244,15 +245,15 @@ shop_compose() {
 # which this machine lacks, and podman-compose does not wait on `service_healthy` before podman 4.6: so the checks
 # are run here, on demand, which also proves each image's HEALTHCHECK.
 wait_until_healthy() {
-  local deadline=$((SECONDS + ${2:-240})) containers container pending
-  containers=$(podman ps -a --filter "label=io.podman.compose.project=$STITCH_CONTAINERS_PROJECT" ${1:+--filter "label=com.docker.compose.service=$1"} --format '{{.Names}}')
-  [ -n "$containers" ] || { echo "no container of ${1:-the shop} is running"; return 1; }
+  local deadline=$((SECONDS + ${2:-240})) containers=() container pending
+  mapfile -t containers < <(podman ps -a --filter "label=io.podman.compose.project=$STITCH_CONTAINERS_PROJECT" ${1:+--filter "label=com.docker.compose.service=$1"} --format '{{.Names}}')
+  [ ${#containers[@]} -gt 0 ] || { echo "no container of ${1:-the shop} is running"; return 1; }
   while :; do
     pending=()
-    for container in $containers; do
+    for container in "${containers[@]}"; do
       podman healthcheck run "$container" >/dev/null 2>&1 || pending+=("$container")
     done
-    [ ${#pending[@]} -eq 0 ] && { echo "healthy: $(echo $containers)"; return 0; }
+    [ ${#pending[@]} -eq 0 ] && { echo "healthy: ${containers[*]}"; return 0; }
     if [ $SECONDS -ge $deadline ]; then
       echo "not healthy in time: ${pending[*]}"
       for container in "${pending[@]}"; do echo "--- $container"; podman logs --tail 20 "$container" 2>&1; done

@@ -100,9 +100,14 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  // What an earlier test put in the outbox has gone out before this one looks.
-  await settleOutbox();
+  // What an earlier test put in the outbox has gone out, and what it sent to the order queue is taken off it, before
+  // this one looks: a test that failed before draining the queue would otherwise hand its PlaceOrder to the next.
+  await drainOrderQueue();
   transport.sent.length = 0;
+});
+
+// After every test, passed or failed: a transport left failing would keep the next beforeEach's outbox from emptying.
+afterEach(() => {
   transport.failing = undefined;
   stubs.inventoryFailing = false;
 });

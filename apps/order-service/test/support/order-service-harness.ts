@@ -132,8 +132,8 @@ export class OrderServiceHarness {
     // Generous: a dead-lettering takes eight attempts with backoff, and CI runs this beside other suites.
     await until(() => this.flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length >= times, 40_000);
     await until(async () => (await this.query('SELECT 1 FROM stitch_outbox')).length === 0);
-    // The in-memory transport hands relayed messages to the stand-in consumers on the next turns of the loop.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The stand-ins record a message before they complete it, so with their sources empty `received` holds it.
+    await until(async () => (await Promise.all(OBSERVED.map((source) => this.transport.depth(source)))).every((depth) => depth === 0));
   }
 
   /** Delivers a message again with its original id, as a transport may after a lost acknowledgement. */

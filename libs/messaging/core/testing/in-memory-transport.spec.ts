@@ -1,7 +1,7 @@
 import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalogue';
 import { z } from 'zod';
 import { InMemoryTransport } from './in-memory-transport';
-import type { Delivery, OutgoingMessage } from '../src/transport';
+import type { Delivery, OutgoingMessage, Source } from '../src/transport';
 
 const schema = z.object({});
 const catalogue = new Catalogue({
@@ -14,7 +14,23 @@ const catalogue = new Catalogue({
   maxAttempts: { default: 2 },
 });
 const message = (id: string, type: string): OutgoingMessage => ({ messageId: id, type, correlationId: id, body: '{}' });
-const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+/** Resolves when `predicate` holds; deliveries run on later turns of the loop, so the test looks at each. */
+async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Resolves once every message at the sources is settled: what a receiver has not been given by then, it never is. */
+async function settled(transport: InMemoryTransport, ...sources: Source[]): Promise<void> {
+  await until(
+    async () => (await Promise.all(sources.map((source) => transport.depth(source)))).every((depth) => depth === 0),
+    'the sources to empty',
+  );
+}
 
 describe('InMemoryTransport', () => {
   it('copies an event to each subscription whose filter matches', async () => {
@@ -31,7 +47,7 @@ describe('InMemoryTransport', () => {
       );
     }
     await transport.send({ kind: 'topic', name: 'events' }, [message('1', 'a.done.v1'), message('2', 'a.other.v1')]);
-    await tick();
+    await settled(transport, { kind: 'subscription', topic: 'events', name: 'b' }, { kind: 'subscription', topic: 'events', name: 'c' });
     expect(seen).toEqual({ b: ['1', '2'], c: ['1'] });
   });
 
@@ -52,11 +68,12 @@ describe('InMemoryTransport', () => {
       );
     }
     await transport.send({ kind: 'queue', name: 'a' }, [message('1', 'a.do.v1')]);
-    await tick();
+    await until(() => seen.length === 1, 'the first message to be taken');
     await transport.send({ kind: 'queue', name: 'a' }, [message('2', 'a.do.v1')]);
-    await tick();
+    // Before the first is let go: only the other receiver can take the second.
+    await until(() => seen.length === 2, 'the second message to be taken while the first is held');
     releaseFirst();
-    await tick();
+    await settled(transport, { kind: 'queue', name: 'a' });
     expect(seen).toEqual([
       ['a-1', '1'],
       ['a-2', '2'],
@@ -76,7 +93,7 @@ describe('InMemoryTransport', () => {
       { concurrency: 1, lockMs: 1_000 },
     );
     await transport.send({ kind: 'queue', name: 'a' }, [message('x', 'a.do.v1')]);
-    await tick();
+    await settled(transport, { kind: 'queue', name: 'a' });
     expect(attempts).toEqual([1, 2, 3]);
     const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'a' });
     expect(dead).toMatchObject({ reason: 'MaxDeliveryCountExceeded', attempts: 3 });
@@ -102,7 +119,8 @@ describe('InMemoryTransport', () => {
     );
     try {
       await transport.send({ kind: 'queue', name: 'a' }, [message('x', 'a.do.v1')]);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Completed on the second attempt: only a redelivery empties the queue.
+      await settled(transport, { kind: 'queue', name: 'a' });
     } finally {
       lagging.mockRestore();
       await transport.close();
@@ -153,7 +171,7 @@ describe('InMemoryTransport', () => {
       { concurrency: 4, lockMs: 1_000 },
     );
     await transport.send(queue, [message('1', 'a.do.v1'), message('2', 'a.do.v1')]);
-    await tick();
+    await settled(transport, queue);
     const dead = await transport.deadLetters.list(queue);
     expect(dead.map((d) => [d.message.messageId, d.reason])).toEqual([
       ['1', 'Broken'],
@@ -161,7 +179,7 @@ describe('InMemoryTransport', () => {
     ]);
     fail = false;
     expect(await transport.deadLetters.replay(queue, [dead[0]?.id ?? ''])).toBe(1);
-    await tick();
+    await settled(transport, queue);
     expect(handled).toEqual(['1']);
     expect(await transport.deadLetters.purge(queue)).toBe(1);
     expect(await transport.deadLetters.list(queue)).toEqual([]);

@@ -1,6 +1,15 @@
-import { contextForEnvelope, createEnvelope, MessageBus, PermanentError, runInMessageContext, type Envelope } from '@stitch/messaging-core';
+import {
+  contextForEnvelope,
+  createEnvelope,
+  MessageBus,
+  PermanentError,
+  runInMessageContext,
+  type Envelope,
+  type WrappedOutcome,
+} from '@stitch/messaging-core';
 import { readStructuredCloudEvent } from '@stitch/messaging-core/testing';
-import { migratedDatabase, startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
+import pg from 'pg';
+import { migratedDatabase, startTestPostgres, until, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
 import { DoIt, Done, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
 import { Inbox } from './inbox';
@@ -39,6 +48,15 @@ const deliver = (envelope: Envelope, work: () => Promise<void>) =>
 async function handle(n: number): Promise<void> {
   await db.database.client.note.create({ data: { id: `note-${n}`, text: `handled ${n}` } });
   await bus.publish(Done, { n });
+}
+
+/** Sessions waiting on a lock in the inbox's insert: a delivery blocked on another's uncommitted record of its id. */
+async function blockedInboxInserts(observer: pg.Client): Promise<number> {
+  const { rows } = await observer.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO stitch_inbox%'`,
+  );
+  return rows[0]?.n ?? 0;
 }
 
 async function counts() {
@@ -133,14 +151,24 @@ describe('Inbox', () => {
 
   it('runs the handler once when two deliveries of one id overlap', async () => {
     const envelope = incoming(5);
+    // A session of its own: the deliveries' connections are busy in their transactions.
+    const observer = new pg.Client({ connectionString: db.url });
+    await observer.connect();
     const work = jest.fn(async () => {
       await handle(5);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The first delivery commits only once the other waits on its uncommitted inbox record: they overlap for certain.
+      await until(async () => (await blockedInboxInserts(observer)) === 1);
     });
 
-    await Promise.all([deliver(envelope, work), deliver(envelope, work)]);
+    let outcomes: Array<WrappedOutcome | void>;
+    try {
+      outcomes = await Promise.all([deliver(envelope, work), deliver(envelope, work)]);
+    } finally {
+      await observer.end();
+    }
 
     expect(work).toHaveBeenCalledTimes(1);
+    expect(outcomes.filter((outcome) => outcome === 'duplicate')).toHaveLength(1);
     expect(await counts()).toEqual({ notes: 1, outbox: 1, inbox: 1 });
   });
 });

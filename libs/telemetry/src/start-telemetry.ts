@@ -69,15 +69,15 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
     flush: () =>
       Promise.all([forceFlush(tracerProviderOf(trace.getTracerProvider())), forceFlush(metrics.getMeterProvider())]).then(
         () => undefined,
-        (error: unknown) => {
-          console.error(`telemetry: an export failed at flush: ${error instanceof Error ? error.message : String(error)}`);
-        },
+        sayExportFailed('an export failed at flush'),
       ),
-    shutdown: () =>
-      sdk.shutdown().catch((error: unknown) => {
-        console.error(`telemetry: the last export failed at shutdown: ${error instanceof Error ? error.message : String(error)}`);
-      }),
+    shutdown: () => sdk.shutdown().catch(sayExportFailed('the last export failed at shutdown')),
   };
+}
+
+/** A failed export at flush or shutdown, said in one line; it must not fail the service's stop. */
+function sayExportFailed(what: string): (error: unknown) => void {
+  return (error) => console.error(`telemetry: ${what}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** The SDK's provider behind the API's global proxy. */

@@ -116,11 +116,8 @@ export class OrdersService {
     const now = Date.now();
     const [stored, placedHere] = await Promise.all([
       this.orders.ordersOf(customerId),
-      this.keys.placedBy(customerId, new Date(now - this.config.pendingWindowMs), MAX_LISTED_ORDERS).catch((error: unknown) => {
-        const reason = databaseUnavailable(error);
-        if (!reason) throw error;
-        this.logger.warn({ reason, msg: 'the storefront database cannot be reached; listing the orders order-service has' });
-        return [];
+      this.unlessDatabaseIsDown(() => this.keys.placedBy(customerId, new Date(now - this.config.pendingWindowMs), MAX_LISTED_ORDERS), [], {
+        msg: 'the storefront database cannot be reached; listing the orders order-service has',
       }),
     ]);
     const keys = new Map(placedHere.map((key) => [key.orderId, key]));
@@ -140,15 +137,27 @@ export class OrdersService {
    * none, which costs the answer only a correlation id order-service did not keep.
    */
   private async placedHereLately(customerId: string, orderId: string): Promise<IdempotencyKey | undefined> {
+    const key = await this.unlessDatabaseIsDown(() => this.keys.find(orderId), undefined, {
+      orderId,
+      msg: 'the storefront database cannot be reached; answering the order as order-service has it',
+    });
+    const lately = key !== undefined && key.createdAt.getTime() >= Date.now() - this.config.pendingWindowMs;
+    return lately && key.customerId === customerId ? key : undefined;
+  }
+
+  /** What the storefront's own records add to an answer, or `fallback`, with a warning, while its database is down. */
+  private async unlessDatabaseIsDown<T>(
+    read: () => Promise<T>,
+    fallback: T,
+    log: { readonly msg: string; readonly orderId?: string },
+  ): Promise<T> {
     try {
-      const key = await this.keys.find(orderId);
-      const lately = key !== undefined && key.createdAt.getTime() >= Date.now() - this.config.pendingWindowMs;
-      return lately && key.customerId === customerId ? key : undefined;
+      return await read();
     } catch (error) {
       const reason = databaseUnavailable(error);
       if (!reason) throw error;
-      this.logger.warn({ orderId, reason, msg: 'the storefront database cannot be reached; answering the order as order-service has it' });
-      return undefined;
+      this.logger.warn({ ...log, reason });
+      return fallback;
     }
   }
 

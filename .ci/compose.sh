@@ -37,7 +37,8 @@ check_compose_profiles() {
   local profiles failed=0 profile output
   profiles=$(compose_profiles "$root") || return 1
   [ -n "$profiles" ] || { echo "docker-compose.yml names no profile"; return 1; }
-  for profile in $profiles; do
+  # One profile a line, read as lines: zsh, which may source this too, does not split an unquoted variable.
+  while IFS= read -r profile; do
     # An empty env file in place of .env, and an environment without the settings a user may have exported.
     if output=$(cd "$root" && env -u STITCH_SHOP_ID -u SESSION_SECRET -u OPERATOR_TOKEN -u MSSQL_SA_PASSWORD -u ACCEPT_EULA \
       .tools/podman-compose/bin/podman-compose --env-file /dev/null -f docker-compose.yml --profile "$profile" config 2>&1 >/dev/null); then
@@ -46,6 +47,6 @@ check_compose_profiles() {
       echo "FAIL compose profile $profile: $(printf '%s\n' "$output" | tail -n 1)"
       failed=1
     fi
-  done
+  done <<<"$profiles"
   return "$failed"
 }

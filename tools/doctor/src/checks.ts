@@ -59,8 +59,12 @@ export async function checkDatabaseServer(
       : ok('PostgreSQL', 'port 5432 is taken: the embedded server will take a free port');
   }
   const url = URL.parse(databaseUrl);
-  if (!url) {
-    return fail('DATABASE_URL', 'is not a URL: postgresql://user:password@host:5432/postgres, or unset it to use the embedded server');
+  // localhost:5432 parses too, as a URL of scheme "localhost": the services refuse any scheme but these at start.
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol)) {
+    return fail(
+      'DATABASE_URL',
+      `${url ? 'is not a postgresql:// URL' : 'is not a URL'}: postgresql://user:password@host:5432/postgres, or unset it to use the embedded server`,
+    );
   }
   const address = socketAddress(url, 5432);
   // Shown with its brackets, an IPv6 address reads apart from its port: [::1]:5432, not ::1:5432.

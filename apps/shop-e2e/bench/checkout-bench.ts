@@ -26,7 +26,8 @@ import {
 } from '@stitch/bench-testing';
 import { launchShop } from '@stitch/launcher';
 import { dataOwners, JsonEventStream, sleep, StorefrontClient } from '@stitch/shop-testing';
-import { hopsOf, type Hop, type TracedSpan } from './hop-times';
+import type { TracedSpan } from './hop-times';
+import { traceFigures } from './trace-figures';
 
 interface OrderNews {
   readonly kind: string;
@@ -198,39 +199,15 @@ async function main(): Promise<void> {
     }
     const aloneOutcome = await orders.outcome(alone, FINISH_WITHIN_MS);
     const correlationIds = await orderCorrelationIds(storefront, users, new Set(alone));
-    const hops: Hop[] = (await checkoutSpans(storefrontUrl, correlationIds)).flatMap((spans) => hopsOf(spans));
-    const hopSummary = (pick: (hop: Hop) => number) => summarizeLatencies(hops.map(pick));
-    const hop = hopSummary((h) => h.commitToHandler);
-    const handOff = hopSummary((h) => h.commitToSend);
-    const transport = hopSummary((h) => h.sendToHandler);
-    const handled = hops.filter((h) => h.handlerToCommit !== undefined);
-    const handler = summarizeLatencies(handled.map((h) => h.handlerToCommit as number));
-    const queries = summarizeLatencies(handled.map((h) => h.queries as number));
+    const timings = traceFigures(await checkoutSpans(storefrontUrl, correlationIds));
     const aloneScenario = `one at a time (${aloneCount} orders)`;
     rows.push(
       [aloneScenario, 'placed → confirmed p50 / p99 / max (ms)', latencies(aloneOutcome.latency)],
-      [
-        aloneScenario,
-        `hop: sender's commit → handler start p50 / p99 (ms, ${hop.count} hops)`,
-        `${hop.p50.toFixed(1)} / ${hop.p99.toFixed(1)}`,
-      ],
-      [aloneScenario, '… of which commit → outbox send p50 (ms)', handOff.p50.toFixed(1)],
-      [aloneScenario, '… of which outbox send → handler start p50 (ms)', transport.p50.toFixed(1)],
-      [
-        aloneScenario,
-        `handler: its start → its commit p50 / p99 (ms, ${handler.count} handlers)`,
-        `${handler.p50.toFixed(1)} / ${handler.p99.toFixed(1)}`,
-      ],
-      [aloneScenario, 'database queries per handler p50 / max', `${queries.p50} / ${queries.max}`],
+      ...timings.rows.map(([name, measured]) => [aloneScenario, name, measured]),
     );
     figure(aloneScenario, 'placed → confirmed p50', 'ms', aloneOutcome.latency.p50);
     figure(aloneScenario, 'placed → confirmed p99', 'ms', aloneOutcome.latency.p99);
-    figure(aloneScenario, 'hop p50', 'ms', hop.p50);
-    figure(aloneScenario, 'hop p99', 'ms', hop.p99);
-    figure(aloneScenario, 'commit → outbox send p50', 'ms', handOff.p50);
-    figure(aloneScenario, 'outbox send → handler start p50', 'ms', transport.p50);
-    figure(aloneScenario, 'handler start → its commit p50', 'ms', handler.p50);
-    figure(aloneScenario, 'database queries per handler p50', 'queries', queries.p50);
+    for (const [metric, unit, value] of timings.figures) figure(aloneScenario, metric, unit, value);
 
     // What each process of the shop spends, in CPU time, on the orders of the fixed rate.
     const cpuNow = () =>

@@ -1,4 +1,4 @@
-import { hopsOf, type TracedSpan } from './hop-times';
+import { hopsOf, stepsOf, type TracedSpan } from './hop-times';
 
 const T0 = 1_800_000_000_000n; // ms since the epoch
 let next = 0;
@@ -30,13 +30,30 @@ describe('hopsOf', () => {
       producer,
       span({ parentSpanId: 'h', service: 'order-service', name: 'pg.query:COMMIT stitch_order', kind: 'client', at: 8, ms: 1.5 }),
       span({ parentSpanId: 'p', service: 'order-service', name: 'send payment-service', kind: 'client', at: 10, ms: 0.5 }),
-      span({ id: 'c', parentSpanId: 'p', service: 'payment-service', name: 'process payment-service', kind: 'consumer', at: 12, ms: 9 }),
+      span({
+        id: 'c',
+        parentSpanId: 'p',
+        service: 'payment-service',
+        name: 'process payment-service',
+        kind: 'consumer',
+        attributes: { 'stitch.message.type': 'payment.charge-payment.v1' },
+        at: 12,
+        ms: 9,
+      }),
       span({ parentSpanId: 'c', service: 'payment-service', name: 'pg.query:BEGIN stitch_payment', kind: 'client', at: 13, ms: 0.5 }),
       span({ parentSpanId: 'c', service: 'payment-service', name: 'pg.query:COMMIT stitch_payment', kind: 'client', at: 18, ms: 1 }),
     ];
 
     expect(hopsOf(spans)).toEqual([
-      { to: 'process payment-service', commitToHandler: 2.5, commitToSend: 0.5, sendToHandler: 2, handlerToCommit: 7, queries: 2 },
+      {
+        to: 'process payment-service',
+        step: 'payment.charge-payment.v1 → payment-service',
+        commitToHandler: 2.5,
+        commitToSend: 0.5,
+        sendToHandler: 2,
+        handlerToCommit: 7,
+        queries: 2,
+      },
     ]);
   });
 
@@ -48,5 +65,15 @@ describe('hopsOf', () => {
     ];
 
     expect(hopsOf(spans)).toEqual([]);
+  });
+
+  it('groups hops by step in the order the steps first appear', () => {
+    const hop = (step: string, commitToHandler: number) => ({ to: 'process x', step, commitToHandler, commitToSend: 0, sendToHandler: 0 });
+    const steps = stepsOf([hop('b → x', 1), hop('a → y', 2), hop('b → x', 3)]);
+
+    expect(steps.map(([step, hops]) => [step, hops.map((h) => h.commitToHandler)])).toEqual([
+      ['b → x', [1, 3]],
+      ['a → y', [2]],
+    ]);
   });
 });

@@ -7,12 +7,15 @@ export interface TracedSpan {
   readonly kind: string;
   readonly startUnixNano: string;
   readonly durationMs: number;
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 /** One message's way from the transaction that sent it to the handler that took it, in ms. */
 export interface Hop {
-  /** The message: the consumer span's name (`process order-service`). */
+  /** The consumer span's name (`process order-service`). */
   readonly to: string;
+  /** The message's type (`order.place-order.v1`) and the service that took it: one step of the checkout. */
+  readonly step: string;
   /** Sender's COMMIT done → receiver's consumer span started: the hop. */
   readonly commitToHandler: number;
   /** Sender's COMMIT done → the outbox's send started. */
@@ -79,6 +82,7 @@ export function hopsOf(spans: readonly TracedSpan[]): Hop[] {
     const ownCommit = firstCommit(ownWork, consumer.service, startMs(consumer));
     hops.push({
       to: consumer.name,
+      step: `${String(consumer.attributes?.['stitch.message.type'] ?? consumer.name)} → ${consumer.service}`,
       commitToHandler: startMs(consumer) - committed,
       commitToSend: startMs(send) - committed,
       sendToHandler: startMs(consumer) - startMs(send),
@@ -91,4 +95,11 @@ export function hopsOf(spans: readonly TracedSpan[]): Hop[] {
     });
   }
   return hops;
+}
+
+/** Hops grouped by their step, in the order the steps were first seen. */
+export function stepsOf(hops: readonly Hop[]): Array<[string, Hop[]]> {
+  const steps = new Map<string, Hop[]>();
+  for (const hop of hops) steps.set(hop.step, [...(steps.get(hop.step) ?? []), hop]);
+  return [...steps];
 }

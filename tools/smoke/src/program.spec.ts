@@ -101,7 +101,7 @@ describe('smoke run', () => {
       expect.stringMatching(/^ok {2}products \(\d+ ms\)$/),
       expect.stringMatching(/^ok {2}sign-up \(\d+ ms\)$/),
       expect.stringMatching(/^ok {2}checkout \(\d+ ms\)$/),
-      'ok  order confirmed (1500 ms)',
+      expect.stringMatching(/^ok {2}order confirmed \(1500 ms\): order [0-9a-f-]{36}, correlation id checkout-smoke$/),
     ]);
     expect(exit).toBe(0);
     const order = storefront.calls.find((call) => call.method === 'POST' && call.url.endsWith('/api/orders'));

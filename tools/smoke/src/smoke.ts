@@ -85,7 +85,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
 
   let sku = '';
   let orderId = '';
-  const steps: readonly [string, () => Promise<void>][] = [
+  // A step may answer what it found worth a reader's while: printed after its time.
+  const steps: readonly [string, () => Promise<string | void>][] = [
     ['storefront answers', async () => expectStatus(await request('GET', '/health/live'), 'GET', '/health/live', 200)],
     [
       'products',
@@ -129,8 +130,9 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
         for (;;) {
           const answer = await request('GET', `/api/orders/${orderId}`);
           expectStatus(answer, 'GET', `/api/orders/${orderId}`, 200);
-          const view = json<{ status?: string; reason?: string }>(answer.text, `GET /api/orders/${orderId}`);
-          if (view.status === 'confirmed') return;
+          const view = json<{ status?: string; reason?: string; correlationId?: string }>(answer.text, `GET /api/orders/${orderId}`);
+          // The correlation id finds the checkout's every message and span (flow view, traces, logs).
+          if (view.status === 'confirmed') return `order ${orderId}, correlation id ${view.correlationId ?? 'not answered'}`;
           if (view.status !== 'pending')
             throw new StepFailure(`order ${orderId} is ${view.status}${view.reason ? ` (${view.reason})` : ''}, expected confirmed`);
           if (now() + (deps.pollMs ?? 250) >= deadline)
@@ -144,8 +146,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   for (const [name, step] of steps) {
     const started = now();
     try {
-      await step();
-      deps.print(`ok  ${name} (${now() - started} ms)`);
+      const found = await step();
+      deps.print(`ok  ${name} (${now() - started} ms)${found ? `: ${found}` : ''}`);
     } catch (error) {
       deps.print(`FAIL ${name}: ${error instanceof StepFailure ? error.message : oneLine(String(error))}`);
       return false;

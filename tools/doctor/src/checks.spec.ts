@@ -63,14 +63,14 @@ describe('checkDatabaseServer', () => {
   });
 
   it.each([
-    ['localhost:5432', 'is not a postgresql:// URL'],
-    ['mysql://shop@127.0.0.1:3306/shop', 'is not a postgresql:// URL'],
-    ['127.0.0.1', 'is not a URL'],
+    ['localhost:5432', 'localhost:5432 is not a postgresql:// URL'],
+    ['mysql://shop:s3cret@127.0.0.1:3306/shop', 'mysql://***@127.0.0.1:3306/shop is not a postgresql:// URL'],
+    ['127.0.0.1', '127.0.0.1 is not a URL'],
   ])('refuses DATABASE_URL=%s, which no service would start with', async (databaseUrl, problem) => {
     expect(await checkDatabaseServer(databaseUrl, async () => true)).toEqual({
       status: 'fail',
       subject: 'DATABASE_URL',
-      detail: `${problem}: postgresql://user:password@host:5432/postgres, or unset it to use the embedded server`,
+      detail: `${problem}: write it as postgresql://user:password@host:5432/postgres, or unset it to use the embedded server`,
     });
   });
 

@@ -63,7 +63,7 @@ export async function checkDatabaseServer(
   if (!url || !/^postgres(ql)?:$/.test(url.protocol)) {
     return fail(
       'DATABASE_URL',
-      `${url ? 'is not a postgresql:// URL' : 'is not a URL'}: postgresql://user:password@host:5432/postgres, or unset it to use the embedded server`,
+      `${withoutCredentials(databaseUrl)} is not a ${url ? 'postgresql:// ' : ''}URL: write it as postgresql://user:password@host:5432/postgres, or unset it to use the embedded server`,
     );
   }
   const address = socketAddress(url, 5432);

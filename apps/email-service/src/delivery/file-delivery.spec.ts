@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import fs, { mkdtemp, readdir, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ComposedMail } from '../mail/compose';
@@ -31,6 +31,26 @@ describe('FileDelivery', () => {
     expect(await delivery.write(mail('m-1', 'first\r\n'))).toBe(true);
     expect(await readFile(path.join(dir, 'm-1.eml'), 'utf8')).toBe('first\r\n');
     expect(await readdir(dir)).toEqual(['m-1.eml']);
+  });
+
+  it('syncs the folder once the mail has its name, so that a power cut cannot take the name away', async () => {
+    const synced: string[] = [];
+    const open = fs.open;
+    const spy = jest.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle: FileHandle = await open(...args);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        synced.push(path.relative(dir, String(args[0])) || '.');
+        return sync();
+      };
+      return handle;
+    });
+    try {
+      await new FileDelivery(dir).write(mail('m-5', 'durable'));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(synced).toEqual([expect.stringMatching(/^\.m-5\..+\.tmp$/), '.']);
   });
 
   it('leaves an existing mail as it is when the same message is delivered again', async () => {

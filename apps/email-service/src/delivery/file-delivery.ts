@@ -40,6 +40,7 @@ export class FileDelivery implements MailDelivery {
     }
     try {
       await link(temporary, target);
+      await syncFolder(this.dir);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -54,4 +55,19 @@ export class FileDelivery implements MailDelivery {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * The mail's name is an entry in its folder, written to disk with the folder, not with the file: without this a power
+ * cut after the handler commits could lose a mail its SentMail row says was sent (the database may be another disk or
+ * server, whose sync does nothing for this one). Windows cannot open a folder to sync it; NTFS journals the entry.
+ */
+async function syncFolder(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const folder = await open(dir, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
 }

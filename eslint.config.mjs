@@ -131,7 +131,10 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '^@stitch/[^/]+/testing$', message: 'Test doubles are for tests: shipped code cannot import a testing entry point.' },
-            { regex: '^@stitch/(messaging|shop)-testing$', message: 'Test libraries are for tests: shipped code cannot import them.' },
+            {
+              regex: '^@stitch/(messaging|shop|waiting)-testing$',
+              message: 'Test libraries are for tests: shipped code cannot import them.',
+            },
             {
               regex: '^\\.{1,2}/(.+/)?(testing|test-support|test)(/|$)',
               message: 'Test support is for tests: shipped code cannot import it.',

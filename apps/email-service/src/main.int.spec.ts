@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 
 let server: TestPostgres;
 let dataDir: string;
@@ -58,7 +59,11 @@ describe('email service start', () => {
   it('logs the SMTP host it sends through, never the password', async () => {
     const { child, output, exited } = start({ SMTP_URL: 'smtp://shop:s3cret@mail.example.com:2525' });
     try {
-      await until(() => output.stdout.includes('mails go to SMTP via mail.example.com:2525') || child.exitCode !== null, 60_000);
+      await until(
+        'the service to log where mails go, or to exit',
+        () => output.stdout.includes('mails go to SMTP via mail.example.com:2525') || child.exitCode !== null,
+        { timeoutMs: 60_000 },
+      );
     } finally {
       child.kill('SIGTERM');
     }

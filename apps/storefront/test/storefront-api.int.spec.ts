@@ -17,7 +17,8 @@ import {
 import { InMemoryTransport, readStructuredCloudEvent } from '@stitch/messaging-core/testing';
 import { envelopeOf } from '@stitch/messaging-testing';
 import { runService } from '@stitch/persistence';
-import { queryServiceDatabase, startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { queryServiceDatabase, startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import { Storefront } from '../src/app.module';
 import { openEventStream } from './support/sse';
 import { newOrderId } from '../src/orders/order-id';
@@ -90,7 +91,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   ada = await signUp('Ada');
   userId = ada.userId;
-  await until(() => transport.sent.length > 0);
+  await until("the relay to send Ada's UserSignedUp", () => transport.sent.length > 0);
 });
 
 afterAll(async () => {
@@ -114,7 +115,10 @@ afterEach(() => {
 
 /** Waits until the outbox relay has sent every committed row. */
 async function settleOutbox(): Promise<void> {
-  await until(async () => (await outboxRows()) === 0, 10_000);
+  await until('the relay to send every committed row', async () => (await outboxRows()) === 0, {
+    timeoutMs: 10_000,
+    state: async () => `${await outboxRows()} rows left`,
+  });
 }
 
 async function outboxRows(): Promise<number> {
@@ -154,7 +158,7 @@ async function drain(source: Source): Promise<IncomingMessage[]> {
     },
     { concurrency: 8, lockMs: 5_000 },
   );
-  await until(async () => (await transport.depth(source)) === 0);
+  await until(`${source.kind} ${source.name} to empty`, async () => (await transport.depth(source)) === 0);
   await receiver.close();
   return received;
 }
@@ -186,7 +190,7 @@ describe('POST /api/users', () => {
     expect(response.status).toBe(201);
     const { userId: newUserId } = (await response.json()) as { userId: string };
     expect(newUserId).toMatch(/^[0-9a-f-]{36}$/);
-    await until(() => transport.sent.length > 0);
+    await until('the relay to send UserSignedUp', () => transport.sent.length > 0);
     expect(transport.sent).toHaveLength(1);
     const [{ destination, message }] = transport.sent as [(typeof transport.sent)[number]];
     expect(destination).toEqual({ kind: 'topic', name: 'events' });
@@ -407,7 +411,7 @@ describe('POST /api/orders', () => {
     const response = await order({ userId, items: [line], orderId });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ orderId, status: 'pending' });
-    await until(() => transport.sent.length > 0);
+    await until('the relay to try sending PlaceOrder', () => transport.sent.length > 0);
     expect(await outboxRows()).toBe(1);
     transport.failing = undefined;
     await settleOutbox();

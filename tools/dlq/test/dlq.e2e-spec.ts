@@ -23,6 +23,7 @@ import {
 } from '@stitch/messaging-core';
 import { createLocalTransport } from '@stitch/messaging-local';
 import { localTransportFile } from '@stitch/messaging-transports';
+import { until } from '@stitch/waiting-testing';
 import { dlq } from './dlq-cli';
 
 interface Running {
@@ -120,7 +121,7 @@ for (const fixture of [local, awsFixture()]) {
     let event: { messageId: string; correlationId: string };
 
     /** email-service as it would run with a handler that cannot do its work: it dead-letters what it gets at once. */
-    async function failingEmailService(until: () => Promise<boolean>): Promise<void> {
+    async function failingEmailService(deadLettered: string, condition: () => Promise<boolean>): Promise<void> {
       const fail: MessageHandlerFn = async () => {
         throw new MessageRejectedError('the mail template is missing');
       };
@@ -138,7 +139,7 @@ for (const fixture of [local, awsFixture()]) {
       });
       await consumer.start();
       try {
-        await waitFor('the failing consumer to dead-letter', until);
+        await until(`the failing consumer to dead-letter ${deadLettered}`, condition, { timeoutMs: 60_000, intervalMs: 100 });
       } finally {
         await consumer.stop();
       }
@@ -198,6 +199,7 @@ for (const fixture of [local, awsFixture()]) {
         name: 'Ada',
       });
       await failingEmailService(
+        'the command and the event',
         async () =>
           (await deadLetterIdOf(emailQueue, command.messageId)) !== undefined &&
           (await deadLetterIdOf(emailEvents, event.messageId)) !== undefined,
@@ -291,7 +293,7 @@ for (const fixture of [local, awsFixture()]) {
 
     it('purges only with --yes when purging all', async () => {
       const another = await sendEmail();
-      await failingEmailService(async () => (await deadLetterIdOf(emailQueue, another.messageId)) !== undefined);
+      await failingEmailService('the other command', async () => (await deadLetterIdOf(emailQueue, another.messageId)) !== undefined);
 
       const refused = await dlq(['purge', '--all', '--source', Services.email], running.env);
       expect(refused).toEqual({
@@ -307,12 +309,4 @@ for (const fixture of [local, awsFixture()]) {
       expect(listed).toEqual([{ source: emailQueue, count: 0, messages: [] }]);
     });
   });
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }

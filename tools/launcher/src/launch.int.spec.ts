@@ -4,12 +4,13 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { serviceNames } from '@stitch/manifest';
+import { until } from '@stitch/waiting-testing';
 import { Client } from 'pg';
 import { launchShop, repoRoot, type RunningShop } from './launch';
 import { isPortFree } from './ports';
 import type { LaunchedProcess, RunRecord } from './run-record';
 import type { ServiceDefinition } from './services';
-import { isGone, until } from '../test/support/process-state';
+import { isGone } from '../test/support/process-state';
 
 const fixture = (name: string) => path.join(__dirname, '../test/fixtures', `${name}.ts`);
 
@@ -275,7 +276,9 @@ describe('a supervising launcher', () => {
     const [front, before] = shop.processes as [LaunchedProcess, LaunchedProcess];
     await fetch(`${before.url}/exit`);
 
-    await until(() => lines.includes(`order-service-1 ready again at ${before.url}`), 'the restarted replica');
+    await until('the restarted replica ready again', () => lines.includes(`order-service-1 ready again at ${before.url}`), {
+      timeoutMs: 60_000,
+    });
     const after = shop.processes[1] as LaunchedProcess;
     expect(after.pid).not.toBe(before.pid);
     expect(lines).toContain('order-service-1 exited with code 4; restarting it in 0.1 s');
@@ -299,7 +302,7 @@ describe('a supervising launcher', () => {
     await client.end();
 
     process.kill(postmaster, 'SIGKILL');
-    await until(async () => ((await record()).postgres?.pid ?? postmaster) !== postmaster, 'PostgreSQL restarted');
+    await until('PostgreSQL restarted', async () => ((await record()).postgres?.pid ?? postmaster) !== postmaster, { timeoutMs: 60_000 });
 
     expect(lines).toContain('PostgreSQL was killed by SIGKILL; restarting it');
     const again = new Client({ connectionString: shop.databaseUrl });
@@ -328,7 +331,10 @@ describe('a supervising launcher', () => {
 
     launcher.kill('SIGKILL');
 
-    await until(() => pids.every(isGone), `${pids.join(', ')} to end`);
+    await until(`${pids.join(', ')} to end`, () => pids.every(isGone), {
+      timeoutMs: 60_000,
+      state: () => `still running: ${pids.filter((pid) => !isGone(pid)).join(', ')}`,
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { until } from '@stitch/waiting-testing';
 import { platformCaveat, signalProcessTree, windowsTreeKill } from './process-tree';
-import { isGone, until } from '../test/support/process-state';
+import { isGone } from '../test/support/process-state';
 
 describe('signalProcessTree', () => {
   const groups = process.platform === 'win32' ? it.skip : it;
@@ -17,7 +18,7 @@ describe('signalProcessTree', () => {
     signalProcessTree(child.pid as number, 'SIGKILL');
 
     expect(await exited).toBe('SIGKILL');
-    await until(() => isGone(grandchild), `grandchild ${grandchild} to end`, 10_000);
+    await until(`grandchild ${grandchild} to end`, () => isGone(grandchild), { timeoutMs: 10_000 });
   });
 
   it('is quiet about a group that is already gone', () => {

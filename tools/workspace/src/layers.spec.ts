@@ -43,6 +43,7 @@ describe('the layer rules', () => {
     ['an app', 'apps/inventory-service/src/layer-probe.ts', '@stitch/messaging-core/testing'],
     ['a transport', 'libs/messaging/azure-service-bus/src/layer-probe.ts', '@stitch/messaging-azure-service-bus/testing'],
     ['the persistence lib', 'libs/persistence/src/layer-probe.ts', '@stitch/messaging-core/testing'],
+    ['an app', 'apps/order-service/src/layer-probe.ts', '@stitch/waiting-testing'],
   ])('makes it a lint error when production code of %s imports test support (%s)', async (_, file, importedFrom) => {
     expect(await brokenRules(file, importedFrom)).toContainEqual(testingInProduction);
   });
@@ -58,6 +59,8 @@ describe('the layer rules', () => {
     ['an app imports the contracts, persistence and the transport selection', 'apps/order-service/src/layer-probe.ts', '@stitch/contracts'],
     ['an app imports the telemetry library', 'apps/order-service/src/layer-probe.ts', '@stitch/telemetry'],
     ["an app's spec imports test support", 'apps/order-service/src/layer-probe.spec.ts', '@stitch/persistence/testing'],
+    ["an app's test harness imports the waiting library", 'apps/order-service/test/support/layer-probe.ts', '@stitch/waiting-testing'],
+    ["a fault scenario's support imports the waiting library", 'apps/shop-faults/src/support/layer-probe.ts', '@stitch/waiting-testing'],
     ['an end-to-end suite imports the cloud infrastructure', 'apps/shop-e2e/src/layer-probe.e2e-spec.ts', '@stitch/infra-aws'],
     ['the infrastructure imports the database roles of persistence', 'infra/aws/src/layer-probe.ts', '@stitch/persistence/database-roles'],
     [

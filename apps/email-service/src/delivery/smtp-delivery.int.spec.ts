@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { EmailSent, SendEmail } from '@stitch/contracts';
-import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import { SMTPServer } from 'smtp-server';
 import { readMail } from '../../test/support/read-mail';
 import { startEmailService, type EmailServiceHarness } from '../../test/support/email-service-harness';
@@ -58,7 +59,7 @@ describe('email service (SMTP)', () => {
     const id = randomUUID();
     await service.deliver(SendEmail, { to: 'ada@example.com', template: 'welcome', params: { name: 'Ada' } }, id);
 
-    await until(() => service.published.some((e) => e.type === EmailSent.type));
+    await until('EmailSent published', () => service.published.some((e) => e.type === EmailSent.type));
     expect(received).toHaveLength(1);
     const [mail] = received;
     expect(mail?.from).toBe('shop@stitch.local');

@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EmailSent, SendEmail, UserSignedUp } from '@stitch/contracts';
-import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import { readMail } from '../../test/support/read-mail';
 import { startEmailService, type EmailServiceHarness } from '../../test/support/email-service-harness';
 
@@ -36,7 +37,7 @@ describe('email service (files)', () => {
       params: { orderId: 'ord-42', totalCents: 4_999 },
     });
 
-    await until(() => emailSentFor(envelope.id).length === 1);
+    await until("EmailSent for Ada's order confirmation", () => emailSentFor(envelope.id).length === 1);
     const mail = readMail(await readFile(path.join(mailDir, `${envelope.id}.eml`)));
     expect(mail.header('Message-ID')).toBe(`<${envelope.id}@stitch.local>`);
     expect(mail.header('To')).toBe('ada@example.com');
@@ -70,7 +71,7 @@ describe('email service (files)', () => {
       { to: 'bob@example.com', template: 'order-cancelled', params: { orderId: 'ord-7', reason: 'payment declined' } },
       id,
     );
-    await until(() => emailSentFor(id).length === 1);
+    await until("EmailSent for Bob's cancellation", () => emailSentFor(id).length === 1);
     const first = await readFile(path.join(mailDir, `${id}.eml`));
 
     await service.deliver(
@@ -91,7 +92,7 @@ describe('email service (files)', () => {
     const id = randomUUID();
     const data = { to: 'eve@example.com', template: 'welcome', params: { name: 'Eve' } } as const;
     await service.deliver(SendEmail, data, id);
-    await until(() => emailSentFor(id).length === 1);
+    await until("EmailSent for Eve's welcome", () => emailSentFor(id).length === 1);
 
     await service.rows('DELETE FROM stitch_inbox WHERE message_id = $1', [id]);
     await service.deliver(SendEmail, data, id);
@@ -105,7 +106,7 @@ describe('email service (files)', () => {
   it('welcomes a user who signed up', async () => {
     const envelope = await service.deliver(UserSignedUp, { userId: randomUUID(), email: 'cy@example.com', name: 'Cy' });
 
-    await until(() => emailSentFor(envelope.id).length === 1);
+    await until("EmailSent for Cy's welcome", () => emailSentFor(envelope.id).length === 1);
     const mail = readMail(await readFile(path.join(mailDir, `${envelope.id}.eml`)));
     expect(mail.header('Message-ID')).toBe(`<${envelope.id}@stitch.local>`);
     expect(mail.header('To')).toBe('cy@example.com');
@@ -118,7 +119,10 @@ describe('email service (files)', () => {
   it('dead-letters a SendEmail whose params do not fit its template, naming the param, sending nothing', async () => {
     const envelope = await service.deliver(SendEmail, { to: 'dee@example.com', template: 'order-confirmed', params: { orderId: 'ord-9' } });
 
-    await until(async () => (await service.transport.deadLetters.list({ kind: 'queue', name: 'email-service' })).length === 1);
+    await until(
+      "Dee's SendEmail dead-lettered",
+      async () => (await service.transport.deadLetters.list({ kind: 'queue', name: 'email-service' })).length === 1,
+    );
     const [dead] = await service.transport.deadLetters.list({ kind: 'queue', name: 'email-service' });
     expect(dead?.message.messageId).toBe(envelope.id);
     expect(dead?.reason).toMatch(/^MessageRejectedError: template order-confirmed cannot render: totalCents: /);

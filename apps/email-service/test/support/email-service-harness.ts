@@ -5,7 +5,7 @@ import { createEnvelope, toOutgoingMessage, type Envelope, type FlowRecord } fro
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { envelopeOf } from '@stitch/messaging-testing';
 import { runService, withDatabase } from '@stitch/persistence';
-import { until } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import pg from 'pg';
 import { EmailService } from '../../src/app.module';
 
@@ -70,9 +70,12 @@ export async function startEmailService(env: Record<string, string>): Promise<Em
     },
     rows,
     async settled(messageId, outcome = 'handled', times = 1) {
-      await until(() => flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length >= times);
+      const settledTimes = () => flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length;
+      await until(`message ${messageId} ${outcome} ${times === 1 ? 'once' : `${times} times`}`, () => settledTimes() >= times, {
+        state: () => `${settledTimes()} so far`,
+      });
       // An event is recorded in `published` before the relay deletes its row, so an empty outbox means it is there.
-      await until(async () => (await rows('SELECT 1 FROM stitch_outbox')).length === 0);
+      await until('the outbox to empty', async () => (await rows('SELECT 1 FROM stitch_outbox')).length === 0);
     },
     close: () => app.close(),
   };

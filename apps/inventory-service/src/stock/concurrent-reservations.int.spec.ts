@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { ReserveStock, StockReservationFailed, StockReserved } from '@stitch/contracts';
 import type { Envelope } from '@stitch/messaging-core';
-import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import {
   query,
   receivedByOrderService,
@@ -38,7 +39,10 @@ describe('two replicas reserving the same item at once', () => {
     await Promise.all(
       orders.map((orderId, i) => sendCommand(transports[i % 2]!, ReserveStock, { orderId, items: [{ sku: 'TEST-LIMITED', quantity: 1 }] })),
     );
-    await until(() => events.flat().length === 40, 30_000);
+    await until('an answer to each of the 40 orders', () => events.flat().length === 40, {
+      timeoutMs: 30_000,
+      state: () => `${events.flat().length} answered`,
+    });
 
     const all = events.flat();
     expect(new Set(all.map((event) => (event.data as { orderId: string }).orderId))).toEqual(new Set(orders));

@@ -3,7 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { ReleaseStock, ReserveStock, StockReservationFailed, StockReserved } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import type { Envelope, FlowRecord } from '@stitch/messaging-core';
-import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import {
   flowRecords,
   query,
@@ -57,14 +58,20 @@ const outcomesOf = (messageId: string) =>
     .sort();
 
 async function handled(messageId: string, outcome: FlowRecord['outcome'] = 'handled'): Promise<void> {
-  await until(() => flow.some((record) => record.messageId === messageId && record.outcome === outcome));
-  await until(async () => (await query(server.url, 'SELECT 1 FROM stitch_outbox')).length === 0);
+  await until(
+    `message ${messageId} ${outcome}`,
+    () => flow.some((record) => record.messageId === messageId && record.outcome === outcome),
+    {
+      state: () => `its outcomes so far: ${outcomesOf(messageId).join(', ') || 'none'}`,
+    },
+  );
+  await until('the outbox to empty', async () => (await query(server.url, 'SELECT 1 FROM stitch_outbox')).length === 0);
 }
 
 async function reserve(orderId: string, items: Array<{ sku: string; quantity: number }>, id?: string): Promise<Envelope> {
   const before = eventsFor(orderId).length;
   await sendCommand(transport, ReserveStock, { orderId, items }, id);
-  await until(() => eventsFor(orderId).length > before);
+  await until(`an answer to ReserveStock for order ${orderId}`, () => eventsFor(orderId).length > before);
   return eventsFor(orderId).at(-1)!;
 }
 

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { OrderCancelled, OrderConfirmed, OrderPlaced, UserSignedUp } from '@stitch/contracts';
 import type { MessageDefinition } from '@stitch/messaging-catalogue';
-import { queryServiceDatabase, startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { queryServiceDatabase, startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import { NotificationReplicas, type Replica } from '../../test/support/notification-replicas';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../test/support/round-robin-proxy';
 import { connectSse, type SseConnection } from '../../test/support/sse-client';
@@ -52,11 +53,15 @@ async function connect(baseUrl: string, query = '', lastEventId?: string): Promi
   connections.push(connection);
   expect(connection.status).toBe(200);
   // The stream is open (and its replica subscribed to the feed) once the first comment is in.
-  await until(() => connection.events.length > 0, WAIT_MS);
+  await until(`the first comment on the stream of ${baseUrl}`, () => connection.events.length > 0, { timeoutMs: WAIT_MS });
   return connection;
 }
 
-const handled = (...ids: string[]) => until(() => ids.every((id) => replicas.handledBy.has(id)), WAIT_MS);
+const handled = (...ids: string[]) =>
+  until('the events handled by a replica', () => ids.every((id) => replicas.handledBy.has(id)), {
+    timeoutMs: WAIT_MS,
+    state: () => `not handled yet: ${ids.filter((id) => !replicas.handledBy.has(id)).join(', ')}`,
+  });
 const idsOn = (stream: SseConnection) => stream.data<Notification>().map((n) => n.id);
 const line = { sku: 'TEE-BLK-M', quantity: 1, unitPriceCents: 1_500 };
 
@@ -66,7 +71,9 @@ const line = { sku: 'TEE-BLK-M', quantity: 1, unitPriceCents: 1_500 };
  */
 async function markerOn(streams: readonly SseConnection[], userId = randomUUID()): Promise<string> {
   const marker = await replicas.publishOne(UserSignedUp, { userId, email: 'marker@example.com', name: 'Marker' });
-  await until(() => streams.every((stream) => idsOn(stream).includes(marker.id)), WAIT_MS);
+  await until(`the marker ${marker.id} on every stream`, () => streams.every((stream) => idsOn(stream).includes(marker.id)), {
+    timeoutMs: WAIT_MS,
+  });
   return marker.id;
 }
 
@@ -94,7 +101,9 @@ describe('GET /notifications on two replicas', () => {
   it('opens a server-sent event stream at once and keeps it alive with heartbeat comments', async () => {
     const stream = await connect(one.url);
     expect(stream.contentType).toMatch(/^text\/event-stream/);
-    await until(() => stream.events.filter((e) => e.comments.includes('heartbeat')).length >= 2, WAIT_MS);
+    await until('two heartbeat comments', () => stream.events.filter((e) => e.comments.includes('heartbeat')).length >= 2, {
+      timeoutMs: WAIT_MS,
+    });
     expect(stream.events[0]).toEqual({ comments: ['connected'] });
   });
 
@@ -154,7 +163,9 @@ describe('GET /notifications on two replicas', () => {
     const welcome = (index: number) => ({ definition: UserSignedUp, data: { userId, email: `r${index}@example.com`, name: `R ${index}` } });
     const before = await connect(proxy.url, query);
     const firstBatch = await replicas.publish([0, 1, 2].map(welcome));
-    await until(() => firstBatch.every((e) => idsOn(before).includes(e.id)), WAIT_MS);
+    await until('the first three notifications on the stream', () => firstBatch.every((e) => idsOn(before).includes(e.id)), {
+      timeoutMs: WAIT_MS,
+    });
     const lastEventId = before.lastEventId() as string;
     before.close();
     await before.ended;
@@ -230,7 +241,7 @@ describe('GET /notifications on two replicas', () => {
     await handled(id);
     await replicas.publishOne(UserSignedUp, { userId, email: 'bo@example.com', name: 'Bo' }, id);
     // The repeat is completed by whichever replica takes it, and recorded as a duplicate, not handled again.
-    await until(() => replicas.duplicatesAt.has(id), WAIT_MS);
+    await until('the repeat recorded as a duplicate', () => replicas.duplicatesAt.has(id), { timeoutMs: WAIT_MS });
     await markerOn([stream]);
 
     expect(replicas.handledBy.get(id)).toHaveLength(1);
@@ -274,7 +285,7 @@ describe('GET /notifications on two replicas', () => {
     await handled(kept.id);
     const stored = (id: string) =>
       queryServiceDatabase(server.url, 'notification-service', 'SELECT 1 FROM notification WHERE message_id = $1', [id]);
-    await until(async () => (await stored(old)).length === 0, WAIT_MS);
+    await until('the two-day-old notification pruned', async () => (await stored(old)).length === 0, { timeoutMs: WAIT_MS });
     expect(await stored(kept.id)).toHaveLength(1);
   });
 

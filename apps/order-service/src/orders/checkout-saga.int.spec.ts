@@ -15,8 +15,9 @@ import {
 } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { Database } from '@stitch/persistence';
+import { until } from '@stitch/waiting-testing';
 import { randomUUID } from 'node:crypto';
-import { OrderServiceHarness, until } from '../../test/support/order-service-harness';
+import { OrderServiceHarness } from '../../test/support/order-service-harness';
 import type { PrismaClient } from '../generated/prisma/client';
 import { OrdersRepository } from './orders.repository';
 
@@ -48,7 +49,7 @@ async function signedUpUser(name = 'Ada'): Promise<MessageData<typeof UserSigned
 async function placedOrder(user: MessageData<typeof UserSignedUp>): Promise<string> {
   const orderId = randomUUID();
   await shop.storefront.send(PlaceOrder, { orderId, userId: user.userId, items, paymentMethod });
-  await until(() => shop.sent(ReserveStock, (data) => data.orderId === orderId).length === 1);
+  await until(`ReserveStock for order ${orderId}`, () => shop.sent(ReserveStock, (data) => data.orderId === orderId).length === 1);
   return orderId;
 }
 
@@ -56,7 +57,7 @@ async function placedOrder(user: MessageData<typeof UserSignedUp>): Promise<stri
 async function orderAwaitingPayment(user: MessageData<typeof UserSignedUp>): Promise<string> {
   const orderId = await placedOrder(user);
   await shop.inventory.publish(StockReserved, { orderId, items: items.map(({ sku, quantity }) => ({ sku, quantity })) });
-  await until(() => shop.sent(ChargePayment, (data) => data.orderId === orderId).length === 1);
+  await until(`ChargePayment for order ${orderId}`, () => shop.sent(ChargePayment, (data) => data.orderId === orderId).length === 1);
   return orderId;
 }
 
@@ -69,7 +70,10 @@ describe('the checkout saga', () => {
     const orderId = randomUUID();
 
     await shop.storefront.send(PlaceOrder, { orderId, userId: user.userId, items, paymentMethod });
-    await until(() => shop.sent(ReserveStock, about(orderId)).length === 1 && shop.sent(OrderPlaced, about(orderId)).length === 1);
+    await until(
+      'ReserveStock and OrderPlaced for the order',
+      () => shop.sent(ReserveStock, about(orderId)).length === 1 && shop.sent(OrderPlaced, about(orderId)).length === 1,
+    );
     expect(shop.sent(OrderPlaced, about(orderId))).toEqual([{ orderId, userId: user.userId, items, totalCents: 3_900, version: 1 }]);
     expect(shop.sent(ReserveStock, about(orderId))).toEqual([
       {
@@ -89,12 +93,15 @@ describe('the checkout saga', () => {
         { sku: 'CAP-1', quantity: 1 },
       ],
     });
-    await until(() => shop.sent(ChargePayment, about(orderId)).length === 1);
+    await until('ChargePayment for the order', () => shop.sent(ChargePayment, about(orderId)).length === 1);
     expect(shop.sent(ChargePayment, about(orderId))).toEqual([{ orderId, amountCents: 3_900, currency: 'EUR', paymentMethod }]);
     expect(await shop.orderRow(orderId)).toEqual({ status: 'pending', reason: null, stock_reserved: true, version: 2 });
 
     await shop.payment.publish(PaymentSucceeded, { orderId, chargeId: 'ch_test_1', amountCents: 3_900 });
-    await until(() => shop.sent(OrderConfirmed, about(orderId)).length === 1 && shop.sent(SendEmail, mailAbout(orderId)).length === 1);
+    await until(
+      'OrderConfirmed and its mail',
+      () => shop.sent(OrderConfirmed, about(orderId)).length === 1 && shop.sent(SendEmail, mailAbout(orderId)).length === 1,
+    );
     expect(shop.sent(OrderConfirmed, about(orderId))).toEqual([{ orderId, userId: user.userId, totalCents: 3_900, version: 3 }]);
     expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([
       { to: user.email, template: 'order-confirmed', params: { orderId, totalCents: 3_900, name: 'Ada' } },
@@ -112,6 +119,7 @@ describe('the checkout saga', () => {
 
     // The relay sends the command and the event separately: wait for each, not for the event alone.
     await until(
+      'ReleaseStock, OrderCancelled and the cancellation mail',
       () =>
         shop.sent(ReleaseStock, about(orderId)).length === 1 &&
         shop.sent(OrderCancelled, about(orderId)).length === 1 &&
@@ -137,7 +145,10 @@ describe('the checkout saga', () => {
       shortages: [{ sku: 'TEE-M', requested: 2, available: 0 }],
     });
 
-    await until(() => shop.sent(OrderCancelled, about(orderId)).length === 1 && shop.sent(SendEmail, mailAbout(orderId)).length === 1);
+    await until(
+      'OrderCancelled and its mail',
+      () => shop.sent(OrderCancelled, about(orderId)).length === 1 && shop.sent(SendEmail, mailAbout(orderId)).length === 1,
+    );
     const reason = 'Not enough stock: TEE-M (2 ordered, 0 available)';
     expect(shop.sent(OrderCancelled, about(orderId))).toEqual([{ orderId, userId: user.userId, reason, version: 2 }]);
     expect(shop.sent(SendEmail, mailAbout(orderId))).toEqual([
@@ -160,7 +171,7 @@ describe('the checkout saga', () => {
 
     await shop.storefront.publish(UserSignedUp, user);
 
-    await until(() => shop.sent(ReserveStock, about(orderId)).length === 1, 15_000);
+    await until('ReserveStock once the user is known', () => shop.sent(ReserveStock, about(orderId)).length === 1, { timeoutMs: 15_000 });
     await shop.settled(placed.id);
     expect(shop.sent(OrderPlaced, about(orderId))).toEqual([expect.objectContaining({ orderId, userId: user.userId, version: 1 })]);
     expect(await shop.orderRow(orderId)).toMatchObject({ status: 'pending', version: 1 });

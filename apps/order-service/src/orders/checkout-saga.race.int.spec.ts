@@ -15,9 +15,10 @@ import {
 } from '@stitch/contracts';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
+import { until } from '@stitch/waiting-testing';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { OrderServiceHarness, until } from '../../test/support/order-service-harness';
+import { OrderServiceHarness } from '../../test/support/order-service-harness';
 
 /**
  * Two replicas of the order service on one database, each handling one message at a time, so two replies for
@@ -81,9 +82,12 @@ async function race(orderId: string, first: () => Promise<Envelope>, second: () 
   const lock = await holdOrderRow(orderId);
   try {
     const winner = await first();
-    await until(async () => (await blockedUpdates()) === 1, 10_000);
+    await until('the first delivery to block on the order row', async () => (await blockedUpdates()) === 1, { timeoutMs: 10_000 });
     const loser = await second();
-    await until(async () => (await blockedUpdates()) === 2, 10_000);
+    await until('the second delivery to block on the order row too', async () => (await blockedUpdates()) === 2, {
+      timeoutMs: 10_000,
+      state: async () => `${await blockedUpdates()} updates blocked`,
+    });
     await lock.release();
     return [winner, loser];
   } catch (error) {

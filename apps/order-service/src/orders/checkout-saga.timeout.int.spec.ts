@@ -15,8 +15,9 @@ import {
 import type { MessageData } from '@stitch/messaging-catalogue';
 import type { Envelope } from '@stitch/messaging-core';
 import { envelopeOf } from '@stitch/messaging-testing';
+import { until } from '@stitch/waiting-testing';
 import { randomUUID } from 'node:crypto';
-import { OrderServiceHarness, until } from '../../test/support/order-service-harness';
+import { OrderServiceHarness } from '../../test/support/order-service-harness';
 
 /**
  * Orders time out after 1.5 s here, on a transport that delays by at most 0.4 s, as SQS delays by at most 15
@@ -48,7 +49,7 @@ async function placedOrder(): Promise<{ orderId: string; userId: string; placedA
   const orderId = randomUUID();
   const placedAt = Date.now();
   await shop.storefront.send(PlaceOrder, { orderId, userId: user.userId, items, paymentMethod });
-  await until(() => shop.sent(ReserveStock, about(orderId)).length === 1);
+  await until(`ReserveStock for order ${orderId}`, () => shop.sent(ReserveStock, about(orderId)).length === 1);
   return { orderId, userId: user.userId, placedAt };
 }
 
@@ -63,7 +64,7 @@ function expirySends(orderId: string): Envelope[] {
 }
 
 async function expired(orderId: string): Promise<void> {
-  await until(() => expirySends(orderId).length > 0, 5_000);
+  await until(`ExpireOrder for order ${orderId}`, () => expirySends(orderId).length > 0, { timeoutMs: 5_000 });
   await shop.settled(expirySends(orderId)[0]!.id, 'handled');
 }
 
@@ -71,9 +72,9 @@ describe('an order that does not complete in time', () => {
   it('is cancelled with its stock released when its payment never answers, only once the whole timeout has passed', async () => {
     const { orderId, userId, placedAt } = await placedOrder();
     await shop.inventory.publish(StockReserved, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }] });
-    await until(() => shop.sent(ChargePayment, about(orderId)).length === 1);
+    await until('ChargePayment for the order', () => shop.sent(ChargePayment, about(orderId)).length === 1);
 
-    await until(() => shop.sent(OrderCancelled, about(orderId)).length === 1, 10_000);
+    await until('the order cancelled by its timeout', () => shop.sent(OrderCancelled, about(orderId)).length === 1, { timeoutMs: 10_000 });
     const cancelledAt = Date.now();
     await expired(orderId);
 
@@ -95,7 +96,7 @@ describe('an order that does not complete in time', () => {
   it('refunds a payment that succeeds after the timeout cancelled the order, and stays cancelled', async () => {
     const { orderId } = await placedOrder();
     await shop.inventory.publish(StockReserved, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }] });
-    await until(() => shop.sent(OrderCancelled, about(orderId)).length === 1, 10_000);
+    await until('the order cancelled by its timeout', () => shop.sent(OrderCancelled, about(orderId)).length === 1, { timeoutMs: 10_000 });
 
     const late = await shop.payment.publish(PaymentSucceeded, { orderId, chargeId: 'ch_late_1', amountCents: 3_000 });
     await shop.settled(late.id);
@@ -114,7 +115,7 @@ describe('an order that does not complete in time', () => {
 
   it('releases stock reserved after the timeout cancelled the order while it waited for the stock', async () => {
     const { orderId, userId } = await placedOrder();
-    await until(() => shop.sent(OrderCancelled, about(orderId)).length === 1, 10_000);
+    await until('the order cancelled by its timeout', () => shop.sent(OrderCancelled, about(orderId)).length === 1, { timeoutMs: 10_000 });
     const reason = 'Not completed within 1500 ms (still waiting for stock)';
     expect(shop.sent(OrderCancelled, about(orderId))).toEqual([{ orderId, userId, reason, version: 2 }]);
     expect(shop.sent(ReleaseStock, about(orderId))).toEqual([]);
@@ -130,9 +131,9 @@ describe('an order that does not complete in time', () => {
   it('leaves an order confirmed in time as it is when its expiry arrives', async () => {
     const { orderId } = await placedOrder();
     await shop.inventory.publish(StockReserved, { orderId, items: [{ sku: 'TEE-M', quantity: 2 }] });
-    await until(() => shop.sent(ChargePayment, about(orderId)).length === 1);
+    await until('ChargePayment for the order', () => shop.sent(ChargePayment, about(orderId)).length === 1);
     await shop.payment.publish(PaymentSucceeded, { orderId, chargeId: 'ch_in_time', amountCents: 3_000 });
-    await until(() => shop.sent(OrderConfirmed, about(orderId)).length === 1);
+    await until('OrderConfirmed for the order', () => shop.sent(OrderConfirmed, about(orderId)).length === 1);
 
     await expired(orderId);
 

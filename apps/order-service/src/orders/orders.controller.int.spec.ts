@@ -1,6 +1,7 @@
 import { PlaceOrder, ReserveStock, StockReservationFailed, UserSignedUp } from '@stitch/contracts';
+import { until } from '@stitch/waiting-testing';
 import { randomUUID } from 'node:crypto';
-import { OrderServiceHarness, until } from '../../test/support/order-service-harness';
+import { OrderServiceHarness } from '../../test/support/order-service-harness';
 
 let shop: OrderServiceHarness;
 const user = { userId: randomUUID(), email: 'ada@example.com', name: 'Ada' };
@@ -26,7 +27,7 @@ async function placedOrder(userId = user.userId): Promise<string> {
 async function placedOrderWithCorrelation(userId: string): Promise<{ orderId: string; correlationId: string }> {
   const orderId = randomUUID();
   const sent = await shop.storefront.send(PlaceOrder, { orderId, userId, items, paymentMethod: { token: 'tok_test_visa', last4: '4242' } });
-  await until(() => shop.sent(ReserveStock, (data) => data.orderId === orderId).length === 1);
+  await until(`ReserveStock for order ${orderId}`, () => shop.sent(ReserveStock, (data) => data.orderId === orderId).length === 1);
   return { orderId, correlationId: sent.correlationId };
 }
 

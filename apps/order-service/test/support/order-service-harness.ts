@@ -6,11 +6,10 @@ import { MessageBus, toOutgoingMessage, TransportDispatcher, type Envelope, type
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
 import { envelopeOf } from '@stitch/messaging-testing';
 import { runService, serviceDatabaseName, withDatabase } from '@stitch/persistence';
-import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import pg from 'pg';
 import { OrderService } from '../../src/app.module';
-
-export { until };
 
 /** Every queue and subscription the order service sends or publishes to, on the shop's topology. */
 const OBSERVED = [
@@ -130,10 +129,16 @@ export class OrderServiceHarness {
    */
   async settled(messageId: string, outcome: FlowRecord['outcome'] = 'handled', times = 1): Promise<void> {
     // Generous: a dead-lettering takes eight attempts with backoff, and CI runs this beside other suites.
-    await until(() => this.flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length >= times, 40_000);
-    await until(async () => (await this.query('SELECT 1 FROM stitch_outbox')).length === 0);
+    const settledTimes = () => this.flow.filter((record) => record.messageId === messageId && record.outcome === outcome).length;
+    await until(`message ${messageId} ${outcome} ${times === 1 ? 'once' : `${times} times`}`, () => settledTimes() >= times, {
+      timeoutMs: 40_000,
+      state: () => `${settledTimes()} so far`,
+    });
+    await until('the outbox to empty', async () => (await this.query('SELECT 1 FROM stitch_outbox')).length === 0);
     // The stand-ins record a message before they complete it, so with their sources empty `received` holds it.
-    await until(async () => (await Promise.all(OBSERVED.map((source) => this.transport.depth(source)))).every((depth) => depth === 0));
+    await until("the stand-ins' sources to empty", async () =>
+      (await Promise.all(OBSERVED.map((source) => this.transport.depth(source)))).every((depth) => depth === 0),
+    );
   }
 
   /** Delivers a message again with its original id, as a transport may after a lost acknowledgement. */

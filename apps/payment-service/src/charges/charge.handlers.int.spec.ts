@@ -5,7 +5,8 @@ import { Services } from '@stitch/manifest';
 import type { MessageData } from '@stitch/messaging-catalogue';
 import { MessageBus, type Envelope, type FlowRecord } from '@stitch/messaging-core';
 import { Database } from '@stitch/persistence';
-import { startTestPostgres, until, type TestPostgres } from '@stitch/persistence/testing';
+import { startTestPostgres, type TestPostgres } from '@stitch/persistence/testing';
+import { until } from '@stitch/waiting-testing';
 import {
   flowRecords,
   query,
@@ -78,15 +79,21 @@ const outcomesOf = (messageId: string) =>
     .sort();
 
 async function handled(messageId: string, outcome: FlowRecord['outcome'] = 'handled'): Promise<void> {
-  await until(() => flow.some((record) => record.messageId === messageId && record.outcome === outcome));
-  await until(async () => (await query(server.url, 'SELECT 1 FROM stitch_outbox')).length === 0);
+  await until(
+    `message ${messageId} ${outcome}`,
+    () => flow.some((record) => record.messageId === messageId && record.outcome === outcome),
+    {
+      state: () => `its outcomes so far: ${outcomesOf(messageId).join(', ') || 'none'}`,
+    },
+  );
+  await until('the outbox to empty', async () => (await query(server.url, 'SELECT 1 FROM stitch_outbox')).length === 0);
 }
 
 describe('ChargePayment', () => {
   it('charges the card, stores the charge and publishes PaymentSucceeded', async () => {
     const orderId = randomUUID();
     await sendCommand(transport, ChargePayment, chargeFor(orderId));
-    await until(() => eventsFor(orderId).length === 1);
+    await until('PaymentSucceeded for the order', () => eventsFor(orderId).length === 1);
 
     const [stored] = await charges(orderId);
     expect(stored).toEqual({
@@ -109,7 +116,7 @@ describe('ChargePayment', () => {
   it('publishes PaymentFailed for the declining test card, and stores the decline', async () => {
     const orderId = randomUUID();
     await sendCommand(transport, ChargePayment, chargeFor(orderId, DECLINED_CARD_TOKEN));
-    await until(() => eventsFor(orderId).length === 1);
+    await until('PaymentFailed for the declined card', () => eventsFor(orderId).length === 1);
 
     expect(eventsFor(orderId)[0]).toMatchObject({ type: PaymentFailed.type, data: { orderId, reason: 'card declined' } });
     expect(await charges(orderId)).toEqual([
@@ -120,9 +127,9 @@ describe('ChargePayment', () => {
   it('charges once when the same order is asked to pay again under a new message id', async () => {
     const orderId = randomUUID();
     await sendCommand(transport, ChargePayment, chargeFor(orderId));
-    await until(() => eventsFor(orderId).length === 1);
+    await until('the answer to the first ChargePayment', () => eventsFor(orderId).length === 1);
     await sendCommand(transport, ChargePayment, chargeFor(orderId));
-    await until(() => eventsFor(orderId).length === 2);
+    await until('the answer to the second ChargePayment', () => eventsFor(orderId).length === 2);
 
     const [first, second] = eventsFor(orderId);
     expect(second).toMatchObject({ type: PaymentSucceeded.type, data: first!.data });
@@ -155,9 +162,9 @@ describe('ChargePayment', () => {
   it('tells a decline again, without charging, when the declined order asks again', async () => {
     const orderId = randomUUID();
     await sendCommand(transport, ChargePayment, chargeFor(orderId, DECLINED_CARD_TOKEN));
-    await until(() => eventsFor(orderId).length === 1);
+    await until('the answer to the first ChargePayment', () => eventsFor(orderId).length === 1);
     await sendCommand(transport, ChargePayment, chargeFor(orderId, DECLINED_CARD_TOKEN));
-    await until(() => eventsFor(orderId).length === 2);
+    await until('the answer to the second ChargePayment', () => eventsFor(orderId).length === 2);
 
     expect(eventsFor(orderId).map((event) => event.type)).toEqual([PaymentFailed.type, PaymentFailed.type]);
     expect(callsFor(orderId)).toBe(1);
@@ -193,7 +200,7 @@ describe('RefundPayment', () => {
   async function chargedOrder(token = 'tok_visa4242'): Promise<{ orderId: string; chargeId: string }> {
     const orderId = randomUUID();
     await sendCommand(transport, ChargePayment, chargeFor(orderId, token));
-    await until(() => eventsFor(orderId).length === 1);
+    await until('the answer to ChargePayment', () => eventsFor(orderId).length === 1);
     return { orderId, chargeId: (eventsFor(orderId)[0]!.data as { chargeId?: string }).chargeId ?? 'declined' };
   }
 
@@ -264,7 +271,7 @@ describe('RefundPayment', () => {
   it('refunds nothing for a declined charge: nothing was taken', async () => {
     const orderId = randomUUID();
     await sendCommand(transport, ChargePayment, chargeFor(orderId, DECLINED_CARD_TOKEN));
-    await until(() => eventsFor(orderId).length === 1);
+    await until('PaymentFailed for the declined card', () => eventsFor(orderId).length === 1);
     const [declined] = await charges(orderId);
 
     await handled(await sendCommand(transport, RefundPayment, refundOf(orderId, String(declined!.id))));
@@ -278,7 +285,7 @@ describe('RefundPayment', () => {
     const orderId = randomUUID();
 
     const id = await sendCommand(transport, RefundPayment, refundOf(orderId, randomUUID()));
-    await until(() => flow.some((record) => record.messageId === id && record.outcome === 'dead-lettered'));
+    await until('the refund dead-lettered', () => flow.some((record) => record.messageId === id && record.outcome === 'dead-lettered'));
 
     const [dead] = (await transport.deadLetters.list({ kind: 'queue', name: Services.payment })).filter((d) => d.message.messageId === id);
     expect(dead).toMatchObject({ attempts: 1, reason: expect.stringMatching(/^NothingToRefundError: order .* has no charge/) });

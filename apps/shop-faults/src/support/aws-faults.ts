@@ -2,8 +2,9 @@ import { shopCatalogue } from '@stitch/contracts';
 import { AwsTransport, createAwsClients, type AwsClientSettings } from '@stitch/messaging-aws';
 import type { DeadLetteredMessage, Source } from '@stitch/messaging-core';
 import { deleteShopTopology, provisionShopTopology } from '@stitch/shop-testing';
+import { until } from '@stitch/waiting-testing';
 import { AwsProxy } from './aws-proxy';
-import { killNow, stopped, thaw, until } from './freeze';
+import { killNow, promptly, stopped, thaw } from './freeze';
 import { bytesInTransit, socketPortsOf } from './socket-ports';
 import type { Death, Restore, TransportFaults } from './transport-faults';
 
@@ -127,6 +128,7 @@ export class AwsFaults implements TransportFaults {
       await until(
         `the proxy to read every call process ${pid} made`,
         () => bytesInTransit(own, this.proxy.port) === 0 && this.proxy.reading(own) === 0,
+        promptly,
       );
     } catch (error) {
       thaw(pid);
@@ -140,7 +142,10 @@ export class AwsFaults implements TransportFaults {
     const victim = ports;
     // A receive it made may still return messages, a delete still succeed or fail: what it held is known once the
     // emulator has answered them all.
-    await until(`the emulator to answer the calls process ${pid} made before it died`, () => this.proxy.unanswered(victim) === 0, 60_000);
+    await until(`the emulator to answer the calls process ${pid} made before it died`, () => this.proxy.unanswered(victim) === 0, {
+      ...promptly,
+      timeoutMs: 60_000,
+    });
     const diedAt = this.proxy.now();
     const held = this.proxy.held(victim, this.queueSuffix(queue));
     const byMessageId = new Map(held.map((message) => [message.messageId, message.id]));

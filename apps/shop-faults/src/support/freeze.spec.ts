@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isAlive } from '@stitch/launcher';
-import { freeze, killNow, processState, thaw, until } from './freeze';
+import { until } from '@stitch/waiting-testing';
+import { freeze, killNow, processState, thaw } from './freeze';
 
 describe('freeze', () => {
   let child: ChildProcess | undefined;
@@ -15,7 +16,7 @@ describe('freeze', () => {
     child = spawn(process.execPath, ['-e', 'setInterval(() => console.log("tick"), 5)'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let ticks = 0;
     child.stdout?.on('data', (chunk: Buffer) => (ticks += chunk.toString().split('\n').length - 1));
-    await until('the child ticking', () => ticks > 0);
+    await until('the child ticking', () => ticks > 0, { timeoutMs: 10_000 });
     return { pid: child.pid as number, ticks: () => ticks };
   };
 
@@ -25,7 +26,7 @@ describe('freeze', () => {
     expect(processState(pid)).toBe('T');
     const frozenAt = ticks();
     thaw(pid);
-    await until('the child ticking again', () => ticks() > frozenAt);
+    await until('the child ticking again', () => ticks() > frozenAt, { timeoutMs: 10_000 });
     expect(processState(pid)).not.toBe('T');
     const killedAt = await killNow(pid);
     expect(killedAt).toBeLessThanOrEqual(Date.now());

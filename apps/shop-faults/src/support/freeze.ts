@@ -1,6 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isAlive } from '@stitch/launcher';
+import { until } from '@stitch/waiting-testing';
+
+/**
+ * How a scenario waits on a process it signals: looking again every millisecond, so a process frozen meanwhile stays
+ * frozen no longer than needed.
+ */
+export const promptly = { intervalMs: 1, timeoutMs: 10_000 };
 
 /**
  * The state letter of a process as the OS reports it (`R`, `S`, `T` for stopped, `Z`…), from /proc on Linux and
@@ -40,11 +47,15 @@ export async function freeze(pid: number): Promise<void> {
  */
 export async function stopped(pid: number): Promise<void> {
   try {
-    await until(`process ${pid} stopped`, () => {
-      const state = processState(pid);
-      if (state === undefined || state === 'Z') throw new Error(`process ${pid} died before it could be stopped`);
-      return state === 'T';
-    });
+    await until(
+      `process ${pid} stopped`,
+      () => {
+        const state = processState(pid);
+        if (state === undefined || state === 'Z') throw new Error(`process ${pid} died before it could be stopped`);
+        return state === 'T';
+      },
+      promptly,
+    );
   } catch (error) {
     thaw(pid);
     throw error;
@@ -63,18 +74,6 @@ export function thaw(pid: number): void {
 export async function killNow(pid: number): Promise<number> {
   process.kill(pid, 'SIGKILL');
   const killedAt = Date.now();
-  await until(`process ${pid} gone after SIGKILL`, () => !isAlive(pid), 30_000);
+  await until(`process ${pid} gone after SIGKILL`, () => !isAlive(pid), { ...promptly, timeoutMs: 30_000 });
   return killedAt;
-}
-
-/**
- * Waits until `holds` is true, looking again after each turn of the event loop (a millisecond apart), so a process
- * frozen meanwhile stays frozen no longer than needed; fails after `timeoutMs`.
- */
-export async function until(what: string, holds: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!holds()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
 }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
+import { until } from '@stitch/waiting-testing';
 import { MessageConsumer, type MessageHandlerFn } from './consumer';
 import { CircuitBreaker } from './circuit-breaker';
 import { toOutgoingMessage } from './cloud-event';
@@ -10,15 +11,6 @@ import { InMemoryTransport } from '../testing';
 
 const silent = pino({ level: 'silent' });
 const queue = { kind: 'queue', name: Services.email } as const;
-
-/** Resolves when `predicate` holds; the breaker's timers drive the state, so the test looks at each turn of the loop. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 function setup(options: { concurrency: number }) {
   const transport = new InMemoryTransport(shopCatalogue.topology(), { maxDelayMs: 1_000 });
@@ -70,16 +62,18 @@ describe('the circuit breaker: an outage waits, it does not dead-letter', () => 
     await send(20);
     await consumer.start();
 
-    await until(() => breaker.state !== 'closed' && seen.size === 2, 'the circuit to open on the two messages in hand');
+    await until('the circuit to open on the two messages in hand', () => breaker.state !== 'closed' && seen.size === 2, {
+      timeoutMs: 10_000,
+    });
     // Several probes fail while the dependency is down; the loops stay paused through all of them.
-    await until(() => breaker.failedProbes >= 3, 'three failed probes');
+    await until('three failed probes', () => breaker.failedProbes >= 3, { timeoutMs: 10_000 });
     expect(handled).toEqual([]);
     expect(seen.size).toBe(2);
     expect(breaker.paused).toBe(true);
     expect(breaker.describe()).toMatch(/^consumption paused for \d+ s \(\d+ probes failed\): PostgreSQL unavailable: connect ECONNREFUSED/);
 
     outage.down = false;
-    await until(() => handled.length === 20, 'every message to be handled once the dependency is back');
+    await until('every message to be handled once the dependency is back', () => handled.length === 20, { timeoutMs: 10_000 });
     expect(breaker.state).toBe('closed');
     expect(handled.every(({ attempt }) => attempt === 1)).toBe(true);
     expect(new Set(handled.map(({ id }) => id)).size).toBe(20);
@@ -91,13 +85,15 @@ describe('the circuit breaker: an outage waits, it does not dead-letter', () => 
     const { transport, consumer, breaker, seen, send } = setup({ concurrency: 3 });
     await send(3);
     await consumer.start();
-    await until(() => breaker.state !== 'closed' && seen.size === 3, 'the circuit to open');
+    await until('the circuit to open on the three messages in hand', () => breaker.state !== 'closed' && seen.size === 3, {
+      timeoutMs: 10_000,
+    });
 
     await consumer.stop();
     expect(await transport.deadLetters.list(queue)).toEqual([]);
     const { consumer: next, handled } = restartOn(transport);
     await next.start();
-    await until(() => handled.length === 3, 'the next replica to handle the given-back messages');
+    await until('the next replica to handle the given-back messages', () => handled.length === 3, { timeoutMs: 10_000 });
     await next.stop();
   });
 

@@ -1,4 +1,5 @@
 import { Catalogue, defineCommand, defineEvent } from '@stitch/messaging-catalogue';
+import { until } from '@stitch/waiting-testing';
 import { z } from 'zod';
 import { InMemoryTransport } from './in-memory-transport';
 import type { Delivery, OutgoingMessage, Source } from '../src/transport';
@@ -15,20 +16,12 @@ const catalogue = new Catalogue({
 });
 const message = (id: string, type: string): OutgoingMessage => ({ messageId: id, type, correlationId: id, body: '{}' });
 
-/** Resolves when `predicate` holds; deliveries run on later turns of the loop, so the test looks at each. */
-async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 2_000;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Resolves once every message at the sources is settled: what a receiver has not been given by then, it never is. */
 async function settled(transport: InMemoryTransport, ...sources: Source[]): Promise<void> {
   await until(
+    `${sources.map((source) => `${source.kind} ${source.name}`).join(' and ')} to empty`,
     async () => (await Promise.all(sources.map((source) => transport.depth(source)))).every((depth) => depth === 0),
-    'the sources to empty',
+    { timeoutMs: 2_000 },
   );
 }
 
@@ -68,10 +61,10 @@ describe('InMemoryTransport', () => {
       );
     }
     await transport.send({ kind: 'queue', name: 'a' }, [message('1', 'a.do.v1')]);
-    await until(() => seen.length === 1, 'the first message to be taken');
+    await until('the first message to be taken', () => seen.length === 1, { timeoutMs: 2_000 });
     await transport.send({ kind: 'queue', name: 'a' }, [message('2', 'a.do.v1')]);
     // Before the first is let go: only the other receiver can take the second.
-    await until(() => seen.length === 2, 'the second message to be taken while the first is held');
+    await until('the second message to be taken while the first is held', () => seen.length === 2, { timeoutMs: 2_000 });
     releaseFirst();
     await settled(transport, { kind: 'queue', name: 'a' });
     expect(seen).toEqual([

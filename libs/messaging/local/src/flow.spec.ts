@@ -1,13 +1,6 @@
+import { until } from '@stitch/waiting-testing';
 import { Database } from './sqlite';
 import { sleep, startedTransport, transportPerTest } from '../test/helpers';
-
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(10);
-  }
-}
 
 describe('the flow channel', () => {
   const bus = transportPerTest();
@@ -24,7 +17,10 @@ describe('the flow channel', () => {
       await bus.transport.flow.publish(['r1', 'r2']);
       await other.flow.publish(['r3']);
 
-      await until(() => here.length === 3 && there.length === 3);
+      await until('both subscribers to receive r1, r2 and r3', () => here.length === 3 && there.length === 3, {
+        timeoutMs: 2_000,
+        state: () => `here ${JSON.stringify(here)}, there ${JSON.stringify(there)}`,
+      });
       expect(here).toEqual(['r1', 'r2', 'r3']);
       expect(there).toEqual(['r1', 'r2', 'r3']);
     } finally {
@@ -39,7 +35,7 @@ describe('the flow channel', () => {
       throw new Error('ignored');
     });
     await bus.transport.flow.publish(['a', 'b']);
-    await until(() => seen.length === 2);
+    await until('the throwing subscriber to receive a and b', () => seen.length === 2, { timeoutMs: 2_000 });
 
     await subscription.close();
     await bus.transport.flow.publish(['c']);

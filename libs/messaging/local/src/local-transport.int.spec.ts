@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { until } from '@stitch/waiting-testing';
 import type { ChildReport } from '../test/consumer-child';
-import { message, sleep, startedTransport, tempBus } from '../test/helpers';
+import { message, startedTransport, tempBus } from '../test/helpers';
 import type { LocalTransport } from './local-transport';
 
 const CHILD_SCRIPT = join(__dirname, '..', 'test', 'consumer-child.ts');
@@ -51,14 +52,6 @@ class Child {
   }
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 describe('consumer processes sharing one queue in one file', () => {
   let bus: ReturnType<typeof tempBus>;
   let children: Child[] = [];
@@ -83,9 +76,9 @@ describe('consumer processes sharing one queue in one file', () => {
     for (let i = 0; i < sent.length; i += 100) await sender.send(toOrders, sent.slice(i, i + 100));
 
     const all = () => children.flatMap((child) => child.handled);
-    await until(() => new Set(all()).size === sent.length, 60_000, 'all messages to be handled');
+    await until('all 2,000 messages to be handled', () => new Set(all()).size === sent.length, { timeoutMs: 60_000 });
     // With nothing left at the queue and nothing in any process's hands, no message can be handled again.
-    await until(async () => (await sender.depth(toOrders)) === 0, 5_000, 'the queue to be empty');
+    await until('the orders queue to be empty', async () => (await sender.depth(toOrders)) === 0, { timeoutMs: 5_000 });
     await Promise.all(children.map((child) => child.reported()));
 
     expect(all()).toHaveLength(sent.length);
@@ -96,7 +89,11 @@ describe('consumer processes sharing one queue in one file', () => {
   it('deliver the message of a killed process to another once its lease lapses, as attempt 2', async () => {
     const hang = message('test.Hang.v1');
     await sender.send(toOrders, [hang]);
-    await until(() => children.some((child) => child.handling.some((h) => h.id === hang.messageId)), 5_000, 'a process to take it');
+    await until(
+      'a process to take the hanging message',
+      () => children.some((child) => child.handling.some((h) => h.id === hang.messageId)),
+      { timeoutMs: 5_000 },
+    );
     const victim = children.find((child) => child.handling.some((h) => h.id === hang.messageId));
     if (!victim) throw new Error('unreachable');
 
@@ -104,7 +101,11 @@ describe('consumer processes sharing one queue in one file', () => {
     const killedAt = Date.now();
     await victim.exited;
     const survivors = children.filter((child) => child !== victim);
-    await until(() => survivors.some((child) => child.handled.includes(hang.messageId)), LOCK_MS + 5_000, 'redelivery');
+    await until(
+      'the hanging message to be redelivered to a survivor',
+      () => survivors.some((child) => child.handled.includes(hang.messageId)),
+      { timeoutMs: LOCK_MS + 5_000 },
+    );
 
     // The lease was renewed until the kill, so it lapses within one lease of it (plus a timer's slack).
     expect(Date.now() - killedAt).toBeLessThan(LOCK_MS + 1_000);
@@ -140,10 +141,10 @@ describe('a consumer process', () => {
       const sent = message('payment.CapturePayment.v1');
       const sentAt = Date.now();
       await sender.send({ kind: 'queue', name: 'payment-service' }, [sent]);
-      await until(() => child.handled.includes(sent.messageId), 5_000, 'the message to be handled');
+      await until(`message ${i + 1} of 100 to be handled`, () => child.handled.includes(sent.messageId), { timeoutMs: 5_000 });
       slowest.push(Date.now() - sentAt);
     }
-    // The child reports handled ids every 20 ms, and the test polls every 20 ms.
+    // The child reports handled ids every 20 ms, and the test looks every 10 ms.
     expect(Math.max(...slowest)).toBeLessThan(300);
   });
 });

@@ -11,6 +11,7 @@ import {
   type Transport,
 } from '@stitch/messaging-core';
 import { earlierEnvelopeBody } from '@stitch/messaging-core/testing';
+import { until } from '@stitch/waiting-testing';
 import { conformanceCatalogue, DoWork, NobodyListened, OtherHappened, ThingHappened } from './conformance-catalogue';
 import { ConsumerGroup } from './consumer-processes';
 import type { ConformanceFixture, TransportModuleFactory } from './fixture';
@@ -23,14 +24,6 @@ class CollectingDispatcher implements OutgoingDispatcher {
   readonly collected: { destination: Destination; message: OutgoingMessage }[] = [];
   async dispatch(destination: Destination, message: OutgoingMessage): Promise<void> {
     this.collected.push({ destination, message });
-  }
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number, state?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state ? `: ${state()}` : ''}`);
-    await sleep(20);
   }
 }
 
@@ -106,12 +99,10 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await setup('competing');
       const consumers = await Promise.all([0, 1, 2].map(() => group.start('alpha', { mode: 'ok', workMs: 2 }, 4)));
       const sent = await emit((bus) => Array.from({ length: 300 }, (_, n) => bus.send(DoWork, { n })));
-      await until(
-        '300 handled',
-        () => tally(group.handled()).distinct.size >= 300,
-        60_000,
-        () => `${tally(group.handled()).distinct.size}`,
-      );
+      await until('all 300 commands handled', () => tally(group.handled()).distinct.size >= 300, {
+        timeoutMs: 60_000,
+        state: () => `${tally(group.handled()).distinct.size} handled`,
+      });
       await sleep(500);
       const { distinct, duplicates } = tally(group.handled());
       const spread = consumers.map((c) => `${c.instance}:${c.handled.length}`).join(' ');
@@ -134,9 +125,12 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       const others = await emit((bus) => Array.from({ length: 10 }, (_, n) => bus.publish(OtherHappened, { n })));
       const unheard = await emit((bus) => Array.from({ length: 5 }, (_, n) => bus.publish(NobodyListened, { n })));
       await until(
-        'beta 30 and gamma 20',
+        'beta to handle its 30 events and gamma its 20',
         () => tally(group.handled('beta')).distinct.size >= 30 && tally(group.handled('gamma')).distinct.size >= 20,
-        30_000,
+        {
+          timeoutMs: 30_000,
+          state: () => `beta handled ${tally(group.handled('beta')).distinct.size}, gamma ${tally(group.handled('gamma')).distinct.size}`,
+        },
       );
       await sleep(500);
       const beta = tally(group.handled('beta'));
@@ -156,11 +150,13 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await setup('killed');
       const doomed = await group.start('alpha', { mode: 'hang' });
       const [id] = await emit((bus) => [bus.send(DoWork, { n: 1 })]);
-      await until('the doomed consumer to start it', () => doomed.started.length === 1, 10_000);
+      await until('the doomed consumer to start the command', () => doomed.started.length === 1, { timeoutMs: 10_000 });
       const lockedAt = doomed.started[0]?.at ?? 0;
       await doomed.kill();
       const survivor = await group.start('alpha', { mode: 'ok', workMs: 0 });
-      await until('the survivor to handle it', () => survivor.handled.length === 1, lockMs * 3 + 10_000);
+      await until('the survivor to handle the redelivered command', () => survivor.handled.length === 1, {
+        timeoutMs: lockMs * 3 + 10_000,
+      });
       const redelivery = survivor.handled[0];
       line(
         `[${fixture.name}] killed mid-message: redelivered after ${(redelivery?.at ?? 0) - lockedAt} ms (lock ${lockMs} ms), attempt ${redelivery?.attempt}`,
@@ -187,12 +183,14 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
           }),
         },
       ]);
-      await until('three dead letters', async () => (await transport.deadLetters.list(alphaQueue)).length === 3, 30_000);
+      await until('three dead letters on alpha', async () => (await transport.deadLetters.list(alphaQueue)).length === 3, {
+        timeoutMs: 30_000,
+      });
       const dead = await transport.deadLetters.list(alphaQueue);
       const byId = new Map(dead.map((d) => [d.message.messageId, d]));
       const maxAttempts = conformanceCatalogue.queueMaxAttempts('alpha');
       // The consumer's IPC reports can trail the dead letter it wrote.
-      await until('the consumer reports for every attempt', () => consumer.started.length >= maxAttempts, 5_000);
+      await until('the consumer reports for every attempt', () => consumer.started.length >= maxAttempts, { timeoutMs: 5_000 });
       line(
         `[${fixture.name}] dead-lettering: ${dead.map((d) => `${d.message.messageId.slice(0, 12)} after ${d.attempts} → ${d.reason}`).join('; ')}`,
       );
@@ -209,8 +207,8 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await group.start('gamma', { mode: 'ok', workMs: 0 });
       const [first, second] = await emit((bus) => [bus.publish(ThingHappened, { n: 1 }), bus.publish(ThingHappened, { n: 2 })]);
       const betaSub = subscriptionOf('beta');
-      await until('beta to dead-letter both', async () => (await transport.deadLetters.list(betaSub)).length === 2, 30_000);
-      await until('gamma to handle both', () => tally(group.handled('gamma')).distinct.size === 2, 10_000);
+      await until('beta to dead-letter both', async () => (await transport.deadLetters.list(betaSub)).length === 2, { timeoutMs: 30_000 });
+      await until('gamma to handle both', () => tally(group.handled('gamma')).distinct.size === 2, { timeoutMs: 10_000 });
       await failingBeta.stop();
 
       const dead = await transport.deadLetters.list(betaSub);
@@ -221,7 +219,7 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
 
       const healedBeta = await group.start('beta', { mode: 'ok', workMs: 0 });
       expect(await transport.deadLetters.replay(betaSub, [firstDead?.id ?? ''])).toBe(1);
-      await until('beta to handle the replayed event', () => healedBeta.handled.length === 1, 10_000 + lockMs);
+      await until('beta to handle the replayed event', () => healedBeta.handled.length === 1, { timeoutMs: 10_000 + lockMs });
       expect(await transport.deadLetters.purge(betaSub, [secondDead?.id ?? ''])).toBe(1);
       await sleep(500);
       line(
@@ -251,8 +249,10 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await transport.send({ kind: 'queue', name: 'alpha' }, [earlier(command)]);
       await transport.send({ kind: 'topic', name: 'events' }, [earlier(event)]);
       const betaSub = subscriptionOf('beta');
-      await until('alpha to handle the command', () => alpha.handled.length === 1, 10_000 + lockMs);
-      await until('beta to dead-letter the event', async () => (await transport.deadLetters.list(betaSub)).length === 1, 30_000);
+      await until('alpha to handle the command', () => alpha.handled.length === 1, { timeoutMs: 10_000 + lockMs });
+      await until('beta to dead-letter the event', async () => (await transport.deadLetters.list(betaSub)).length === 1, {
+        timeoutMs: 30_000,
+      });
       await failingBeta.stop();
 
       const [dead] = await transport.deadLetters.list(betaSub);
@@ -260,7 +260,7 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       expect(JSON.parse(dead?.message.body ?? '')).toEqual(JSON.parse(earlierEnvelopeBody(event)));
       const healedBeta = await group.start('beta', { mode: 'ok', workMs: 0 });
       expect(await transport.deadLetters.replay(betaSub, [dead?.id ?? ''])).toBe(1);
-      await until('beta to handle the replayed event', () => healedBeta.handled.length === 1, 10_000 + lockMs);
+      await until('beta to handle the replayed event', () => healedBeta.handled.length === 1, { timeoutMs: 10_000 + lockMs });
       line(
         `[${fixture.name}] earlier envelope shape: command handled ${alpha.handled.length}, event dead-lettered after ${dead?.attempts} attempts, replayed and handled ${healedBeta.handled.length}`,
       );
@@ -276,7 +276,7 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       const sentAt = Date.now();
       const [delayed] = await emit((bus) => [bus.send(DoWork, { n: 1 }, { delayMs })]);
       const [immediate] = await emit((bus) => [bus.send(DoWork, { n: 2 })]);
-      await until('both handled', () => consumer.handled.length === 2, 20_000);
+      await until('the delayed and the immediate command handled', () => consumer.handled.length === 2, { timeoutMs: 20_000 });
       const at = new Map(consumer.handled.map((h) => [h.messageId, h.at]));
       line(`[${fixture.name}] delayed delivery: asked ${delayMs} ms, arrived after ${(at.get(delayed ?? '') ?? 0) - sentAt} ms`);
       expect((at.get(delayed ?? '') ?? 0) - sentAt).toBeGreaterThanOrEqual(delayMs - transport.capabilities.timeGranularityMs);
@@ -288,12 +288,10 @@ export function describeTransportConformance(fixture: ConformanceFixture): void 
       await Promise.all([group.start('alpha', { mode: 'ok', workMs: 0 }, 32), group.start('alpha', { mode: 'ok', workMs: 0 }, 32)]);
       const started = Date.now();
       const sent = await emit((bus) => Array.from({ length: 10_000 }, (_, n) => bus.send(DoWork, { n })));
-      await until(
-        '10,000 handled',
-        () => tally(group.handled()).distinct.size >= 10_000,
-        180_000,
-        () => `${tally(group.handled()).distinct.size}`,
-      );
+      await until('all 10,000 commands handled', () => tally(group.handled()).distinct.size >= 10_000, {
+        timeoutMs: 180_000,
+        state: () => `${tally(group.handled()).distinct.size} handled`,
+      });
       const seconds = (Date.now() - started) / 1_000;
       await sleep(500);
       const { distinct, duplicates } = tally(group.handled());

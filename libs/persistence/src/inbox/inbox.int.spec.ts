@@ -8,8 +8,9 @@ import {
   type WrappedOutcome,
 } from '@stitch/messaging-core';
 import { readStructuredCloudEvent } from '@stitch/messaging-core/testing';
+import { until } from '@stitch/waiting-testing';
 import pg from 'pg';
-import { migratedDatabase, startTestPostgres, until, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
+import { migratedDatabase, startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
 import { DoIt, Done, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher';
 import { Inbox } from './inbox';
@@ -157,7 +158,7 @@ describe('Inbox', () => {
     const work = jest.fn(async () => {
       await handle(5);
       // The first delivery commits only once the other waits on its uncommitted inbox record: they overlap for certain.
-      await until(async () => (await blockedInboxInserts(observer)) === 1);
+      await until("the second delivery to block on the first one's inbox record", async () => (await blockedInboxInserts(observer)) === 1);
     });
 
     let outcomes: Array<WrappedOutcome | void>;

@@ -11,9 +11,10 @@ import {
   type FlowRecord,
 } from '@stitch/messaging-core';
 import { earlierEnvelopeBody, InMemoryTransport } from '@stitch/messaging-core/testing';
+import { until } from '@stitch/waiting-testing';
 import pg from 'pg';
 import { PrismaClient } from '../../test/generated/prisma/client';
-import { startTestPostgres, testMigrationsDir, testSchemaPath, until, type TestPostgres } from '../../test/support/test-postgres';
+import { startTestPostgres, testMigrationsDir, testSchemaPath, type TestPostgres } from '../../test/support/test-postgres';
 import { DoIt, Done, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { Database } from '../database/database';
 import { withDatabase } from '../postgres/database-url';
@@ -118,14 +119,14 @@ describe('PersistenceModule', () => {
 
   it('commits a handler state change with its event, which the relay then publishes', async () => {
     await sendDoIt(1);
-    await until(() => published.includes(1));
+    await until('the event of message 1 published', () => published.includes(1));
     expect(await rows("SELECT id FROM note WHERE id = 'note-1'")).toHaveLength(1);
-    await until(async () => (await rows('SELECT 1 FROM stitch_outbox')).length === 0);
+    await until('the outbox to empty', async () => (await rows('SELECT 1 FROM stitch_outbox')).length === 0);
   });
 
   it('keeps nothing of a handler that fails, on every attempt, and publishes nothing for it', async () => {
     await sendDoIt(13);
-    await until(async () => (await transport.deadLetters.list({ kind: 'queue', name: 'a' })).length === 1);
+    await until('message 13 dead-lettered', async () => (await transport.deadLetters.list({ kind: 'queue', name: 'a' })).length === 1);
     expect(attempts.filter((n) => n === 13)).toHaveLength(3);
     expect(await rows("SELECT id FROM note WHERE id = 'note-13'")).toEqual([]);
     expect(published).not.toContain(13);
@@ -133,9 +134,9 @@ describe('PersistenceModule', () => {
 
   it('handles a redelivered message id once, and records the repeat as a duplicate, not as handled again', async () => {
     await sendDoIt(2, 'same-id');
-    await until(() => published.includes(2));
+    await until('the event of message 2 published', () => published.includes(2));
     await sendDoIt(3, 'same-id');
-    await until(() => outcomesOf('same-id').length === 2);
+    await until('both deliveries of same-id on the flow channel', () => outcomesOf('same-id').length === 2);
     expect(outcomesOf('same-id')).toEqual(['handled', 'duplicate']);
     expect(attempts).not.toContain(3);
     expect(await rows("SELECT message_id FROM stitch_inbox WHERE message_id = 'same-id'")).toHaveLength(1);
@@ -148,7 +149,7 @@ describe('PersistenceModule', () => {
        VALUES ('queue', 'a', $1, $2, $3, $4)`,
       [envelope.id, DoIt.type, envelope.correlationId, earlierEnvelopeBody(envelope)],
     );
-    await until(() => outcomesOf(envelope.id).length === 1, 15_000);
+    await until('the earlier-shape row relayed and handled', () => outcomesOf(envelope.id).length === 1, { timeoutMs: 15_000 });
     expect(flow.find((record) => record.messageId === envelope.id)).toMatchObject({ outcome: 'handled', correlationId: 'before-upgrade' });
     expect(attempts).toContain(4);
     expect(await rows("SELECT id FROM note WHERE id = 'note-4'")).toHaveLength(1);

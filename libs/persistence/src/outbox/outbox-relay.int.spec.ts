@@ -1,8 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Destination, OutgoingMessage, Transport } from '@stitch/messaging-core';
 import { InMemoryTransport } from '@stitch/messaging-core/testing';
+import { until } from '@stitch/waiting-testing';
 import { PrismaClient } from '../../test/generated/prisma/client';
-import { migratedDatabase, startTestPostgres, until, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
+import { migratedDatabase, startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/support/test-postgres';
 import { Database } from '../database/database';
 import { DoIt, silentLogger, tinyCatalogue } from '../../test/support/tiny-catalogue';
 import { OutboxDispatcher } from './outbox-dispatcher';
@@ -80,9 +81,9 @@ describe('OutboxRelay', () => {
       expect(received).toEqual([]);
     });
 
-    await until(() => received.length === 1);
+    await until('m1 received', () => received.length === 1);
     expect(received).toEqual(['m1']);
-    await until(async () => (await db.client.stitchOutbox.count()) === 0);
+    await until("m1's outbox row deleted", async () => (await db.client.stitchOutbox.count()) === 0);
   });
 
   it('sends nothing for a transaction that rolled back', async () => {
@@ -98,7 +99,7 @@ describe('OutboxRelay', () => {
     ).rejects.toThrow('rolled back');
     await outbox.dispatch(queueA, message('m3'));
 
-    await until(() => received.length === 1);
+    await until('m3 received', () => received.length === 1);
     await pause(250);
     expect(received).toEqual(['m3']);
   });
@@ -114,7 +115,7 @@ describe('OutboxRelay', () => {
     });
 
     startRelay({ send: async (destination, messages) => void sends.push({ destination, messages }) });
-    await until(() => sends.length === 2);
+    await until('the relay to send to the queue and to the topic', () => sends.length === 2);
 
     expect(sends).toEqual([
       { destination: queueA, messages: [message('q1', { headers: { 'x-deliver-at': '123' }, notBefore }), message('q2')] },
@@ -137,7 +138,7 @@ describe('OutboxRelay', () => {
       await handedOver.dispatch({ kind: 'topic', name: 'events' }, message('h4'));
     });
     await notHandedOver.dispatch(queueA, message('left'));
-    await until(() => sends.length === 2);
+    await until('the handed-over rows sent to the queue and to the topic', () => sends.length === 2);
     await relay.flush();
 
     expect(sends).toEqual([
@@ -206,9 +207,9 @@ describe('OutboxRelay', () => {
 
     refuse = false;
     relay.start();
-    await until(() => sent.length === 1);
+    await until('a check to send the refused row', () => sent.length === 1);
     expect(sent).toEqual(['late']);
-    await until(async () => (await db.client.stitchOutbox.count()) === 0);
+    await until("the refused row's deletion", async () => (await db.client.stitchOutbox.count()) === 0);
   });
 
   it('keeps the rows a transport refused and sends them at a later check', async () => {
@@ -226,7 +227,7 @@ describe('OutboxRelay', () => {
     expect(await db.client.stitchOutbox.count()).toBe(1);
 
     refuse = false;
-    await until(() => sent.length === 1);
+    await until('a later check to send the refused row', () => sent.length === 1);
     expect(sent).toEqual(['r1']);
   });
 
@@ -246,7 +247,7 @@ describe('OutboxRelay', () => {
     try {
       startRelay(recording('first'), db.database, { batchSize: 10 });
       startRelay(recording('second'), second.database, { batchSize: 10 });
-      await until(async () => (await db.client.stitchOutbox.count()) === 0, 20_000);
+      await until('the two relays to empty the outbox', async () => (await db.client.stitchOutbox.count()) === 0, { timeoutMs: 20_000 });
       await Promise.all(relays.splice(0).map((relay) => relay.stop()));
     } finally {
       await second.client.$disconnect();

@@ -23,12 +23,3 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
   };
 }
-
-/** Polls until the condition holds; for outcomes that arrive asynchronously (relays, consumers). */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -6,7 +6,7 @@ import { withDatabase } from '../../src/postgres/database-url';
 import { ensureDatabase } from '../../src/postgres/ensure-database';
 import { PrismaClient } from '../generated/prisma/client';
 
-export { startTestPostgres, until, type TestPostgres } from '../../src/testing';
+export { startTestPostgres, type TestPostgres } from '../../src/testing';
 
 export const testSchemaPath = path.join(__dirname, '..', 'prisma', 'schema');
 export const testMigrationsDir = path.join(__dirname, '..', 'prisma', 'migrations');

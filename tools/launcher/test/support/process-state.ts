@@ -10,12 +10,3 @@ export function isGone(pid: number): boolean {
     return true;
   }
 }
-
-/** Waits until the condition holds, checking every 50 ms; fails naming what it waited for. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

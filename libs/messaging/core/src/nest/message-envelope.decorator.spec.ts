@@ -6,6 +6,7 @@ import { Payload } from '@nestjs/microservices';
 import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import type { MessageData } from '@stitch/messaging-catalogue';
+import { until } from '@stitch/waiting-testing';
 import { InMemoryTransport } from '../../testing';
 import { createEnvelope, type Envelope } from '../envelope';
 import { bootstrapService } from './bootstrap';
@@ -53,14 +54,6 @@ function resolveParameter(context: ExecutionContext): unknown {
   return argument.factory(undefined, context);
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('@MessageEnvelope()', () => {
   let app: INestApplication;
 
@@ -80,7 +73,7 @@ describe('@MessageEnvelope()', () => {
       { messageId: sent.id, type: sent.type, correlationId: sent.correlationId, body: JSON.stringify(sent) },
     ]);
 
-    await until(() => received.length === 1);
+    await until('the welcome handler to receive UserSignedUp', () => received.length === 1);
     const [{ payload, envelope }] = received as [(typeof received)[number]];
     expect(envelope).toEqual(sent);
     expect(envelope.data).toEqual(payload);

@@ -3,6 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { SendEmail, shopCatalogue, UserSignedUp } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import { Catalogue, defineCommand, type MessageData } from '@stitch/messaging-catalogue';
+import { until } from '@stitch/waiting-testing';
 import { MessageBus } from '../bus';
 import type { Envelope } from '../envelope';
 import { InMemoryTransport } from '../../testing';
@@ -51,14 +52,6 @@ class EmailHandlers {
 })
 class EmailModule {}
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('StitchServer (Nest transport strategy)', () => {
   let app: INestApplication;
   const queue = { kind: 'queue', name: Services.email } as const;
@@ -88,15 +81,17 @@ describe('StitchServer (Nest transport strategy)', () => {
     const signedUp = await storefront.publish(UserSignedUp, { userId, email: 'ada@example.com', name: 'Ada' });
 
     // The welcome handler sends a SendEmail, correlated with the event that caused it.
-    await until(() => sentFromHandler !== undefined);
+    await until('the welcome handler to send SendEmail', () => sentFromHandler !== undefined);
     expect(sentFromHandler).toEqual({ causationId: signedUp.id, correlationId: signedUp.correlationId });
 
     // The first failed attempt leaves the message on the queue: it is released, not completed.
-    await until(() => handled.length >= 1);
+    await until("SendEmail's first attempt", () => handled.length >= 1);
     expect(await transport.deadLetters.list(queue)).toEqual([]);
 
     // Every allowed attempt is made, then the consumer dead-letters it with the handler's own error.
-    await until(async () => (await transport.deadLetters.list(queue)).length === 1);
+    await until('SendEmail dead-lettered', async () => (await transport.deadLetters.list(queue)).length === 1, {
+      state: () => `${handled.length} attempts made`,
+    });
     expect(handled.map((h) => h.attempt)).toEqual([1, 2, 3, 4, 5]);
     const [dead] = await transport.deadLetters.list(queue);
     expect(dead?.reason).toBe('Error: mail server refused ada@example.com');

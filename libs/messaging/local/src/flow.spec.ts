@@ -38,8 +38,11 @@ describe('the flow channel', () => {
     await until('the throwing subscriber to receive a and b', () => seen.length === 2, { timeoutMs: 2_000 });
 
     await subscription.close();
+    // A subscriber still listening is woken by the same write: once it has c, a closed one would have had it too.
+    const stillListening: string[] = [];
+    await bus.transport.flow.subscribe((record) => stillListening.push(record));
     await bus.transport.flow.publish(['c']);
-    await sleep(100);
+    await until('a subscriber still listening to receive c', () => stillListening.includes('c'), { timeoutMs: 2_000 });
 
     expect(seen).toEqual(['a', 'b']);
   });

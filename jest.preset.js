@@ -24,8 +24,9 @@ function tier(displayName, rootDir, testMatch, testPathIgnorePatterns, extra = {
 module.exports.tiers = function tiers(projectRoot, extra = {}) {
   return {
     projects: [
+      // testTimeout is global to a jest run, not per project: each Nx target passes its own. The test target's 15 s is
+      // above the longest wait of a unit test (until, 10 s), so a wait that times out says what it waited for.
       tier('unit', projectRoot, ['<rootDir>/**/*.spec.ts'], ['\\.int\\.spec\\.ts$'], extra.unit),
-      // testTimeout is global to a jest run, not per project: the int-test and e2e Nx targets pass their own.
       tier('int', projectRoot, ['<rootDir>/**/*.int.spec.ts'], [], extra.int),
       tier('e2e', projectRoot, ['<rootDir>/**/*.e2e-spec.ts'], [], extra.e2e),
     ],

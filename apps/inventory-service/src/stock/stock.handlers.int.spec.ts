@@ -47,16 +47,16 @@ async function reservations(orderId: string): Promise<Array<{ sku: string; quant
   return query(server.url, 'SELECT sku, quantity, status FROM reservation WHERE order_id = $1 ORDER BY sku', [orderId]);
 }
 
-/**
- * Waits until the inventory has settled the message with this id with this outcome (a repeat its inbox absorbed is a
- * `duplicate`, never a second `handled`), and relayed what it sent.
- */
 const outcomesOf = (messageId: string) =>
   flow
     .filter((record) => record.messageId === messageId)
     .map((record) => record.outcome)
     .sort();
 
+/**
+ * Waits until the inventory has settled the message with this id with this outcome (a repeat its inbox absorbed is a
+ * `duplicate`, never a second `handled`), and relayed what it sent.
+ */
 async function handled(messageId: string, outcome: FlowRecord['outcome'] = 'handled'): Promise<void> {
   await until(
     `message ${messageId} ${outcome}`,

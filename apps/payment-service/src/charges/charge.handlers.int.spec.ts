@@ -71,13 +71,16 @@ async function charges(orderId: string) {
   );
 }
 
-/** Waits until the message with this id was settled with this outcome (a repeat its inbox absorbed is a `duplicate`). */
 const outcomesOf = (messageId: string) =>
   flow
     .filter((record) => record.messageId === messageId)
     .map((record) => record.outcome)
     .sort();
 
+/**
+ * Waits until the message with this id was settled with this outcome (a repeat its inbox absorbed is a `duplicate`),
+ * and relayed what it sent.
+ */
 async function handled(messageId: string, outcome: FlowRecord['outcome'] = 'handled'): Promise<void> {
   await until(
     `message ${messageId} ${outcome}`,

@@ -1,7 +1,7 @@
 import { PlaceOrder, shopCatalogue } from '@stitch/contracts';
 import { Services } from '@stitch/manifest';
 import type { DeadLetteredMessage } from '@stitch/messaging-core';
-import { sleep } from '@stitch/shop-testing';
+import { until } from '@stitch/waiting-testing';
 import { onePieceOrders, printFigures, type FaultShop } from '../support/fault-shop';
 
 /**
@@ -62,11 +62,15 @@ function placeOrderId(dead: DeadLetteredMessage): string | undefined {
 
 /** Looks every second: on SQS each look receives (hides) the dead letters for a moment. */
 async function deadLetterOf(shop: FaultShop, orderId: string, timeoutMs: number): Promise<DeadLetteredMessage> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await shop.faults.deadLetters({ kind: 'queue', name: Services.order })).find((dead) => placeOrderId(dead) === orderId);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`the PlaceOrder of order ${orderId} was not dead-lettered within ${timeoutMs / 1000} s`);
-    await sleep(1_000);
-  }
+  let found: DeadLetteredMessage | undefined;
+  await until(
+    `the PlaceOrder of order ${orderId} to be dead-lettered`,
+    async () => {
+      found = (await shop.faults.deadLetters({ kind: 'queue', name: Services.order })).find((dead) => placeOrderId(dead) === orderId);
+      return found !== undefined;
+    },
+    { timeoutMs, intervalMs: 1_000 },
+  );
+  if (!found) throw new Error('unreachable');
+  return found;
 }

@@ -1,3 +1,5 @@
+import { until } from '@stitch/waiting-testing';
+
 /** Opens a server-sent event stream; `take` waits for its events, `close` disconnects. */
 export async function openEventStream(url: string, headers: Readonly<Record<string, string>> = {}): Promise<EventStream> {
   const abort = new AbortController();
@@ -7,7 +9,6 @@ export async function openEventStream(url: string, headers: Readonly<Record<stri
 
 export class EventStream {
   private readonly events: string[] = [];
-  private readonly waiters: (() => void)[] = [];
   private buffer = '';
 
   constructor(
@@ -19,14 +20,10 @@ export class EventStream {
 
   /** The `data` of the first `count` events, waiting for them up to `timeoutMs`. */
   async take(count: number, timeoutMs = 10_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.events.length < count) {
-      if (Date.now() > deadline) throw new Error(`got ${this.events.length} of ${count} events in ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
+    await until(`${count} event${count === 1 ? '' : 's'} on ${this.response.url}`, () => this.events.length >= count, {
+      timeoutMs,
+      state: () => `got ${this.events.length}`,
+    });
     return this.events.slice(0, count);
   }
 
@@ -49,7 +46,6 @@ export class EventStream {
             .map((line) => line.slice(5).trimStart());
           if (data.length > 0) this.events.push(data.join('\n'));
         }
-        this.waiters.splice(0).forEach((wake) => wake());
       }
     } catch {
       // Aborted by close().

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { until } from '@stitch/waiting-testing';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 
@@ -59,17 +60,22 @@ export class StorefrontProcess {
   }
 
   private async waitForHealth(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`the storefront exited with ${this.child.exitCode}:\n${this.output}`);
-      const healthy = await fetch(`${this.url}/health`).then(
-        (response) => response.ok,
-        () => false,
+    try {
+      await until(
+        `the storefront to answer ${this.url}/health`,
+        async () => {
+          if (this.child.exitCode !== null) throw new Error(`the storefront exited with ${this.child.exitCode}:\n${this.output}`);
+          return fetch(`${this.url}/health`).then(
+            (response) => response.ok,
+            () => false,
+          );
+        },
+        // Starting takes seconds: a request every 200 ms is prompt enough and takes little from the start's CPU.
+        { timeoutMs, intervalMs: 200, state: () => (this.output ? `its output:\n${this.output}` : 'it wrote nothing') },
       );
-      if (healthy) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    } catch (error) {
+      await this.stop();
+      throw error;
     }
-    await this.stop();
-    throw new Error(`the storefront did not answer /health within ${timeoutMs} ms:\n${this.output}`);
   }
 }

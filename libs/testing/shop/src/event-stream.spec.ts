@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '@stitch/waiting-testing';
 import { FlowStream } from './event-stream';
 
 const record = (messageId: string) => ({
@@ -38,8 +39,9 @@ describe('FlowStream', () => {
 
   it('collects every record until closed', async () => {
     const flow = await FlowStream.open(url);
-    const deadline = Date.now() + 5_000;
-    while (flow.records.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until('both records, the second split across two writes', () => flow.records.length >= 2, {
+      state: () => `${flow.records.length} records`,
+    });
     await flow.close();
     expect(flow.records).toEqual([record('a'), record('b')]);
   });

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { Catalogue, defineCommand } from '@stitch/messaging-catalogue';
 import { MessageConsumer } from '@stitch/messaging-core';
+import { until } from '@stitch/waiting-testing';
 import { serviceBusEntities } from '../entities';
 import { FakeServiceBusClient, FakeServiceBusServer } from '../../testing';
 import { Props } from './mapping';
@@ -22,19 +23,32 @@ describe('Service Bus transport on the fake broker', () => {
   const topology = conformanceCatalogue.topology();
   let server: FakeServiceBusServer;
   let counter = 0;
+  const made: ReturnType<typeof createServiceBusTransport>[] = [];
   beforeAll(async () => (server = await FakeServiceBusServer.start()));
+  // A test that failed before closing its transport leaves it receiving, which would keep the run from ending.
+  afterEach(() => Promise.all(made.splice(0).map((transport) => transport.close())));
   afterAll(() => server.close());
+
+  function closedAfterTheTest(transport: ReturnType<typeof createServiceBusTransport>) {
+    made.push(transport);
+    return transport;
+  }
 
   function transportOn(entities = serviceBusEntities(topology), lockMs = 1_500) {
     const namespace = `ns-${++counter}`;
     server.createNamespace(namespace, entities, { lockMs });
-    return createServiceBusTransport({
-      topology,
-      client: () => new FakeServiceBusClient(server.url, namespace),
-      lockDurationMs: lockMs,
-      maxWaitMs: 500,
-    });
+    return closedAfterTheTest(
+      createServiceBusTransport({
+        topology,
+        client: () => new FakeServiceBusClient(server.url, namespace),
+        lockDurationMs: lockMs,
+        maxWaitMs: 500,
+      }),
+    );
   }
+
+  /** A look at a dead-letter queue opens a receiver on the broker under test: too much to do every 10 ms. */
+  const deadLetterLookIntervalMs = 50;
 
   const envelope = (id: string) =>
     JSON.stringify({
@@ -95,9 +109,15 @@ describe('Service Bus transport on the fake broker', () => {
     await transport.send({ kind: 'queue', name: 'alpha' }, [
       { messageId: 'r-1', type: DoWork.type, correlationId: 'r-1', body: envelope('r-1') },
     ]);
-    const deadline = Date.now() + 10_000;
-    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await until(
+      'r-1 dead-lettered after its third attempt',
+      async () => (await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length > 0,
+      {
+        timeoutMs: 10_000,
+        intervalMs: deadLetterLookIntervalMs,
+        state: () => `its attempts so far: ${seen.map((s) => s.attempt).join(', ') || 'none'}`,
+      },
+    );
     await receiver.close();
     const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
     await transport.close();
@@ -122,9 +142,14 @@ describe('Service Bus transport on the fake broker', () => {
       body: Buffer.from(copy.body),
       applicationProperties: { [Props.priorAttempts]: 4 },
     });
-    const deadline = Date.now() + 5_000;
-    while ((await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await until(
+      'c-1 dead-lettered by the broker',
+      async () => (await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length > 0,
+      {
+        intervalMs: deadLetterLookIntervalMs,
+        state: () => `attempts handled: ${handled.join(', ') || 'none'}`,
+      },
+    );
     await receiver.close();
     const [dead] = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
     await transport.close();
@@ -181,11 +206,13 @@ describe('Service Bus transport on the fake broker', () => {
   it('starts the core consumer with its default lock (30 s) on entities with the provisioned lock (60 s)', async () => {
     const namespace = `ns-${++counter}`;
     server.createNamespace(namespace, serviceBusEntities(topology));
-    const transport = createServiceBusTransport({
-      topology,
-      client: () => new FakeServiceBusClient(server.url, namespace),
-      maxWaitMs: 500,
-    });
+    const transport = closedAfterTheTest(
+      createServiceBusTransport({
+        topology,
+        client: () => new FakeServiceBusClient(server.url, namespace),
+        maxWaitMs: 500,
+      }),
+    );
     await transport.start();
     const handled: string[] = [];
     const consumer = new MessageConsumer({
@@ -200,8 +227,7 @@ describe('Service Bus transport on the fake broker', () => {
     await transport.send({ kind: 'queue', name: 'alpha' }, [
       { messageId: 'd-1', type: DoWork.type, correlationId: 'd-1', body: envelope('d-1') },
     ]);
-    const deadline = Date.now() + 5_000;
-    while (handled.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until('d-1 handled by the core consumer', () => handled.length > 0);
     await consumer.stop();
     await transport.close();
     expect(handled).toEqual(['d-1']);
@@ -225,12 +251,11 @@ describe('Service Bus transport on the fake broker', () => {
       { messageId: 'ok', type: DoWork.type, correlationId: 'ok', body: envelope('ok') },
       { messageId: 'bad', type: DoWork.type, correlationId: 'bad', body: '{not json' },
     ]);
-    const deadline = Date.now() + 5_000;
-    while (
-      (handled.length === 0 || (await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length === 0) &&
-      Date.now() < deadline
-    )
-      await new Promise((r) => setTimeout(r, 50));
+    await until(
+      'ok handled and bad dead-lettered',
+      async () => handled.length > 0 && (await transport.deadLetters.list({ kind: 'queue', name: 'alpha' })).length > 0,
+      { intervalMs: deadLetterLookIntervalMs, state: () => `handled: ${handled.join(', ') || 'none'}` },
+    );
     await consumer.stop();
     const dead = await transport.deadLetters.list({ kind: 'queue', name: 'alpha' });
     await transport.close();

@@ -184,11 +184,15 @@ describe('Service Bus transport on the fake broker', () => {
   it('shuts down gracefully: a handler in flight finishes and is settled before close returns', async () => {
     const transport = transportOn();
     await transport.start();
+    let started = false;
     let finished = false;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
     const receiver = await transport.receive(
       { kind: 'queue', name: 'alpha' },
       async (delivery) => {
-        await new Promise((r) => setTimeout(r, 300));
+        started = true;
+        await released;
         await delivery.complete();
         finished = true;
       },
@@ -197,8 +201,11 @@ describe('Service Bus transport on the fake broker', () => {
     await transport.send({ kind: 'queue', name: 'alpha' }, [
       { messageId: 'g-1', type: DoWork.type, correlationId: 'g-1', body: envelope('g-1') },
     ]);
-    await new Promise((r) => setTimeout(r, 150));
-    await receiver.close();
+    await until('the handler to start on g-1', () => started);
+    // The handler is held until close has begun, so close can only return by waiting for it.
+    const closing = receiver.close();
+    release();
+    await closing;
     expect(finished).toBe(true);
     await transport.close();
   });

@@ -1,5 +1,7 @@
 // The storefront's HTTP API as its OpenAPI document (`/docs-json`) and apps/storefront/README.md describe it, seen from a customer.
 
+import { until } from '@stitch/waiting-testing';
+
 export interface Product {
   readonly sku: string;
   readonly name: string;
@@ -79,16 +81,12 @@ export class StorefrontClient {
   }
 
   /** Polls until the order is confirmed or cancelled. */
-  async finalOrder(orderId: string, timeoutMs: number): Promise<OrderView> {
-    const deadline = Date.now() + timeoutMs;
-    let last: OrderView | undefined;
-    while (Date.now() < deadline) {
-      last = await this.order(orderId);
-      if (last.status !== 'pending') return last;
-      await sleep(250);
-    }
-    throw new Error(
-      `order ${orderId} was still not confirmed or cancelled after ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`,
+  finalOrder(orderId: string, timeoutMs: number): Promise<OrderView> {
+    return eventually(
+      `order ${orderId} to be confirmed or cancelled`,
+      () => this.order(orderId),
+      (order) => order.status !== 'pending',
+      timeoutMs,
     );
   }
 
@@ -126,14 +124,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `read` until `done` holds for its value; the error says what was expected and what was last seen. */
+/** Polls `read` until `done` holds for its value, and answers that value; the error says what was expected and what was last seen. */
 export async function eventually<T>(what: string, read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(value)}`);
-    await sleep(250);
-  }
+  let last: { value: T } | undefined;
+  await until(
+    what,
+    async () => {
+      last = { value: await read() };
+      return done(last.value);
+    },
+    { timeoutMs, intervalMs: 250, state: () => `last seen: ${JSON.stringify(last?.value)}` },
+  );
+  return (last as { value: T }).value;
 }
